@@ -1,0 +1,264 @@
+"""The kiosk's one configuration model: the only place that reads TOML and environment.
+
+A config file is TOML with the sections below. Every key can be overridden by an
+environment variable ``KIOSK_<SECTION>__<KEY>`` (for example ``KIOSK_CAMERA__FPS=15``).
+Relative paths in a file are relative to that file's directory, so a config and the
+files it names can move together.
+
+Secrets: ``cloud.person_password`` may be given inline, through
+``cloud.person_password_file``, or as a systemd credential named ``person_password``
+(``LoadCredential=``); the credential wins because it is the hardened path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from kiosk import paths
+
+log = logging.getLogger(__name__)
+
+ENV_PREFIX = "KIOSK_"
+CONFIG_ENV = "KIOSK_CONFIG"
+CREDENTIAL_NAME = "person_password"
+
+
+class Section(BaseModel):
+    # A misspelt key is the most common technician mistake: refuse it by name.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+NonEmpty = Field(min_length=1, max_length=128)
+
+
+class DeviceConfig(Section):
+    store_id: str = NonEmpty
+    seller_id: str = NonEmpty
+    device_id: str = NonEmpty
+
+
+class JewelerConfig(Section):
+    id: str = NonEmpty
+    name: str = NonEmpty
+
+
+class CameraConfig(Section):
+    # "0" / "/dev/video0" = a V4L2 camera; any other value is a video or image file.
+    source: str = Field("0", min_length=1)
+    width: int = Field(1280, ge=160, le=3840)
+    height: int = Field(720, ge=120, le=2160)
+    fps: int = Field(30, ge=1, le=120)
+    mirror: bool = True
+
+
+class StoreConfig(Section):
+    data_dir: Path
+
+
+class CloudConfig(Section):
+    events_url: HttpUrl
+    person_url: HttpUrl
+    person_email: str = Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")
+    person_password: SecretStr | None = None
+    person_password_file: Path | None = None
+    timeout_s: float = Field(10.0, gt=0, le=120)
+
+    @field_validator("person_url")
+    @classmethod
+    def _person_url_is_a_base(cls, v: HttpUrl) -> HttpUrl:
+        # Requests are built as f"{person_url}auth/login/": without the trailing slash
+        # they would silently go to ".../apiauth/login/".
+        if not str(v).endswith("/"):
+            raise ValueError("must end with '/' (the base URL including /api/, e.g. http://host/api/)")
+        return v
+
+    def events_endpoint(self) -> str:
+        return str(self.events_url).rstrip("/") + "/v1/events"
+
+    def person_endpoint(self, path: str) -> str:
+        return str(self.person_url) + path.lstrip("/")
+
+
+class UIConfig(Section):
+    show_fps: bool = False
+    fullscreen: bool = False
+
+
+class KioskConfig(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    device: DeviceConfig
+    jeweler: JewelerConfig
+    camera: CameraConfig = CameraConfig()
+    store: StoreConfig
+    cloud: CloudConfig
+    ui: UIConfig = UIConfig()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file is passed as init data; environment variables override it.
+        return (env_settings, init_settings)
+
+    def person_password(self) -> str | None:
+        cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
+        if cred_dir:
+            cred = Path(cred_dir) / CREDENTIAL_NAME
+            if cred.is_file():
+                return cred.read_text().strip()
+        if self.cloud.person_password_file is not None:
+            return self.cloud.person_password_file.read_text().strip()
+        if self.cloud.person_password is not None:
+            return self.cloud.person_password.get_secret_value()
+        return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+class ConfigError(Exception):
+    def __init__(self, path: Path | None, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+        where = str(path) if path else "configuration"
+        super().__init__(f"{where}: " + "; ".join(str(p) for p in problems))
+
+
+def resolve_path(explicit: str | Path | None = None, demo: bool = False) -> Path:
+    """--config, else $KIOSK_CONFIG, else /etc/kiosk/kiosk.toml, else the bundled demo config."""
+    if explicit:
+        return Path(explicit)
+    if demo:
+        return paths.DEMO_CONFIG
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    if paths.SYSTEM_CONFIG.exists():
+        return paths.SYSTEM_CONFIG
+    return paths.DEMO_CONFIG
+
+
+def _env_key(loc: tuple[Any, ...]) -> str:
+    return ENV_PREFIX + "__".join(str(p).upper() for p in loc)
+
+
+def _describe(err: dict[str, Any]) -> Problem:
+    loc = tuple(str(p) for p in err["loc"])
+    key = ".".join(loc)
+    kind = err["type"]
+    if kind == "missing":
+        section = loc[0]
+        if len(loc) == 1:
+            msg = f"section [{section}] is missing"
+        else:
+            msg = f"required key '{loc[-1]}' is missing in [{section}]"
+        return Problem(key, msg)
+    if kind == "extra_forbidden":
+        return Problem(key, "unknown key (misspelt? it is not a setting the kiosk knows)")
+    msg = err["msg"]
+    if "input" in err and not isinstance(err["input"], dict) and kind != "missing":
+        shown = err["input"]
+        if "password" in key:
+            shown = "***"
+        msg += f" (got {shown!r})"
+    if os.environ.get(_env_key(loc)) is not None:
+        msg += f" [from environment variable {_env_key(loc)}]"
+    return Problem(key, msg)
+
+
+def _resolve_relative(data: dict[str, Any], base: Path) -> None:
+    """Paths in a file are relative to the file, not to wherever the kiosk was started."""
+    store = data.get("store")
+    if isinstance(store, dict) and isinstance(store.get("data_dir"), str):
+        store["data_dir"] = str((base / os.path.expanduser(store["data_dir"])).resolve())
+    cloud = data.get("cloud")
+    if isinstance(cloud, dict) and isinstance(cloud.get("person_password_file"), str):
+        cloud["person_password_file"] = str(base / cloud["person_password_file"])
+    camera = data.get("camera")
+    if isinstance(camera, dict) and isinstance(camera.get("source"), str):
+        src = camera["source"]
+        if not _is_camera(src):
+            camera["source"] = str((base / os.path.expanduser(src)).resolve())
+
+
+def _is_camera(source: str) -> bool:
+    return source.isdigit() or source.startswith("/dev/")
+
+
+def camera_kind(source: str) -> Literal["camera", "video", "image"]:
+    if _is_camera(source):
+        return "camera"
+    if Path(source).suffix.lower() in {".jpg", ".jpeg", ".png", ".bmp", ".webp"}:
+        return "image"
+    return "video"
+
+
+def _check_files(cfg: KioskConfig) -> list[Problem]:
+    problems = []
+    src = cfg.camera.source
+    if not _is_camera(src) and not Path(src).is_file():
+        problems.append(Problem("camera.source", f"file not found: {src}"))
+    pwf = cfg.cloud.person_password_file
+    if pwf is not None and not pwf.is_file():
+        problems.append(Problem("cloud.person_password_file", f"file not found: {pwf}"))
+    return problems
+
+
+def load(path: str | Path | None = None, demo: bool = False) -> KioskConfig:
+    """Read, validate and return the config; raise ConfigError naming every bad key."""
+    cfg_path = resolve_path(path, demo)
+    try:
+        raw = cfg_path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(cfg_path, [Problem("(file)", f"config file not found: {cfg_path}")]) from None
+    except OSError as e:
+        raise ConfigError(cfg_path, [Problem("(file)", f"cannot read {cfg_path}: {e.strerror}")]) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(cfg_path, [Problem("(file)", "not UTF-8 text")]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(cfg_path, [Problem("(syntax)", f"TOML syntax error: {e}")]) from None
+    _resolve_relative(data, cfg_path.resolve().parent)
+    try:
+        cfg = KioskConfig(**data)
+    except ValidationError as e:
+        raise ConfigError(cfg_path, [_describe(err) for err in e.errors()]) from None
+    problems = _check_files(cfg)
+    if problems:
+        raise ConfigError(cfg_path, problems)
+    log.info("config loaded from %s", cfg_path)
+    return cfg

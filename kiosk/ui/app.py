@@ -1,0 +1,147 @@
+"""`kiosk app`: the main window. A bad config shows the technician screen, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
+
+from kiosk import config as config_mod
+from kiosk import sdnotify
+from kiosk.capture import FrameSource, open_source
+from kiosk.ui.live import LivePipeline
+from kiosk.ui.live_view import LiveView
+from kiosk.ui.technician import ConfigProblemScreen
+from kiosk.ui.theme import STYLESHEET
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SourceOverride:
+    kind: str  # camera | video | image
+    value: str
+
+
+def build_source(cfg: config_mod.KioskConfig, override: SourceOverride | None) -> FrameSource:
+    if override is not None:
+        kind, value = override.kind, override.value
+    else:
+        kind, value = config_mod.camera_kind(cfg.camera.source), cfg.camera.source
+    return open_source(kind, value, cfg.camera.width, cfg.camera.height, cfg.camera.fps)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, config_path: Path | None, demo: bool,
+                 override: SourceOverride | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("Try-on kiosk")
+        self.config_path = config_path
+        self.demo = demo
+        self.override = override
+        self.cfg: config_mod.KioskConfig | None = None
+        self.live: LivePipeline | None = None
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.problems = ConfigProblemScreen(self.load_and_start)
+        self.live_view = LiveView()
+        self.stack.addWidget(self.problems)
+        self.stack.addWidget(self.live_view)
+        self._stats_timer = QTimer(self)
+        self._stats_timer.timeout.connect(self._refresh_stats)
+        self._stats_timer.start(500)
+        self._watchdog = QTimer(self)
+        interval = sdnotify.watchdog_interval_s()
+        if interval:
+            self._watchdog.timeout.connect(self._pet_watchdog)
+            self._watchdog.start(int(interval * 1000))
+        self.resize(1280, 800)
+
+    def current_screen(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def load_and_start(self) -> None:
+        try:
+            cfg = config_mod.load(self.config_path, demo=self.demo)
+        except config_mod.ConfigError as e:
+            for p in e.problems:
+                log.error("config problem: %s", p)
+            self.problems.show_problems(e.path, e.problems)
+            self.stack.setCurrentWidget(self.problems)
+            return
+        self.cfg = cfg
+        self.live_view.mirror = cfg.camera.mirror
+        self.live_view.show_stats = cfg.ui.show_fps
+        self.stack.setCurrentWidget(self.live_view)
+        self.live_view.setFocus()
+        self.live = LivePipeline(build_source(cfg, self.override), self.live_view)
+        self.live.start()
+        log.info("live view started on %s", self.live.source.name)
+
+    def _refresh_stats(self) -> None:
+        if self.live is not None:
+            self.live_view.stats_text = self.live.stats().overlay()
+            if self.live_view.show_stats:
+                self.live_view.update()
+
+    def _pet_watchdog(self) -> None:
+        # The technician screen is a healthy state too: restarting would not fix the file.
+        if self.live is None or self.live.healthy():
+            sdnotify.notify("WATCHDOG=1")
+        else:
+            log.warning("frames are stale; not petting the watchdog")
+
+    def shutdown(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+
+    def closeEvent(self, event):  # type: ignore[no-untyped-def]
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def create_app() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("kiosk")
+    app.setStyleSheet(STYLESHEET)
+    return app
+
+
+def _save_snapshot(win: QWidget, path: Path) -> None:
+    # Write next to the target and rename, so a viewer never reads half a PNG.
+    tmp = path.with_name(path.name + ".tmp.png")
+    if win.grab().save(str(tmp), "PNG"):
+        tmp.replace(path)
+
+
+def run(config_path: Path | None, demo: bool, override: SourceOverride | None,
+        fullscreen: bool, snapshot: Path | None = None) -> int:
+    app = create_app()
+    win = MainWindow(config_path, demo, override)
+    win.load_and_start()
+    snap_timer = QTimer()
+    if snapshot is not None:
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        snap_timer.timeout.connect(lambda: _save_snapshot(win, snapshot))
+        snap_timer.start(3000)
+    if fullscreen or (win.cfg is not None and win.cfg.ui.fullscreen):
+        win.showFullScreen()
+    else:
+        win.show()
+    sdnotify.notify("READY=1")
+    # Ctrl-C and systemd's SIGTERM close the window cleanly (threads joined).
+    signal.signal(signal.SIGINT, lambda *_: win.close())
+    signal.signal(signal.SIGTERM, lambda *_: win.close())
+    tick = QTimer()
+    tick.timeout.connect(lambda: None)  # lets Python run signal handlers inside Qt's loop
+    tick.start(250)
+    rc = app.exec()
+    win.shutdown()
+    return rc

@@ -1,0 +1,109 @@
+"""The live mirror: paints the newest processed frame, a stats overlay and a camera banner."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from kiosk.capture.thread import RateMeter
+from kiosk.pipeline import Processed
+from kiosk.ui.qimage import wrap_bgr
+
+
+class LiveView(QWidget):
+    def __init__(self, mirror: bool = True, show_stats: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.mirror = mirror
+        self.show_stats = show_stats
+        self.stats_text = ""
+        self._current: Processed | None = None
+        self._last_counted: Processed | None = None
+        self.paint_meter = RateMeter()
+        self.painted = 0
+        self.latencies_ms: list[float] = []
+        self.banner = QLabel(self)
+        self.banner.setObjectName("banner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.stats_button = QPushButton("FPS", self)
+        self.stats_button.setToolTip("Show or hide frame rate and dropped frames")
+        self.stats_button.setStyleSheet("min-width: 64px; padding: 4px 8px;"
+                                        "background: rgba(40,40,40,160); color: #ddd;")
+        self.stats_button.clicked.connect(self.toggle_stats)
+
+    def toggle_stats(self) -> None:
+        self.show_stats = not self.show_stats
+        self.update()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_F:
+            self.toggle_stats()
+        else:
+            super().keyPressEvent(event)
+
+    def set_banner(self, text: str | None) -> None:
+        if text:
+            self.banner.setText(text)
+            self.banner.show()
+            self.banner.raise_()
+        else:
+            self.banner.hide()
+        self._place_children()
+
+    def show_processed(self, processed: Processed) -> None:
+        self._current = processed
+        self.update()
+
+    def current(self) -> Processed | None:
+        return self._current
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._place_children()
+        super().resizeEvent(event)
+
+    def _place_children(self) -> None:
+        w = self.width()
+        self.banner.setGeometry(24, 24, max(100, w - 48 - 96), 64)
+        self.stats_button.setGeometry(w - 88, 24, 72, 48)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(0, 0, 0))
+        cur = self._current
+        if cur is not None:
+            img = cur.frame.image
+            qimg = wrap_bgr(img)
+            h, w = img.shape[:2]
+            scale = min(self.width() / w, self.height() / h)
+            dw, dh = w * scale, h * scale
+            target = QRectF((self.width() - dw) / 2, (self.height() - dh) / 2, dw, dh)
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            if self.mirror:
+                p.save()
+                p.translate(self.width(), 0)
+                p.scale(-1, 1)
+                p.drawImage(target, qimg)
+                p.restore()
+            else:
+                p.drawImage(target, qimg)
+            if cur is not self._last_counted:  # overlay-only repaints are not new frames
+                self._last_counted = cur
+                now = time.monotonic()
+                self.paint_meter.tick(now)
+                self.painted += 1
+                if len(self.latencies_ms) < 100_000:
+                    self.latencies_ms.append((now - cur.frame.captured_at) * 1000)
+        if self.show_stats and self.stats_text:
+            p.setFont(QFont("DejaVu Sans Mono", 14))
+            box = QRectF(16, self.height() - 48, min(self.width() - 32, 760), 36)
+            p.fillRect(box, QColor(0, 0, 0, 170))
+            p.setPen(QColor(240, 240, 240))
+            p.drawText(box.adjusted(10, 0, -10, 0), Qt.AlignmentFlag.AlignVCenter, self.stats_text)
+        p.end()
