@@ -175,7 +175,7 @@ def _env_key(loc: tuple[Any, ...]) -> str:
     return ENV_PREFIX + "__".join(str(p).upper() for p in loc)
 
 
-def _describe(err: dict[str, Any]) -> Problem:
+def _describe(err: Any) -> Problem:  # pydantic's ErrorDetails
     loc = tuple(str(p) for p in err["loc"])
     key = ".".join(loc)
     kind = err["type"]
@@ -188,7 +188,7 @@ def _describe(err: dict[str, Any]) -> Problem:
         return Problem(key, msg)
     if kind == "extra_forbidden":
         return Problem(key, "unknown key (misspelt? it is not a setting the kiosk knows)")
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
     if "input" in err and not isinstance(err["input"], dict) and kind != "missing":
         shown = err["input"]
         if "password" in key:

@@ -69,7 +69,7 @@ def check_cameras(cfg: config_mod.KioskConfig, seconds: float) -> list[Check]:
                                 {"kind": kind, "fps": round(fps, 1), "size": list(size)}))
         except SourceError as e:
             checks.append(Check("camera", "fail", str(e), {"kind": kind}))
-    found = []
+    found: list[dict[str, Any]] = []
     for dev in devices:
         try:
             fps, size = _measure_fps("camera", dev, cfg, seconds)

@@ -74,7 +74,7 @@ class CaptureThread(threading.Thread):
         if state != self._state or error != self._error:
             self._state, self._error = state, error
             if state == "lost":
-                log.warning("%s lost: %s; reconnecting every %.0f s", self.source.name, error,
+                log.warning("%s lost: %s; reconnecting every %.1f s", self.source.name, error,
                             self.reconnect_s)
             else:
                 log.info("%s %s", self.source.name, state)

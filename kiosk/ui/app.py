@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
             self._watchdog.start(int(interval * 1000))
         self.resize(1280, 800)
 
-    def current_screen(self) -> QWidget:
+    def current_screen(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     def load_and_start(self) -> None:

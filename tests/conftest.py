@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk import paths
+
+VALID_TOML = """
+[device]
+store_id = "store_1"
+seller_id = "seller_1"
+device_id = "ipad_1"
+
+[jeweler]
+id = "abharana"
+name = "Abharana"
+
+[camera]
+source = "{source}"
+fps = 30
+
+[store]
+data_dir = "{data_dir}"
+
+[cloud]
+events_url = "{events_url}"
+person_url = "{person_url}"
+person_email = "kiosk@example.com"
+person_password = "s3cret-pass"
+"""
+
+
+@pytest.fixture(autouse=True)
+def _clean_kiosk_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A developer's own KIOSK_* variables must not change what the tests see.
+    for k in list(os.environ):
+        if k.startswith("KIOSK_") or k in ("CREDENTIALS_DIRECTORY", "NOTIFY_SOCKET",
+                                           "WATCHDOG_USEC", "JOURNAL_STREAM"):
+            monkeypatch.delenv(k, raising=False)
+
+
+@pytest.fixture
+def sample_video() -> Path:
+    return paths.SAMPLE_VIDEO
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a valid config (sample video, temp data dir) with optional text replacements."""
+
+    def make(replace: dict[str, str] | None = None, name: str = "kiosk.toml",
+             events_url: str = "http://127.0.0.1:9/", person_url: str = "http://127.0.0.1:9/api/",
+             source: str | None = None) -> Path:
+        text = VALID_TOML.format(source=source or paths.SAMPLE_VIDEO,
+                                 data_dir=tmp_path / "data",
+                                 events_url=events_url, person_url=person_url)
+        for old, new in (replace or {}).items():
+            assert old in text, old
+            text = text.replace(old, new)
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+
+    return make

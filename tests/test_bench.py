@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kiosk import cli
+
+
+def test_bench_display_reports_its_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Only the report's shape and sanity: speed targets are checked by running the benchmark.
+    out = tmp_path / "b.json"
+    assert cli.main(["bench", "display", "--seconds", "1", "--json", "--out", str(out)]) == 0
+    (report,) = json.loads(out.read_text())
+    assert json.loads(capsys.readouterr().out) == [report]
+    for key in ("capture_fps", "display_fps", "dropped_frames", "latency_ms_p50",
+                "latency_ms_p95", "cpu_percent_of_one_core", "machine"):
+        assert key in report
+    assert report["capture_fps"] > 0 and report["display_fps"] > 0
+    assert report["dropped_frames"] >= 0

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kiosk import paths
+
+INSTALL = paths.PROJECT_ROOT / "install.sh"
+UNITS = ("kiosk-app.service", "kiosk-sync.service")
+
+FAKE_UV = """#!/bin/sh
+# Records the call and creates the environment's entry point, as `uv sync` would.
+echo "uv $*" >> "$FAKE_LOG"
+mkdir -p "$UV_PROJECT_ENVIRONMENT/bin"
+printf '#!/bin/sh\\n' > "$UV_PROJECT_ENVIRONMENT/bin/kiosk"
+chmod +x "$UV_PROJECT_ENVIRONMENT/bin/kiosk"
+"""
+FAKE_SYSTEMCTL = """#!/bin/sh
+echo "systemctl $*" >> "$FAKE_LOG"
+"""
+
+
+def run_install(root: Path, *args: str, fakes: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if fakes is not None:
+        env["PATH"] = f"{fakes}:{env['PATH']}"
+        env["FAKE_LOG"] = str(fakes / "calls.log")
+    return subprocess.run(["bash", str(INSTALL), "--root", str(root), *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def fakes(tmp_path: Path) -> Path:
+    d = tmp_path / "fakebin"
+    d.mkdir()
+    for name, body in (("uv", FAKE_UV), ("systemctl", FAKE_SYSTEMCTL)):
+        (d / name).write_text(body)
+        (d / name).chmod(0o755)
+    return d
+
+
+@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck not installed")
+def test_shell_scripts_are_shellcheck_clean() -> None:
+    scripts = [INSTALL, *sorted((paths.PROJECT_ROOT / "script").iterdir()),
+               paths.PROJECT_ROOT / ".ci" / "run"]
+    r = subprocess.run(["shellcheck", *map(str, scripts)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout
+
+
+def test_dry_run_prints_every_action_and_changes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    r = run_install(root, "--dry-run")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert f"would write: {root}/etc/kiosk/kiosk.toml (mode 0640)" in out
+    assert f"would write: {root}/etc/systemd/system/kiosk-sync.service (mode 0644)" in out
+    assert f"would run: systemctl --root={root} enable kiosk-app.service kiosk-sync.service" in out
+    assert "uv sync --frozen --no-dev" in out.replace("would run: env ", "")
+    assert list(root.iterdir()) == []
+
+
+def test_install_upgrade_keeps_config_and_uninstall_keeps_data(tmp_path: Path, fakes: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    r = run_install(root, fakes=fakes)
+    assert r.returncode == 0, r.stdout + r.stderr
+    current = root / "opt/kiosk/current"
+    assert current.is_symlink() and os.readlink(current).startswith("releases/")
+    assert (current / "kiosk" / "cli.py").is_file()
+    assert (current / "uv.lock").is_file()
+    assert not (current / ".venv" / "lib").exists()  # the dev venv is never copied
+    cfg = root / "etc/kiosk/kiosk.toml"
+    assert cfg.read_text() == (paths.CONFIG_DIR / "kiosk.toml.template").read_text()
+    assert stat.S_IMODE(cfg.stat().st_mode) == 0o640
+    assert stat.S_IMODE((root / "etc/kiosk/person_password").stat().st_mode) == 0o600
+    for u in UNITS:
+        installed = (root / "etc/systemd/system" / u).read_text()
+        assert installed == (paths.PROJECT_ROOT / "systemd" / u).read_text()
+    calls = (fakes / "calls.log").read_text()
+    assert "sync --frozen --no-dev" in calls
+    assert f"systemctl --root={root} enable kiosk-app.service kiosk-sync.service" in calls
+
+    # The technician edits the config; a reinstall must never overwrite it.
+    cfg.write_text(cfg.read_text().replace("CHANGE_ME_store", "store_42"))
+    (root / "var/lib/kiosk/events.db").write_text("precious")
+    r = run_install(root, fakes=fakes)
+    assert r.returncode == 0, r.stderr
+    assert "keep: " in r.stdout and "store_42" in cfg.read_text()
+
+    r = run_install(root, "--uninstall", fakes=fakes)
+    assert r.returncode == 0, r.stderr
+    assert not (root / "opt/kiosk").exists()
+    assert not any((root / "etc/systemd/system" / u).exists() for u in UNITS)
+    assert "store_42" in cfg.read_text()
+    assert (root / "var/lib/kiosk/events.db").read_text() == "precious"
+
+    r = run_install(root, "--uninstall", "--purge", fakes=fakes)
+    assert r.returncode == 0, r.stderr
+    assert not (root / "etc/kiosk").exists() and not (root / "var/lib/kiosk").exists()
+
+
+def test_purge_without_uninstall_is_refused(tmp_path: Path) -> None:
+    r = run_install(tmp_path, "--purge")
+    assert r.returncode == 1 and "--purge only makes sense with --uninstall" in r.stderr
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
+def test_units_pass_systemd_analyze_verify_without_warnings(tmp_path: Path, fakes: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    assert run_install(root, fakes=fakes).returncode == 0
+    # verify resolves ExecStart binaries and the standard targets inside the root.
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    cage = root / "usr/bin/cage"
+    cage.parent.mkdir(parents=True, exist_ok=True)
+    cage.write_text("#!/bin/sh\n")
+    cage.chmod(0o755)
+    r = subprocess.run(["systemd-analyze", "verify", f"--root={root}",
+                        *(f"/etc/systemd/system/{u}" for u in UNITS)],
+                       capture_output=True, text=True, cwd=tmp_path)
+    # systemd-analyze exits 0 even for unknown keys: any output at all is a failure.
+    assert r.returncode == 0 and r.stdout == "" and r.stderr == "", r.stdout + r.stderr
