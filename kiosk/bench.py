@@ -90,6 +90,12 @@ def main(what: str, seconds: float, as_json: bool, out: Path | None) -> int:
     reports = []
     if what in ("display", "all"):
         reports.append(bench_display(seconds))
+    if what in ("sync", "all"):
+        from kiosk.bench_sync import bench_sync
+
+        report = bench_sync()
+        report["machine"] = machine()
+        reports.append(report)
     if as_json:
         json.dump(reports, sys.stdout, indent=2)
         print()

@@ -54,6 +54,70 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return bench.main(args.what, seconds=args.seconds, as_json=args.json, out=args.out)
 
 
+def _load_config(args: argparse.Namespace) -> object:
+    """The config, or None after printing its problems (exit 2 for the caller)."""
+    from kiosk import config
+
+    try:
+        return config.load(args.config)
+    except config.ConfigError as e:
+        print(f"{e.path}: {len(e.problems)} problem(s)", file=sys.stderr)
+        for p in e.problems:
+            print(f"  {p.key}: {p.message}", file=sys.stderr)
+        return None
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from kiosk.config import KioskConfig
+
+    cfg = _load_config(args)
+    if not isinstance(cfg, KioskConfig):
+        return EXIT_USAGE
+    from sync import daemon
+
+    if args.sync_command == "run":
+        return daemon.run(cfg)
+    if args.sync_command == "once":
+        return daemon.once(cfg)
+    return daemon.status(cfg, args.json)
+
+
+def _cmd_devcloud(args: argparse.Namespace) -> int:
+    from sync.devcloud import server
+    from sync.devcloud.faults import Faults
+
+    faults = Faults(fail_rate=args.fail_rate, drop_rate=args.drop_rate, slow_ms=args.slow_ms,
+                    rate_limit=args.rate_limit, expire_sessions_every=args.expire_sessions_every,
+                    seed=args.seed)
+    return server.main(args.host, args.port, args.data_dir, faults, args.user)
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from kiosk.config import KioskConfig
+
+    cfg = _load_config(args)
+    if not isinstance(cfg, KioskConfig):
+        return EXIT_USAGE
+    from kiosk import simulate
+    from kiosk.store import StoreError
+
+    try:
+        res = simulate.run(cfg, args.sessions, args.seed)
+    except StoreError as e:
+        print(f"kiosk simulate: {e}", file=sys.stderr)
+        return EXIT_FAIL
+    print(f"simulate: recorded {res.sessions} sessions ({res.events} events) in {res.seconds:.2f} s "
+          f"into {cfg.store.data_dir}; the sync daemon delivers them")
+    return EXIT_OK
+
+
+def _rate(text: str) -> float:
+    v = float(text)
+    if not 0.0 <= v <= 1.0:
+        raise argparse.ArgumentTypeError("a rate is between 0 and 1, e.g. 0.3")
+    return v
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiosk", description="Jewelry try-on kiosk")
     p.add_argument("--config", type=Path, default=None,
@@ -85,8 +149,38 @@ def build_parser() -> argparse.ArgumentParser:
                      help="how long to measure each camera's frame rate")
     doc.set_defaults(func=_cmd_doctor)
 
+    sync = sub.add_parser("sync", help="the sync daemon that delivers recorded events to the cloud")
+    sync_sub = sync.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
+    sync_sub.add_parser("run", help="run the daemon (systemd's kiosk-sync.service)")
+    sync_sub.add_parser("once", help="deliver everything now; exit 0 when nothing is left pending")
+    st = sync_sub.add_parser("status", help="pending, last success, last error, dead letters")
+    st.add_argument("--json", action="store_true")
+    sync.set_defaults(func=_cmd_sync)
+
+    dc = sub.add_parser("devcloud", help="run the local reference cloud (seeds 000 and 001)")
+    dc.add_argument("--host", default="127.0.0.1")
+    dc.add_argument("--port", type=int, default=8700)
+    dc.add_argument("--data-dir", type=Path, default=Path("var/devcloud"))
+    dc.add_argument("--user", action="append", metavar="EMAIL:PASSWORD",
+                    help="person API account (default kiosk@demo.local:demo-password)")
+    dc.add_argument("--fail-rate", type=_rate, default=0.0, help="fraction of API requests answered 500")
+    dc.add_argument("--drop-rate", type=_rate, default=0.0,
+                    help="fraction of API requests processed but whose answer is cut off")
+    dc.add_argument("--slow-ms", type=int, default=0, help="delay before every API answer")
+    dc.add_argument("--rate-limit", type=int, default=0, metavar="N",
+                    help="answer 429 with Retry-After beyond N API requests per second")
+    dc.add_argument("--expire-sessions-every", type=float, default=0.0, metavar="SECONDS",
+                    help="person API login sessions expire after this long")
+    dc.add_argument("--seed", type=int, default=None, help="random seed for the fault injection")
+    dc.set_defaults(func=_cmd_devcloud)
+
+    sim = sub.add_parser("simulate", help="record scripted customer sessions (load test, smoke test)")
+    sim.add_argument("--sessions", type=int, default=10)
+    sim.add_argument("--seed", type=int, default=None)
+    sim.set_defaults(func=_cmd_simulate)
+
     bench = sub.add_parser("bench", help="measure performance")
-    bench.add_argument("what", choices=["display", "all"], help="what to measure")
+    bench.add_argument("what", choices=["display", "sync", "all"], help="what to measure")
     bench.add_argument("--seconds", type=float, default=10.0)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--out", type=Path, help="also write the JSON report here")

@@ -95,6 +95,14 @@ class CloudConfig(Section):
         return str(self.person_url) + path.lstrip("/")
 
 
+class SyncConfig(Section):
+    interval_s: float = Field(5.0, gt=0, le=3600)        # periodic drain even with no wake-up
+    retry_base_s: float = Field(1.0, gt=0, le=600)       # first retry delay; doubles per attempt
+    retry_max_s: float = Field(300.0, gt=0, le=86400)    # backoff ceiling
+    workers: int = Field(8, ge=1, le=64)                 # streams sent in parallel
+    batch: int = Field(64, ge=1, le=1000)                # rows taken per round
+
+
 class UIConfig(Section):
     show_fps: bool = False
     fullscreen: bool = False
@@ -113,6 +121,7 @@ class KioskConfig(BaseSettings):
     camera: CameraConfig = CameraConfig()
     store: StoreConfig
     cloud: CloudConfig
+    sync: SyncConfig = SyncConfig()
     ui: UIConfig = UIConfig()
 
     @classmethod

@@ -19,3 +19,13 @@ def test_bench_display_reports_its_figures(tmp_path: Path, capsys: pytest.Captur
         assert key in report
     assert report["capture_fps"] > 0 and report["display_fps"] > 0
     assert report["dropped_frames"] >= 0
+
+
+def test_bench_sync_drains_everything_it_records() -> None:
+    from kiosk.bench_sync import bench_sync
+
+    report = bench_sync(backlog=300, per_session=10, workers=4)
+    assert report["delivered"] == report["received_by_devcloud"] == 300
+    assert report["left_pending"] == 0
+    for key in ("record_events_per_s", "drain_events_per_s", "backlog_drain_s", "disk_commits_per_s"):
+        assert report[key] > 0

@@ -1,0 +1,197 @@
+"""SQLite plumbing shared by the app and the sync daemon.
+
+One connection per process does the writing (guarded by a lock), in autocommit mode with
+explicit ``BEGIN IMMEDIATE`` so a writer takes the lock up front instead of failing with
+SQLITE_BUSY halfway through. WAL lets the daemon read while the app writes;
+``synchronous=FULL`` makes a committed event survive a power cut.
+
+Schema changes are numbered migrations tracked in ``PRAGMA user_version``. Before migrating
+an existing database it is copied to ``backups/`` with SQLite's online backup API, so a
+failed upgrade can be rolled back by restoring that file.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "kiosk.db"
+BUSY_TIMEOUT_MS = 10_000
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, """
+    CREATE TABLE outbox (
+        seq             INTEGER PRIMARY KEY,        -- creation order
+        id              TEXT NOT NULL,              -- uuid4, sent as Idempotency-Key
+        kind            TEXT NOT NULL,              -- event | person.create | person.update
+        stream          TEXT NOT NULL,              -- rows of one stream are sent in seq order
+        session_id      TEXT,
+        person_id       TEXT,                       -- persons.local_id for person.* rows
+        payload         TEXT NOT NULL,              -- JSON
+        blob_path       TEXT,                       -- file under the data dir sent with the row
+        created_at      REAL NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,
+        last_error      TEXT,
+        state           TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (state IN ('pending', 'delivered', 'dead')),
+        delivered_at    REAL,
+        response        TEXT                        -- event_id / person id from the cloud
+    );
+    -- The only index: every extra b-tree is another page in each fsync'd commit, and
+    -- recording speed is bounded by those commits. Status queries scan instead.
+    CREATE INDEX outbox_pending ON outbox (stream, seq) WHERE state = 'pending';
+
+    CREATE TABLE persons (
+        local_id    TEXT PRIMARY KEY,
+        cloud_id    TEXT,
+        session_id  TEXT,
+        vector      BLOB NOT NULL,                  -- 128 float64, little endian
+        image_path  TEXT,
+        created_at  REAL NOT NULL,
+        updated_at  REAL NOT NULL
+    );
+
+    CREATE TABLE sync_state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+class StoreError(Exception):
+    """A storage problem a seller or technician can act on (disk full, read-only, corrupt)."""
+
+
+def explain(e: sqlite3.Error) -> str:
+    msg = str(e)
+    low = msg.lower()
+    if "full" in low:
+        return f"the data disk is full ({msg}); free space or raise the limit, nothing was lost"
+    if "readonly" in low or "read-only" in low:
+        return f"the data directory is read-only ({msg}); check its permissions and mount"
+    if "malformed" in low or "not a database" in low:
+        return f"the database file is damaged ({msg}); restore it from backups/"
+    if "locked" in low or "busy" in low:
+        return f"the database stayed locked by another process ({msg})"
+    return msg
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                               check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+class Database:
+    """The process's single writing connection."""
+
+    def __init__(self, data_dir: Path, *, migrate: bool = True):
+        self.data_dir = data_dir
+        self.path = data_dir / DB_NAME
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            self.conn = connect(self.path)
+            if migrate:
+                migrate_db(self.conn, self.path)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open {self.path}: {explain(e)}") from e
+        except OSError as e:
+            raise StoreError(f"cannot open {self.path}: {e.strerror}") from e
+        self.lock = threading.RLock()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction; rolled back on any exception."""
+        with self.lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as e:
+                raise StoreError(explain(e)) from e
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException as e:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if isinstance(e, sqlite3.Error):
+                    raise StoreError(explain(e)) from e
+                raise
+
+    def read(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except sqlite3.Error as e:
+                raise StoreError(explain(e)) from e
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+
+def migrate_db(conn: sqlite3.Connection, path: Path) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > LATEST:
+        raise StoreError(f"{path} has schema v{version}, newer than this kiosk (v{LATEST}): "
+                         "it was written by a newer release; roll forward or restore a backup")
+    if version == LATEST:
+        return
+    if version > 0:
+        backup(conn, path, f"v{version}")
+    for number, sql in MIGRATIONS:
+        if number <= version:
+            continue
+        log.info("migrating %s to schema v%d", path, number)
+        # executescript would COMMIT on its own; run statement by statement in one txn.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for stmt in _statements(sql):
+                conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> Iterator[str]:
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                yield buf
+            buf = ""
+    if buf.strip():
+        yield buf
+
+
+def backup(conn: sqlite3.Connection, path: Path, label: str) -> Path:
+    dest_dir = path.parent / "backups"
+    dest_dir.mkdir(exist_ok=True)
+    dest = dest_dir / f"{path.stem}-{label}-{time.strftime('%Y%m%dT%H%M%S')}.db"
+    with sqlite3.connect(dest) as out:
+        conn.backup(out)
+    out.close()
+    log.info("backed up %s to %s before migrating", path, dest)
+    return dest

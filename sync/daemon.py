@@ -1,0 +1,403 @@
+"""`kiosk sync run|once|status`: the process that drains the outbox to the cloud.
+
+Wake-up: the app and the daemon share only the database. The daemon's main loop polls
+``PRAGMA data_version`` every 200 ms (it changes when another connection commits), so an
+event recorded by the app is on its way within a fraction of a second with no extra IPC.
+APScheduler runs the drain job (``max_instances=1``, ``coalesce``) on a fixed interval and
+whenever the main loop kicks it. Deadlines are kept on the monotonic clock, so a wall-clock
+jump cannot put the daemon to sleep.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import signal
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from kiosk import logs, sdnotify
+from kiosk.config import KioskConfig
+from kiosk.store import EventStore, Job, StoreError
+from kiosk.store.db import DB_NAME, connect, explain
+from kiosk.store.outbox import KIND_EVENT, KIND_PERSON_CREATE, KIND_PERSON_UPDATE, read_status
+from kiosk.store.outcomes import Outcome
+from sync.clients.events import EventsClient
+from sync.clients.persons import PersonClient
+from sync.drain import Sender, Syncer, Totals
+
+log = logging.getLogger(__name__)
+# APScheduler logs every run at INFO: hundreds of lines an hour of nothing.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+LOCK_NAME = "sync.lock"
+POLL_S = 0.2
+STALL_S = 45.0
+ONCE_PASSES = 6          # `once` retries failing rows this many times at most
+ONCE_WAIT_S = 5.0        # ... waiting at most this long between passes
+
+
+class AlreadyRunning(Exception):
+    pass
+
+
+class DaemonLock:
+    """flock on data_dir/sync.lock: released by the kernel even after kill -9."""
+
+    def __init__(self, data_dir: Path):
+        self.path = data_dir / LOCK_NAME
+        self._fh: IO[str] | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+")  # noqa: SIM115 - held for the life of the process
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            fh.close()
+            raise AlreadyRunning(f"another sync daemon (pid {holder}) is using {self.path.parent}") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            fcntl.flock(self._fh, fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+
+class Clients:
+    """One httpx.Client per service, built from the config."""
+
+    def __init__(self, cfg: KioskConfig, transport: Any = None):
+        password = cfg.person_password()
+        logs.register_secret(password)
+        self.events = EventsClient(str(cfg.cloud.events_url), cfg.cloud.timeout_s, transport)
+        self.persons = PersonClient(str(cfg.cloud.person_url), cfg.cloud.person_email,
+                                    cfg.person_password, cfg.cloud.timeout_s, transport)
+
+    def senders(self) -> dict[str, Sender]:
+        def event(job: Job) -> Outcome:
+            return self.events.send(job.payload, job.id)
+
+        def person_create(job: Job) -> Outcome:
+            assert job.vector is not None and job.blob is not None
+            return self.persons.create(job.payload, job.vector, job.blob, job.id)
+
+        def person_update(job: Job) -> Outcome:
+            assert job.person_cloud_id is not None
+            return self.persons.update(job.person_cloud_id, job.payload, job.id)
+
+        return {KIND_EVENT: event, KIND_PERSON_CREATE: person_create, KIND_PERSON_UPDATE: person_update}
+
+    def close(self) -> None:
+        self.events.close()
+        self.persons.close()
+
+
+def make_syncer(cfg: KioskConfig, store: EventStore, clients: Clients) -> Syncer:
+    s = cfg.sync
+    return Syncer(store, clients.senders(), workers=s.workers, batch=s.batch,
+                  retry_base_s=s.retry_base_s, retry_max_s=s.retry_max_s)
+
+
+class Daemon:
+    def __init__(self, cfg: KioskConfig, store: EventStore, syncer: Syncer):
+        self.cfg = cfg
+        self.store = store
+        self.syncer = syncer
+        self.stop = threading.Event()
+        self._dirty = threading.Event()
+        self._running = threading.Event()
+        self._wake_at = 0.0                 # monotonic
+        self.scheduler = BackgroundScheduler(timezone=UTC)
+        self.drains = 0
+
+    def _drain_job(self) -> None:
+        self._running.set()
+        try:
+            while not self.stop.is_set():
+                self._dirty.clear()
+                totals = self.syncer.drain(self.stop)
+                self.drains += 1
+                if totals.delivered or totals.dead or totals.retried:
+                    log.info("drained: %d delivered, %d retrying, %d dead-lettered",
+                             totals.delivered, totals.retried, totals.dead)
+                if totals.storage_error:
+                    self.store.note_error(totals.storage_error)
+                    break
+                if not self._dirty.is_set():
+                    break
+        finally:
+            self._wake_at = time.monotonic() + self._next_wake_s()
+            self._running.clear()
+
+    def _next_wake_s(self) -> float:
+        wait = self.cfg.sync.interval_s
+        try:
+            due = self.store.next_due_in()
+        except StoreError:
+            return wait
+        if due is not None:
+            wait = min(wait, max(due, self.syncer.paused("events"), 0.05))
+        return wait
+
+    def kick(self) -> None:
+        if self._running.is_set():
+            self._dirty.set()       # the running drain goes round once more
+        else:
+            self.scheduler.modify_job("drain", next_run_time=datetime.now(UTC))
+
+    def serve(self) -> None:
+        self.scheduler.add_job(self._drain_job, "interval", seconds=self.cfg.sync.interval_s,
+                               id="drain", max_instances=1, coalesce=True, misfire_grace_time=None,
+                               next_run_time=datetime.now(UTC))
+        self.scheduler.start()
+        watcher = connect(self.store.db.path)
+        last_version = None
+        watchdog = sdnotify.watchdog_interval_s()
+        last_pet = 0.0
+        sdnotify.notify("READY=1\nSTATUS=draining the outbox")
+        log.info("sync daemon running on %s", self.store.db.path)
+        try:
+            while not self.stop.wait(POLL_S):
+                now = time.monotonic()
+                try:
+                    version = watcher.execute("PRAGMA data_version").fetchone()[0]
+                except sqlite3.Error as e:
+                    log.warning("cannot watch the database: %s", explain(e))
+                    version = last_version
+                if version != last_version or now >= self._wake_at:
+                    last_version = version
+                    self._wake_at = now + self.cfg.sync.interval_s
+                    self.kick()
+                stalled = self._running.is_set() and now - self.syncer.last_progress > STALL_S
+                if watchdog and not stalled and now - last_pet >= watchdog:
+                    sdnotify.notify("WATCHDOG=1")
+                    last_pet = now
+        finally:
+            sdnotify.notify("STOPPING=1")
+            watcher.close()
+            self.scheduler.shutdown(wait=True)
+
+
+@contextmanager
+def _opened(cfg: KioskConfig) -> Iterator[tuple[EventStore, Clients, Syncer]]:
+    """Lock, store, clients and syncer for one daemon process; released in reverse order."""
+    lock = DaemonLock(cfg.store.data_dir)
+    lock.acquire()
+    try:
+        store = EventStore(cfg.store.data_dir)
+        try:
+            clients = Clients(cfg)
+            syncer = make_syncer(cfg, store, clients)
+            try:
+                yield store, clients, syncer
+            finally:
+                syncer.close()
+                clients.close()
+        finally:
+            store.close()
+    finally:
+        lock.release()
+
+
+def run(cfg: KioskConfig) -> int:
+    try:
+        with _opened(cfg) as (store, _clients, syncer):
+            daemon = Daemon(cfg, store, syncer)
+
+            def _stop(signum: int, _frame: object) -> None:
+                log.info("signal %d: stopping after the current request", signum)
+                daemon.stop.set()
+
+            signal.signal(signal.SIGTERM, _stop)
+            signal.signal(signal.SIGINT, _stop)
+            daemon.serve()
+    except (AlreadyRunning, StoreError) as e:
+        print(f"kiosk sync: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+class Progress:
+    """A one-line bar on a terminal; nothing when output is a pipe or a log."""
+
+    def __init__(self, total: int, stream: IO[str] = sys.stderr):
+        self.total = max(total, 1)
+        self.stream = stream
+        self.enabled = stream.isatty()
+
+    def __call__(self, t: Totals) -> None:
+        if not self.enabled:
+            return
+        done = min(t.delivered + t.dead, self.total)
+        width = max(10, min(40, shutil.get_terminal_size().columns - 50))
+        fill = int(width * done / self.total)
+        self.stream.write(f"\rsync: [{'#' * fill}{'.' * (width - fill)}] {done}/{self.total}"
+                          f"  retrying {t.retried}  dead {t.dead} ")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+
+
+def drain_once(store: EventStore, syncer: Syncer,
+               progress: Callable[[Totals], None] | None = None) -> Totals:
+    """Send everything now, ignoring backoff; stop when empty or only failing rows remain.
+
+    Up to ONCE_PASSES passes; each makes every pending row due and drains. A pass that
+    delivers nothing means the remaining rows keep failing, so the run ends there.
+    """
+    grand = Totals()
+    for n in range(ONCE_PASSES):
+        if n:
+            pause = max(syncer.paused("events"), syncer.paused("persons"), 0.25 * n)
+            time.sleep(min(pause, ONCE_WAIT_S))
+        store.make_all_due()
+        report = None if progress is None else partial(_report, progress, grand)
+        totals = syncer.drain(progress=report)
+        grand = _plus(grand, totals)
+        if totals.storage_error or store.count("pending") == 0:
+            break
+        if totals.delivered == 0 and not (syncer.paused("events") or syncer.paused("persons")):
+            break
+    return grand
+
+
+def _report(progress: Callable[[Totals], None], before: Totals, now: Totals) -> None:
+    progress(_plus(before, now))
+
+
+def _plus(a: Totals, b: Totals) -> Totals:
+    return Totals(delivered=a.delivered + b.delivered, retried=a.retried + b.retried,
+                  dead=a.dead + b.dead, rounds=a.rounds + b.rounds,
+                  storage_error=b.storage_error or a.storage_error,
+                  errors=(a.errors + b.errors)[-5:])
+
+
+def once(cfg: KioskConfig) -> int:
+    try:
+        with _opened(cfg) as (store, _clients, syncer):
+            bar = Progress(store.count("pending"))
+            totals = drain_once(store, syncer, bar)
+            bar.end()
+            if totals.storage_error:
+                store.note_error(totals.storage_error)
+            pending = store.count("pending")
+    except (AlreadyRunning, StoreError) as e:
+        print(f"kiosk sync: {e}", file=sys.stderr)
+        return 1
+    print(f"sync: {totals.delivered} delivered, {totals.dead} dead-lettered, {pending} still pending")
+    for err in totals.errors[-3:]:
+        print(f"  last error: {err}")
+    if totals.storage_error:
+        print(f"  storage: {totals.storage_error}")
+    return 0 if pending == 0 else 1
+
+
+# ---- status -------------------------------------------------------------------------------
+
+def storage_problem(data_dir: Path, min_free_mb: float = 50.0) -> str | None:
+    """Why the data dir cannot take writes right now, or None."""
+    try:
+        st = os.statvfs(data_dir)
+    except OSError as e:
+        return f"data dir {data_dir}: {e.strerror}"
+    free_mb = st.f_bavail * st.f_frsize / 1e6
+    if free_mb < min_free_mb:
+        return f"data dir {data_dir} is nearly full: {free_mb:.0f} MB free"
+    probe = data_dir / ".write-probe"
+    try:
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as e:
+        return f"data dir {data_dir} is not writable: {e.strerror}"
+    return None
+
+
+def status_report(cfg: KioskConfig) -> dict[str, Any]:
+    path = cfg.store.data_dir / DB_NAME
+    report: dict[str, Any] = {"database": str(path), "ok": True}
+    if not path.exists():
+        report.update(ok=True, note="no events recorded yet", pending={}, pending_total=0)
+        return report
+    try:
+        conn = connect(path, readonly=True)
+        try:
+            st = read_status(conn, time.time())
+        finally:
+            conn.close()
+    except (sqlite3.Error, StoreError) as e:
+        msg = explain(e) if isinstance(e, sqlite3.Error) else str(e)
+        return {"database": str(path), "ok": False, "error": msg}
+    report.update(asdict(st))
+    report["pending_total"] = st.pending_total
+    for key in ("last_success_at", "last_error_at"):
+        v = report.get(key)
+        report[key.removesuffix("_at") + "_time"] = (
+            datetime.fromtimestamp(v, UTC).isoformat(timespec="seconds") if v else None)
+    problem = storage_problem(cfg.store.data_dir)
+    report["storage_problem"] = problem
+    report["ok"] = problem is None and st.dead == 0
+    return report
+
+
+def _age(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def status(cfg: KioskConfig, as_json: bool) -> int:
+    rep = status_report(cfg)
+    if as_json:
+        print(json.dumps(rep, indent=2, default=str))
+        return 0 if rep["ok"] else 1
+    if "error" in rep:
+        print(f"sync status: cannot read {rep['database']}: {rep['error']}")
+        return 1
+    if "note" in rep:
+        print(f"sync status: {rep['note']} ({rep['database']})")
+        return 0
+    now = time.time()
+    pend = ", ".join(f"{k} {v}" for k, v in rep["pending"].items())
+    print(f"pending        {rep['pending_total']}  ({pend})")
+    print(f"oldest pending {_age(rep['oldest_pending_age_s'])}")
+    print(f"delivered      {rep['delivered']}")
+    ls = rep["last_success_at"]
+    print(f"last success   {rep['last_success_time'] or 'never'}"
+          + (f"  ({_age(now - ls)} ago)" if ls else ""))
+    if rep["last_error"]:
+        le = rep["last_error_at"]
+        print(f"last error     {rep['last_error']}  ({_age(now - le) if le else '?'} ago)")
+    print(f"dead letters   {rep['dead']}")
+    for d in rep["dead_letters"]:
+        print(f"  {d['kind']:<14} {d['id']}  {d['error']}")
+    if rep["storage_problem"]:
+        print(f"STORAGE        {rep['storage_problem']}")
+    return 0 if rep["ok"] else 1

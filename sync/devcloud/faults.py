@@ -1,0 +1,145 @@
+"""Fault injection for the devcloud: a pure ASGI middleware in front of the API routes.
+
+- fail_rate:  answer 500 before doing anything.
+- drop_rate:  do the work, then cut the connection before the body is sent. This is the
+              nasty case: the cloud has the event but the kiosk never hears so.
+- slow_ms:    wait this long before handling.
+- rate_limit: at most N API requests per second (fixed one-second window), else 429 with
+              Retry-After.
+Faults can be changed while running (POST /_devcloud/faults) so tests can take the cloud
+down and bring it back without restarting it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+API_PREFIXES = ("/v1/", "/api/")
+
+
+@dataclass
+class Faults:
+    fail_rate: float = 0.0
+    drop_rate: float = 0.0
+    slow_ms: int = 0
+    rate_limit: int = 0              # requests per second; 0 = unlimited
+    expire_sessions_every: float = 0.0   # seconds a login session lives; 0 = forever
+    down: bool = False               # every API request fails with 503
+    seed: int | None = None
+
+    def update(self, changes: dict[str, Any]) -> None:
+        for k, v in changes.items():
+            if k not in self.__dataclass_fields__:
+                raise ValueError(f"unknown fault {k!r}")
+            setattr(self, k, type(getattr(self, k))(v) if getattr(self, k) is not None else v)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class DroppedOnPurpose(Exception):
+    """Raised after the response started so the server closes the connection."""
+
+
+class _QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, DroppedOnPurpose)
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+
+
+@dataclass
+class RequestLog:
+    """The last requests (time, method, path, status) for tests that check timing."""
+
+    entries: deque[tuple[float, str, str, int]] = field(default_factory=lambda: deque(maxlen=20000))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, method: str, path: str, status: int) -> None:
+        with self.lock:
+            self.entries.append((time.time(), method, path, status))
+
+    def list(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(t=t, method=m, path=p, status=s) for t, m, p, s in self.entries]
+
+
+def _error_body(path: str, message: str) -> bytes:
+    import json
+
+    if path.startswith("/v1/"):
+        return json.dumps({"status": "error", "message": message}).encode()
+    return json.dumps({"error": message}).encode()
+
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, faults: Faults, log: RequestLog):
+        self.app = app
+        self.faults = faults
+        self.log = log
+        self.rng = random.Random(faults.seed)
+        self._window = (0, 0)         # (second, count)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        path, method = scope["path"], scope["method"]
+        f = self.faults
+        if f.slow_ms:
+            await asyncio.sleep(f.slow_ms / 1000)
+        if f.rate_limit:
+            sec = int(time.time())
+            start, count = self._window
+            count = count + 1 if start == sec else 1
+            self._window = (sec, count)
+            if count > f.rate_limit:
+                wait = max(1, math.ceil(sec + 1 - time.time()))
+                await self._reply(send, path, method, 429, "Request was throttled.",
+                                  [(b"retry-after", str(wait).encode())])
+                return
+        if f.down:
+            await self._reply(send, path, method, 503, "Service unavailable (devcloud is down)")
+            return
+        if f.fail_rate and self.rng.random() < f.fail_rate:
+            await self._reply(send, path, method, 500, "Internal server error occurred")
+            return
+        drop = bool(f.drop_rate) and self.rng.random() < f.drop_rate
+        status = 0
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if drop:
+                    # Headers promise a body that never comes: the client sees a broken read.
+                    headers = [(k, v) for k, v in message.get("headers", []) if k != b"content-length"]
+                    message = {**message, "headers": headers + [(b"content-length", b"100000")]}
+            elif message["type"] == "http.response.body" and drop:
+                self.log.add(method, path, -status)
+                raise DroppedOnPurpose()
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+        self.log.add(method, path, status)
+
+    async def _reply(self, send: Send, path: str, method: str, status: int, message: str,
+                     extra: list[tuple[bytes, bytes]] | None = None) -> None:
+        body = _error_body(path, message)
+        headers = [(b"content-type", b"application/json"),
+                   (b"content-length", str(len(body)).encode())] + (extra or [])
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        self.log.add(method, path, status)

@@ -1,0 +1,100 @@
+"""`kiosk sync run|once|status`: lock, wake-up latency, exit codes, status output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.config import KioskConfig
+from kiosk.store import DeviceIds, EventStore
+from kiosk.store.events import AttireChanged
+from sync import daemon
+from tests.sync.conftest import LiveCloud
+from tests.sync.test_sync_faults import ROOT, spawn_daemon
+
+IDS = DeviceIds("store_1", "seller_1", "ipad_1")
+
+
+def cfg_path(cfg: KioskConfig) -> Path:
+    return cfg.store.data_dir.parent / "kiosk.toml"
+
+
+def test_daemon_delivers_within_two_seconds_of_recording(
+        cloud: LiveCloud, cloud_config: Callable[..., KioskConfig], tmp_path: Path) -> None:
+    cfg = cloud_config(interval_s=30)         # the periodic tick cannot be what delivers it
+    store = EventStore(cfg.store.data_dir)
+    proc = spawn_daemon(cfg_path(cfg), tmp_path / "d.log")
+    try:
+        time.sleep(1.5)                        # started and idle
+        latencies = []
+        for _ in range(5):
+            t0 = time.monotonic()
+            key = store.record(AttireChanged(attire_id="a", attire_name="A", is_original=True),
+                               session_id=str(uuid.uuid4()), ids=IDS)
+            while key not in {e["idempotency_key"] for e in cloud.events()}:
+                assert time.monotonic() - t0 < 5, (tmp_path / "d.log").read_text()
+                time.sleep(0.02)
+            latencies.append(time.monotonic() - t0)
+            time.sleep(0.3)
+        assert max(latencies) <= 2.0, latencies
+        # A second daemon on the same data dir is refused.
+        second = subprocess.run([sys.executable, "-m", "kiosk.cli", "--config", str(cfg_path(cfg)),
+                                 "sync", "run"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+        assert second.returncode == 1 and "another sync daemon" in second.stderr
+    finally:
+        proc.terminate()
+        assert proc.wait(15) == 0             # SIGTERM: clean stop
+
+
+def test_once_exit_codes_and_status(cloud: LiveCloud, cloud_config: Callable[..., KioskConfig],
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = cloud_config()
+    path = str(cfg_path(cfg))
+    assert main(["--config", path, "sync", "status"]) == 0
+    assert "no events recorded yet" in capsys.readouterr().out
+    store = EventStore(cfg.store.data_dir)
+    for _ in range(3):
+        store.record(AttireChanged(attire_id="a", attire_name="A", is_original=True),
+                     session_id=str(uuid.uuid4()), ids=IDS)
+    store.close()
+    cloud.faults.update({"down": True})
+    assert main(["--config", path, "sync", "once"]) == 1
+    out = capsys.readouterr().out
+    assert "3 still pending" in out and "HTTP 503" in out
+    assert main(["--config", path, "sync", "status", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["pending"] == {"event": 3, "person.create": 0, "person.update": 0}
+    assert rep["pending_total"] == 3 and rep["oldest_pending_age_s"] >= 0
+    assert rep["last_success_at"] is None and "HTTP 503" in rep["last_error"]
+    assert rep["dead"] == 0 and rep["dead_letters"] == [] and rep["storage_problem"] is None
+    cloud.faults.update({"down": False})
+    assert main(["--config", path, "sync", "once"]) == 0
+    assert "3 delivered" in capsys.readouterr().out
+    assert main(["--config", path, "sync", "status"]) == 0
+    text = capsys.readouterr().out
+    assert "pending        0" in text and "delivered      3" in text and "last success" in text
+
+
+def test_sync_with_a_broken_config_names_the_key(make_config: Callable[..., Path],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = make_config(replace={'events_url = "http://127.0.0.1:9/"': 'events_url = "nope"'})
+    assert main(["--config", str(path), "sync", "status"]) == 2
+    assert "cloud.events_url" in capsys.readouterr().err
+
+
+def test_storage_problem_names_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert daemon.storage_problem(tmp_path) is None
+
+    def refuse(self: Path, data: bytes) -> int:
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    assert daemon.storage_problem(tmp_path) == f"data dir {tmp_path} is not writable: Read-only file system"
