@@ -98,3 +98,28 @@ def test_storage_problem_names_the_data_dir(tmp_path: Path, monkeypatch: pytest.
 
     monkeypatch.setattr(Path, "write_bytes", refuse)
     assert daemon.storage_problem(tmp_path) == f"data dir {tmp_path} is not writable: Read-only file system"
+
+
+def test_daemon_tells_systemd_it_is_ready_and_pets_the_watchdog(
+        cloud: LiveCloud, cloud_config: Callable[..., KioskConfig], tmp_path: Path) -> None:
+    import os
+    import socket
+
+    cfg = cloud_config()
+    sock_path = tmp_path / "notify.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(str(sock_path))
+        sock.settimeout(10)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+        env |= {"NOTIFY_SOCKET": str(sock_path), "WATCHDOG_USEC": "400000"}
+        proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--config", str(cfg_path(cfg)),
+                                 "sync", "run"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            got: list[str] = []
+            while not any("WATCHDOG=1" in m for m in got):
+                got.append(sock.recv(4096).decode())
+            assert got[0].startswith("READY=1")
+        finally:
+            proc.terminate()
+            proc.wait(15)
