@@ -90,6 +90,12 @@ def main(what: str, seconds: float, as_json: bool, out: Path | None) -> int:
     reports = []
     if what in ("display", "all"):
         reports.append(bench_display(seconds))
+    if what in ("tryon", "all"):
+        from kiosk.bench_tryon import bench_tryon
+
+        report = bench_tryon(seconds)
+        report["machine"] = machine()
+        reports.append(report)
     if what in ("sync", "all"):
         from kiosk.bench_sync import bench_sync
 

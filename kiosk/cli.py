@@ -111,6 +111,12 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_tryon(args: argparse.Namespace) -> int:
+    from kiosk.tryon import still
+
+    return still.main(args.photo, args.jewelry, args.out, args.json)
+
+
 def _rate(text: str) -> float:
     v = float(text)
     if not 0.0 <= v <= 1.0:
@@ -179,8 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=None)
     sim.set_defaults(func=_cmd_simulate)
 
+    tr = sub.add_parser("tryon", help="composite jewelry onto a still photo")
+    tr.add_argument("photo", type=Path)
+    tr.add_argument("--jewelry", required=True, metavar="ID[,ID...]", help="piece or set ids")
+    tr.add_argument("--out", type=Path, required=True, metavar="OUT.jpg")
+    tr.add_argument("--json", action="store_true", help="per piece: anchor, width px/mm, scale, hidden")
+    tr.set_defaults(func=_cmd_tryon)
+
     bench = sub.add_parser("bench", help="measure performance")
-    bench.add_argument("what", choices=["display", "sync", "all"], help="what to measure")
+    bench.add_argument("what", choices=["display", "tryon", "sync", "all"], help="what to measure")
     bench.add_argument("--seconds", type=float, default=10.0)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--out", type=Path, help="also write the JSON report here")

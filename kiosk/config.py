@@ -103,6 +103,11 @@ class SyncConfig(Section):
     batch: int = Field(64, ge=1, le=1000)                # rows taken per round
 
 
+class TryOnConfig(Section):
+    # Pieces shown on the live mirror until the seller picks from the catalogue.
+    pieces: list[str] = Field(default_factory=list)
+
+
 class UIConfig(Section):
     show_fps: bool = False
     fullscreen: bool = False
@@ -122,6 +127,7 @@ class KioskConfig(BaseSettings):
     store: StoreConfig
     cloud: CloudConfig
     sync: SyncConfig = SyncConfig()
+    tryon: TryOnConfig = TryOnConfig()
     ui: UIConfig = UIConfig()
 
     @classmethod

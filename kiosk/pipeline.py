@@ -24,6 +24,7 @@ class Processed:
     frame: Frame
     done_at: float
     stage_ms: dict[str, float] = field(default_factory=dict)
+    hints: tuple[str, ...] = ()     # what the seller should fix (no face, too dark, ...)
 
 
 class PipelineWorker(threading.Thread):
@@ -56,6 +57,8 @@ class PipelineWorker(threading.Thread):
                 self.errors += 1
                 if self.errors <= 5 or self.errors % 100 == 0:
                     log.exception("pipeline stage failed (%d so far)", self.errors)
-            self.results.put(Processed(frame, time.monotonic(), timings))
+            # Stages that have advice for the seller expose it as a `hints` attribute.
+            hints = tuple(h for _, st in self.stages for h in getattr(st, "hints", ()))
+            self.results.put(Processed(frame, time.monotonic(), timings, hints))
             self.processed += 1
             self.notify()

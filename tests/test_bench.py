@@ -29,3 +29,13 @@ def test_bench_sync_drains_everything_it_records() -> None:
     assert report["left_pending"] == 0
     for key in ("record_events_per_s", "drain_events_per_s", "backlog_drain_s", "disk_commits_per_s"):
         assert report[key] > 0
+
+
+def test_bench_tryon_reports_every_figure() -> None:
+    from kiosk.bench_tryon import bench_tryon
+
+    r = bench_tryon(seconds=1.0)
+    assert r["fps_sustained"] > 0 and r["still_head_jitter_px_rms"]["frames"] > 0
+    for key in ("track_ms", "composite_ms", "track_plus_composite_ms"):
+        assert r[key]["p95"] >= r[key]["p50"] > 0
+    assert set(r["capture_ms"]) == {"720p", "1080p"}

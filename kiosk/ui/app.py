@@ -14,6 +14,9 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 from kiosk import config as config_mod
 from kiosk import sdnotify
 from kiosk.capture import FrameSource, open_source
+from kiosk.pipeline import Stage
+from kiosk.tryon.assets import AssetError, Catalog
+from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.live import LivePipeline
 from kiosk.ui.live_view import LiveView
 from kiosk.ui.technician import ConfigProblemScreen
@@ -46,6 +49,7 @@ class MainWindow(QMainWindow):
         self.override = override
         self.cfg: config_mod.KioskConfig | None = None
         self.live: LivePipeline | None = None
+        self.tryon: TryOnStage | None = None
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.problems = ConfigProblemScreen(self.load_and_start)
@@ -79,9 +83,23 @@ class MainWindow(QMainWindow):
         self.live_view.show_stats = cfg.ui.show_fps
         self.stack.setCurrentWidget(self.live_view)
         self.live_view.setFocus()
-        self.live = LivePipeline(build_source(cfg, self.override), self.live_view)
+        self.tryon = self._tryon_stage(cfg)
+        stages: list[tuple[str, Stage]] = [("tryon", self.tryon)] if self.tryon is not None else []
+        self.live = LivePipeline(build_source(cfg, self.override), self.live_view, stages)
         self.live.start()
         log.info("live view started on %s", self.live.source.name)
+
+    def _tryon_stage(self, cfg: config_mod.KioskConfig) -> TryOnStage | None:
+        if not cfg.tryon.pieces:
+            return None
+        try:
+            catalog = Catalog.load()
+            catalog.expand(cfg.tryon.pieces)
+        except AssetError as e:
+            log.error("jewelry assets: %s", e)
+            self.live_view.set_banner(f"Jewelry assets problem: {e}")
+            return None
+        return TryOnStage(catalog, selected=cfg.tryon.pieces)
 
     def _refresh_stats(self) -> None:
         if self.live is not None:
@@ -100,6 +118,9 @@ class MainWindow(QMainWindow):
         if self.live is not None:
             self.live.stop()
             self.live = None
+        if self.tryon is not None:
+            self.tryon.close()
+            self.tryon = None
 
     def closeEvent(self, event):  # type: ignore[no-untyped-def]
         self.shutdown()

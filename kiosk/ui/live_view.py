@@ -32,6 +32,13 @@ class LiveView(QWidget):
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.hint = QLabel(self)
+        self.hint.setObjectName("hint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("background: rgba(20,20,20,190); color: #fff; font-size: 22px;"
+                                "padding: 10px 18px; border-radius: 12px;")
+        self.hint.hide()
         self.stats_button = QPushButton("FPS", self)
         self.stats_button.setToolTip("Show or hide frame rate and dropped frames")
         self.stats_button.setStyleSheet("min-width: 64px; padding: 4px 8px;"
@@ -59,6 +66,11 @@ class LiveView(QWidget):
 
     def show_processed(self, processed: Processed) -> None:
         self._current = processed
+        text = "\n".join(processed.hints)
+        if text != self.hint.text() or self.hint.isVisible() != bool(text):
+            self.hint.setText(text)
+            self.hint.setVisible(bool(text))
+            self._place_children()
         self.update()
 
     def current(self) -> Processed | None:
@@ -72,6 +84,9 @@ class LiveView(QWidget):
         w = self.width()
         self.banner.setGeometry(24, 24, max(100, w - 48 - 96), 64)
         self.stats_button.setGeometry(w - 88, 24, 72, 48)
+        hw = min(w - 48, 900)
+        hh = self.hint.heightForWidth(hw) if self.hint.text() else 56
+        self.hint.setGeometry((w - hw) // 2, self.height() - max(56, hh) - 32, hw, max(56, hh))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)

@@ -1,0 +1,1 @@
+"""Try-on: jewelry catalogue assets, placement from tracking, compositing, capture."""

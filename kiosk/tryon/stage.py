@@ -1,0 +1,55 @@
+"""The try-on as a pipeline stage: copies the camera frame, composites the selected pieces."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+from kiosk.capture import Frame
+from kiosk.track.base import Tracker
+from kiosk.tryon.assets import Catalog
+from kiosk.tryon.engine import Result, TryOn
+
+
+class TryOnStage:
+    """Callable stage for PipelineWorker; ``hints`` and ``last`` are read by the UI thread."""
+
+    def __init__(self, catalog: Catalog, tracker: Tracker | None = None, selected: list[str] | None = None):
+        self._catalog = catalog
+        self._tracker = tracker
+        self._selected = list(selected or [])
+        self._engine: TryOn | None = None
+        self._lock = threading.Lock()
+        self.last: Result | None = None
+        self.hints: tuple[str, ...] = ()
+
+    def select(self, ids: list[str]) -> None:
+        self._catalog.expand(ids)          # unknown ids fail here, on the caller's thread
+        with self._lock:
+            self._selected = list(ids)
+            if self._engine is not None:
+                self._engine.select(ids)
+
+    def _ensure(self) -> TryOn:
+        # Created on the worker thread: MediaPipe graphs belong to the thread that runs them.
+        if self._engine is None:
+            if self._tracker is None:
+                from kiosk.track.mediapipe_tracker import MediaPipeTracker
+
+                self._tracker = MediaPipeTracker(static=False)
+            self._engine = TryOn(self._catalog, self._tracker, self._selected)
+        return self._engine
+
+    def __call__(self, frame: Frame) -> Frame:
+        with self._lock:
+            engine = self._ensure()
+            image = frame.image.copy()    # sources may hand out the same buffer again
+            result = engine.process(image, time.monotonic())
+        self.last = result
+        self.hints = tuple(result.hints)
+        return dataclasses.replace(frame, image=image)
+
+    def close(self) -> None:
+        if self._tracker is not None:
+            self._tracker.close()

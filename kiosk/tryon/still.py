@@ -1,0 +1,73 @@
+"""`kiosk tryon PHOTO --jewelry ID[,ID] --out OUT.jpg [--json]`: composite one still photo."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kiosk.tryon.assets import AssetError, Catalog
+from kiosk.tryon.engine import HINT_NO_FACE, Frame, TryOn, encode_jpeg
+
+EXIT_OK, EXIT_INPUT = 0, 2
+
+
+def _fail(msg: str) -> int:
+    print(f"kiosk tryon: {msg}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def main(photo: Path, jewelry: str, out: Path, as_json: bool) -> int:
+    if not photo.is_file():
+        return _fail(f"{photo}: no such file")
+    raw = cv2.imread(str(photo), cv2.IMREAD_COLOR)
+    if raw is None:
+        return _fail(f"{photo}: not an image OpenCV can read (corrupt or unsupported format)")
+    frame: Frame = np.ascontiguousarray(raw, dtype=np.uint8)
+    ids = [x.strip() for x in jewelry.split(",") if x.strip()]
+    if not ids:
+        return _fail("--jewelry needs at least one id")
+    try:
+        catalog = Catalog.load()
+        pieces = catalog.expand(ids)
+    except AssetError as e:
+        return _fail(str(e))
+    from kiosk.track.mediapipe_tracker import MediaPipeTracker
+
+    tracker = MediaPipeTracker(static=True)
+    try:
+        t0 = time.perf_counter()
+        engine = TryOn(catalog, tracker, ids)
+        result = engine.process(frame, t=None)
+        if result.faces == 0:
+            return _fail(f"{photo}: no face found ({HINT_NO_FACE.split(':')[0].lower()}); "
+                         "use a photo with the customer's face visible")
+        jpeg = encode_jpeg(frame)
+        ms = (time.perf_counter() - t0) * 1000
+    finally:
+        tracker.close()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(jpeg)
+    except OSError as e:
+        return _fail(f"cannot write {out}: {e.strerror}")
+    report = {"photo": str(photo), "out": str(out), "faces": result.faces,
+              "scale_px_per_mm": round(result.px_per_mm or 0.0, 3), "scale_source": result.scale_source,
+              "pieces": [pl.as_json() for pl in result.placements], "hints": result.hints,
+              "generation_time_ms": round(ms, 1)}
+    _ = pieces
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        for pl in result.placements:
+            state = "hidden: " + pl.reason if pl.hidden else f"at ({pl.anchor[0]:.0f}, {pl.anchor[1]:.0f})"
+            print(f"{pl.piece_id:18} {pl.category:11} {pl.side:12} {state}, "
+                  f"{pl.width_px:.0f} px = {pl.width_px / pl.px_per_mm:.1f} mm")
+        for h in result.hints:
+            print(f"hint: {h}")
+        print(f"wrote {out} ({ms:.0f} ms)")
+    return EXIT_OK
