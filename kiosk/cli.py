@@ -114,7 +114,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def _cmd_tryon(args: argparse.Namespace) -> int:
     from kiosk.tryon import still
 
-    return still.main(args.photo, args.jewelry, args.out, args.json)
+    return still.main(args.photo, args.jewelry, args.out, args.json, args.attire)
 
 
 def _rate(text: str) -> float:
@@ -189,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("photo", type=Path)
     tr.add_argument("--jewelry", required=True, metavar="ID[,ID...]", help="piece or set ids")
     tr.add_argument("--out", type=Path, required=True, metavar="OUT.jpg")
+    tr.add_argument("--attire", metavar="ID", help="recolour the outfit (assets/attire/manifest.json)")
     tr.add_argument("--json", action="store_true", help="per piece: anchor, width px/mm, scale, hidden")
     tr.set_defaults(func=_cmd_tryon)
 

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from kiosk.track.base import FaceTrack, Needs, Tracker, Tracking
 from kiosk.tryon.assets import Catalog, Piece
+from kiosk.tryon.attire import Attire, clothing_mask, recolor
 from kiosk.tryon.compose import draw
 from kiosk.tryon.placement import Placement, PlacementState, place
 
@@ -33,8 +34,9 @@ class Result:
     ms: dict[str, float] = field(default_factory=dict)
 
 
-def needs_for(pieces: list[Piece]) -> Needs:
-    return Needs(pose=any(p.category == "necklace" for p in pieces))
+def needs_for(pieces: list[Piece], attire: Attire | None = None) -> Needs:
+    dress = attire is not None and not attire.is_original
+    return Needs(pose=dress or any(p.category == "necklace" for p in pieces), segmentation=dress)
 
 
 def hints_for(frame: Frame, tracking: Tracking, pieces: list[Piece]) -> list[str]:
@@ -60,11 +62,13 @@ def hints_for(frame: Frame, tracking: Tracking, pieces: list[Piece]) -> list[str
 class TryOn:
     """Owns the tracker and the selection; ``process`` composites one frame in place."""
 
-    def __init__(self, catalog: Catalog, tracker: Tracker, selected: list[str] | None = None):
+    def __init__(self, catalog: Catalog, tracker: Tracker, selected: list[str] | None = None,
+                 attire: Attire | None = None):
         self.catalog = catalog
         self.tracker = tracker
         self.state = PlacementState()
         self.pieces: list[Piece] = []
+        self.attire = attire
         self.select(selected or [])
 
     def select(self, ids: list[str]) -> None:
@@ -74,13 +78,18 @@ class TryOn:
         t = time.monotonic() if t is None else t
         res = Result()
         t0 = time.perf_counter()
-        tracking = self.tracker.track(frame, needs_for(self.pieces), t)
+        tracking = self.tracker.track(frame, needs_for(self.pieces, self.attire), t)
+        ta = time.perf_counter()
+        res.ms["track"] = (ta - t0) * 1000
+        face = tracking.primary
+        if (self.attire is not None and self.attire.bgr is not None and face is not None
+                and tracking.person_mask is not None):
+            recolor(frame, clothing_mask(frame, tracking.person_mask, face, tracking.pose), self.attire.bgr)
         t1 = time.perf_counter()
+        res.ms["attire"] = (t1 - ta) * 1000
         res.ms.update(tracking.ms)
-        res.ms["track"] = (t1 - t0) * 1000
         res.faces = len(tracking.faces)
         res.hints = hints_for(frame, tracking, self.pieces)
-        face = tracking.primary
         if face is not None:
             res.px_per_mm, res.scale_source = face.px_per_mm, face.scale_source
             res.placements = place(self.pieces, face, tracking.pose, self.state, t)

@@ -9,6 +9,7 @@ import time
 from kiosk.capture import Frame
 from kiosk.track.base import Tracker
 from kiosk.tryon.assets import Catalog
+from kiosk.tryon.attire import Attire
 from kiosk.tryon.engine import Result, TryOn
 
 
@@ -19,6 +20,7 @@ class TryOnStage:
         self._catalog = catalog
         self._tracker = tracker
         self._selected = list(selected or [])
+        self._attire: Attire | None = None
         self._engine: TryOn | None = None
         self._lock = threading.Lock()
         self.last: Result | None = None
@@ -31,6 +33,12 @@ class TryOnStage:
             if self._engine is not None:
                 self._engine.select(ids)
 
+    def set_attire(self, attire: Attire | None) -> None:
+        with self._lock:
+            self._attire = attire
+            if self._engine is not None:
+                self._engine.attire = attire
+
     def _ensure(self) -> TryOn:
         # Created on the worker thread: MediaPipe graphs belong to the thread that runs them.
         if self._engine is None:
@@ -38,7 +46,7 @@ class TryOnStage:
                 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 
                 self._tracker = MediaPipeTracker(static=False)
-            self._engine = TryOn(self._catalog, self._tracker, self._selected)
+            self._engine = TryOn(self._catalog, self._tracker, self._selected, self._attire)
         return self._engine
 
     def __call__(self, frame: Frame) -> Frame:

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from kiosk.tryon.assets import AssetError, Catalog
+from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.engine import HINT_NO_FACE, Frame, TryOn, encode_jpeg
 
 EXIT_OK, EXIT_INPUT = 0, 2
@@ -21,7 +22,7 @@ def _fail(msg: str) -> int:
     return EXIT_INPUT
 
 
-def main(photo: Path, jewelry: str, out: Path, as_json: bool) -> int:
+def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | None = None) -> int:
     if not photo.is_file():
         return _fail(f"{photo}: no such file")
     raw = cv2.imread(str(photo), cv2.IMREAD_COLOR)
@@ -33,15 +34,21 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool) -> int:
         return _fail("--jewelry needs at least one id")
     try:
         catalog = Catalog.load()
-        pieces = catalog.expand(ids)
-    except AssetError as e:
+        catalog.expand(ids)
+        attire = None
+        if attire_id:
+            choices = load_attire()
+            if attire_id not in choices:
+                return _fail(f"unknown attire id {attire_id!r}; known: {', '.join(sorted(choices))}")
+            attire = choices[attire_id]
+    except (AssetError, AttireError) as e:
         return _fail(str(e))
     from kiosk.track.mediapipe_tracker import MediaPipeTracker
 
     tracker = MediaPipeTracker(static=True)
     try:
         t0 = time.perf_counter()
-        engine = TryOn(catalog, tracker, ids)
+        engine = TryOn(catalog, tracker, ids, attire)
         result = engine.process(frame, t=None)
         if result.faces == 0:
             return _fail(f"{photo}: no face found ({HINT_NO_FACE.split(':')[0].lower()}); "
@@ -57,9 +64,9 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool) -> int:
         return _fail(f"cannot write {out}: {e.strerror}")
     report = {"photo": str(photo), "out": str(out), "faces": result.faces,
               "scale_px_per_mm": round(result.px_per_mm or 0.0, 3), "scale_source": result.scale_source,
+              "attire": attire.id if attire else None,
               "pieces": [pl.as_json() for pl in result.placements], "hints": result.hints,
               "generation_time_ms": round(ms, 1)}
-    _ = pieces
     if as_json:
         print(json.dumps(report, indent=2))
     else:

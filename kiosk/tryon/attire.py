@@ -1,0 +1,138 @@
+"""Attire recolor: the clothing region takes a new colour in LAB, keeping its shading and texture.
+
+Clothing = the person mask (selfie segmentation) below the chin, minus the face oval and
+minus skin-coloured pixels (sampled from the customer's own
+cheeks, so it works for every skin tone). In LAB the chroma (a, b) is replaced by the
+target's, and lightness is shifted towards the target while every pixel keeps its
+difference from the garment's mean: folds, weave and shadows stay.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from kiosk import paths
+from kiosk.track.base import CHIN, FACE_OVAL, FaceTrack, PoseTrack
+
+Frame = npt.NDArray[np.uint8]
+LIGHTNESS_FOLLOW = 0.7      # how far the garment's mean lightness moves to the target's
+CHEEKS = (50, 280, 205, 425)  # MediaPipe points on both cheeks, for the skin sample
+
+
+class AttireError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Attire:
+    id: str
+    name: str
+    bgr: tuple[int, int, int] | None     # None: the camera image as it is
+
+    @property
+    def is_original(self) -> bool:
+        return self.bgr is None
+
+
+def load_attire(path: Path | None = None) -> dict[str, Attire]:
+    path = path or paths.ASSETS_DIR / "attire" / "manifest.json"
+    try:
+        items = json.loads(path.read_text())["attire"]
+    except (OSError, ValueError, KeyError) as e:
+        raise AttireError(f"{path}: cannot read the attire manifest ({e})") from None
+    out = {}
+    for it in items:
+        color = it.get("color")
+        bgr = None
+        if color is not None:
+            c = str(color).lstrip("#")
+            if len(c) != 6:
+                raise AttireError(f"{path}: {it.get('id')}: colour {color!r} is not #rrggbb")
+            r, g, b = (int(c[i:i + 2], 16) for i in (0, 2, 4))
+            bgr = (b, g, r)
+        elif not it.get("original"):
+            raise AttireError(f"{path}: {it.get('id')}: needs a colour or original: true")
+        out[str(it["id"])] = Attire(str(it["id"]), str(it["name"]), bgr)
+    return out
+
+
+WORK_SCALE = 0.25            # the mask is built at quarter resolution: it is smooth anyway
+
+
+def clothing_mask(frame: Frame, person: npt.NDArray[np.float32], face: FaceTrack,
+                  pose: PoseTrack | None) -> npt.NDArray[np.float32]:
+    """0..1 clothing weight per pixel, full resolution."""
+    del pose  # the person mask already ends at the body's outline; bulky garments pass the shoulders
+    h, w = frame.shape[:2]
+    sw, sh = max(8, int(w * WORK_SCALE)), max(8, int(h * WORK_SCALE))
+    f = sw / w
+    small = np.asarray(cv2.resize(frame, (sw, sh), interpolation=cv2.INTER_AREA), np.uint8)
+    pm = np.asarray(cv2.resize(person, (sw, sh), interpolation=cv2.INTER_LINEAR), np.float32)
+    s = face.px_per_mm * f
+    pts = face.points * f
+    mask = np.clip((pm - 0.3) / 0.4, 0.0, 1.0)
+    # Not the head and hair: above the chin, within a band about the face's width. Outside
+    # that band the shoulders may rise above the chin line (camera height) and stay clothing.
+    chin_y = float(pts[CHIN][1]) + 6 * s
+    x0, x1 = float(pts[:, 0].min()), float(pts[:, 0].max())
+    cx, half = (x0 + x1) / 2, (x1 - x0) / 2 * 1.5
+    ys = np.arange(sh, dtype=np.float32)[:, None]
+    xs = np.arange(sw, dtype=np.float32)[None, :]
+    below_chin = np.clip((ys - chin_y) / (8 * s), 0.0, 1.0)
+    beside_head = np.clip((np.abs(xs - cx) - half) / (15 * s), 0.0, 1.0)
+    mask *= np.maximum(below_chin, beside_head)
+    # Never the face (a bearded chin, a low face in the frame), never skin (hands, neck).
+    oval = np.zeros((sh, sw), np.uint8)
+    cv2.fillPoly(oval, [pts[list(FACE_OVAL)].astype(np.int32)], (255,))
+    grown = np.asarray(cv2.dilate(oval, np.ones((max(3, int(4 * s)),) * 2, np.uint8)), np.float32)
+    mask *= 1.0 - grown / 255.0
+    mask *= 1.0 - skin_mask(small, pts, s)
+    mask = np.asarray(cv2.GaussianBlur(mask.astype(np.float32), (3, 3), 0), np.float32)
+    return np.asarray(cv2.resize(mask, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
+
+
+def skin_mask(frame: Frame, points: npt.NDArray[np.float32], px_per_mm: float) -> npt.NDArray[np.float32]:
+    """Pixels whose colour is close to the customer's cheeks (in YCrCb chroma)."""
+    ycc = cv2.cvtColor(frame, cv2.COLOR_BGR2YCrCb)
+    r = max(2, int(3 * px_per_mm))
+    samples = []
+    for i in CHEEKS:
+        x, y = (int(v) for v in points[i])
+        patch = ycc[max(0, y - r):y + r, max(0, x - r):x + r].reshape(-1, 3)
+        if patch.size:
+            samples.append(patch)
+    if not samples:
+        return np.zeros(frame.shape[:2], np.float32)
+    sk = np.concatenate(samples).astype(np.float32)
+    mean = sk[:, 1:].mean(axis=0)
+    spread = np.maximum(sk[:, 1:].std(axis=0) * 3.0, 7.0)
+    d = np.abs(ycc[:, :, 1:].astype(np.float32) - mean) / spread
+    dist = np.sqrt((d ** 2).sum(axis=2))
+    return np.asarray(np.clip(2.0 - dist, 0.0, 1.0), np.float32)
+
+
+def recolor(frame: Frame, mask: npt.NDArray[np.float32], bgr: tuple[int, int, int]) -> None:
+    """Recolour the masked region of ``frame`` in place."""
+    ys, xs = np.nonzero(mask[::4, ::4] > 0.02)
+    if ys.size == 0:
+        return
+    h, w = frame.shape[:2]
+    y0, y1 = int(ys.min()) * 4, min(h, int(ys.max()) * 4 + 4)
+    x0, x1 = int(xs.min()) * 4, min(w, int(xs.max()) * 4 + 4)
+    roi = np.ascontiguousarray(frame[y0:y1, x0:x1])
+    m = np.ascontiguousarray(mask[y0:y1, x0:x1])
+    lab = cv2.cvtColor(roi, cv2.COLOR_BGR2LAB)
+    target = cv2.cvtColor(np.array([[bgr]], np.uint8), cv2.COLOR_BGR2LAB)[0, 0].astype(np.float32)
+    mean_l = cv2.mean(lab[:, :, 0], mask=(m > 0.5).astype(np.uint8))[0]
+    shift = LIGHTNESS_FOLLOW * (float(target[0]) - mean_l)
+    lightness = np.clip(lab[:, :, 0].astype(np.int16) + int(round(shift)), 0, 255).astype(np.uint8)
+    a = np.full_like(lightness, int(target[1]))
+    b = np.full_like(lightness, int(target[2]))
+    out = cv2.cvtColor(cv2.merge([lightness, a, b]), cv2.COLOR_LAB2BGR)
+    frame[y0:y1, x0:x1] = cv2.blendLinear(out, roi, m, 1.0 - m)

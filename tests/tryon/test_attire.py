@@ -1,0 +1,69 @@
+"""Attire recolor on a real photo: the clothes change colour, the face does not."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from kiosk.track.base import FACE_OVAL, Needs
+from kiosk.track.mediapipe_tracker import MediaPipeTracker
+from kiosk.tryon.assets import Catalog
+from kiosk.tryon.attire import AttireError, load_attire
+from kiosk.tryon.engine import TryOn
+from tests.tryon.conftest import photo
+
+
+def lab(img: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(img.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)
+
+
+def test_bundled_attire_has_original_and_colours() -> None:
+    attire = load_attire()
+    assert attire["original"].is_original
+    assert attire["saree_red_silk"].bgr == (0x2a, 0x12, 0xa8)
+
+
+def test_recolor_changes_the_clothes_and_keeps_the_face(catalog: Catalog,
+                                                       still_tracker: MediaPipeTracker) -> None:
+    original = photo("obama_portrait.jpg")
+    red = load_attire()["saree_red_silk"]
+    img = original.copy()
+    TryOn(catalog, still_tracker, [], red).process(img, t=None)
+    tracking = still_tracker.track(original, Needs(pose=True, segmentation=True), 0.0)
+    face = tracking.primary
+    assert face is not None and tracking.person_mask is not None
+    # The jacket: person pixels well below the chin.
+    h, w = img.shape[:2]
+    chin_y = int(face.pt(152)[1])
+    jacket = np.zeros((h, w), bool)
+    jacket[chin_y + 150:, :] = tracking.person_mask[chin_y + 150:, :] > 0.9
+    assert jacket.sum() > 20000
+    target = lab(np.array([[red.bgr]], np.uint8))[0, 0]
+    before = lab(original)[jacket].mean(axis=0)
+    after = lab(img)[jacket].mean(axis=0)
+    chroma_gap = lambda c: float(np.hypot(c[1] - target[1], c[2] - target[2]))  # noqa: E731
+    assert chroma_gap(after) < 0.35 * chroma_gap(before)
+    # Texture and shading survive: lightness still varies across the jacket.
+    assert lab(img)[jacket][:, 0].std() > 0.5 * lab(original)[jacket][:, 0].std()
+    # The face: mean colour difference (CIE76 ΔE) inside the face oval stays small.
+    oval = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(oval, [face.points[list(FACE_OVAL)].astype(np.int32)], (1,))
+    delta_e = np.linalg.norm(lab(img) - lab(original), axis=2)[oval.astype(bool)]
+    assert float(delta_e.mean()) < 1.5
+
+
+def test_original_attire_leaves_the_image_alone(catalog: Catalog, still_tracker: MediaPipeTracker) -> None:
+    img = photo("obama_portrait.jpg")
+    before = img.copy()
+    TryOn(catalog, still_tracker, [], load_attire()["original"]).process(img, t=None)
+    assert np.array_equal(img, before)
+
+
+def test_bad_attire_manifest_is_named(tmp_path: object) -> None:
+    from pathlib import Path
+
+    p = Path(str(tmp_path)) / "m.json"
+    p.write_text('{"attire": [{"id": "x", "name": "X", "color": "red"}]}')
+    with pytest.raises(AttireError, match="not #rrggbb"):
+        load_attire(p)
