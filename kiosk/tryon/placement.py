@@ -18,7 +18,6 @@ from kiosk.track.base import (
     CHIN,
     EDGE_IMAGE_LEFT,
     EDGE_IMAGE_RIGHT,
-    FOREHEAD_TOP,
     FaceTrack,
     PoseTrack,
 )
@@ -30,9 +29,12 @@ FAR_EAR_FADE_START_DEG = 5.0    # the far ear starts to go behind the cheek
 FAR_EAR_HIDDEN_DEG = 10.0       # ... and is fully hidden here
 LOBE_BELOW_NOSE_MM = 4.0        # ear lobe bottom sits a little below the nose tip level
 LOBE_OUTWARD_MM = 3.0           # and just outside the face contour
-TIKKA_ABOVE_HAIRLINE_MM = 24.0
-NECK_DROP_MM = {"choker": 28.0, "pendant": 40.0, "long haar": 44.0}
-NECK_SHOULDER_FRACTION = {"choker": 0.30, "pendant": 0.42, "long haar": 0.45}
+MID_FOREHEAD = 151             # face mesh point a third of the way up the forehead
+TIKKA_PENDANT_AT = 0.85         # the tikka's pendant sits this far down its drawing
+# The top of a necklace drawing is where the chain passes the sides of the neck: the neck
+# base for most, a little higher for a choker. The drop of the "U" is in the drawing itself.
+NECK_DROP_MM = {"choker": 20.0, "pendant": 28.0, "long haar": 30.0}
+NECK_SHOULDER_FRACTION = {"choker": 0.20, "pendant": 0.28, "long haar": 0.30}
 
 
 @dataclass
@@ -158,7 +160,9 @@ def place(pieces: list[Piece], face: FaceTrack, pose: PoseTrack | None,
             anchor = ala + ex * 1.0 * s + down * 1.0 * s
             out.append(Placement(p.id, p.category, "image-right", _pt(anchor), width_px, p.width_mm, s, roll))
         elif p.category == "maang_tikka":
-            top = face.pt(FOREHEAD_TOP)
-            anchor = top - down * TIKKA_ABOVE_HAIRLINE_MM * s
+            # The pendant rests on the middle of the forehead; the chain runs up into the parting.
+            spr_h, spr_w = p.sprite().shape[:2]
+            length = width_px * spr_h / spr_w
+            anchor = face.pt(MID_FOREHEAD) - down * TIKKA_PENDANT_AT * length
             out.append(Placement(p.id, p.category, "centre", _pt(anchor), width_px, p.width_mm, s, roll))
     return out
