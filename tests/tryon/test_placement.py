@@ -153,3 +153,16 @@ def test_edges_have_no_dark_fringe(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     drawn = lum < 254.5
     assert drawn.sum() > 1500
     assert lum[drawn].min() >= disk_lum - 2.0
+
+
+def test_hints_for_a_dark_or_distant_customer(catalog: Catalog, still_tracker: MediaPipeTracker) -> None:
+    from kiosk.tryon.engine import HINT_TOO_DARK, HINT_TOO_FAR
+
+    dark = (photo("obama_portrait.jpg").astype(np.float32) * 0.3).astype(np.uint8)
+    res = TryOn(catalog, still_tracker, ["drop_pearl"]).process(dark, t=None)
+    assert res.faces == 1 and HINT_TOO_DARK in res.hints
+    far = photo("turned_head.jpg")
+    res = TryOn(catalog, still_tracker, ["drop_pearl"]).process(far, t=None)
+    assert HINT_TOO_FAR in res.hints
+    near = photo("obama_portrait.jpg")
+    assert TryOn(catalog, still_tracker, ["drop_pearl"]).process(near, t=None).hints == []
