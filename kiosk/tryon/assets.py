@@ -3,7 +3,8 @@
 manifest.json: id, name, category (earring | necklace | nose_ring | maang_tikka | set), style,
 price, width_mm (the real width of the drawn piece), anchor [x, y] (the hook point, in image
 pixels), jeweler_id, and either "image" or "images": {"left", "right"} (the pair for the ear
-on the image's left / right), or for a set "pieces": [ids].
+on the image's left / right), or for a set "pieces": [ids]. A nose ring may add
+"chain_to_ear": true (a bridal nath whose chain runs up to the hair above the ear).
 
 Sprites are premultiplied once at load: resampling premultiplied colour is what keeps the
 anti-aliased edges free of the dark fringe straight alpha gets from transparent black pixels.
@@ -45,6 +46,7 @@ class Piece:
     folder: Path
     files: dict[str, str] = field(default_factory=dict)   # "single" or "left"/"right" -> file name
     parts: tuple[str, ...] = ()                            # for sets
+    chain_to_ear: bool = False                             # a nath with its chain to the ear
 
     def sprite(self, side: str = "single") -> Sprite:
         name = self.files.get(side) or self.files.get("single") or next(iter(self.files.values()))
@@ -90,8 +92,11 @@ def _piece(folder: Path, m: dict[str, Any]) -> Piece:
         raise AssetError(f"{folder}: width_mm {width} is outside {lo}-{hi} mm for a {category}")
     files = {"single": m["image"]} if "image" in m else dict(need("images"))
     ax, ay = (float(v) for v in need("anchor"))
+    chain = bool(m.get("chain_to_ear", False))
+    if chain and category != "nose_ring":
+        raise AssetError(f"{folder}: chain_to_ear is for nose rings only")
     piece = Piece(pid, str(need("name")), category, str(m.get("style", "")), price, width, (ax, ay),
-                  str(need("jeweler_id")), folder, files)
+                  str(need("jeweler_id")), folder, files, chain_to_ear=chain)
     for side in files:
         spr = piece.sprite(side)
         h, w = spr.shape[:2]

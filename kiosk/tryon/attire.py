@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -33,11 +34,13 @@ class AttireError(Exception):
 class Attire:
     id: str
     name: str
-    bgr: tuple[int, int, int] | None     # None: the camera image as it is
+    bgr: tuple[int, int, int] | None     # a plain colour
+    pattern: Path | None = None          # or a seamless tile (BGR image) ...
+    tile_mm: float = 100.0               # ... this wide on the body
 
     @property
     def is_original(self) -> bool:
-        return self.bgr is None
+        return self.bgr is None and self.pattern is None
 
 
 def load_attire(path: Path | None = None) -> dict[str, Attire]:
@@ -50,6 +53,15 @@ def load_attire(path: Path | None = None) -> dict[str, Attire]:
     for it in items:
         color = it.get("color")
         bgr = None
+        if it.get("pattern"):
+            tile = path.parent / str(it["pattern"])
+            if cv2.imread(str(tile)) is None:
+                raise AttireError(f"{path}: {it.get('id')}: pattern {tile.name} is not a readable image")
+            tile_mm = float(it.get("tile_mm", 100.0))
+            if not 10 <= tile_mm <= 1000:
+                raise AttireError(f"{path}: {it.get('id')}: tile_mm {tile_mm} is outside 10-1000")
+            out[str(it["id"])] = Attire(str(it["id"]), str(it["name"]), None, tile, tile_mm)
+            continue
         if color is not None:
             c = str(color).lstrip("#")
             if len(c) != 6:
@@ -57,7 +69,7 @@ def load_attire(path: Path | None = None) -> dict[str, Attire]:
             r, g, b = (int(c[i:i + 2], 16) for i in (0, 2, 4))
             bgr = (b, g, r)
         elif not it.get("original"):
-            raise AttireError(f"{path}: {it.get('id')}: needs a colour or original: true")
+            raise AttireError(f"{path}: {it.get('id')}: needs a colour, a pattern or original: true")
         out[str(it["id"])] = Attire(str(it["id"]), str(it["name"]), bgr)
     return out
 
@@ -117,10 +129,31 @@ def skin_mask(frame: Frame, points: npt.NDArray[np.float32], px_per_mm: float) -
     return np.asarray(np.clip(2.0 - dist, 0.0, 1.0), np.float32)
 
 
-def recolor(frame: Frame, mask: npt.NDArray[np.float32], bgr: tuple[int, int, int]) -> None:
-    """Recolour the masked region of ``frame`` in place."""
+@lru_cache(maxsize=8)
+def _tile_lab(path: Path) -> npt.NDArray[np.uint8]:
+    img = cv2.imread(str(path))
+    if img is None:
+        raise AttireError(f"pattern {path} is not a readable image")
+    return np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2LAB), np.uint8)
+
+
+def _pattern_lab(attire: Attire, w: int, h: int, x0: int, y0: int, px_per_mm: float) -> npt.NDArray[np.uint8]:
+    """The tile scaled to its size on the body and repeated over a w x h box at (x0, y0)."""
+    assert attire.pattern is not None
+    tile = _tile_lab(attire.pattern)
+    side = max(4, int(round(attire.tile_mm * px_per_mm)))
+    tile = np.asarray(cv2.resize(tile, (side, max(4, int(side * tile.shape[0] / tile.shape[1]))),
+                                 interpolation=cv2.INTER_AREA), np.uint8)
+    th, tw = tile.shape[:2]
+    reps = ((y0 % th + h) // th + 2, (x0 % tw + w) // tw + 2, 1)
+    big = np.tile(tile, reps)
+    return np.ascontiguousarray(big[y0 % th:y0 % th + h, x0 % tw:x0 % tw + w])
+
+
+def recolor(frame: Frame, mask: npt.NDArray[np.float32], attire: Attire, px_per_mm: float = 4.0) -> None:
+    """Recolour (or re-pattern) the masked region of ``frame`` in place."""
     ys, xs = np.nonzero(mask[::4, ::4] > 0.02)
-    if ys.size == 0:
+    if ys.size == 0 or attire.is_original:
         return
     h, w = frame.shape[:2]
     y0, y1 = int(ys.min()) * 4, min(h, int(ys.max()) * 4 + 4)
@@ -128,11 +161,18 @@ def recolor(frame: Frame, mask: npt.NDArray[np.float32], bgr: tuple[int, int, in
     roi = np.ascontiguousarray(frame[y0:y1, x0:x1])
     m = np.ascontiguousarray(mask[y0:y1, x0:x1])
     lab = cv2.cvtColor(roi, cv2.COLOR_BGR2LAB)
-    target = cv2.cvtColor(np.array([[bgr]], np.uint8), cv2.COLOR_BGR2LAB)[0, 0].astype(np.float32)
     mean_l = cv2.mean(lab[:, :, 0], mask=(m > 0.5).astype(np.uint8))[0]
-    shift = LIGHTNESS_FOLLOW * (float(target[0]) - mean_l)
-    lightness = np.clip(lab[:, :, 0].astype(np.int16) + int(round(shift)), 0, 255).astype(np.uint8)
-    a = np.full_like(lightness, int(target[1]))
-    b = np.full_like(lightness, int(target[2]))
+    if attire.bgr is not None:
+        target = cv2.cvtColor(np.array([[attire.bgr]], np.uint8), cv2.COLOR_BGR2LAB)[0, 0]
+        shift = LIGHTNESS_FOLLOW * (float(target[0]) - mean_l)
+        lightness = np.clip(lab[:, :, 0].astype(np.int16) + int(round(shift)), 0, 255).astype(np.uint8)
+        a = np.full_like(lightness, int(target[1]))
+        b = np.full_like(lightness, int(target[2]))
+    else:
+        pat = _pattern_lab(attire, x1 - x0, y1 - y0, x0, y0, px_per_mm)
+        # The garment's own folds and shadows (its lightness around its mean) over the pattern's.
+        light = lab[:, :, 0].astype(np.float32) - mean_l
+        lightness = np.clip(pat[:, :, 0].astype(np.float32) + light, 0, 255).astype(np.uint8)
+        a, b = pat[:, :, 1], pat[:, :, 2]
     out = cv2.cvtColor(cv2.merge([lightness, a, b]), cv2.COLOR_LAB2BGR)
     frame[y0:y1, x0:x1] = cv2.blendLinear(out, roi, m, 1.0 - m)

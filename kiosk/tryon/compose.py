@@ -66,9 +66,35 @@ def face_mask(face: FaceTrack, x0: int, y0: int, w: int, h: int,
     return np.asarray(cv2.GaussianBlur(m, (k, k), 0), np.float32) / 255.0
 
 
+CHAIN_BGR = (48, 168, 214)      # polished yellow gold
+CHAIN_MM = 0.7                  # chain thickness
+CHAIN_SAG = 0.12                # sag of the chain as a fraction of its span
+
+
+def draw_chain(dst: Frame, a: tuple[float, float], b: tuple[float, float], px_per_mm: float) -> None:
+    """A fine chain hanging between two points (a parabola close to its catenary), with shadow."""
+    p0, p1 = np.array(a, np.float32), np.array(b, np.float32)
+    span = float(np.hypot(*(p1 - p0)))
+    if span < 2:
+        return
+    t = np.linspace(0.0, 1.0, 48, dtype=np.float32)[:, None]
+    pts = p0 + (p1 - p0) * t
+    pts[:, 1] += (4 * CHAIN_SAG * span) * (t[:, 0] * (1 - t[:, 0]))      # gravity pulls it down
+    thick = max(1, int(round(CHAIN_MM * px_per_mm)))
+    off = np.array(SHADOW_OFFSET_MM, np.float32) * px_per_mm
+    shadow = np.round((pts + off) * 4).astype(np.int32)
+    line = np.round(pts * 4).astype(np.int32)
+    overlay = dst.copy()
+    cv2.polylines(overlay, [shadow], False, (0, 0, 0), thick, cv2.LINE_AA, 2)
+    cv2.addWeighted(overlay, SHADOW_STRENGTH * 0.6, dst, 1 - SHADOW_STRENGTH * 0.6, 0, dst)
+    cv2.polylines(dst, [line], False, CHAIN_BGR, thick, cv2.LINE_AA, 2)
+
+
 def draw(dst: Frame, piece: Piece, pl: Placement, face: FaceTrack | None = None) -> None:
     if pl.hidden or pl.opacity <= 0.0:
         return
+    if pl.chain is not None:
+        draw_chain(dst, pl.chain[0], pl.chain[1], pl.px_per_mm)
     sprite, f, shadow_src = _scaled(piece, pl.sprite_side, pl.width_px, pl.px_per_mm)
     ax, ay = piece.anchor[0] * f, piece.anchor[1] * f
     sh, sw = sprite.shape[:2]

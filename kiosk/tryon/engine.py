@@ -82,9 +82,10 @@ class TryOn:
         ta = time.perf_counter()
         res.ms["track"] = (ta - t0) * 1000
         face = tracking.primary
-        if (self.attire is not None and self.attire.bgr is not None and face is not None
+        if (self.attire is not None and not self.attire.is_original and face is not None
                 and tracking.person_mask is not None):
-            recolor(frame, clothing_mask(frame, tracking.person_mask, face, tracking.pose), self.attire.bgr)
+            recolor(frame, clothing_mask(frame, tracking.person_mask, face, tracking.pose), self.attire,
+                    face.px_per_mm)
         t1 = time.perf_counter()
         res.ms["attire"] = (t1 - ta) * 1000
         res.ms.update(tracking.ms)

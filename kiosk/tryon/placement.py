@@ -52,6 +52,7 @@ class Placement:
     reason: str = ""
     sprite_side: str = "single"
     occlude_face: bool = False
+    chain: tuple[tuple[float, float], tuple[float, float]] | None = None   # nath chain: ring → ear
 
     def as_json(self) -> dict[str, object]:
         return {"id": self.piece_id, "category": self.category, "side": self.side,
@@ -158,7 +159,15 @@ def place(pieces: list[Piece], face: FaceTrack, pose: PoseTrack | None,
             # A nath is worn on the customer's left nostril: the image's right side.
             ala = face.pt(ALA_IMAGE_RIGHT)
             anchor = ala + ex * 1.0 * s + down * 1.0 * s
-            out.append(Placement(p.id, p.category, "image-right", _pt(anchor), width_px, p.width_mm, s, roll))
+            pl = Placement(p.id, p.category, "image-right", _pt(anchor), width_px, p.width_mm, s, roll)
+            if p.chain_to_ear:
+                # From the outer side of the ring up to the hair just above the same ear.
+                start = anchor + ex * 0.45 * width_px + down * 0.45 * width_px
+                ear = face.pt(EDGE_IMAGE_RIGHT) - down * 12 * s + ex * 2 * s
+                far, far_opacity = far_ear_opacity(face.yaw_deg)
+                if far != "image-right" or far_opacity > 0:
+                    pl.chain = (_pt(start), _pt(ear))
+            out.append(pl)
         elif p.category == "maang_tikka":
             # The pendant rests on the middle of the forehead; the chain runs up into the parting.
             spr_h, spr_w = p.sprite().shape[:2]

@@ -67,3 +67,32 @@ def test_bad_attire_manifest_is_named(tmp_path: object) -> None:
     p.write_text('{"attire": [{"id": "x", "name": "X", "color": "red"}]}')
     with pytest.raises(AttireError, match="not #rrggbb"):
         load_attire(p)
+
+
+def test_pattern_attire_tiles_the_garment(catalog: Catalog, still_tracker: MediaPipeTracker) -> None:
+    original = photo("obama_portrait.jpg")
+    img = original.copy()
+    bandhani = load_attire()["saree_bandhani_red"]
+    assert bandhani.pattern is not None and not bandhani.is_original
+    TryOn(catalog, still_tracker, [], bandhani).process(img, t=None)
+    tracking = still_tracker.track(original, Needs(pose=True, segmentation=True), 0.0)
+    assert tracking.primary is not None and tracking.person_mask is not None
+    chin_y = int(tracking.primary.pt(152)[1])
+    jacket = np.zeros(img.shape[:2], bool)
+    jacket[chin_y + 150:, :] = tracking.person_mask[chin_y + 150:, :] > 0.9
+    # The dark jacket now carries the red/yellow/white motif: much more chroma variation.
+    assert lab(img)[jacket][:, 1].std() > 3 * lab(original)[jacket][:, 1].std()
+
+
+def test_nath_with_chain_runs_to_the_ear(catalog: Catalog, still_tracker: MediaPipeTracker) -> None:
+    from kiosk.track.base import EDGE_IMAGE_RIGHT
+
+    img = photo("portrait_shoulders.jpg")
+    res = TryOn(catalog, still_tracker, ["nath_chain_gold"]).process(img, t=None)
+    (nath,) = res.placements
+    assert nath.chain is not None
+    face = still_tracker.track(photo("portrait_shoulders.jpg"), Needs(), 0.0).primary
+    assert face is not None
+    ear = face.pt(EDGE_IMAGE_RIGHT)
+    end = np.array(nath.chain[1])
+    assert np.hypot(*(end - ear)) < 25 * face.px_per_mm and end[1] < ear[1]
