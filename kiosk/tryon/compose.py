@@ -90,6 +90,11 @@ def draw_chain(dst: Frame, a: tuple[float, float], b: tuple[float, float], px_pe
     cv2.polylines(dst, [line], False, CHAIN_BGR, thick, cv2.LINE_AA, 2)
 
 
+def _overlaps(face: FaceTrack, x0: int, y0: int, x1: int, y1: int) -> bool:
+    fx0, fy0, fx1, fy1 = face.box
+    return fx0 < x1 and x0 < fx1 and fy0 < y1 and y0 < fy1
+
+
 def draw(dst: Frame, piece: Piece, pl: Placement, face: FaceTrack | None = None) -> None:
     if pl.hidden or pl.opacity <= 0.0:
         return
@@ -114,21 +119,23 @@ def draw(dst: Frame, piece: Piece, pl: Placement, face: FaceTrack | None = None)
     m[:, 2] += np.array(pl.anchor) - np.array([ax, ay]) - np.array([x0, y0])
     layer = np.asarray(cv2.warpAffine(sprite, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
                                       borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0)), np.float32)
-    if pl.opacity < 1.0:
-        layer *= pl.opacity
-    if pl.occlude_face and face is not None:
-        # The chin and jaw are in front of the top of a necklace.
-        layer *= (1.0 - face_mask(face, x0, y0, x1 - x0, y1 - y0, 1.5 * s))[:, :, None]
-    alpha = layer[:, :, 3]
-    roi = dst[y0:y1, x0:x1].astype(np.float32) / 255.0
     # Contact shadow: the piece's blurred alpha, placed like the piece but shifted down-right.
     pad_s = (shadow_src.shape[1] - sw) // 2
     ms = m.copy()
     ms[:, 2] += np.array(SHADOW_OFFSET_MM) * s - ms[:, :2] @ np.array([pad_s, pad_s])
     shadow = np.asarray(cv2.warpAffine(shadow_src, ms, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR),
                         np.float32)
-    if pl.opacity < 1.0:
-        shadow *= pl.opacity
-    roi *= (1.0 - SHADOW_STRENGTH * shadow)[:, :, None]
-    roi = layer[:, :, :3] + roi * (1.0 - alpha)[:, :, None]
-    dst[y0:y1, x0:x1] = np.clip(roi * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    keep = np.float32(pl.opacity)                      # fading pieces fade with their shadow
+    if pl.occlude_face and face is not None and _overlaps(face, x0, y0, x1, y1):
+        # The chin and jaw are in front of the top of a necklace.
+        visible = 1.0 - face_mask(face, x0, y0, x1 - x0, y1 - y0, 1.5 * s)
+        layer *= cv2.merge([visible] * 4)
+    if keep < 1.0:
+        layer *= keep
+        shadow *= keep
+    # out = piece + background * (1 - shadow) * (1 - alpha), in OpenCV's vectorised arithmetic.
+    rgb, alpha = layer[:, :, :3], layer[:, :, 3]
+    through = cv2.multiply(1.0 - SHADOW_STRENGTH * shadow, 1.0 - alpha)
+    roi = dst[y0:y1, x0:x1].astype(np.float32)
+    out = cv2.scaleAdd(rgb, 255.0, cv2.multiply(roi, cv2.merge([through] * 3)))
+    dst[y0:y1, x0:x1] = cv2.convertScaleAbs(out)   # rounds and saturates to uint8
