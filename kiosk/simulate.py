@@ -2,7 +2,7 @@
 
 It is the load generator for tests, soak runs and benchmarks, and a technician's smoke test
 after an install: the events go through exactly the same validation and outbox as the app's.
-The pieces are the ids of the bundled jewelry (assets manifest); image URLs of simulated
+The pieces and outfits are the bundled catalogue (assets/jewelry, assets/attire); image URLs of simulated
 shares point under /media/simulated/ so nobody mistakes them for customer photos.
 
 Person records (seed 001) need real face vectors; they are added once the face pipeline
@@ -38,19 +38,21 @@ class Piece:
     price: float
 
 
-PIECES = [
-    Piece("stud_gold_ruby", "Ruby Gold Studs", "earring", 18500.0),
-    Piece("drop_pearl", "Pearl Drop Earrings", "earring", 12400.0),
-    Piece("jhumka_gold", "Temple Gold Jhumka", "earring", 38900.0),
-    Piece("choker_gold", "Kundan Gold Choker", "necklace", 145000.0),
-    Piece("pendant_ruby", "Ruby Pendant Necklace", "necklace", 56000.0),
-    Piece("haar_long", "Rani Haar", "necklace", 265000.0),
-    Piece("nath_gold", "Bridal Gold Nath", "nose_ring", 22500.0),
-    Piece("maang_tikka_gold", "Gold Maang Tikka", "maang_tikka", 31000.0),
-    Piece("earring_diamond", "Diamond Drops", "earring", 98000.0),
-]
-ATTIRES = [("saree_red_silk", "Red Silk Saree"), ("saree_blue_silk", "Blue Silk Saree"),
-           ("lehenga_green", "Green Lehenga"), ("saree_ivory", "Ivory Kanjeevaram Saree")]
+def catalogue_pieces() -> list[Piece]:
+    """The bundled catalogue (assets/jewelry), as a customer would browse it."""
+    from kiosk.tryon.assets import Catalog
+
+    return [Piece(p.id, p.name, p.category, float(p.price or 0.0))
+            for p in Catalog.load().pieces.values()]
+
+
+def attire_choices() -> list[tuple[str, str]]:
+    from kiosk.tryon.attire import load_attire
+
+    return [(a.id, a.name) for a in load_attire().values() if not a.is_original]
+
+
+
 NAMES = ["Priya Sharma", "Ananya Iyer", "Meera Nair", "Kavya Reddy", "Divya Menon", "Aisha Khan",
          "Sneha Patel", "Lakshmi Rao", "Nisha Gupta", "Riya Das", "Farah Ali", "Tanvi Joshi"]
 NOTES = ["", "", "Prefers yellow gold", "Coming back with family on Sunday", "Wedding in March",
@@ -65,7 +67,7 @@ class SimResult:
 
 
 def simulate_session(store: EventStore, ids: DeviceIds, jeweler: tuple[str, str], rng: random.Random,
-                     image_base: str) -> int:
+                     image_base: str, pieces: list[Piece], attires: list[tuple[str, str]]) -> int:
     """Record one customer visit; returns how many events it wrote."""
     sid = str(uuid.uuid4())
     events: list[Payload] = []
@@ -75,14 +77,14 @@ def simulate_session(store: EventStore, ids: DeviceIds, jeweler: tuple[str, str]
     email = "" if anonymous or rng.random() < 0.5 else name.split()[0].lower() + "@example.com"
     events.append(SessionStarted(customer_name=name, customer_phone=phone, customer_email=email,
                                  jeweler_id=jeweler[0], jeweler_name=jeweler[1]))
-    tried = rng.sample(PIECES, rng.randint(2, 6))
+    tried = rng.sample(pieces, min(len(pieces), rng.randint(2, 6)))
     attire = ("original", "Original outfit")
     shared = 0
     for piece in tried:
         events.append(JewelrySelected(jewelry_id=piece.id, jewelry_name=piece.name,
                                       jewelry_category=piece.category, price=piece.price))
         if rng.random() < 0.3:
-            attire = rng.choice(ATTIRES)
+            attire = rng.choice(attires)
             events.append(AttireChanged(attire_id=attire[0], attire_name=attire[1], is_original=False))
         if rng.random() < 0.5:
             events.append(ImageGenerated(jewelry_id=piece.id, jewelry_name=piece.name, attire_id=attire[0],
@@ -111,12 +113,13 @@ def run(cfg: KioskConfig, sessions: int, seed: int | None, data_dir: Path | None
     rng = random.Random(seed)
     ids = DeviceIds(cfg.device.store_id, cfg.device.seller_id, cfg.device.device_id)
     store = EventStore(data_dir or cfg.store.data_dir)
+    pieces, attires = catalogue_pieces(), attire_choices()
     t0 = time.perf_counter()
     n = 0
     try:
         for _ in range(sessions):
             n += simulate_session(store, ids, (cfg.jeweler.id, cfg.jeweler.name), rng,
-                                  str(cfg.cloud.events_url).rstrip("/"))
+                                  str(cfg.cloud.events_url).rstrip("/"), pieces, attires)
     finally:
         store.close()
     return SimResult(sessions, n, time.perf_counter() - t0)
