@@ -96,6 +96,12 @@ def main(what: str, seconds: float, as_json: bool, out: Path | None) -> int:
         report = bench_tryon(seconds)
         report["machine"] = machine()
         reports.append(report)
+    if what in ("face", "all"):
+        from kiosk.bench_face import bench_face
+
+        report = bench_face()
+        report["machine"] = machine()
+        reports.append(report)
     if what in ("sync", "all"):
         from kiosk.bench_sync import bench_sync
 

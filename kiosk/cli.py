@@ -117,6 +117,17 @@ def _cmd_tryon(args: argparse.Namespace) -> int:
     return still.main(args.photo, args.jewelry, args.out, args.json, args.attire)
 
 
+def _cmd_face(args: argparse.Namespace) -> int:
+    from kiosk.face import cli as face_cli
+
+    if args.compare:
+        return face_cli.compare(*args.compare)
+    if not args.photos:
+        print("kiosk face: give one or more photos, or --compare A B", file=sys.stderr)
+        return EXIT_USAGE
+    return face_cli.analyse(args.photos, args.json)
+
+
 def _rate(text: str) -> float:
     v = float(text)
     if not 0.0 <= v <= 1.0:
@@ -193,8 +204,15 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--json", action="store_true", help="per piece: anchor, width px/mm, scale, hidden")
     tr.set_defaults(func=_cmd_tryon)
 
+    fc = sub.add_parser("face", help="faces in photos: box, 128-d vector, quality, age, gender, emotion")
+    fc.add_argument("photos", nargs="*", type=Path)
+    fc.add_argument("--json", action="store_true")
+    fc.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"),
+                    help="distance between the main faces of two photos; exit 0 same, 1 different")
+    fc.set_defaults(func=_cmd_face)
+
     bench = sub.add_parser("bench", help="measure performance")
-    bench.add_argument("what", choices=["display", "tryon", "sync", "all"], help="what to measure")
+    bench.add_argument("what", choices=["display", "tryon", "face", "sync", "all"], help="what to measure")
     bench.add_argument("--seconds", type=float, default=10.0)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--out", type=Path, help="also write the JSON report here")

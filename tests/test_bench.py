@@ -39,3 +39,11 @@ def test_bench_tryon_reports_every_figure() -> None:
     for key in ("track_ms", "composite_ms", "track_plus_composite_ms"):
         assert r[key]["p95"] >= r[key]["p50"] > 0
     assert set(r["capture_ms"]) == {"720p", "1080p"}
+
+
+def test_bench_face_reports_every_figure() -> None:
+    from kiosk.bench_face import bench_face
+
+    r = bench_face(rounds=2)
+    assert r["encode_ms"]["p50"] > 0 and r["estimates_ms"]["p50"] > 0
+    assert set(r["gallery_match_ms"]) == {"1000", "10000", "100000"}

@@ -1,0 +1,1 @@
+"""Face intelligence: embeddings, quality gate, gallery matching, age/gender/emotion estimates."""
