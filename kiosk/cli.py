@@ -128,6 +128,43 @@ def _cmd_face(args: argparse.Namespace) -> int:
     return face_cli.analyse(args.photos, args.json)
 
 
+def _cmd_privacy(args: argparse.Namespace) -> int:
+    from kiosk.config import KioskConfig
+
+    cfg = _load_config(args)
+    if not isinstance(cfg, KioskConfig):
+        return EXIT_USAGE
+    from kiosk.store import EventStore, StoreError, privacy
+
+    try:
+        store = EventStore(cfg.store.data_dir)
+        try:
+            if args.privacy_command == "expire":
+                out = privacy.expire(store)
+                print(f"privacy: {len(out.local_ids)} expired face record(s) deleted "
+                      f"(retention {cfg.privacy.retention_days} days)")
+                return EXIT_OK
+            if not (args.phone or args.person):
+                print("kiosk privacy forget: give --phone NUMBER or --person ID", file=sys.stderr)
+                return EXIT_USAGE
+            out = privacy.forget(store, phone=args.phone, person=args.person)
+        finally:
+            store.close()
+    except StoreError as e:
+        print(f"kiosk privacy: {e}", file=sys.stderr)
+        return EXIT_FAIL
+    if not out.local_ids:
+        print("privacy: no face record matches; customer details on past sessions were cleared"
+              if args.phone else "privacy: no face record matches")
+        return EXIT_OK
+    print(f"privacy: deleted {len(out.local_ids)} person record(s) with their face vector and photo; "
+          f"{out.unsent_dropped} unsent cloud update(s) dropped")
+    if out.cloud_ids:
+        print("  already in the person API (seed 001 has no delete call): ask the cloud operator to "
+              "delete " + ", ".join(out.cloud_ids))
+    return EXIT_OK
+
+
 def _rate(text: str) -> float:
     v = float(text)
     if not 0.0 <= v <= 1.0:
@@ -210,6 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"),
                     help="distance between the main faces of two photos; exit 0 same, 1 different")
     fc.set_defaults(func=_cmd_face)
+
+    pv = sub.add_parser("privacy", help="retention and deletion of customers' face data")
+    pv_sub = pv.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
+    fg = pv_sub.add_parser("forget", help="delete a customer's face vector, photo and details")
+    fg.add_argument("--phone", help="the customer's phone number (E.164)")
+    fg.add_argument("--person", help="a local or cloud person id")
+    pv_sub.add_parser("expire", help="delete face records past [privacy] retention_days now")
+    pv.set_defaults(func=_cmd_privacy)
 
     bench = sub.add_parser("bench", help="measure performance")
     bench.add_argument("what", choices=["display", "tryon", "face", "sync", "all"], help="what to measure")

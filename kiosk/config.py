@@ -108,6 +108,17 @@ class TryOnConfig(Section):
     pieces: list[str] = Field(default_factory=list)
 
 
+DEFAULT_CONSENT = ("May we remember your face to welcome you back and show what you tried? "
+                   "We keep it for 30 days, never sell it, and delete it whenever you ask.")
+
+
+class PrivacyConfig(Section):
+    face_enabled: bool = True                        # false: no face features at all
+    retention_days: int = Field(30, ge=1, le=3650)
+    consent_text: str = Field(DEFAULT_CONSENT, min_length=10, max_length=600)
+    consent_version: str = Field("v1", min_length=1, max_length=40)   # change it when the text changes
+
+
 class UIConfig(Section):
     show_fps: bool = False
     fullscreen: bool = False
@@ -128,6 +139,7 @@ class KioskConfig(BaseSettings):
     cloud: CloudConfig
     sync: SyncConfig = SyncConfig()
     tryon: TryOnConfig = TryOnConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
     ui: UIConfig = UIConfig()
 
     @classmethod

@@ -32,7 +32,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from kiosk import logs, sdnotify
 from kiosk.config import KioskConfig
-from kiosk.store import EventStore, Job, StoreError
+from kiosk.store import EventStore, Job, StoreError, privacy
 from kiosk.store.db import DB_NAME, connect, explain
 from kiosk.store.outbox import KIND_EVENT, KIND_PERSON_CREATE, KIND_PERSON_UPDATE, read_status
 from kiosk.store.outcomes import Outcome
@@ -151,6 +151,12 @@ class Daemon:
             self._wake_at = time.monotonic() + self._next_wake_s()
             self._running.clear()
 
+    def _retention_job(self) -> None:
+        try:
+            privacy.expire(self.store)
+        except StoreError as e:
+            log.error("retention job: %s", e)
+
     def _next_wake_s(self) -> float:
         wait = self.cfg.sync.interval_s
         try:
@@ -171,6 +177,9 @@ class Daemon:
         self.scheduler.add_job(self._drain_job, "interval", seconds=self.cfg.sync.interval_s,
                                id="drain", max_instances=1, coalesce=True, misfire_grace_time=None,
                                next_run_time=datetime.now(UTC))
+        # Face data past its retention is deleted even when nobody touches the kiosk.
+        self.scheduler.add_job(self._retention_job, "interval", hours=1, id="retention", max_instances=1,
+                               coalesce=True, next_run_time=datetime.now(UTC))
         self.scheduler.start()
         watcher = connect(self.store.db.path)
         last_version = None

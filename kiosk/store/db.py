@@ -65,6 +65,34 @@ MIGRATIONS: list[tuple[int, str]] = [
     );
     """),
 ]
+MIGRATIONS.append((2, """
+    -- Consent and retention for face data; the visit record the seller's screens read back.
+    ALTER TABLE persons ADD COLUMN consented_at REAL;
+    ALTER TABLE persons ADD COLUMN consent_version TEXT;
+    ALTER TABLE persons ADD COLUMN expires_at REAL;
+    ALTER TABLE persons ADD COLUMN full_name TEXT;
+    ALTER TABLE persons ADD COLUMN phone TEXT;
+    ALTER TABLE persons ADD COLUMN last_seen REAL;
+    CREATE INDEX persons_expiry ON persons (expires_at);
+    CREATE INDEX persons_phone ON persons (phone);
+
+    CREATE TABLE sessions (
+        id              TEXT PRIMARY KEY,
+        started_at      REAL NOT NULL,
+        ended_at        REAL,
+        seller_id       TEXT NOT NULL,
+        jeweler_id      TEXT NOT NULL,
+        customer_name   TEXT NOT NULL DEFAULT '',
+        customer_phone  TEXT NOT NULL DEFAULT '',
+        customer_email  TEXT NOT NULL DEFAULT '',
+        consent_at      REAL,
+        consent_version TEXT,
+        person_id       TEXT,                       -- persons.local_id when consented
+        tried           TEXT NOT NULL DEFAULT '[]', -- JSON [[id, name], ...] in order tried
+        sale_made       INTEGER
+    );
+    CREATE INDEX sessions_person ON sessions (person_id, started_at);
+    """))
 LATEST = MIGRATIONS[-1][0]
 
 

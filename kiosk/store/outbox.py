@@ -48,6 +48,15 @@ class DeviceIds:
 
 
 @dataclass(frozen=True)
+class Consent:
+    """The customer opted in on screen: when, and which text they were shown."""
+
+    at: float
+    version: str
+    retention_days: float
+
+
+@dataclass(frozen=True)
 class Job:
     seq: int
     id: str
@@ -130,8 +139,14 @@ class EventStore:
             return self._insert(conn, KIND_EVENT, session_id, session_id, None, body, None)
 
     def record_person(self, *, session_id: str, vector: Sequence[float], jpeg: bytes,
-                      fields: PersonFields) -> str:
-        """Queue a person for POST /api/client/person/; returns the local person id."""
+                      fields: PersonFields, consent: Consent) -> str:
+        """Keep a consented person locally and queue its POST /api/client/person/.
+
+        There is no way to store a face without a Consent: without one, nothing biometric is
+        kept beyond the session and nothing leaves the device. Returns the local person id.
+        """
+        if not isinstance(consent, Consent) or not consent.version:
+            raise ValueError("a person record needs the customer's consent")
         values = check_vector(vector)
         if not jpeg.startswith(b"\xff\xd8"):
             raise ValueError("the person photo must be a JPEG")
@@ -148,8 +163,11 @@ class EventStore:
         try:
             with self.db.write() as conn:
                 conn.execute(
-                    "INSERT INTO persons (local_id, session_id, vector, image_path, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)", (local_id, session_id, _pack(values), rel, now, now))
+                    "INSERT INTO persons (local_id, session_id, vector, image_path, created_at, updated_at,"
+                    " consented_at, consent_version, expires_at, last_seen)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (local_id, session_id, _pack(values), rel, now, now, consent.at, consent.version,
+                     now + consent.retention_days * 86400, now))
                 self._insert(conn, KIND_PERSON_CREATE, f"person:{local_id}", session_id, local_id,
                              fields.wire(), rel)
         except BaseException:
@@ -157,18 +175,28 @@ class EventStore:
             raise
         return local_id
 
-    def update_person(self, local_id: str, update: PersonUpdate) -> str:
-        """Queue a PUT for a person; it is sent only after the person's POST succeeded."""
+    def update_person(self, local_id: str, update: PersonUpdate, consent: Consent | None = None) -> str:
+        """Queue a PUT for a person; it is sent only after the person's POST succeeded.
+
+        A new consented visit (``consent``) renews how long the face is kept.
+        """
         body = update.wire()
         for k in ("full_name", "phone_number"):
             v = getattr(update, k)
             if v is not None:
                 body[k] = v
+        now = self.clock()
         with self.db.write() as conn:
             row = conn.execute("SELECT session_id FROM persons WHERE local_id = ?", (local_id,)).fetchone()
             if row is None:
                 raise ValueError(f"no person {local_id}")
-            conn.execute("UPDATE persons SET updated_at = ? WHERE local_id = ?", (self.clock(), local_id))
+            conn.execute("UPDATE persons SET updated_at = ?, last_seen = ?,"
+                         " full_name = COALESCE(?, full_name), phone = COALESCE(?, phone) WHERE local_id = ?",
+                         (now, now, update.full_name, update.phone_number, local_id))
+            if consent is not None:
+                conn.execute("UPDATE persons SET consented_at = ?, consent_version = ?, expires_at = ?"
+                             " WHERE local_id = ?", (consent.at, consent.version,
+                                                     now + consent.retention_days * 86400, local_id))
             return self._insert(conn, KIND_PERSON_UPDATE, f"person:{local_id}", row["session_id"],
                                 local_id, body, None)
 

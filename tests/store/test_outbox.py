@@ -10,13 +10,14 @@ import pytest
 
 from kiosk.store import DeviceIds, EventStore, StoreError, db
 from kiosk.store.events import AttireChanged, JewelrySelected
-from kiosk.store.outbox import Result
+from kiosk.store.outbox import Consent, Result
 from kiosk.store.outcomes import Delivered, Rejected, Retry
 from kiosk.store.persons import PersonFields, PersonUpdate
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
 JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 100
 VEC = [0.01 * i for i in range(128)]
+CONSENT = Consent(1_800_000_000.0, "v1", 30)
 
 
 class FakeClock:
@@ -103,7 +104,7 @@ def test_person_row_vector_and_photo_are_written_together(tmp_path: Path) -> Non
     store = EventStore(tmp_path)
     s = sid()
     local = store.record_person(session_id=s, vector=VEC, jpeg=JPEG,
-                                fields=PersonFields(age=30, gender="Female"))
+                                fields=PersonFields(age=30, gender="Female"), consent=CONSENT)
     (job,) = store.due_heads(10, 600)
     assert job.kind == "person.create" and job.vector == pytest.approx(VEC)
     assert job.blob is not None and job.blob.read_bytes() == JPEG
@@ -126,7 +127,7 @@ def test_a_failed_person_transaction_leaves_no_photo_and_no_row(tmp_path: Path,
 
     monkeypatch.setattr(store, "_insert", boom)
     with pytest.raises(StoreError, match="disk is full"):
-        store.record_person(session_id=sid(), vector=VEC, jpeg=JPEG, fields=PersonFields())
+        store.record_person(session_id=sid(), vector=VEC, jpeg=JPEG, fields=PersonFields(), consent=CONSENT)
     assert store.db.read("SELECT COUNT(*) FROM persons")[0][0] == 0
     assert list((tmp_path / "persons").iterdir()) == []
 
@@ -135,7 +136,8 @@ def test_a_failed_person_transaction_leaves_no_photo_and_no_row(tmp_path: Path,
     ([0.0] * 127, JPEG, "128"), ([float("nan")] * 128, JPEG, "NaN"), (VEC, b"PNG....", "JPEG")])
 def test_bad_person_input_is_refused(tmp_path: Path, vector: list[float], jpeg: bytes, match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        EventStore(tmp_path).record_person(session_id=sid(), vector=vector, jpeg=jpeg, fields=PersonFields())
+        EventStore(tmp_path).record_person(session_id=sid(), vector=vector, jpeg=jpeg, fields=PersonFields(),
+                                           consent=CONSENT)
 
 
 def test_full_disk_refuses_new_events_clearly_and_loses_nothing(tmp_path: Path) -> None:
@@ -157,13 +159,16 @@ def test_full_disk_refuses_new_events_clearly_and_loses_nothing(tmp_path: Path) 
 
 def test_migrating_an_older_database_backs_it_up_first(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as m:         # a database written by the first release
+        m.setattr(db, "MIGRATIONS", db.MIGRATIONS[:1])
+        m.setattr(db, "LATEST", 1)
+        store = EventStore(tmp_path)
+        kept = store.record(ev(), session_id=sid(), ids=IDS)
+        store.close()
     store = EventStore(tmp_path)
-    store.record(ev(), session_id=sid(), ids=IDS)
-    store.close()
-    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS + [(2, "ALTER TABLE outbox ADD COLUMN note TEXT;")])
-    monkeypatch.setattr(db, "LATEST", 2)
-    store = EventStore(tmp_path)
-    assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == db.LATEST >= 2
+    assert [r[0] for r in store.db.read("SELECT id FROM outbox")] == [kept]
+    assert store.db.read("SELECT COUNT(*) FROM sessions")[0][0] == 0
     (backup,) = (tmp_path / "backups").iterdir()
     assert "-v1-" in backup.name
     with sqlite3.connect(backup) as old:

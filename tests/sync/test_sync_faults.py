@@ -218,6 +218,7 @@ import sys, uuid
 from pathlib import Path
 from kiosk.store import DeviceIds, EventStore
 from kiosk.store.events import AttireChanged
+from kiosk.store.outbox import Consent
 from kiosk.store.persons import PersonFields
 store = EventStore(Path(sys.argv[1]))
 ids = DeviceIds("s", "s", "d")
@@ -226,7 +227,7 @@ while True:
     sid = str(uuid.uuid4())
     store.record(AttireChanged(attire_id="a", attire_name="A", is_original=True), session_id=sid, ids=ids)
     store.record_person(session_id=sid, vector=[0.1] * 128, jpeg=b"\\xff\\xd8" + b"x" * 20000,
-                        fields=PersonFields(age=30))
+                        fields=PersonFields(age=30), consent=Consent(0.0, "v1", 30))
 """
 
 
@@ -254,6 +255,7 @@ def test_kill_9_of_the_recording_process_leaves_a_clean_database(tmp_path: Path)
 
 def test_person_records_survive_session_expiry_and_csrf_rotation(
         cloud: LiveCloud, cloud_config: Callable[..., KioskConfig]) -> None:
+    from kiosk.store.outbox import Consent
     from kiosk.store.persons import PersonFields, PersonUpdate
 
     cfg = cloud_config()
@@ -261,7 +263,8 @@ def test_person_records_survive_session_expiry_and_csrf_rotation(
     locals_ = []
     for i in range(12):
         local = store.record_person(session_id=str(uuid.uuid4()), vector=[i / 100] * 128,
-                                    jpeg=b"\xff\xd8" + bytes(100), fields=PersonFields(age=20 + i))
+                                    jpeg=b"\xff\xd8" + bytes(100), fields=PersonFields(age=20 + i),
+                                    consent=Consent(time.time(), "v1", 30))
         store.update_person(local, PersonUpdate(full_name=f"Customer {i}"))
         locals_.append(local)
     cfg = cloud_config(workers=2)
