@@ -16,6 +16,17 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 def _cmd_app(args: argparse.Namespace) -> int:
     from kiosk.ui.app import SourceOverride, run
 
+    if args.tour is not None:
+        from kiosk.ui.tour import tour
+
+        w, _, h = args.size.partition("x")
+        if not (w.isdigit() and h.isdigit()):
+            print("kiosk app: --size wants WIDTHxHEIGHT, e.g. 1366x1024", file=sys.stderr)
+            return EXIT_USAGE
+        for path in tour(args.tour, (int(w), int(h)), args.config, args.demo):
+            print(path)
+        return EXIT_OK
+
     override = None
     if args.camera is not None:
         override = SourceOverride("camera", args.camera)
@@ -189,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--fullscreen", action="store_true")
     app.add_argument("--snapshot", type=Path, metavar="PNG",
                      help="save a screenshot of the window every 3 s (headless demos)")
+    app.add_argument("--tour", type=Path, metavar="DIR",
+                     help="render every screen of a visit to PNGs in DIR and exit")
+    app.add_argument("--size", default="1366x1024", help="window size for --tour, e.g. 1024x768")
     app.set_defaults(func=_cmd_app)
 
     cfg = sub.add_parser("config", help="configuration tools")

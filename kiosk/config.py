@@ -69,6 +69,8 @@ class CameraConfig(Section):
 
 class StoreConfig(Section):
     data_dir: Path
+    currency: str = Field("INR", min_length=1, max_length=8)
+    country_code: str = Field("+91", pattern=r"^\+[1-9]\d{0,3}$")   # added to phones typed without one
 
 
 class CloudConfig(Section):
@@ -122,6 +124,7 @@ class PrivacyConfig(Section):
 class UIConfig(Section):
     show_fps: bool = False
     fullscreen: bool = False
+    idle_timeout_s: float = Field(120.0, ge=10, le=3600)   # back to the attract screen, data cleared
 
 
 class KioskConfig(BaseSettings):

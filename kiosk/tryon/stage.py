@@ -10,7 +10,8 @@ from kiosk.capture import Frame
 from kiosk.track.base import Tracker
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
-from kiosk.tryon.engine import Result, TryOn
+from kiosk.tryon.engine import Frame as Image
+from kiosk.tryon.engine import Result, TryOn, encode_jpeg
 
 
 class TryOnStage:
@@ -25,6 +26,9 @@ class TryOnStage:
         self._lock = threading.Lock()
         self.last: Result | None = None
         self.hints: tuple[str, ...] = ()
+        self.last_raw: Image | None = None        # the camera frame as it came (face worker)
+        self._last_out: Image | None = None       # the composite shown (capture)
+        self._last_ms = 0.0
 
     def select(self, ids: list[str]) -> None:
         self._catalog.expand(ids)          # unknown ids fail here, on the caller's thread
@@ -50,13 +54,26 @@ class TryOnStage:
         return self._engine
 
     def __call__(self, frame: Frame) -> Frame:
+        t0 = time.perf_counter()
         with self._lock:
             engine = self._ensure()
             image = frame.image.copy()    # sources may hand out the same buffer again
             result = engine.process(image, time.monotonic())
         self.last = result
         self.hints = tuple(result.hints)
+        self.last_raw, self._last_out = frame.image, image
+        self._last_ms = (time.perf_counter() - t0) * 1000
         return dataclasses.replace(frame, image=image)
+
+    def capture(self) -> tuple[bytes, float] | None:
+        """The newest composite at camera resolution, as JPEG, and its generation time in ms
+        (tracking + outfit + jewelry for that frame, plus the encoding)."""
+        out, ms = self._last_out, self._last_ms
+        if out is None:
+            return None
+        t0 = time.perf_counter()
+        jpeg = encode_jpeg(out)
+        return jpeg, ms + (time.perf_counter() - t0) * 1000
 
     def close(self) -> None:
         if self._tracker is not None:

@@ -15,12 +15,16 @@ from kiosk import config as config_mod
 from kiosk import sdnotify
 from kiosk.capture import FrameSource, open_source
 from kiosk.pipeline import Stage
+from kiosk.session.visit import VisitService
+from kiosk.store import DeviceIds, EventStore, StoreError
 from kiosk.tryon.assets import AssetError, Catalog
+from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.live import LivePipeline
 from kiosk.ui.live_view import LiveView
 from kiosk.ui.technician import ConfigProblemScreen
 from kiosk.ui.theme import STYLESHEET
+from kiosk.ui.visit_screen import VisitScreen
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,9 @@ class MainWindow(QMainWindow):
         self.cfg: config_mod.KioskConfig | None = None
         self.live: LivePipeline | None = None
         self.tryon: TryOnStage | None = None
+        self.catalog: Catalog | None = None
+        self.store: EventStore | None = None
+        self.visit: VisitScreen | None = None
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.problems = ConfigProblemScreen(self.load_and_start)
@@ -84,22 +91,43 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.live_view)
         self.live_view.setFocus()
         self.tryon = self._tryon_stage(cfg)
+        self.visit = self._visit_screen(cfg)
+        if self.visit is not None:
+            self.stack.addWidget(self.visit)
+            self.stack.setCurrentWidget(self.visit)
         stages: list[tuple[str, Stage]] = [("tryon", self.tryon)] if self.tryon is not None else []
         self.live = LivePipeline(build_source(cfg, self.override), self.live_view, stages)
         self.live.start()
         log.info("live view started on %s", self.live.source.name)
 
     def _tryon_stage(self, cfg: config_mod.KioskConfig) -> TryOnStage | None:
-        if not cfg.tryon.pieces:
-            return None
         try:
-            catalog = Catalog.load()
-            catalog.expand(cfg.tryon.pieces)
+            self.catalog = Catalog.load()
+            self.catalog.expand(cfg.tryon.pieces)
         except AssetError as e:
             log.error("jewelry assets: %s", e)
             self.live_view.set_banner(f"Jewelry assets problem: {e}")
+            self.catalog = None
             return None
-        return TryOnStage(catalog, selected=cfg.tryon.pieces)
+        return TryOnStage(self.catalog, selected=cfg.tryon.pieces)
+
+    def _visit_screen(self, cfg: config_mod.KioskConfig) -> VisitScreen | None:
+        """The seller's screens; without the catalogue or the database the mirror runs alone."""
+        if self.catalog is None or self.tryon is None:
+            return None
+        try:
+            self.store = EventStore(cfg.store.data_dir)
+            attires = load_attire()
+        except (StoreError, AttireError) as e:
+            log.error("cannot start customer visits: %s", e)
+            self.live_view.set_banner(f"Customer visits unavailable: {e}")
+            return None
+        ids = DeviceIds(cfg.device.store_id, cfg.device.seller_id, cfg.device.device_id)
+        service = VisitService(self.store, ids, (cfg.jeweler.id, cfg.jeweler.name), cfg.privacy)
+        abandoned = service.recover_abandoned()
+        if abandoned:
+            log.info("closed %d visit(s) left open by the last run", abandoned)
+        return VisitScreen(cfg, service, self.catalog, attires, self.live_view, self.tryon)
 
     def _refresh_stats(self) -> None:
         if self.live is not None:
@@ -118,9 +146,14 @@ class MainWindow(QMainWindow):
         if self.live is not None:
             self.live.stop()
             self.live = None
+        if self.visit is not None:
+            self.visit.shutdown()
         if self.tryon is not None:
             self.tryon.close()
             self.tryon = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
 
     def closeEvent(self, event):  # type: ignore[no-untyped-def]
         self.shutdown()

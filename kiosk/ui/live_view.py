@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.capture.thread import RateMeter
@@ -14,9 +14,12 @@ from kiosk.ui.qimage import wrap_bgr
 
 
 class LiveView(QWidget):
+    tapped = Signal()
+
     def __init__(self, mirror: bool = True, show_stats: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.overlay_text = ""      # "Tap to start", a capture countdown
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.mirror = mirror
@@ -76,6 +79,14 @@ class LiveView(QWidget):
     def current(self) -> Processed | None:
         return self._current
 
+    def set_overlay(self, text: str) -> None:
+        self.overlay_text = text
+        self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.tapped.emit()
+        super().mousePressEvent(event)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._place_children()
         super().resizeEvent(event)
@@ -115,6 +126,15 @@ class LiveView(QWidget):
                 self.painted += 1
                 if len(self.latencies_ms) < 100_000:
                     self.latencies_ms.append((now - cur.frame.captured_at) * 1000)
+        if self.overlay_text:
+            big = len(self.overlay_text) <= 2
+            p.setFont(QFont("DejaVu Sans", 120 if big else 40, QFont.Weight.Bold))
+            box = QRectF(0, self.height() * (0.3 if big else 0.72), self.width(), self.height() * 0.25)
+            if not big:
+                margin = self.width() * 0.15
+                p.fillRect(box.adjusted(margin, 10, -margin, -10), QColor(0, 0, 0, 150))
+            p.setPen(QColor(255, 255, 255))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, self.overlay_text)
         if self.show_stats and self.stats_text:
             p.setFont(QFont("DejaVu Sans Mono", 14))
             box = QRectF(16, self.height() - 48, min(self.width() - 32, 760), 36)

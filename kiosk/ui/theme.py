@@ -23,4 +23,20 @@ QLabel#problemKey {{ font-family: monospace; font-size: 22px; font-weight: 700; 
     background: transparent; }}
 QLabel#problemMsg {{ font-size: 20px; background: transparent; }}
 QLabel#mono {{ font-family: monospace; font-size: 18px; color: #c9c3b6; }}
+QPushButton[secondary="true"] {{ background: #2c2a26; color: #f4f1ea; border: 2px solid #4a453d; }}
+QPushButton[secondary="true"]:checked {{ background: {ACCENT}; color: #141414; border-color: #f4d58d; }}
+QPushButton[tab="true"] {{ min-width: 0; padding: 6px 4px; font-size: 17px; }}
+QLineEdit {{
+    background: #23211e; border: 2px solid #4a453d; border-radius: 8px; padding: 6px 12px;
+    font-size: 22px; min-height: 44px;
+}}
+QLineEdit:focus {{ border-color: {ACCENT}; }}
+QToolButton {{
+    background: #23211e; border: 2px solid #3a3631; border-radius: 10px; color: #f4f1ea;
+    font-size: 15px; padding: 4px;
+}}
+QToolButton:checked {{ border: 3px solid {ACCENT}; background: #3a3122; }}
+QLabel#error {{ color: #ff9a85; font-weight: 600; }}
+QLabel#badge {{ background: {ACCENT}; color: #141414; padding: 10px; border-radius: 10px; font-weight: 700; }}
+QScrollArea {{ border: none; }}
 """

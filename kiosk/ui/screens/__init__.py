@@ -1,0 +1,1 @@
+"""One module per screen of a customer visit; no business logic here (see kiosk.session)."""

@@ -1,0 +1,166 @@
+"""The catalogue beside the live mirror: category tabs, piece tiles, outfits, capture, end."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.tryon.assets import Catalog, Piece
+from kiosk.tryon.attire import Attire
+from kiosk.ui.screens.common import action_row, button, clear, money, note
+
+CATEGORIES = [("earring", "Earrings"), ("necklace", "Necklaces"), ("nose_ring", "Nose rings"),
+              ("maang_tikka", "Tikka"), ("set", "Sets")]
+THUMB = 104
+COLUMNS = 3
+
+
+def _wrap(name: str, width: int = 18) -> str:
+    """Tool buttons do not word-wrap: break long names onto two lines ourselves."""
+    if len(name) <= width:
+        return name
+    words, lines, cur = name.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    lines.append(cur)
+    return "\n".join(lines[:2])
+
+
+def thumbnail(piece: Piece, catalog: Catalog) -> QPixmap:
+    """The piece on a soft dark card (a set shows its first piece)."""
+    shown = catalog.get(piece.parts[0]) if piece.category == "set" else piece
+    side = "left" if "left" in shown.files else "single"
+    spr = shown.sprite(side)                       # premultiplied, 0..1
+    h, w = spr.shape[:2]
+    f = (THUMB - 16) / max(h, w)
+    spr = np.asarray(cv2.resize(spr, (max(1, int(w * f)), max(1, int(h * f))),
+                                interpolation=cv2.INTER_AREA), np.float32)
+    card = np.full((THUMB, THUMB, 3), 0.16, np.float32)
+    y0, x0 = (THUMB - spr.shape[0]) // 2, (THUMB - spr.shape[1]) // 2
+    roi = card[y0:y0 + spr.shape[0], x0:x0 + spr.shape[1]]
+    roi[:] = spr[:, :, :3] + roi * (1 - spr[:, :, 3:4])
+    rgb = np.ascontiguousarray((card[:, :, ::-1] * 255).astype(np.uint8))
+    img = QImage(rgb.data, THUMB, THUMB, 3 * THUMB, QImage.Format.Format_RGB888).copy()
+    return QPixmap.fromImage(img)
+
+
+class CatalogueScreen(QWidget):
+    piece_tapped = Signal(str)
+    attire_tapped = Signal(str)
+    capture = Signal()
+    end = Signal()
+
+    def __init__(self, catalog: Catalog, attires: list[Attire], currency: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog, self.currency = catalog, currency
+        lay = QVBoxLayout(self)
+        self.badge = note("", name="badge")
+        self.badge.hide()
+        lay.addWidget(self.badge)
+        tabs = QHBoxLayout()
+        self.tab_group = QButtonGroup(self)
+        for key, label in CATEGORIES:
+            b = button(label, f"tab_{key}", primary=False, checkable=True)
+            b.setProperty("tab", True)
+            self.tab_group.addButton(b)
+            b.clicked.connect(lambda _=False, k=key: self.show_category(k))
+            tabs.addWidget(b)
+        lay.addLayout(tabs)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.scroller.setWidget(self.grid_host)
+        lay.addWidget(self.scroller, 1)
+        lay.addWidget(note("Outfit colour"))
+        strip = QHBoxLayout()
+        self.attire_buttons: dict[str, QToolButton] = {}
+        for a in attires:
+            sw = QToolButton()
+            sw.setObjectName(f"attire_{a.id}")
+            sw.setText(a.name.split(" Saree")[0].replace("Original outfit", "Original"))
+            sw.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            sw.setCheckable(True)
+            sw.setMinimumSize(84, 84)
+            sw.setIcon(QIcon(self._swatch(a)))
+            sw.setIconSize(QSize(40, 40))
+            sw.clicked.connect(lambda _=False, k=a.id: self.attire_tapped.emit(k))
+            self.attire_buttons[a.id] = sw
+            strip.addWidget(sw)
+        lay.addLayout(strip)
+        row, self.end_button, self.capture_button = action_row(("End visit", "end"),
+                                                               ("Take photo", "capture"))
+        lay.addLayout(row)
+        self.end_button.clicked.connect(self.end)
+        self.capture_button.clicked.connect(self.capture)
+        self.tiles: dict[str, QToolButton] = {}
+        self.selected: set[str] = set()
+        self.show_category("earring")
+        self.set_attire("original")
+
+    @staticmethod
+    def _swatch(a: Attire) -> QPixmap:
+        pm = QPixmap(40, 40)
+        if a.bgr is not None:
+            pm.fill(QColor(a.bgr[2], a.bgr[1], a.bgr[0]))
+        elif a.pattern is not None:
+            img = cv2.imread(str(a.pattern))
+            if img is not None:
+                rgb = np.ascontiguousarray(cv2.resize(img, (40, 40))[:, :, ::-1])
+                pm = QPixmap.fromImage(QImage(rgb.data, 40, 40, 120, QImage.Format.Format_RGB888).copy())
+        else:
+            pm.fill(QColor("#555"))
+        return pm
+
+    def show_category(self, category: str) -> None:
+        for b in self.tab_group.buttons():
+            b.setChecked(b.objectName() == f"tab_{category}")
+        clear(self.grid)
+        self.tiles = {}
+        pieces = [p for p in self.catalog.pieces.values() if p.category == category]
+        for i, p in enumerate(sorted(pieces, key=lambda p: (p.price or 0, p.name))):
+            t = QToolButton()
+            t.setObjectName(f"piece_{p.id}")
+            t.setText(f"{_wrap(p.name)}\n{money(p.price, self.currency)}")
+            t.setIcon(QIcon(thumbnail(p, self.catalog)))
+            t.setIconSize(QSize(THUMB, THUMB))
+            t.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            t.setCheckable(True)
+            t.setChecked(p.id in self.selected)
+            t.setMinimumSize(168, 196)
+            t.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            t.clicked.connect(lambda _=False, k=p.id: self.piece_tapped.emit(k))
+            self.tiles[p.id] = t
+            self.grid.addWidget(t, i // COLUMNS, i % COLUMNS)
+
+    def set_selected(self, ids: set[str]) -> None:
+        self.selected = set(ids)
+        for pid, t in self.tiles.items():
+            t.setChecked(pid in ids)
+
+    def set_attire(self, attire_id: str) -> None:
+        for k, b in self.attire_buttons.items():
+            b.setChecked(k == attire_id)
+
+    def show_badge(self, text: str | None) -> None:
+        self.badge.setText(text or "")
+        self.badge.setVisible(bool(text))

@@ -1,0 +1,48 @@
+"""The captured photo: keep it or take another. (Sharing arrives with the sharing issue.)"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap, QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.ui.screens.common import action_row, note, title
+
+
+class ReviewScreen(QWidget):
+    retake = Signal()
+    keep = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.addWidget(title("Your photo"))
+        self.photo = QLabel()
+        self.photo.setObjectName("photo")
+        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        lay.addWidget(self.photo, 1)
+        self.info = note("")
+        lay.addWidget(self.info)
+        row, self.retake_button, self.keep_button = action_row(("Take another", "retake"),
+                                                               ("Keep trying on", "keep"))
+        lay.addLayout(row)
+        self.retake_button.clicked.connect(self.retake)
+        self.keep_button.clicked.connect(self.keep)
+        self._pixmap: QPixmap | None = None
+
+    def show_photo(self, jpeg: bytes, info: str) -> None:
+        pm = QPixmap()
+        pm.loadFromData(jpeg, "JPG")
+        self._pixmap = pm
+        self.info.setText(info)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self._pixmap is not None and not self._pixmap.isNull():
+            self.photo.setPixmap(self._pixmap.scaled(self.photo.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                                     Qt.TransformationMode.SmoothTransformation))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit()
+        super().resizeEvent(event)

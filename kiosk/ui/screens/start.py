@@ -1,0 +1,100 @@
+"""Start a customer session: optional name, phone, email (validated) and the face consent."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+
+from kiosk.ui.keyboard import Keyboard
+from kiosk.ui.screens.common import action_row, button, note, title
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_phone(text: str, country_code: str) -> str | None:
+    """E.164 from what a seller types: '98123 45678' → '+919812345678'. None if not a number."""
+    digits = re.sub(r"[\s\-().]", "", text)
+    if not digits:
+        return ""
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if not digits.startswith("+"):
+        digits = country_code + digits.lstrip("0")
+    if not re.fullmatch(r"\+[1-9]\d{7,14}", digits):
+        return None
+    return digits
+
+
+class StartScreen(QWidget):
+    started = Signal(str, str, str, bool)     # name, phone (E.164 or ""), email, consent
+    cancelled = Signal()
+
+    def __init__(self, consent_text: str, country_code: str, face_enabled: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.country_code = country_code
+        lay = QVBoxLayout(self)
+        lay.addWidget(title("New customer"))
+        lay.addWidget(note("Everything here is optional."))
+        self.name = self._field("Name", "name")
+        self.name.setProperty("capitalize", True)
+        self.phone = self._field(f"Phone (e.g. 98123 45678, {country_code} added)", "phone")
+        self.email = self._field("Email", "email")
+        for w in (self.name, self.phone, self.email):
+            lay.addWidget(w)
+        self.consent = button("Remember my face for next time", "consent", primary=False, checkable=True)
+        self.consent_text = note(consent_text)
+        self.consent.setVisible(face_enabled)
+        self.consent_text.setVisible(face_enabled)
+        lay.addWidget(self.consent)
+        lay.addWidget(self.consent_text)
+        self.error = note("", name="error")
+        lay.addWidget(self.error)
+        self.keyboard = Keyboard()
+        lay.addWidget(self.keyboard, 1)
+        row, self.cancel, self.start = action_row(("Cancel", "cancel"), ("Start try-on", "start"))
+        lay.addLayout(row)
+        self.start.clicked.connect(self._submit)
+        self.cancel.clicked.connect(self.cancelled)
+        self.keyboard.attach(self.name, "letters")
+
+    def _field(self, placeholder: str, name: str) -> QLineEdit:
+        e = QLineEdit()
+        e.setObjectName(name)
+        e.setPlaceholderText(placeholder)
+        e.setMinimumHeight(56)
+        e.installEventFilter(self)
+        return e
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
+            self.keyboard.attach(obj, "phone" if obj is self.phone else "letters")
+        return super().eventFilter(obj, event)
+
+    def reset(self) -> None:
+        for e in (self.name, self.phone, self.email):
+            e.clear()
+        self.consent.setChecked(False)
+        self.error.setText("")
+        self.name.setFocus()
+        self.keyboard.attach(self.name, "letters")
+
+    def _submit(self) -> None:
+        phone = normalise_phone(self.phone.text(), self.country_code)
+        email = self.email.text().strip()
+        problems = []
+        if phone is None:
+            problems.append("The phone number does not look right: digits only, e.g. 98123 45678 "
+                            f"(the country code {self.country_code} is added).")
+        if email and not EMAIL.match(email):
+            problems.append("The email address does not look right, e.g. name@example.com.")
+        name = " ".join(self.name.text().split())
+        if len(name) > 120:
+            problems.append("The name is too long.")
+        if problems:
+            self.error.setText(" ".join(problems))
+            return
+        self.error.setText("")
+        self.started.emit(name, phone or "", email, self.consent.isChecked())

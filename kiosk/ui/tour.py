@@ -1,0 +1,91 @@
+"""`kiosk app --tour DIR [--size WxH]`: every screen of a visit, in a realistic state, as PNGs.
+
+Runs the real window on the configured source (the demo's sample video by default) with a
+throw-away data directory, clicks through a visit like a seller would, saves one PNG per
+screen and exits. Nothing is recorded in the kiosk's own database.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEventLoop
+
+from kiosk.ui.app import MainWindow, SourceOverride, create_app
+
+
+def _wait(seconds: float, until: Callable[[], bool] | None = None) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if until is not None and until():
+            return
+        time.sleep(0.01)
+
+
+def tour(out_dir: Path, size: tuple[int, int], config_path: Path | None, demo: bool,
+         override: SourceOverride | None = None) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kiosk-tour-") as tmp:
+        os.environ["KIOSK_STORE__DATA_DIR"] = tmp
+        os.environ["KIOSK_UI__SHOW_FPS"] = "false"
+        app = create_app()
+        win = MainWindow(config_path, demo, override)
+        win.resize(*size)
+        win.load_and_start()
+        win.show()
+        saved: list[Path] = []
+        tag = f"{size[0]}x{size[1]}"
+
+        def shot(name: str) -> None:
+            _wait(0.6)
+            path = out_dir / f"{len(saved) + 1:02d}-{name}-{tag}.png"
+            win.grab().save(str(path), "PNG")
+            saved.append(path)
+
+        try:
+            _wait(20, lambda: win.live_view.painted > 10)
+            v = win.visit
+            if v is None:                 # config or asset problem: show what the technician sees
+                shot("technician")
+                return saved
+            _wait(1.5)
+            shot("attract")
+            v.to_start()
+            s = v.start_screen
+            s.name.setText("Priya Sharma")
+            s.phone.setText("98123 45678")
+            s.email.setText("priya@example.com")
+            s.consent.setChecked(True)
+            shot("start")
+            s.start.click()
+            for pid in ("jhumka_gold", "choker_gold"):
+                v.catalogue.tiles[pid].click() if pid in v.catalogue.tiles else None
+                v.catalogue.show_category("necklace")
+            v.catalogue.show_category("earring")
+            _wait(1.0)
+            shot("catalogue")
+            v.choose_attire("saree_red_silk")
+            v.catalogue.show_category("set")
+            _wait(1.5)
+            shot("outfit")
+            v.take_photo()
+            shot("review")
+            v.review.keep.emit()
+            v.to_end()
+            e = v.end_screen
+            e.sale.click()
+            for b in e.item_buttons.values():
+                b.click()
+                break
+            shot("end")
+        finally:
+            win.close()
+            app.processEvents()
+            os.environ.pop("KIOSK_STORE__DATA_DIR", None)
+            os.environ.pop("KIOSK_UI__SHOW_FPS", None)
+    return saved

@@ -1,0 +1,304 @@
+"""The customer visit on screen: the live mirror beside a panel that follows the visit.
+
+attract ("Tap to start") → start form → catalogue + outfits → photo review → end of visit →
+attract. Landscape puts the panel on the right, portrait below. Every step goes through the
+VisitService (events, person records); no business logic lives here. Slow work (saving a
+photo, face embeddings) runs off the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QApplication, QBoxLayout, QStackedWidget, QWidget
+
+from kiosk.config import KioskConfig
+from kiosk.face.worker import FaceWorker
+from kiosk.session.visit import FaceSample, PieceRef, Recognition, VisitService
+from kiosk.tryon.assets import Catalog
+from kiosk.tryon.attire import Attire
+from kiosk.tryon.stage import TryOnStage
+from kiosk.ui.live_view import LiveView
+from kiosk.ui.screens.catalogue import CatalogueScreen
+from kiosk.ui.screens.end import EndScreen
+from kiosk.ui.screens.review import ReviewScreen
+from kiosk.ui.screens.start import StartScreen
+
+log = logging.getLogger(__name__)
+ATTRACT_PIECES = ["earring_gold"]
+COUNTDOWN_S = 3
+
+
+class _FaceBridge(QObject):
+    sample = Signal(object)
+
+
+class VisitScreen(QWidget):
+    def __init__(self, cfg: KioskConfig, service: VisitService, catalog: Catalog, attires: dict[str, Attire],
+                 live_view: LiveView, stage: TryOnStage | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cfg, self.service, self.catalog, self.attires = cfg, service, catalog, attires
+        self.live_view, self.stage = live_view, stage
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(0)
+        self.box.addWidget(live_view, 1)
+        live_view.show()               # it was a hidden page of the window's stack until now
+        self.panel = QStackedWidget()
+        self.box.addWidget(self.panel, 0)
+        cur = cfg.store.currency
+        self.start_screen = StartScreen(cfg.privacy.consent_text, cfg.store.country_code,
+                                        cfg.privacy.face_enabled)
+        self.catalogue = CatalogueScreen(catalog, list(attires.values()), cur)
+        self.review = ReviewScreen()
+        self.end_screen = EndScreen(cur)
+        for w in (self.start_screen, self.catalogue, self.review, self.end_screen):
+            self.panel.addWidget(w)
+        self.selected: list[str] = []
+        self.attire_id = "original"
+        self.state = ""
+        self.photos = 0
+        self._countdown = 0
+        self._count_timer = QTimer(self)
+        self._count_timer.timeout.connect(self._tick)
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(int(cfg.ui.idle_timeout_s * 1000))
+        self.idle.timeout.connect(self.on_idle)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self._bridge = _FaceBridge()
+        self._bridge.sample.connect(self._on_face)
+        self.face_worker: FaceWorker | None = None
+        if cfg.privacy.face_enabled and stage is not None:
+            self.face_worker = FaceWorker(lambda: stage.last_raw, self._bridge.sample.emit)
+            self.face_worker.start()
+        live_view.tapped.connect(self._on_tap)
+        self.start_screen.started.connect(self.begin)
+        self.start_screen.cancelled.connect(self.to_attract)
+        self.catalogue.piece_tapped.connect(self.toggle_piece)
+        self.catalogue.attire_tapped.connect(self.choose_attire)
+        self.catalogue.capture.connect(self.start_countdown)
+        self.catalogue.end.connect(self.to_end)
+        self.review.retake.connect(self.retake)
+        self.review.keep.connect(lambda: self._show("catalogue"))
+        self.end_screen.finished.connect(self.finish)
+        self.end_screen.back.connect(lambda: self._show("catalogue"))
+        self.to_attract()
+
+    # ---- layout and input ---------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._layout()
+        super().resizeEvent(event)
+
+    def _layout(self) -> None:
+        """The mirror gets the larger share beside (landscape) or above (portrait) the panel.
+        The photo review, and in portrait the keyboard screens, take the whole window."""
+        portrait = self.height() > self.width()
+        d = QBoxLayout.Direction
+        self.box.setDirection(d.TopToBottom if portrait else d.LeftToRight)
+        whole = self.state == "review" or (portrait and self.state in ("start", "end"))
+        self.live_view.setVisible(not whole)
+        if whole:
+            self.panel.setFixedSize(self.width(), self.height())
+        elif portrait:
+            self.panel.setFixedSize(self.width(), max(420, int(self.height() * 0.55)))
+        else:
+            self.panel.setFixedSize(max(600, int(self.width() * 0.44)), self.height())
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
+            if self.state not in ("", "attract"):
+                self.idle.start()
+        return False
+
+    def _show(self, state: str) -> None:
+        self.state = state
+        widget = {"start": self.start_screen, "catalogue": self.catalogue, "review": self.review,
+                  "end": self.end_screen}.get(state)
+        self.panel.setVisible(widget is not None)
+        if widget is not None:
+            self.panel.setCurrentWidget(widget)
+        self._layout()
+        self.live_view.set_overlay("Tap to start" if state == "attract" else "")
+
+    # ---- the flow -----------------------------------------------------------------------------
+
+    def _on_tap(self) -> None:
+        if self.state == "attract":
+            self.to_start()
+
+    def to_attract(self) -> None:
+        """Idle loop: a sample piece on whoever passes, nothing of the last customer left."""
+        self.idle.stop()
+        self._count_timer.stop()
+        if self.face_worker is not None:
+            self.face_worker.active.clear()
+        self.selected, self.attire_id, self.photos = [], "original", 0
+        self.catalogue.set_selected(set())
+        self.catalogue.set_attire("original")
+        self.catalogue.show_badge(None)
+        self.start_screen.reset()
+        if self.stage is not None:
+            self.stage.select(ATTRACT_PIECES)
+            self.stage.set_attire(None)
+        self._show("attract")
+
+    def to_start(self) -> None:
+        self.start_screen.reset()
+        self.idle.start()
+        self._show("start")
+
+    def begin(self, name: str, phone: str, email: str, consent: bool) -> None:
+        self.service.start(name=name, phone=phone, email=email, consent=consent)
+        if self.stage is not None:
+            self.stage.select([])
+        if consent and self.face_worker is not None:
+            self.face_worker.active.set()
+        greeting = f"Welcome, {name.split()[0]}!" if name else None
+        self.catalogue.show_badge(greeting)
+        self._show("catalogue")
+
+    def toggle_piece(self, pid: str) -> None:
+        if pid in self.selected:
+            self.selected.remove(pid)
+        else:
+            piece = self.catalog.get(pid)
+            # One piece per category on the body: a new earring replaces the old one.
+            kept = []
+            for other in self.selected:
+                o = self.catalog.get(other)
+                cats = {p.category for p in self.catalog.expand([other])}
+                new = {p.category for p in self.catalog.expand([pid])}
+                if not (cats & new) and o.id != pid:
+                    kept.append(other)
+            self.selected = kept + [pid]
+            self.service.select(PieceRef(piece.id, piece.name, piece.category, piece.price))
+        self.catalogue.set_selected(set(self.selected))
+        if self.stage is not None:
+            self.stage.select(self.selected)
+
+    def choose_attire(self, attire_id: str) -> None:
+        attire = self.attires.get(attire_id)
+        if attire is None:
+            return
+        self.attire_id = attire_id
+        self.catalogue.set_attire(attire_id)
+        if self.stage is not None:
+            self.stage.set_attire(None if attire.is_original else attire)
+        self.service.change_attire(attire.id, attire.name)
+
+    def start_countdown(self) -> None:
+        if self._count_timer.isActive():
+            return
+        self._countdown = COUNTDOWN_S
+        self.live_view.set_overlay(str(self._countdown))
+        self._count_timer.start(1000)
+
+    def _tick(self) -> None:
+        self._countdown -= 1
+        if self._countdown > 0:
+            self.live_view.set_overlay(str(self._countdown))
+            return
+        self._count_timer.stop()
+        self.live_view.set_overlay("")
+        self.take_photo()
+
+    def take_photo(self) -> None:
+        got = self.stage.capture() if self.stage is not None else None
+        if got is None:
+            self.catalogue.show_badge("No picture yet: the camera is not ready.")
+            return
+        jpeg, ms = got
+        main = self.catalog.get(self.selected[-1]) if self.selected else None
+        attire = self.attires.get(self.attire_id)
+        if main is not None:
+            self.service.generated(PieceRef(main.id, main.name, main.category, main.price),
+                                   attire.name if attire else "Original outfit", ms)
+        self.photos += 1
+        self._save(jpeg)
+        self.review.show_photo(jpeg, f"{main.name if main else 'No jewelry selected'} · made in {ms:.0f} ms")
+        self._show("review")
+
+    def _save(self, jpeg: bytes) -> None:
+        visit = self.service.visit
+        if visit is None:
+            return
+        path = Path(self.cfg.store.data_dir) / "captures" / visit.id / f"{self.photos:02d}.jpg"
+
+        def write() -> None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(jpeg)
+            except OSError as e:
+                log.error("could not save the photo %s: %s", path.name, e.strerror)
+
+        threading.Thread(target=write, name="save-photo", daemon=True).start()
+
+    def retake(self) -> None:
+        self._show("catalogue")
+        self.start_countdown()
+
+    def to_end(self) -> None:
+        visit = self.service.visit
+        tried = []
+        if visit is not None:
+            for pid, name in visit.tried.items():
+                p = self.catalog.pieces.get(pid)
+                tried.append((pid, name, p.price if p else None))
+        self.end_screen.prepare(tried)
+        self._show("end")
+
+    def finish(self, sale: bool, amount: float, bought: list[str], notes: str) -> None:
+        if self.service.visit is not None:
+            self.service.end(sale_made=sale, sale_amount=amount, purchased=bought, notes=notes)
+        self.to_attract()
+
+    def on_idle(self) -> None:
+        if self.service.visit is not None:
+            self.service.end(sale_made=False, notes="ended after inactivity")
+        log.info("inactivity: back to the attract screen, customer data cleared")
+        self.to_attract()
+
+    # ---- faces --------------------------------------------------------------------------------
+
+    def _on_face(self, sample: object) -> None:
+        if not isinstance(sample, FaceSample) or self.service.visit is None:
+            return
+        rec = self.service.offer_face(sample)
+        if rec is not None and self.face_worker is not None:
+            self.face_worker.active.clear()         # decided: no more samples this visit
+            if rec.returning:
+                self.catalogue.show_badge(returning_text(rec))
+
+    def shutdown(self) -> None:
+        if self.face_worker is not None:
+            self.face_worker.stop()
+            self.face_worker.join(5)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+
+def returning_text(rec: Recognition) -> str:
+    h = rec.history
+    parts = ["Returning customer"]
+    if h is not None:
+        who = " · ".join(x for x in (h.full_name, h.phone) if x)
+        if who:
+            parts.append(who)
+        if h.last_visit:
+            days = int((time.time() - h.last_visit) // 86400)
+            when = datetime.fromtimestamp(h.last_visit).strftime("%d %b %Y")
+            parts.append(f"last visit {when}" + (f" ({days} days ago)" if days > 0 else " (today)"))
+        if h.tried:
+            parts.append("tried: " + ", ".join(h.tried[:4]))
+    return " — ".join(parts)

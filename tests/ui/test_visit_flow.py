@@ -1,0 +1,135 @@
+"""A whole customer visit clicked through the real widgets, and the screen tour."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from kiosk.ui.app import MainWindow
+
+
+def events(win: MainWindow) -> list[dict[str, object]]:
+    assert win.cfg is not None
+    with sqlite3.connect(win.cfg.store.data_dir / "kiosk.db") as c:
+        rows = c.execute("SELECT payload FROM outbox WHERE kind = 'event' ORDER BY seq").fetchall()
+    return [json.loads(r[0]) for r in rows]
+
+
+def click(qtbot: QtBot, widget: object) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+
+
+@pytest.fixture
+def window(qtbot: QtBot, make_config: Callable[..., Path]) -> MainWindow:
+    win = MainWindow(make_config(), demo=False)
+    qtbot.addWidget(win)
+    win.resize(1366, 1024)
+    win.load_and_start()
+    win.show()
+    qtbot.waitUntil(lambda: win.live_view.painted >= 5, timeout=20_000)
+    assert win.visit is not None
+    return win
+
+
+def test_a_full_visit_records_the_six_event_types(qtbot: QtBot, window: MainWindow) -> None:
+    v = window.visit
+    assert v is not None and v.state == "attract"
+    click(qtbot, window.live_view)                                  # "Tap to start"
+    assert v.state == "start"
+    s = v.start_screen
+    s.name.setFocus()
+    for key in "priya":
+        click(qtbot, s.keyboard.findChild(type(s.start), f"key_{key}"))
+    assert s.name.text() == "Priya"
+    s.phone.setText("98123 45678")
+    click(qtbot, s.start)
+    assert v.state == "catalogue"
+    cat = v.catalogue
+    click(qtbot, cat.tiles["jhumka_gold"])
+    click(qtbot, cat.findChild(type(s.start), "tab_necklace"))
+    click(qtbot, cat.tiles["choker_gold"])
+    click(qtbot, cat.findChild(type(s.start), "tab_nose_ring"))
+    click(qtbot, cat.tiles["nath_gold"])
+    click(qtbot, cat.attire_buttons["saree_blue_silk"])
+    click(qtbot, cat.capture_button)
+    qtbot.waitUntil(lambda: v.state == "review", timeout=10_000)
+    click(qtbot, v.review.keep_button)
+    click(qtbot, cat.end_button)
+    e = v.end_screen
+    click(qtbot, e.finish)
+    assert "Was there a sale" in e.error.text()                     # nothing chosen yet
+    click(qtbot, e.sale)
+    click(qtbot, e.item_buttons["jhumka_gold"])
+    assert e.amount.text() == "38900"
+    click(qtbot, e.finish)
+    assert v.state == "attract"
+    evs = events(window)
+    assert [x["event_type"] for x in evs] == [
+        "session.started", "jewelry.selected", "jewelry.selected", "jewelry.selected", "attire.changed",
+        "image.generated", "session.ended"]
+    assert evs[0]["payload"]["customer_name"] == "Priya"  # type: ignore[index]
+    assert evs[0]["payload"]["customer_phone"] == "+919812345678"  # type: ignore[index]
+    expected_attire = {"attire_id": "saree_blue_silk", "attire_name": "Blue Silk Saree", "is_original": False}
+    assert evs[4]["payload"] == expected_attire
+    gen = evs[5]["payload"]
+    assert gen["jewelry_id"] == "nath_gold" and gen["attire_id"] == "saree_blue_silk"  # type: ignore[index]
+    assert 0 < gen["generation_time_ms"] < 500  # type: ignore[index, operator]
+    end = evs[6]["payload"]
+    assert end["items_tried"] == 3 and end["sale_made"] is True  # type: ignore[index]
+    assert end["purchased_items"] == ["jhumka_gold"] and end["sale_amount"] == 38900.0  # type: ignore[index]
+    assert window.cfg is not None
+    captures = window.cfg.store.data_dir / "captures"
+    qtbot.waitUntil(lambda: bool(list(captures.rglob("*.jpg"))), timeout=5000)
+    photos = list(captures.rglob("*.jpg"))
+    assert cv2.imread(str(photos[0])) is not None
+
+
+def test_start_form_validates_phone_and_email(qtbot: QtBot, window: MainWindow) -> None:
+    v = window.visit
+    assert v is not None
+    v.to_start()
+    s = v.start_screen
+    s.phone.setText("12ab")
+    s.email.setText("not-an-email")
+    click(qtbot, s.start)
+    assert v.state == "start"
+    assert "phone number does not look right" in s.error.text()
+    assert "email address does not look right" in s.error.text()
+    assert events(window) == []
+
+
+def test_inactivity_ends_the_visit_and_clears_the_customer(qtbot: QtBot, window: MainWindow) -> None:
+    v = window.visit
+    assert v is not None
+    v.to_start()
+    v.start_screen.name.setText("Kavya")
+    click(qtbot, v.start_screen.start)
+    click(qtbot, v.catalogue.tiles["jhumka_gold"])
+    v.idle.setInterval(300)
+    v.idle.start()
+    qtbot.waitUntil(lambda: v.state == "attract", timeout=5000)
+    assert v.start_screen.name.text() == "" and v.selected == [] and not v.catalogue.badge.isVisible()
+    last = events(window)[-1]
+    assert last["event_type"] == "session.ended"
+    assert "inactivity" in last["payload"]["notes"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("size", ["1024x768", "768x1024"])
+def test_tour_renders_every_screen(tmp_path: Path, make_config: Callable[..., Path], size: str) -> None:
+    from kiosk.ui.tour import tour
+
+    w, h = (int(x) for x in size.split("x"))
+    shots = tour(tmp_path / "tour", (w, h), make_config(), demo=False)
+    names = [p.name.split("-")[1] for p in shots]
+    assert names == ["attract", "start", "catalogue", "outfit", "review", "end"]
+    for p in shots:
+        img = cv2.imread(str(p))
+        assert img is not None and img.shape[:2] == (h, w)
+        assert img.std() > 20, f"{p.name} looks blank"
