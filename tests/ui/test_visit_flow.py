@@ -133,3 +133,26 @@ def test_tour_renders_every_screen(tmp_path: Path, make_config: Callable[..., Pa
         img = cv2.imread(str(p))
         assert img is not None and img.shape[:2] == (h, w)
         assert img.std() > 20, f"{p.name} looks blank"
+
+
+def test_returning_customer_badge_on_the_second_consented_visit(qtbot: QtBot, window: MainWindow) -> None:
+    v = window.visit
+    assert v is not None and v.face_worker is not None
+    for visit in (1, 2):
+        v.to_start()
+        v.start_screen.name.setText("Meera Nair" if visit == 1 else "")
+        click(qtbot, v.start_screen.consent)
+        click(qtbot, v.start_screen.start)
+        qtbot.waitUntil(lambda: v.service.visit is not None and v.service.visit.recognition is not None,
+                        timeout=30_000)
+        assert v.service.visit is not None and v.service.visit.recognition is not None
+        returning = v.service.visit.recognition.returning
+        assert returning == (visit == 2)
+        if visit == 2:
+            assert v.catalogue.badge.isVisible()
+            assert v.catalogue.badge.text().startswith("Returning customer — Meera Nair")
+        click(qtbot, v.catalogue.end_button)
+        click(qtbot, v.end_screen.no_sale)
+        click(qtbot, v.end_screen.finish)
+    assert window.store is not None
+    assert window.store.db.read("SELECT COUNT(*) FROM persons")[0][0] == 1
