@@ -100,9 +100,10 @@ class CatalogueScreen(QWidget):
             sw.setText(a.name.split(" Saree")[0].replace("Original outfit", "Original"))
             sw.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             sw.setCheckable(True)
-            sw.setMinimumSize(84, 84)
+            sw.setMinimumSize(60, 84)
+            sw.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             sw.setIcon(QIcon(self._swatch(a)))
-            sw.setIconSize(QSize(40, 40))
+            sw.setIconSize(QSize(36, 36))
             sw.clicked.connect(lambda _=False, k=a.id: self.attire_tapped.emit(k))
             self.attire_buttons[a.id] = sw
             strip.addWidget(sw)
