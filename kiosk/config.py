@@ -58,6 +58,15 @@ class JewelerConfig(Section):
     name: str = NonEmpty
 
 
+PinHash = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 hex of the PIN: echo -n 1234 | sha256sum")
+
+
+class SellerConfig(Section):
+    id: str = NonEmpty
+    name: str = NonEmpty
+    pin_sha256: str = PinHash
+
+
 class CameraConfig(Section):
     # "0" / "/dev/video0" = a V4L2 camera; any other value is a video or image file.
     source: str = Field("0", min_length=1)
@@ -125,6 +134,8 @@ class UIConfig(Section):
     show_fps: bool = False
     fullscreen: bool = False
     idle_timeout_s: float = Field(120.0, ge=10, le=3600)   # back to the attract screen, data cleared
+    # The technician screen (sync status, camera, logs); without a PIN it is not offered.
+    technician_pin_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
 
 
 class KioskConfig(BaseSettings):
@@ -137,6 +148,8 @@ class KioskConfig(BaseSettings):
 
     device: DeviceConfig
     jeweler: JewelerConfig
+    # Sellers who sign in with a PIN; without any, visits are recorded as device.seller_id.
+    sellers: list[SellerConfig] = Field(default_factory=list)
     camera: CameraConfig = CameraConfig()
     store: StoreConfig
     cloud: CloudConfig

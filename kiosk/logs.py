@@ -46,6 +46,25 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class RecentLines(logging.Handler):
+    """The last few thousand log lines in memory, for the technician's "export logs"."""
+
+    def __init__(self, capacity: int = 5000) -> None:
+        super().__init__()
+        from collections import deque
+
+        self.lines: deque[str] = deque(maxlen=capacity)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(self.format(record))
+        except Exception:  # never let logging break the app
+            pass
+
+
+RECENT = RecentLines()
+
+
 def setup(level: str | int = "INFO") -> None:
     handler = _StderrHandler()
     if os.environ.get("JOURNAL_STREAM"):
@@ -55,7 +74,9 @@ def setup(level: str | int = "INFO") -> None:
                                                "%H:%M:%S"))
     handler.addFilter(_Redact())
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    RECENT.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    RECENT.addFilter(_Redact())
+    root.handlers[:] = [handler, RECENT]
     root.setLevel(os.environ.get("KIOSK_LOG_LEVEL", level))
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -127,7 +127,44 @@ class MainWindow(QMainWindow):
         abandoned = service.recover_abandoned()
         if abandoned:
             log.info("closed %d visit(s) left open by the last run", abandoned)
-        return VisitScreen(cfg, service, self.catalog, attires, self.live_view, self.tryon)
+        return VisitScreen(cfg, service, self.catalog, attires, self.live_view, self.tryon, self.report)
+
+    def report(self) -> list[tuple[str, str]]:
+        """What the technician screen shows."""
+        import shutil
+        import time as _time
+
+        from kiosk import __version__
+
+        cfg = self.cfg
+        rows: list[tuple[str, str]] = [("version", __version__)]
+        if cfg is None:
+            return rows
+        rows += [("config", str(config_mod.resolve_path(self.config_path, self.demo))),
+                 ("store / device", f"{cfg.device.store_id} / {cfg.device.device_id}"),
+                 ("jeweler", f"{cfg.jeweler.name} ({cfg.jeweler.id})")]
+        if self.visit is not None:
+            rows.append(("seller", self.visit.service.ids.seller_id))
+        if self.live is not None:
+            st = self.live.stats()
+            rows += [("camera", f"{st.source} · {st.state}"), ("frames", st.overlay())]
+        if self.store is not None:
+            try:
+                s = self.store.status()
+                kinds = ", ".join(f"{k} {v}" for k, v in s.pending.items())
+                age = s.oldest_pending_age_s
+                ok_at = s.last_success_at
+                rows += [("pending events", f"{s.pending_total} ({kinds})"),
+                         ("oldest pending", f"{age:.0f} s" if age else "-"),
+                         ("last success", _time.strftime("%Y-%m-%d %H:%M:%S", _time.localtime(ok_at))
+                          if ok_at else "never"),
+                         ("last error", s.last_error or "-"),
+                         ("dead letters", str(s.dead))]
+            except StoreError as e:
+                rows.append(("database", str(e)))
+            usage = shutil.disk_usage(cfg.store.data_dir)
+            rows.append(("data disk", f"{usage.free / 1e9:.1f} GB free of {usage.total / 1e9:.1f} GB"))
+        return rows
 
     def _refresh_stats(self) -> None:
         if self.live is not None:

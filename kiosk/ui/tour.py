@@ -56,6 +56,11 @@ def tour(out_dir: Path, size: tuple[int, int], config_path: Path | None, demo: b
             _wait(1.5)
             shot("attract")
             v.to_start()
+            if v.state == "seller":
+                shot("seller")
+                first = win.cfg.sellers[0] if win.cfg is not None else None
+                if first is not None:
+                    v.sign_in(first.id, first.name)
             s = v.start_screen
             s.name.setText("Priya Sharma")
             s.phone.setText("98123 45678")
@@ -83,6 +88,13 @@ def tour(out_dir: Path, size: tuple[int, int], config_path: Path | None, demo: b
                 b.click()
                 break
             shot("end")
+            if v.technician is not None:
+                e.no_sale.click()
+                e.finish.click()
+                v.to_technician()
+                v.technician.pages.setCurrentIndex(1)     # the tour knows no PIN; show the page
+                v.technician.refresh()
+                shot("technician")
         finally:
             win.close()
             app.processEvents()

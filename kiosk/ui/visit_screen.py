@@ -11,16 +11,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QApplication, QBoxLayout, QStackedWidget, QWidget
+from PySide6.QtWidgets import QApplication, QBoxLayout, QPushButton, QStackedWidget, QWidget
 
 from kiosk.config import KioskConfig
 from kiosk.face.worker import FaceWorker
 from kiosk.session.visit import FaceSample, PieceRef, Recognition, VisitService
+from kiosk.store import DeviceIds
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.stage import TryOnStage
@@ -28,7 +30,9 @@ from kiosk.ui.live_view import LiveView
 from kiosk.ui.screens.catalogue import CatalogueScreen
 from kiosk.ui.screens.end import EndScreen
 from kiosk.ui.screens.review import ReviewScreen
+from kiosk.ui.screens.seller import SellerScreen
 from kiosk.ui.screens.start import StartScreen
+from kiosk.ui.screens.technician import TechnicianScreen
 
 log = logging.getLogger(__name__)
 ATTRACT_PIECES = ["earring_gold"]
@@ -41,7 +45,9 @@ class _FaceBridge(QObject):
 
 class VisitScreen(QWidget):
     def __init__(self, cfg: KioskConfig, service: VisitService, catalog: Catalog, attires: dict[str, Attire],
-                 live_view: LiveView, stage: TryOnStage | None, parent: QWidget | None = None) -> None:
+                 live_view: LiveView, stage: TryOnStage | None,
+                 report: Callable[[], list[tuple[str, str]]] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cfg, self.service, self.catalog, self.attires = cfg, service, catalog, attires
         self.live_view, self.stage = live_view, stage
@@ -58,8 +64,23 @@ class VisitScreen(QWidget):
         self.catalogue = CatalogueScreen(catalog, list(attires.values()), cur)
         self.review = ReviewScreen()
         self.end_screen = EndScreen(cur)
-        for w in (self.start_screen, self.catalogue, self.review, self.end_screen):
-            self.panel.addWidget(w)
+        self.seller_screen = SellerScreen(cfg.sellers)
+        self.seller: tuple[str, str] | None = None
+        self.technician = (TechnicianScreen(cfg.ui.technician_pin_sha256, report or (lambda: []),
+                                            Path(cfg.store.data_dir))
+                           if cfg.ui.technician_pin_sha256 else None)
+        for w in (self.start_screen, self.catalogue, self.review, self.end_screen, self.seller_screen,
+                  self.technician):
+            if w is not None:
+                self.panel.addWidget(w)
+        self.tech_button = QPushButton("⚙", live_view)
+        self.tech_button.setObjectName("technician")
+        self.tech_button.setToolTip("Technician")
+        self.tech_button.setStyleSheet("min-width: 56px; padding: 4px; background: rgba(40,40,40,160);"
+                                       "color: #ddd; font-size: 24px;")
+        self.tech_button.setGeometry(16, 16, 64, 52)
+        self.tech_button.setVisible(self.technician is not None)
+        self.tech_button.clicked.connect(self.to_technician)
         self.selected: list[str] = []
         self.attire_id = "original"
         self.state = ""
@@ -83,6 +104,11 @@ class VisitScreen(QWidget):
         live_view.tapped.connect(self._on_tap)
         self.start_screen.started.connect(self.begin)
         self.start_screen.cancelled.connect(self.to_attract)
+        self.start_screen.switch_seller.connect(lambda: self._show("seller"))
+        self.seller_screen.signed_in.connect(self.sign_in)
+        self.seller_screen.cancelled.connect(self.to_attract)
+        if self.technician is not None:
+            self.technician.closed.connect(self.to_attract)
         self.catalogue.piece_tapped.connect(self.toggle_piece)
         self.catalogue.attire_tapped.connect(self.choose_attire)
         self.catalogue.capture.connect(self.start_countdown)
@@ -105,7 +131,8 @@ class VisitScreen(QWidget):
         portrait = self.height() > self.width()
         d = QBoxLayout.Direction
         self.box.setDirection(d.TopToBottom if portrait else d.LeftToRight)
-        whole = self.state == "review" or (portrait and self.state in ("start", "end"))
+        keyboard_screens = ("start", "end", "seller")
+        whole = self.state in ("review", "technician") or (portrait and self.state in keyboard_screens)
         self.live_view.setVisible(not whole)
         if whole:
             self.panel.setFixedSize(self.width(), self.height())
@@ -123,12 +150,14 @@ class VisitScreen(QWidget):
     def _show(self, state: str) -> None:
         self.state = state
         widget = {"start": self.start_screen, "catalogue": self.catalogue, "review": self.review,
-                  "end": self.end_screen}.get(state)
+                  "end": self.end_screen, "seller": self.seller_screen,
+                  "technician": self.technician}.get(state)
         self.panel.setVisible(widget is not None)
         if widget is not None:
             self.panel.setCurrentWidget(widget)
         self._layout()
         self.live_view.set_overlay("Tap to start" if state == "attract" else "")
+        self.tech_button.setVisible(self.technician is not None and state == "attract")
 
     # ---- the flow -----------------------------------------------------------------------------
 
@@ -153,9 +182,29 @@ class VisitScreen(QWidget):
         self._show("attract")
 
     def to_start(self) -> None:
-        self.start_screen.reset()
         self.idle.start()
+        if self.cfg.sellers and self.seller is None:
+            self.seller_screen.reset()
+            self._show("seller")
+            return
+        self.start_screen.reset()
+        self.start_screen.show_seller(self.seller[1] if self.seller else None)
         self._show("start")
+
+    def sign_in(self, seller_id: str, name: str) -> None:
+        """The seller stays signed in across visits until someone switches."""
+        self.seller = (seller_id, name)
+        ids = self.service.ids
+        self.service.ids = DeviceIds(ids.store_id, seller_id, ids.device_id)
+        log.info("seller %s signed in", seller_id)
+        self.to_start()
+
+    def to_technician(self) -> None:
+        if self.technician is None:
+            return
+        self.technician.open()
+        self.idle.start()
+        self._show("technician")
 
     def begin(self, name: str, phone: str, email: str, consent: bool) -> None:
         self.service.start(name=name, phone=phone, email=email, consent=consent)

@@ -128,7 +128,7 @@ def test_tour_renders_every_screen(tmp_path: Path, make_config: Callable[..., Pa
     w, h = (int(x) for x in size.split("x"))
     shots = tour(tmp_path / "tour", (w, h), make_config(), demo=False)
     names = [p.name.split("-")[1] for p in shots]
-    assert names == ["attract", "start", "catalogue", "outfit", "review", "end"]
+    assert names == ["attract", "start", "catalogue", "outfit", "review", "end"]     # no sellers/technician
     for p in shots:
         img = cv2.imread(str(p))
         assert img is not None and img.shape[:2] == (h, w)
@@ -156,3 +156,78 @@ def test_returning_customer_badge_on_the_second_consented_visit(qtbot: QtBot, wi
         click(qtbot, v.end_screen.finish)
     assert window.store is not None
     assert window.store.db.read("SELECT COUNT(*) FROM persons")[0][0] == 1
+
+
+SELLERS_AND_TECH = """
+[[sellers]]
+id = "seller_asha"
+name = "Asha"
+pin_sha256 = "0ffe1abd1a08215353c233d6e009613e95eec4253832a761af28ff37ac5a150c"
+"""
+TECH_PIN = "a1fb4e703a9ef1fa4936801721ff285a97ac85330856674412e054892afe6972"   # 2468
+
+
+def pin(qtbot: QtBot, pad: object, digits: str) -> None:
+    from kiosk.ui.screens.pin import PinPad
+
+    assert isinstance(pad, PinPad)
+    for d in digits:
+        click(qtbot, pad.findChild(type(pad.ok), f"pin_{d}"))
+    click(qtbot, pad.ok)
+
+
+@pytest.fixture
+def staffed(qtbot: QtBot, make_config: Callable[..., Path]) -> MainWindow:
+    path = make_config()
+    text = path.read_text().replace("[camera]", SELLERS_AND_TECH + "\n[camera]")
+    path.write_text(text + f'\n[ui]\ntechnician_pin_sha256 = "{TECH_PIN}"\n')
+    win = MainWindow(path, demo=False)
+    qtbot.addWidget(win)
+    win.resize(1366, 1024)
+    win.load_and_start()
+    win.show()
+    qtbot.waitUntil(lambda: win.live_view.painted >= 3, timeout=20_000)
+    return win
+
+
+def test_seller_signs_in_with_a_pin_and_visits_carry_their_id(qtbot: QtBot, staffed: MainWindow) -> None:
+    v = staffed.visit
+    assert v is not None
+    click(qtbot, staffed.live_view)
+    assert v.state == "seller"
+    click(qtbot, v.seller_screen.findChild(type(v.catalogue.end_button), "seller_seller_asha"))
+    pin(qtbot, v.seller_screen.pin, "9999")
+    assert "not right" in v.seller_screen.pin.error.text() and v.state == "seller"
+    pin(qtbot, v.seller_screen.pin, "1111")
+    assert v.state == "start" and "Asha" in v.start_screen.seller.text()
+    click(qtbot, v.start_screen.start)
+    click(qtbot, v.catalogue.end_button)
+    click(qtbot, v.end_screen.no_sale)
+    click(qtbot, v.end_screen.finish)
+    click(qtbot, staffed.live_view)               # the next customer: still signed in
+    assert v.state == "start"
+    assert staffed.cfg is not None
+    with sqlite3.connect(staffed.cfg.store.data_dir / "kiosk.db") as c:
+        sellers = {json.loads(r[0])["seller_id"] for r in c.execute("SELECT payload FROM outbox")}
+    assert sellers == {"seller_asha"}
+
+
+def test_technician_screen_behind_a_pin(qtbot: QtBot, staffed: MainWindow, tmp_path: Path) -> None:
+    v = staffed.visit
+    assert v is not None and v.technician is not None and v.tech_button.isVisible()
+    click(qtbot, v.tech_button)
+    assert v.state == "technician"
+    pin(qtbot, v.technician.pin, "1234")
+    assert "not right" in v.technician.pin.error.text()
+    pin(qtbot, v.technician.pin, "2468")
+    text = v.technician.body.text()
+    for key in ("version", "store / device", "camera", "pending events", "last success", "dead letters",
+                "data disk"):
+        assert key in text
+    click(qtbot, v.technician.export)
+    assert "Logs written to" in v.technician.result.text()
+    path = Path(v.technician.result.text().split("Logs written to ")[1])
+    assert path.is_file()
+    assert "s3cret-pass" not in path.read_text()        # secrets never reach the exported logs
+    click(qtbot, v.technician.back)
+    assert v.state == "attract"

@@ -30,6 +30,7 @@ def normalise_phone(text: str, country_code: str) -> str | None:
 class StartScreen(QWidget):
     started = Signal(str, str, str, bool)     # name, phone (E.164 or ""), email, consent
     cancelled = Signal()
+    switch_seller = Signal()
 
     def __init__(self, consent_text: str, country_code: str, face_enabled: bool,
                  parent: QWidget | None = None) -> None:
@@ -37,6 +38,10 @@ class StartScreen(QWidget):
         self.country_code = country_code
         lay = QVBoxLayout(self)
         lay.addWidget(title("New customer"))
+        self.seller = button("", "switch_seller", primary=False)
+        self.seller.clicked.connect(self.switch_seller)
+        self.seller.hide()
+        lay.addWidget(self.seller)
         lay.addWidget(note("Everything here is optional."))
         self.name = self._field("Name", "name")
         self.name.setProperty("capitalize", True)
@@ -72,6 +77,10 @@ class StartScreen(QWidget):
         if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
             self.keyboard.attach(obj, "phone" if obj is self.phone else "letters")
         return super().eventFilter(obj, event)
+
+    def show_seller(self, name: str | None) -> None:
+        self.seller.setText(f"Seller: {name} · tap to switch" if name else "")
+        self.seller.setVisible(bool(name))
 
     def reset(self) -> None:
         for e in (self.name, self.phone, self.email):
