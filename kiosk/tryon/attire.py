@@ -37,6 +37,7 @@ class Attire:
     bgr: tuple[int, int, int] | None     # a plain colour
     pattern: Path | None = None          # or a seamless tile (BGR image) ...
     tile_mm: float = 100.0               # ... this wide on the body
+    label: str = ""                      # a short name for the outfit strip
 
     @property
     def is_original(self) -> bool:
@@ -60,7 +61,8 @@ def load_attire(path: Path | None = None) -> dict[str, Attire]:
             tile_mm = float(it.get("tile_mm", 100.0))
             if not 10 <= tile_mm <= 1000:
                 raise AttireError(f"{path}: {it.get('id')}: tile_mm {tile_mm} is outside 10-1000")
-            out[str(it["id"])] = Attire(str(it["id"]), str(it["name"]), None, tile, tile_mm)
+            out[str(it["id"])] = Attire(str(it["id"]), str(it["name"]), None, tile, tile_mm,
+                                        str(it.get("label", "")))
             continue
         if color is not None:
             c = str(color).lstrip("#")
@@ -70,7 +72,7 @@ def load_attire(path: Path | None = None) -> dict[str, Attire]:
             bgr = (b, g, r)
         elif not it.get("original"):
             raise AttireError(f"{path}: {it.get('id')}: needs a colour, a pattern or original: true")
-        out[str(it["id"])] = Attire(str(it["id"]), str(it["name"]), bgr)
+        out[str(it["id"])] = Attire(str(it["id"]), str(it["name"]), bgr, label=str(it.get("label", "")))
     return out
 
 

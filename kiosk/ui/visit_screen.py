@@ -113,6 +113,7 @@ class VisitScreen(QWidget):
         self.catalogue.attire_tapped.connect(self.choose_attire)
         self.catalogue.capture.connect(self.start_countdown)
         self.catalogue.end.connect(self.to_end)
+        self.catalogue.flip.connect(self.flip)
         self.review.retake.connect(self.retake)
         self.review.keep.connect(lambda: self._show("catalogue"))
         self.end_screen.finished.connect(self.finish)
@@ -172,6 +173,7 @@ class VisitScreen(QWidget):
         if self.face_worker is not None:
             self.face_worker.active.clear()
         self.selected, self.attire_id, self.photos = [], "original", 0
+        self.live_view.mirror = self.cfg.camera.mirror
         self.catalogue.set_selected(set())
         self.catalogue.set_attire("original")
         self.catalogue.show_badge(None)
@@ -244,6 +246,11 @@ class VisitScreen(QWidget):
         if self.stage is not None:
             self.stage.set_attire(None if attire.is_original else attire)
         self.service.change_attire(attire.id, attire.name)
+
+    def flip(self) -> None:
+        """Mirror or true view (what others see); photos are always the true view."""
+        self.live_view.mirror = not self.live_view.mirror
+        self.live_view.update()
 
     def start_countdown(self) -> None:
         if self._count_timer.isActive():

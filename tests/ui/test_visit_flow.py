@@ -58,6 +58,9 @@ def test_a_full_visit_records_the_six_event_types(qtbot: QtBot, window: MainWind
     click(qtbot, cat.findChild(type(s.start), "tab_nose_ring"))
     click(qtbot, cat.tiles["nath_gold"])
     click(qtbot, cat.attire_buttons["saree_blue_silk"])
+    mirrored = window.live_view.mirror
+    click(qtbot, cat.flip_button)
+    assert window.live_view.mirror is not mirrored
     click(qtbot, cat.capture_button)
     qtbot.waitUntil(lambda: v.state == "review", timeout=10_000)
     click(qtbot, v.review.keep_button)

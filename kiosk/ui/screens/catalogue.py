@@ -65,6 +65,7 @@ class CatalogueScreen(QWidget):
     attire_tapped = Signal(str)
     capture = Signal()
     end = Signal()
+    flip = Signal()
 
     def __init__(self, catalog: Catalog, attires: list[Attire], currency: str,
                  parent: QWidget | None = None) -> None:
@@ -97,7 +98,7 @@ class CatalogueScreen(QWidget):
         for a in attires:
             sw = QToolButton()
             sw.setObjectName(f"attire_{a.id}")
-            sw.setText(a.name.split(" Saree")[0].replace("Original outfit", "Original"))
+            sw.setText(a.label or a.name.split()[0])
             sw.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             sw.setCheckable(True)
             sw.setMinimumSize(60, 84)
@@ -110,6 +111,9 @@ class CatalogueScreen(QWidget):
         lay.addLayout(strip)
         row, self.end_button, self.capture_button = action_row(("End visit", "end"),
                                                                ("Take photo", "capture"))
+        self.flip_button = button("⇆ Mirror", "flip", primary=False)
+        self.flip_button.clicked.connect(self.flip)
+        row.insertWidget(1, self.flip_button)
         lay.addLayout(row)
         self.end_button.clicked.connect(self.end)
         self.capture_button.clicked.connect(self.capture)
