@@ -15,11 +15,16 @@ from typing import Any
 from kiosk import paths
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     s = sorted(values)
     return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+
+
+def p50_p95(values: list[float]) -> dict[str, float]:
+    """The two figures every timing in the reports is given by, in ms to 0.01."""
+    return {"p50": round(percentile(values, 50), 2), "p95": round(percentile(values, 95), 2)}
 
 
 def machine() -> dict[str, Any]:
@@ -71,7 +76,7 @@ def bench_display(seconds: float, video: Path = paths.SAMPLE_VIDEO,
         "display_fps": round((p1 - p0) / elapsed, 2),
         "dropped_frames": d1 - d0,
         "latency_ms_p50": round(statistics.median(lat), 2) if lat else None,
-        "latency_ms_p95": round(_percentile(lat, 95), 2) if lat else None,
+        "latency_ms_p95": round(percentile(lat, 95), 2) if lat else None,
         "cpu_percent_of_one_core": round(100 * cpu / elapsed, 1),
         "max_rss_mb": round(ru1.ru_maxrss / 1024, 1),
         "machine": machine(),

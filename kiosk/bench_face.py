@@ -12,14 +12,10 @@ import cv2
 import numpy as np
 
 from kiosk import paths
+from kiosk.bench import p50_p95
 from kiosk.face.embed import Embedder
 from kiosk.face.estimates import Estimator
 from kiosk.face.gallery import Gallery
-
-
-def _pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return round(s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))], 2)
 
 
 def bench_face(rounds: int = 20) -> dict[str, Any]:
@@ -59,10 +55,10 @@ def bench_face(rounds: int = 20) -> dict[str, Any]:
             t0 = time.perf_counter()
             g.match(vec)
             times.append((time.perf_counter() - t0) * 1000)
-        match[str(n)] = {"p50": _pct(times, 50), "p95": _pct(times, 95)}
+        match[str(n)] = p50_p95(times)
     return {"bench": "face", "face_px": face.box[2] - face.box[0],
-            "detect_ms": {"p50": _pct(detect_ms, 50), "p95": _pct(detect_ms, 95)},
-            "encode_ms": {"p50": _pct(encode_ms, 50), "p95": _pct(encode_ms, 95)},
-            "estimates_ms": {"p50": _pct(est_ms, 50), "p95": _pct(est_ms, 95)},
+            "detect_ms": p50_p95(detect_ms),
+            "encode_ms": p50_p95(encode_ms),
+            "estimates_ms": p50_p95(est_ms),
             "gallery_match_ms": match,
             "targets": {"encode_ms": 60, "match_100k_ms": 5}}

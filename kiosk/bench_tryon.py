@@ -15,17 +15,13 @@ import cv2
 import numpy as np
 
 from kiosk import paths
+from kiosk.bench import p50_p95
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import load_attire
 from kiosk.tryon.engine import Frame, TryOn, capture
 
 PIECES = ["earring_gold", "choker_gold"]
-
-
-def _pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return round(s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))], 2)
 
 
 def _frames(limit: int = 120) -> list[Frame]:
@@ -79,7 +75,7 @@ def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
         scale = size[0] / frames[0].shape[1]
         pls = [_scaled(p, scale) for p in result.placements]
         times = [capture(big, engine, pls)[1] for _ in range(20)]
-        cap[name] = {"p50": _pct(times, 50), "p95": _pct(times, 95)}
+        cap[name] = p50_p95(times)
     # Attire recolour on top (segmentation runs on the side thread at 10 Hz).
     engine.attire = load_attire()["saree_magenta"]
     attire_ms, attire_total = [], []
@@ -96,12 +92,12 @@ def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
     return {
         "bench": "tryon", "pieces": PIECES, "seconds": round(elapsed, 1),
         "fps_sustained": round(processed / elapsed, 1), "frames_late_skipped": late,
-        "track_ms": {"p50": _pct(track_ms, 50), "p95": _pct(track_ms, 95)},
-        "composite_ms": {"p50": _pct(comp_ms, 50), "p95": _pct(comp_ms, 95)},
-        "track_plus_composite_ms": {"p50": _pct(total_ms, 50), "p95": _pct(total_ms, 95),
-                                    "max_fps": round(1000 / statistics.mean(total_ms), 1)},
-        "attire_ms": {"p50": _pct(attire_ms, 50), "p95": _pct(attire_ms, 95)},
-        "with_attire_total_ms": {"p50": _pct(attire_total[30:], 50), "p95": _pct(attire_total[30:], 95)},
+        "track_ms": p50_p95(track_ms),
+        "composite_ms": p50_p95(comp_ms),
+        "track_plus_composite_ms": p50_p95(total_ms) | {
+            "max_fps": round(1000 / statistics.mean(total_ms), 1)},
+        "attire_ms": p50_p95(attire_ms),
+        "with_attire_total_ms": p50_p95(attire_total[30:]),
         "capture_ms": cap,
         "still_head_jitter_px_rms": jitter,
         "targets": {"fps": 30, "track_plus_composite_p95_ms": 12, "capture_720p_p95_ms": 60,

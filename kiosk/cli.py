@@ -7,8 +7,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import logs
+
+if TYPE_CHECKING:   # the config module is imported per subcommand, not at start-up
+    from kiosk.config import KioskConfig
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -41,12 +45,8 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     from kiosk import config
 
     path = args.file or args.config
-    try:
-        cfg = config.load(path)
-    except config.ConfigError as e:
-        print(f"{e.path}: {len(e.problems)} problem(s)", file=sys.stderr)
-        for p in e.problems:
-            print(f"  {p.key}: {p.message}", file=sys.stderr)
+    cfg = _load_config(path)
+    if cfg is None:
         return EXIT_USAGE
     print(f"{config.resolve_path(path)}: OK (store {cfg.device.store_id}, "
           f"device {cfg.device.device_id}, camera {cfg.camera.source})")
@@ -65,12 +65,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return bench.main(args.what, seconds=args.seconds, as_json=args.json, out=args.out)
 
 
-def _load_config(args: argparse.Namespace) -> object:
+def _load_config(path: Path | None) -> KioskConfig | None:
     """The config, or None after printing its problems (exit 2 for the caller)."""
     from kiosk import config
 
     try:
-        return config.load(args.config)
+        return config.load(path)
     except config.ConfigError as e:
         print(f"{e.path}: {len(e.problems)} problem(s)", file=sys.stderr)
         for p in e.problems:
@@ -79,10 +79,8 @@ def _load_config(args: argparse.Namespace) -> object:
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
-    from kiosk.config import KioskConfig
-
-    cfg = _load_config(args)
-    if not isinstance(cfg, KioskConfig):
+    cfg = _load_config(args.config)
+    if cfg is None:
         return EXIT_USAGE
     from sync import daemon
 
@@ -104,10 +102,8 @@ def _cmd_devcloud(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    from kiosk.config import KioskConfig
-
-    cfg = _load_config(args)
-    if not isinstance(cfg, KioskConfig):
+    cfg = _load_config(args.config)
+    if cfg is None:
         return EXIT_USAGE
     from kiosk import simulate
     from kiosk.store import StoreError
@@ -140,10 +136,8 @@ def _cmd_face(args: argparse.Namespace) -> int:
 
 
 def _cmd_privacy(args: argparse.Namespace) -> int:
-    from kiosk.config import KioskConfig
-
-    cfg = _load_config(args)
-    if not isinstance(cfg, KioskConfig):
+    cfg = _load_config(args.config)
+    if cfg is None:
         return EXIT_USAGE
     from kiosk.store import EventStore, StoreError, privacy
 

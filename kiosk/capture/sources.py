@@ -112,6 +112,16 @@ class VideoFileSource:
             self._cap = None
 
 
+def load_photo(path: Path) -> Image:
+    """A photo as BGR, or SourceError saying plainly whether it is missing or unreadable."""
+    if not path.is_file():
+        raise SourceError(f"{path}: no such file")
+    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if img is None:
+        raise SourceError(f"{path}: not an image OpenCV can read (corrupt or unsupported format)")
+    return np.ascontiguousarray(img, dtype=np.uint8)
+
+
 class ImageSource:
     """A still photo repeated at a fixed rate (for demos, tests and the offline try-on)."""
 

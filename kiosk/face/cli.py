@@ -7,21 +7,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-
+from kiosk.capture.base import SourceError
+from kiosk.capture.sources import load_photo
 from kiosk.face.embed import MATCH_THRESHOLD, Embedder, Image, distance
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_INPUT = 0, 1, 2
 
 
 def _read(path: Path) -> Image | str:
-    if not path.is_file():
-        return f"{path}: no such file"
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if img is None:
-        return f"{path}: not an image OpenCV can read (corrupt or unsupported format)"
-    return np.ascontiguousarray(img, dtype=np.uint8)
+    try:
+        return load_photo(path)
+    except SourceError as e:
+        return str(e)
 
 
 def analyse(paths: list[Path], as_json: bool) -> int:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from kiosk.face.embed import Image, measure_quality
+from kiosk.face.embed import Embedder, Image, measure_quality
+from kiosk.face.estimates import Estimator
 from kiosk.session.visit import FaceSample
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,11 @@ def face_photo(bgr: Image, box: tuple[int, int, int, int]) -> bytes:
     return bytes(buf)
 
 
+def _known(value: str) -> str | None:
+    """Seed 001 fields are left out rather than sent as "Unknown"."""
+    return None if value == "Unknown" else value
+
+
 class FaceWorker(threading.Thread):
     def __init__(self, get_frame: Callable[[], Image | None], on_sample: Callable[[FaceSample], None]):
         super().__init__(name="face", daemon=True)
@@ -47,7 +53,8 @@ class FaceWorker(threading.Thread):
         self.active.set()
 
     def run(self) -> None:
-        embedder = estimator = None
+        embedder: Embedder | None = None
+        estimator: Estimator | None = None
         try:
             while not self._halt.is_set():
                 self.active.wait()
@@ -58,11 +65,8 @@ class FaceWorker(threading.Thread):
                 frame = self.get_frame()
                 if frame is None:
                     continue
-                if embedder is None:
-                    from kiosk.face.embed import Embedder
-                    from kiosk.face.estimates import Estimator
-
-                    embedder, estimator = Embedder(), Estimator()
+                if embedder is None or estimator is None:
+                    embedder, estimator = Embedder(), Estimator()   # models load here, off the UI
                 try:
                     self._one(np.ascontiguousarray(frame), embedder, estimator)
                 except Exception:
@@ -74,11 +78,7 @@ class FaceWorker(threading.Thread):
             if estimator is not None:
                 estimator.close()
 
-    def _one(self, frame: Image, embedder: object, estimator: object) -> None:
-        from kiosk.face.embed import Embedder
-        from kiosk.face.estimates import Estimator
-
-        assert isinstance(embedder, Embedder) and isinstance(estimator, Estimator)
+    def _one(self, frame: Image, embedder: Embedder, estimator: Estimator) -> None:
         faces = embedder.detect(frame)
         if not faces:
             return
@@ -89,10 +89,8 @@ class FaceWorker(threading.Thread):
         vector = embedder.encode(frame, face)
         est = estimator.estimate(frame, face.box)
         sample = FaceSample(vector=[float(x) for x in vector], quality=quality.score,
-                            jpeg=face_photo(frame, face.box), age=est.age,
-                            gender=None if est.gender == "Unknown" else est.gender,
-                            emotion=None if est.emotion == "Unknown" else est.emotion,
-                            body_type=None if est.body_type == "Unknown" else est.body_type)
+                            jpeg=face_photo(frame, face.box), age=est.age, gender=_known(est.gender),
+                            emotion=_known(est.emotion), body_type=_known(est.body_type))
         self.samples += 1
         if self.active.is_set():
             self.on_sample(sample)

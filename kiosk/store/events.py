@@ -16,6 +16,7 @@ recorded, in the kiosk, not later as a dead letter from the cloud.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any, ClassVar, Literal
 
@@ -148,18 +149,12 @@ class Envelope(BaseModel):
             raise ValueError(f"unknown event_type {self.event_type!r}; one of {sorted(PAYLOADS)}")
         # JSON-mode strictness: the payload must already carry wire types.
         try:
-            model.model_validate_json(_dumps(self.payload), strict=True)
+            model.model_validate_json(json.dumps(self.payload), strict=True)
         except ValidationError as e:
             err = e.errors()[0]
             where = ".".join(str(p) for p in ("payload", *err["loc"]))
             raise ValueError(f"{where}: {err['msg']}") from None
         return self
-
-
-def _dumps(obj: Any) -> str:
-    import json
-
-    return json.dumps(obj)
 
 
 def envelope(payload: Payload, *, session_id: str, store_id: str, seller_id: str,

@@ -297,7 +297,8 @@ class EventStore:
     # ---- status -------------------------------------------------------------------------
 
     def status(self, dead_letters: int = 10) -> Status:
-        return read_status(self.db.conn, self.clock(), dead_letters, self.db.lock)
+        with self.db.lock:
+            return read_status(self.db.conn, self.clock(), dead_letters)
 
     def count(self, state: str = "pending") -> int:
         return int(self.db.read("SELECT COUNT(*) FROM outbox WHERE state = ?", (state,))[0][0])
@@ -308,12 +309,8 @@ def _set_state(conn: sqlite3.Connection, key: str, value: object) -> None:
                  " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, str(value)))
 
 
-def read_status(conn: sqlite3.Connection, now: float, dead_letters: int = 10,
-                lock: Any = None) -> Status:
+def read_status(conn: sqlite3.Connection, now: float, dead_letters: int = 10) -> Status:
     """Status from any connection (the CLI opens the database read-only)."""
-    if lock is not None:
-        with lock:
-            return read_status(conn, now, dead_letters)
     try:
         pending = {k: 0 for k in KINDS}
         for r in conn.execute("SELECT kind, COUNT(*) FROM outbox WHERE state = 'pending' GROUP BY kind"):

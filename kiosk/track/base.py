@@ -29,8 +29,8 @@ IPD_MM = 63.0       # mean adult interpupillary distance (fallback scale)
 class Needs:
     """What the current pieces need; the tracker runs nothing else."""
 
-    pose: bool = False            # necklaces, attire
-    segmentation: bool = False    # attire, necklace occlusion
+    pose: bool = False            # necklaces (shoulders)
+    segmentation: bool = False    # outfits (person mask)
 
 
 @dataclass

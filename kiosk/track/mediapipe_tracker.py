@@ -180,12 +180,12 @@ class MediaPipeTracker:
         raw.sort(key=lambda a: -float(np.ptp(a[:, 0]) * np.ptp(a[:, 1])))
         raw = raw[: (5 if self.static else MAX_FACES)]
         faces = []
-        used: set[int] = set()
+        taken: list[_Smoother] = []
         for arr in raw:
             pts = arr[:, :2].copy()
             scale, source = scale_from(pts)
             if not self.static:
-                sm = self._match(pts, used)
+                sm = self._match(pts, taken)
                 pts = sm.points(pts, t)
                 scale = float(sm.scale(np.array([scale], dtype=np.float32), t)[0])
             faces.append(FaceTrack(points=pts, z=arr[:, 2].copy(), px_per_mm=scale, scale_source=source))
@@ -193,26 +193,23 @@ class MediaPipeTracker:
             self._smoothers.clear()
         return faces
 
-    def _match(self, pts: npt.NDArray[np.float32], used: set[int]) -> _Smoother:
+    def _match(self, pts: npt.NDArray[np.float32], taken: list[_Smoother]) -> _Smoother:
         """The smoother of the same face in the previous frame (nearest centre), or a new one."""
         c = pts.mean(axis=0)
-        size = float(np.ptp(pts[:, 0]))
-        best, best_d = None, 0.5 * size
-        for i, sm in enumerate(self._smoothers):
-            if i in used or sm.center is None:
+        best, best_d = None, 0.5 * float(np.ptp(pts[:, 0]))
+        for sm in self._smoothers:
+            if sm.center is None or any(sm is t for t in taken):
                 continue
             d = float(np.hypot(*(sm.center - c)))
             if d < best_d:
-                best, best_d = i, d
+                best, best_d = sm, d
         if best is None:
-            self._smoothers.append(_Smoother())
-            best = len(self._smoothers) - 1
-            del self._smoothers[:-MAX_FACES * 2]
-            best = min(best, len(self._smoothers) - 1)
-        used.add(best)
-        sm = self._smoothers[best]
-        sm.center = c
-        return sm
+            best = _Smoother()
+            self._smoothers.append(best)
+            del self._smoothers[:-MAX_FACES * 2]      # forget faces long gone
+        taken.append(best)
+        best.center = c
+        return best
 
     # ---- pose and segmentation ---------------------------------------------------------------
 

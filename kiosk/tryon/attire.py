@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk import paths
-from kiosk.track.base import CHIN, FACE_OVAL, FaceTrack, PoseTrack
+from kiosk.track.base import CHIN, FACE_OVAL, FaceTrack
 
 Frame = npt.NDArray[np.uint8]
 LIGHTNESS_FOLLOW = 0.7      # how far the garment's mean lightness moves to the target's
@@ -79,10 +79,9 @@ def load_attire(path: Path | None = None) -> dict[str, Attire]:
 WORK_SCALE = 0.25            # the mask is built at quarter resolution: it is smooth anyway
 
 
-def clothing_mask(frame: Frame, person: npt.NDArray[np.float32], face: FaceTrack,
-                  pose: PoseTrack | None) -> npt.NDArray[np.float32]:
-    """0..1 clothing weight per pixel, full resolution."""
-    del pose  # the person mask already ends at the body's outline; bulky garments pass the shoulders
+def clothing_mask(frame: Frame, person: npt.NDArray[np.float32], face: FaceTrack) -> npt.NDArray[np.float32]:
+    """0..1 clothing weight per pixel, full resolution. No sideways crop by the shoulders: the
+    person mask already ends at the body's outline, and bulky garments reach past them."""
     h, w = frame.shape[:2]
     sw, sh = max(8, int(w * WORK_SCALE)), max(8, int(h * WORK_SCALE))
     f = sw / w

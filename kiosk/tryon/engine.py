@@ -35,8 +35,9 @@ class Result:
 
 
 def needs_for(pieces: list[Piece], attire: Attire | None = None) -> Needs:
+    # Outfits need only the person mask; the shoulders (pose) are for necklaces.
     dress = attire is not None and not attire.is_original
-    return Needs(pose=dress or any(p.category == "necklace" for p in pieces), segmentation=dress)
+    return Needs(pose=any(p.category == "necklace" for p in pieces), segmentation=dress)
 
 
 def hints_for(frame: Frame, tracking: Tracking, pieces: list[Piece]) -> list[str]:
@@ -84,7 +85,7 @@ class TryOn:
         face = tracking.primary
         if (self.attire is not None and not self.attire.is_original and face is not None
                 and tracking.person_mask is not None):
-            recolor(frame, clothing_mask(frame, tracking.person_mask, face, tracking.pose), self.attire,
+            recolor(frame, clothing_mask(frame, tracking.person_mask, face), self.attire,
                     face.px_per_mm)
         t1 = time.perf_counter()
         res.ms["attire"] = (t1 - ta) * 1000
@@ -102,7 +103,7 @@ class TryOn:
 
 
 def capture(frame: Frame, engine: TryOn, placements: list[Placement],
-            face: object = None) -> tuple[bytes, float]:
+            face: FaceTrack | None = None) -> tuple[bytes, float]:
     """The photo: this frame at full resolution with the current placements, as JPEG.
 
     Returns the JPEG and the generation time in ms (feeds image.generated).
@@ -113,7 +114,7 @@ def capture(frame: Frame, engine: TryOn, placements: list[Placement],
     for pl in placements:
         piece = by_id.get(pl.piece_id)
         if piece is not None:
-            draw(out, piece, pl, face if isinstance(face, FaceTrack) else None)
+            draw(out, piece, pl, face)
     jpeg = encode_jpeg(out)
     return jpeg, (time.perf_counter() - t0) * 1000
 

@@ -7,9 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
-
+from kiosk.capture.base import SourceError
+from kiosk.capture.sources import load_photo
 from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.engine import HINT_NO_FACE, Frame, TryOn, encode_jpeg
@@ -23,12 +22,10 @@ def _fail(msg: str) -> int:
 
 
 def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | None = None) -> int:
-    if not photo.is_file():
-        return _fail(f"{photo}: no such file")
-    raw = cv2.imread(str(photo), cv2.IMREAD_COLOR)
-    if raw is None:
-        return _fail(f"{photo}: not an image OpenCV can read (corrupt or unsupported format)")
-    frame: Frame = np.ascontiguousarray(raw, dtype=np.uint8)
+    try:
+        frame: Frame = load_photo(photo)
+    except SourceError as e:
+        return _fail(str(e))
     ids = [x.strip() for x in jewelry.split(",") if x.strip()]
     if not ids:
         return _fail("--jewelry needs at least one id")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import signal
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
+from kiosk import __version__, sdnotify
 from kiosk import config as config_mod
-from kiosk import sdnotify
 from kiosk.capture import FrameSource, open_source
 from kiosk.pipeline import Stage
 from kiosk.session.visit import VisitService
@@ -131,11 +133,6 @@ class MainWindow(QMainWindow):
 
     def report(self) -> list[tuple[str, str]]:
         """What the technician screen shows."""
-        import shutil
-        import time as _time
-
-        from kiosk import __version__
-
         cfg = self.cfg
         rows: list[tuple[str, str]] = [("version", __version__)]
         if cfg is None:
@@ -156,7 +153,7 @@ class MainWindow(QMainWindow):
                 ok_at = s.last_success_at
                 rows += [("pending events", f"{s.pending_total} ({kinds})"),
                          ("oldest pending", f"{age:.0f} s" if age else "-"),
-                         ("last success", _time.strftime("%Y-%m-%d %H:%M:%S", _time.localtime(ok_at))
+                         ("last success", time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ok_at))
                           if ok_at else "never"),
                          ("last error", s.last_error or "-"),
                          ("dead letters", str(s.dead))]

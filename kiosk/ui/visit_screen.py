@@ -224,14 +224,9 @@ class VisitScreen(QWidget):
         else:
             piece = self.catalog.get(pid)
             # One piece per category on the body: a new earring replaces the old one.
-            kept = []
-            for other in self.selected:
-                o = self.catalog.get(other)
-                cats = {p.category for p in self.catalog.expand([other])}
-                new = {p.category for p in self.catalog.expand([pid])}
-                if not (cats & new) and o.id != pid:
-                    kept.append(other)
-            self.selected = kept + [pid]
+            new = {p.category for p in self.catalog.expand([pid])}
+            self.selected = [other for other in self.selected
+                             if not new & {p.category for p in self.catalog.expand([other])}] + [pid]
             self.service.select(PieceRef(piece.id, piece.name, piece.category, piece.price))
         self.catalogue.set_selected(set(self.selected))
         if self.stage is not None:

@@ -71,6 +71,7 @@ class CatalogueScreen(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.catalog, self.currency = catalog, currency
+        self._thumbs: dict[str, QPixmap] = {}
         lay = QVBoxLayout(self)
         self.badge = note("", name="badge")
         self.badge.hide()
@@ -146,7 +147,9 @@ class CatalogueScreen(QWidget):
             t = QToolButton()
             t.setObjectName(f"piece_{p.id}")
             t.setText(f"{_wrap(p.name)}\n{money(p.price, self.currency)}")
-            t.setIcon(QIcon(thumbnail(p, self.catalog)))
+            if p.id not in self._thumbs:        # drawn once, not on every tab switch
+                self._thumbs[p.id] = thumbnail(p, self.catalog)
+            t.setIcon(QIcon(self._thumbs[p.id]))
             t.setIconSize(QSize(THUMB, THUMB))
             t.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             t.setCheckable(True)
