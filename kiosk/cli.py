@@ -139,6 +139,7 @@ def _cmd_privacy(args: argparse.Namespace) -> int:
     cfg = _load_config(args.config)
     if cfg is None:
         return EXIT_USAGE
+    from kiosk.session.contact import normalise_phone
     from kiosk.store import EventStore, StoreError, privacy
 
     try:
@@ -152,7 +153,11 @@ def _cmd_privacy(args: argparse.Namespace) -> int:
             if not (args.phone or args.person):
                 print("kiosk privacy forget: give --phone NUMBER or --person ID", file=sys.stderr)
                 return EXIT_USAGE
-            out = privacy.forget(store, phone=args.phone, person=args.person)
+            phone = normalise_phone(args.phone, cfg.store.country_code) if args.phone else None
+            if args.phone and not phone:
+                print(f"kiosk privacy forget: {args.phone!r} is not a phone number", file=sys.stderr)
+                return EXIT_USAGE
+            out = privacy.forget(store, phone=phone, person=args.person)
         finally:
             store.close()
     except StoreError as e:
@@ -165,8 +170,9 @@ def _cmd_privacy(args: argparse.Namespace) -> int:
     print(f"privacy: deleted {len(out.local_ids)} person record(s) with their face vector and photo; "
           f"{out.unsent_dropped} unsent cloud update(s) dropped")
     if out.cloud_ids:
-        print("  already in the person API (seed 001 has no delete call): ask the cloud operator to "
-              "delete " + ", ".join(out.cloud_ids))
+        print(f"  {len(out.cloud_ids)} already in the person API: a PUT blanking name and phone is queued;"
+              " seed 001 has no delete call, so ask the cloud operator to delete "
+              + ", ".join(out.cloud_ids))
     return EXIT_OK
 
 

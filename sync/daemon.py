@@ -34,7 +34,13 @@ from kiosk import logs, sdnotify
 from kiosk.config import KioskConfig
 from kiosk.store import EventStore, Job, StoreError, privacy
 from kiosk.store.db import DB_NAME, connect, explain
-from kiosk.store.outbox import KIND_EVENT, KIND_PERSON_CREATE, KIND_PERSON_UPDATE, read_status
+from kiosk.store.outbox import (
+    KIND_EVENT,
+    KIND_PERSON_CREATE,
+    KIND_PERSON_ERASE,
+    KIND_PERSON_UPDATE,
+    read_status,
+)
 from kiosk.store.outcomes import Outcome
 from sync.clients.events import EventsClient
 from sync.clients.persons import PersonClient
@@ -107,7 +113,11 @@ class Clients:
             assert job.person_cloud_id is not None
             return self.persons.update(job.person_cloud_id, job.payload, job.id)
 
-        return {KIND_EVENT: event, KIND_PERSON_CREATE: person_create, KIND_PERSON_UPDATE: person_update}
+        def person_erase(job: Job) -> Outcome:
+            return self.persons.update(str(job.payload["person_id"]), job.payload["body"], job.id)
+
+        return {KIND_EVENT: event, KIND_PERSON_CREATE: person_create, KIND_PERSON_UPDATE: person_update,
+                KIND_PERSON_ERASE: person_erase}
 
     def close(self) -> None:
         self.events.close()

@@ -34,7 +34,7 @@ from kiosk.store.events import (
 )
 from kiosk.store.outbox import Consent
 from kiosk.store.persons import PersonFields, PersonUpdate
-from kiosk.store.privacy import History, epoch, gallery_rows, history
+from kiosk.store.privacy import Forgotten, History, epoch, forget, gallery_rows, history
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class VisitService:
             self.end(sale_made=False, notes="closed when the next customer started")
         current = epoch(self.store)
         if current != self._epoch:          # someone was forgotten or expired meanwhile
-            self._epoch, self.gallery = current, self._load_gallery()
+            self._reload_gallery()
         sid = str(uuid.uuid4())
         now = time.time()
         given = consent and self.privacy.face_enabled
@@ -190,6 +190,28 @@ class VisitService:
                                   phone_number=v.customer_phone or None)
             self.store.update_person(v.person_id, update, v.consent)
         self.visit = None
+
+    # ---- deletion on request -----------------------------------------------------------------
+
+    def forget_current(self) -> Forgotten:
+        """The customer in front of the kiosk withdraws consent: their face record goes now, no
+        more samples are taken this visit and session end sends no person update."""
+        v = self._need()
+        out = forget(self.store, person=v.person_id) if v.person_id else Forgotten()
+        v.person_id, v.recognition, v.consent = None, None, None
+        v.samples.clear()
+        self._reload_gallery()
+        return out
+
+    def forget_phone(self, phone: str) -> Forgotten:
+        out = forget(self.store, phone=phone)
+        if self.visit is not None and self.visit.person_id in out.local_ids:
+            self.visit.person_id, self.visit.recognition, self.visit.consent = None, None, None
+        self._reload_gallery()
+        return out
+
+    def _reload_gallery(self) -> None:
+        self._epoch, self.gallery = epoch(self.store), self._load_gallery()
 
     # ---- faces (consented only) ---------------------------------------------------------------
 

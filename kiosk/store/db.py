@@ -30,7 +30,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     CREATE TABLE outbox (
         seq             INTEGER PRIMARY KEY,        -- creation order
         id              TEXT NOT NULL,              -- uuid4, sent as Idempotency-Key
-        kind            TEXT NOT NULL,              -- event | person.create | person.update
+        kind            TEXT NOT NULL,              -- event | person.create | person.update | person.erase
         stream          TEXT NOT NULL,              -- rows of one stream are sent in seq order
         session_id      TEXT,
         person_id       TEXT,                       -- persons.local_id for person.* rows

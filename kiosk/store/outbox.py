@@ -35,7 +35,12 @@ log = logging.getLogger(__name__)
 KIND_EVENT = "event"
 KIND_PERSON_CREATE = "person.create"
 KIND_PERSON_UPDATE = "person.update"
-KINDS = (KIND_EVENT, KIND_PERSON_CREATE, KIND_PERSON_UPDATE)
+# Seed 001 has no DELETE: a forgotten person already in the cloud gets a PUT that blanks the
+# contact details the kiosk sent (name, phone). Its vector and photo can only be removed by
+# the cloud's operator; `kiosk privacy forget` prints the cloud ids for that.
+KIND_PERSON_ERASE = "person.erase"
+ERASE_BODY: dict[str, Any] = {"full_name": None, "phone_number": None}
+KINDS = (KIND_EVENT, KIND_PERSON_CREATE, KIND_PERSON_UPDATE, KIND_PERSON_ERASE)
 PERSON_DIR = "persons"
 Clock = Callable[[], float]
 
@@ -200,6 +205,12 @@ class EventStore:
             return self._insert(conn, KIND_PERSON_UPDATE, f"person:{local_id}", row["session_id"],
                                 local_id, body, None)
 
+    def queue_erase(self, conn: sqlite3.Connection, local_id: str, cloud_id: str) -> str:
+        """Inside a deletion's transaction: the PUT that blanks a forgotten person in the cloud.
+        It carries the cloud id itself because the person row is gone by the time it is sent."""
+        return self._insert(conn, KIND_PERSON_ERASE, f"person:{local_id}", None, None,
+                            {"person_id": cloud_id, "body": ERASE_BODY}, None)
+
     def _insert(self, conn: sqlite3.Connection, kind: str, stream: str, session_id: str | None,
                 person_id: str | None, body: dict[str, Any], blob: str | None) -> str:
         row_id = str(uuid.uuid4())
@@ -269,8 +280,11 @@ class EventStore:
                                  " attempts = attempts + 1, last_error = NULL WHERE seq = ?",
                                  (now, out.response, job.seq))
                     if job.kind == KIND_PERSON_CREATE and out.response:
-                        conn.execute("UPDATE persons SET cloud_id = ? WHERE local_id = ?",
-                                     (out.response, job.stream.removeprefix("person:")))
+                        local_id = job.stream.removeprefix("person:")
+                        if not conn.execute("UPDATE persons SET cloud_id = ? WHERE local_id = ?",
+                                            (out.response, local_id)).rowcount:
+                            # Forgotten while its POST was on the wire: blank it there too.
+                            self.queue_erase(conn, local_id, out.response)
                 elif isinstance(out, Retry):
                     last_error = (f"{job.kind}: {out.error}", now)
                     conn.execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"

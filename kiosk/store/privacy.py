@@ -4,8 +4,9 @@ Only consented persons exist in the `persons` table (EventStore.record_person de
 Consent). Their vector and photo are kept `[privacy] retention_days` after the last consented
 visit; `expire` deletes what is older, `forget` deletes a person on request. Deleting also
 drops that person's rows still waiting in the outbox, so data that never left the device
-never will. Seed 001 has no delete endpoint: a person already in the cloud has to be removed
-there by the cloud's operator; `forget` returns the cloud ids so the technician can say which.
+never will. A person already in the cloud gets a queued PUT that blanks their name and phone;
+seed 001 has no delete endpoint, so the vector and photo there have to be removed by the
+cloud's operator: `forget` returns the cloud ids so the technician can say which.
 Nothing biometric (vectors, photos) is written to logs; only counts and local ids.
 """
 
@@ -48,6 +49,7 @@ def _delete(store: EventStore, conn: sqlite3.Connection, local_ids: list[str], o
             continue
         if row["cloud_id"]:
             out.cloud_ids.append(row["cloud_id"])
+            store.queue_erase(conn, lid, row["cloud_id"])
         if row["image_path"]:
             files.append(store.data_dir / row["image_path"])
         out.unsent_dropped += conn.execute(

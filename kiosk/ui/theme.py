@@ -14,6 +14,7 @@ QPushButton {{
 QPushButton:pressed {{ background: #8a6508; }}
 QLabel#title {{ font-size: 34px; font-weight: 700; }}
 QLabel#subtitle {{ font-size: 20px; color: #c9c3b6; }}
+QLabel#fine {{ font-size: 16px; color: #c9c3b6; }}
 QLabel#banner {{
     background: rgba(176, 32, 32, 220); color: white; font-size: 22px; font-weight: 600;
     padding: 12px; border-radius: 8px;

@@ -88,9 +88,13 @@ def tour(out_dir: Path, size: tuple[int, int], config_path: Path | None, demo: b
                 b.click()
                 break
             shot("end")
+            e.no_sale.click()
+            e.finish.click()
+            v.to_forget()
+            v.forget_screen.phone.setText("98123 45678")
+            v.forget_screen.delete.click()                # the first tap asks to confirm
+            shot("forget")
             if v.technician is not None:
-                e.no_sale.click()
-                e.finish.click()
                 v.to_technician()
                 v.technician.pages.setCurrentIndex(1)     # the tour knows no PIN; show the page
                 v.technician.refresh()

@@ -22,13 +22,14 @@ from PySide6.QtWidgets import QApplication, QBoxLayout, QPushButton, QStackedWid
 from kiosk.config import KioskConfig
 from kiosk.face.worker import FaceWorker
 from kiosk.session.visit import FaceSample, PieceRef, Recognition, VisitService
-from kiosk.store import DeviceIds
+from kiosk.store import DeviceIds, StoreError
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.live_view import LiveView
 from kiosk.ui.screens.catalogue import CatalogueScreen
 from kiosk.ui.screens.end import EndScreen
+from kiosk.ui.screens.forget import ForgetScreen, forgotten_text
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.seller import SellerScreen
 from kiosk.ui.screens.start import StartScreen
@@ -65,12 +66,13 @@ class VisitScreen(QWidget):
         self.review = ReviewScreen()
         self.end_screen = EndScreen(cur)
         self.seller_screen = SellerScreen(cfg.sellers)
+        self.forget_screen = ForgetScreen(cfg.store.country_code, service.forget_phone)
         self.seller: tuple[str, str] | None = None
         self.technician = (TechnicianScreen(cfg.ui.technician_pin_sha256, report or (lambda: []),
                                             Path(cfg.store.data_dir))
                            if cfg.ui.technician_pin_sha256 else None)
         for w in (self.start_screen, self.catalogue, self.review, self.end_screen, self.seller_screen,
-                  self.technician):
+                  self.forget_screen, self.technician):
             if w is not None:
                 self.panel.addWidget(w)
         self.tech_button = QPushButton("⚙", live_view)
@@ -105,6 +107,8 @@ class VisitScreen(QWidget):
         self.start_screen.started.connect(self.begin)
         self.start_screen.cancelled.connect(self.to_attract)
         self.start_screen.switch_seller.connect(lambda: self._show("seller"))
+        self.start_screen.forget_data.connect(self.to_forget)
+        self.forget_screen.closed.connect(self.to_start)
         self.seller_screen.signed_in.connect(self.sign_in)
         self.seller_screen.cancelled.connect(self.to_attract)
         if self.technician is not None:
@@ -118,6 +122,7 @@ class VisitScreen(QWidget):
         self.review.keep.connect(lambda: self._show("catalogue"))
         self.end_screen.finished.connect(self.finish)
         self.end_screen.back.connect(lambda: self._show("catalogue"))
+        self.end_screen.forget_face.connect(self.forget_face)
         self.to_attract()
 
     # ---- layout and input ---------------------------------------------------------------------
@@ -132,7 +137,7 @@ class VisitScreen(QWidget):
         portrait = self.height() > self.width()
         d = QBoxLayout.Direction
         self.box.setDirection(d.TopToBottom if portrait else d.LeftToRight)
-        keyboard_screens = ("start", "end", "seller")
+        keyboard_screens = ("start", "end", "seller", "forget")
         whole = self.state in ("review", "technician") or (portrait and self.state in keyboard_screens)
         self.live_view.setVisible(not whole)
         if whole:
@@ -151,7 +156,7 @@ class VisitScreen(QWidget):
     def _show(self, state: str) -> None:
         self.state = state
         widget = {"start": self.start_screen, "catalogue": self.catalogue, "review": self.review,
-                  "end": self.end_screen, "seller": self.seller_screen,
+                  "end": self.end_screen, "seller": self.seller_screen, "forget": self.forget_screen,
                   "technician": self.technician}.get(state)
         self.panel.setVisible(widget is not None)
         if widget is not None:
@@ -200,6 +205,23 @@ class VisitScreen(QWidget):
         self.service.ids = DeviceIds(ids.store_id, seller_id, ids.device_id)
         log.info("seller %s signed in", seller_id)
         self.to_start()
+
+    def to_forget(self) -> None:
+        self.forget_screen.reset()
+        self._show("forget")
+
+    def forget_face(self) -> None:
+        if self.service.visit is None:
+            return
+        try:
+            out = self.service.forget_current()
+        except StoreError as e:
+            self.end_screen.error.setText(f"The face record could not be deleted: {e}")
+            return
+        if self.face_worker is not None:
+            self.face_worker.active.clear()
+        self.catalogue.show_badge(None)
+        self.end_screen.face_forgotten(forgotten_text(out, "this customer"))
 
     def to_technician(self) -> None:
         if self.technician is None:
@@ -305,7 +327,7 @@ class VisitScreen(QWidget):
             for pid, name in visit.tried.items():
                 p = self.catalog.pieces.get(pid)
                 tried.append((pid, name, p.price if p else None))
-        self.end_screen.prepare(tried)
+        self.end_screen.prepare(tried, face_kept=visit is not None and visit.consent is not None)
         self._show("end")
 
     def finish(self, sale: bool, amount: float, bought: list[str], notes: str) -> None:

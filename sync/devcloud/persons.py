@@ -11,6 +11,8 @@ TEXT_FIELDS = ("gender", "emotion", "body_type")
 TIME_FIELDS = ("entry_time", "exit_time")
 CREATE_FIELDS = {"vector", "age", *TEXT_FIELDS, *TIME_FIELDS, "image"}
 UPDATE_FIELDS = {"full_name", "phone_number", "age", *TEXT_FIELDS, *TIME_FIELDS}
+# The list view shows these as null until a name or phone is given, so they are nullable.
+NULLABLE = {"full_name", "phone_number"}
 LIST_FIELDS = ("id", "full_name", "phone_number", "age", "gender", "emotion", "body_type",
                "entry_time", "exit_time", "created_at", "updated_at")
 CREATE_ANSWER = ("id", "vector", "image", "age", "gender", "emotion", "body_type",
@@ -75,7 +77,9 @@ def validate(fields: dict[str, Any], allowed: set[str], from_form: bool) -> dict
         try:
             if key not in allowed:
                 raise ValueError("Unknown field.")
-            if key == "vector":
+            if key in NULLABLE and value is None and not from_form:
+                out[key] = None           # a forgotten customer's contact details are blanked
+            elif key == "vector":
                 out[key] = _vector(value)
             elif key == "age":
                 out[key] = _age(value, from_form)

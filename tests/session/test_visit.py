@@ -203,3 +203,53 @@ def test_privacy_cli_forgets_by_phone(make_config: object, capsys: pytest.Captur
     assert main(["--config", str(path), "privacy", "forget"]) == 2
     assert main(["--config", str(path), "privacy", "expire"]) == 0
     assert "0 expired" in capsys.readouterr().out
+
+
+def test_customer_withdraws_consent_during_the_visit(store: EventStore) -> None:
+    svc = service(store)
+    svc.start(name="Meera", phone="+919833333333", consent=True)
+    for q in (0.5, 0.6, 0.7):
+        rec = svc.offer_face(face(21, q))
+    assert rec is not None and store.db.read("SELECT COUNT(*) FROM persons")[0][0] == 1
+    out = svc.forget_current()
+    assert out.local_ids == [rec.person_id] and out.unsent_dropped == 1 and not out.cloud_ids
+    assert svc.offer_face(face(21, 0.9)) is None               # no more samples this visit
+    svc.end(sale_made=False)
+    assert store.db.read("SELECT COUNT(*) FROM persons")[0][0] == 0
+    assert "person.create" not in kinds(store) and "person.update" not in kinds(store)
+    assert svc.gallery.match(face(21).vector) is None
+    assert not list((store.data_dir / "persons").glob("*.jpg"))
+
+
+def test_forgetting_a_person_the_cloud_has_queues_a_blanking_update(store: EventStore) -> None:
+    from kiosk.store.outbox import Result
+    from kiosk.store.outcomes import Delivered
+
+    svc = service(store)
+    svc.start(name="Tara", phone="+919844444444", consent=True)
+    for q in (0.5, 0.6, 0.7):
+        svc.offer_face(face(31, q))
+    svc.end(sale_made=False)
+    # The daemon delivered the create; then the customer asks to be forgotten.
+    create = next(j for j in store.due_heads(50, 3600) if j.kind == "person.create")
+    store.complete([Result(create, Delivered("cloud-31"))])
+    out = svc.forget_phone("+919844444444")
+    assert out.cloud_ids == ["cloud-31"]
+    erase = [j for j in store.due_heads(50, 3600) if j.kind == "person.erase"]
+    assert [j.payload for j in erase] == [{"person_id": "cloud-31",
+                                           "body": {"full_name": None, "phone_number": None}}]
+
+
+def test_a_create_delivered_after_the_person_was_forgotten_is_blanked_too(store: EventStore) -> None:
+    from kiosk.store.outbox import Result
+    from kiosk.store.outcomes import Delivered
+
+    svc = service(store)
+    svc.start(name="Isha", phone="+919855555555", consent=True)
+    for q in (0.5, 0.6, 0.7):
+        svc.offer_face(face(41, q))
+    in_flight = next(j for j in store.due_heads(50, 3600) if j.kind == "person.create")
+    svc.forget_current()                       # while the daemon's POST is on the wire
+    store.complete([Result(in_flight, Delivered("cloud-41"))])
+    erase = [j.payload for j in store.due_heads(50, 3600) if j.kind == "person.erase"]
+    assert erase == [{"person_id": "cloud-41", "body": {"full_name": None, "phone_number": None}}]

@@ -294,3 +294,31 @@ def test_person_records_survive_session_expiry_and_csrf_rotation(
                                     store.db.read("SELECT cloud_id FROM persons"))}
     assert len(persons) == 12 == cloud.counts()["persons"]
     assert sorted(p["full_name"] for p in persons.values()) == sorted(f"Customer {i}" for i in range(12))
+
+
+def test_a_forgotten_person_is_blanked_in_the_cloud(
+        cloud: LiveCloud, cloud_config: Callable[..., KioskConfig]) -> None:
+    from kiosk.store import privacy
+    from kiosk.store.outbox import Consent
+    from kiosk.store.persons import PersonFields, PersonUpdate
+
+    cfg = cloud_config()
+    store = EventStore(cfg.store.data_dir)
+    local = store.record_person(session_id=str(uuid.uuid4()), vector=[0.2] * 128,
+                                jpeg=b"\xff\xd8" + bytes(100), fields=PersonFields(age=40),
+                                consent=Consent(time.time(), "v1", 30))
+    store.update_person(local, PersonUpdate(full_name="Nila Rao", phone_number="+919866666666"))
+    clients = daemon.Clients(cfg)
+    syncer = daemon.make_syncer(cfg, store, clients)
+    try:
+        drain_until_empty(store, syncer, 15)
+        cloud_id = store.db.read("SELECT cloud_id FROM persons")[0][0]
+        assert cloud.app.state.db.get_person(cloud_id)["phone_number"] == "+919866666666"
+        assert privacy.forget(store, phone="+919866666666").cloud_ids == [cloud_id]
+        drain_until_empty(store, syncer, 15)
+    finally:
+        syncer.close()
+        clients.close()
+    assert store.count("dead") == 0
+    person = cloud.app.state.db.get_person(cloud_id)
+    assert person["full_name"] is None and person["phone_number"] is None

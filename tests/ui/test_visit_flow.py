@@ -131,7 +131,8 @@ def test_tour_renders_every_screen(tmp_path: Path, make_config: Callable[..., Pa
     w, h = (int(x) for x in size.split("x"))
     shots = tour(tmp_path / "tour", (w, h), make_config(), demo=False)
     names = [p.name.split("-")[1] for p in shots]
-    assert names == ["attract", "start", "catalogue", "outfit", "review", "end"]     # no sellers/technician
+    # no sellers or technician in the test config, so no seller or technician screens
+    assert names == ["attract", "start", "catalogue", "outfit", "review", "end", "forget"]
     for p in shots:
         img = cv2.imread(str(p))
         assert img is not None and img.shape[:2] == (h, w)
@@ -155,10 +156,47 @@ def test_returning_customer_badge_on_the_second_consented_visit(qtbot: QtBot, wi
             assert v.catalogue.badge.isVisible()
             assert v.catalogue.badge.text().startswith("Returning customer — Meera Nair")
         click(qtbot, v.catalogue.end_button)
+        assert v.end_screen.forget.isVisible()
+        if visit == 2:                  # the customer changes their mind: forget the face
+            click(qtbot, v.end_screen.forget)
+            assert v.end_screen.error.text().startswith("Deleted")
+            assert not v.end_screen.forget.isEnabled()
         click(qtbot, v.end_screen.no_sale)
         click(qtbot, v.end_screen.finish)
     assert window.store is not None
+    assert window.store.db.read("SELECT COUNT(*) FROM persons")[0][0] == 0
+    kinds = [r[0] for r in window.store.db.read("SELECT kind FROM outbox")]
+    assert "person.create" not in kinds and "person.update" not in kinds
+
+
+def test_seller_deletes_a_customers_data_by_phone(qtbot: QtBot, window: MainWindow) -> None:
+    from tests.session.test_visit import face
+
+    v = window.visit
+    assert v is not None and window.store is not None
+    v.service.start(name="Kavya", phone="+919812345678", consent=True)
+    for q in (0.5, 0.6, 0.7):
+        v.service.offer_face(face(7, q))
+    v.service.end(sale_made=False)
     assert window.store.db.read("SELECT COUNT(*) FROM persons")[0][0] == 1
+    v.to_start()
+    click(qtbot, v.start_screen.findChild(type(v.start_screen.start), "to_forget"))
+    assert v.state == "forget"
+    f = v.forget_screen
+    f.phone.setText("98123 45678")
+    click(qtbot, f.delete)                                   # first tap asks to confirm
+    assert "cannot be undone" in f.message.text()
+    assert window.store.db.read("SELECT COUNT(*) FROM persons")[0][0] == 1
+    click(qtbot, f.delete)
+    assert f.message.text().startswith("Deleted")
+    assert window.store.db.read("SELECT COUNT(*) FROM persons")[0][0] == 0
+    assert window.store.db.read("SELECT customer_phone FROM sessions")[0][0] == ""
+    f.phone.setText("98123 45678")
+    click(qtbot, f.delete)
+    click(qtbot, f.delete)
+    assert f.message.text().startswith("No face record is kept")
+    click(qtbot, f.back)
+    assert v.state == "start"
 
 
 SELLERS_AND_TECH = """

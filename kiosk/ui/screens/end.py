@@ -20,6 +20,7 @@ from kiosk.ui.screens.common import action_row, button, money, note, title
 class EndScreen(QWidget):
     finished = Signal(bool, float, list, str)     # sale_made, amount, purchased ids, notes
     back = Signal()
+    forget_face = Signal()
 
     def __init__(self, currency: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +62,10 @@ class EndScreen(QWidget):
         lay.addLayout(fields)
         self.error = note("", name="error")
         lay.addWidget(self.error)
+        # For a customer who opted in to face recognition and changes their mind.
+        self.forget = button("Forget this customer's face", "forget_face", primary=False)
+        self.forget.clicked.connect(self.forget_face)
+        lay.addWidget(self.forget)
         self.keyboard = Keyboard()
         lay.addWidget(self.keyboard, 2)
         bottom, self.back_button, self.finish = action_row(("Back", "back"), ("Finish visit", "finish"))
@@ -75,8 +80,12 @@ class EndScreen(QWidget):
             self.keyboard.attach(obj, "phone" if obj is self.amount else "letters")
         return super().eventFilter(obj, event)
 
-    def prepare(self, tried: list[tuple[str, str, float | None]]) -> None:
-        """tried: (id, name, price) of every piece tried in this visit."""
+    def prepare(self, tried: list[tuple[str, str, float | None]], face_kept: bool = False) -> None:
+        """tried: (id, name, price) of every piece tried in this visit; face_kept: the customer
+        consented to face recognition in this visit."""
+        self.forget.setVisible(face_kept)
+        self.forget.setEnabled(True)
+        self.forget.setText("Forget this customer's face")
         for b in self.item_buttons.values():
             b.deleteLater()
         self.item_buttons, self.prices = {}, {}
@@ -95,6 +104,11 @@ class EndScreen(QWidget):
         self.notes.clear()
         self.error.setText("")
         self._sale(None)
+
+    def face_forgotten(self, text: str) -> None:
+        self.forget.setText("Face record deleted")
+        self.forget.setEnabled(False)
+        self.error.setText(text)
 
     def _sale(self, made: bool | None) -> None:
         if made is not None:

@@ -5,57 +5,54 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
+from kiosk.session.contact import normalise_phone
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.common import action_row, button, note, title
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def normalise_phone(text: str, country_code: str) -> str | None:
-    """E.164 from what a seller types: '98123 45678' → '+919812345678'. None if not a number."""
-    digits = re.sub(r"[\s\-().]", "", text)
-    if not digits:
-        return ""
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if not digits.startswith("+"):
-        digits = country_code + digits.lstrip("0")
-    if not re.fullmatch(r"\+[1-9]\d{7,14}", digits):
-        return None
-    return digits
-
-
 class StartScreen(QWidget):
     started = Signal(str, str, str, bool)     # name, phone (E.164 or ""), email, consent
     cancelled = Signal()
     switch_seller = Signal()
+    forget_data = Signal()
 
     def __init__(self, consent_text: str, country_code: str, face_enabled: bool,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.country_code = country_code
         lay = QVBoxLayout(self)
+        # Every pixel counts on a 1024x768 landscape screen: the keyboard must keep full keys.
+        lay.setContentsMargins(8, 4, 8, 4)
+        lay.setSpacing(4)
         lay.addWidget(title("New customer"))
+        people = QHBoxLayout()
         self.seller = button("", "switch_seller", primary=False)
         self.seller.clicked.connect(self.switch_seller)
         self.seller.hide()
-        lay.addWidget(self.seller)
-        lay.addWidget(note("Everything here is optional."))
-        self.name = self._field("Name", "name")
+        people.addWidget(self.seller, 1)
+        people.addStretch(0)
+        forget = button("Forget a customer", "to_forget", primary=False)
+        forget.clicked.connect(self.forget_data)
+        people.addWidget(forget, 1)
+        lay.addLayout(people)
+        self.name = self._field("Name (optional, like everything here)", "name")
         self.name.setProperty("capitalize", True)
         self.phone = self._field(f"Phone (e.g. 98123 45678, {country_code} added)", "phone")
         self.email = self._field("Email", "email")
         for w in (self.name, self.phone, self.email):
             lay.addWidget(w)
         self.consent = button("Remember my face for next time", "consent", primary=False, checkable=True)
-        self.consent_text = note(consent_text)
+        self.consent_text = note(consent_text, name="fine")
         self.consent.setVisible(face_enabled)
         self.consent_text.setVisible(face_enabled)
         lay.addWidget(self.consent)
         lay.addWidget(self.consent_text)
         self.error = note("", name="error")
+        self.error.hide()
         lay.addWidget(self.error)
         self.keyboard = Keyboard()
         lay.addWidget(self.keyboard, 1)
@@ -69,7 +66,7 @@ class StartScreen(QWidget):
         e = QLineEdit()
         e.setObjectName(name)
         e.setPlaceholderText(placeholder)
-        e.setMinimumHeight(56)
+        e.setMinimumHeight(52)
         e.installEventFilter(self)
         return e
 
@@ -79,7 +76,7 @@ class StartScreen(QWidget):
         return super().eventFilter(obj, event)
 
     def show_seller(self, name: str | None) -> None:
-        self.seller.setText(f"Seller: {name} · tap to switch" if name else "")
+        self.seller.setText(f"Seller: {name} · switch" if name else "")
         self.seller.setVisible(bool(name))
 
     def reset(self) -> None:
@@ -87,6 +84,7 @@ class StartScreen(QWidget):
             e.clear()
         self.consent.setChecked(False)
         self.error.setText("")
+        self.error.hide()
         self.name.setFocus()
         self.keyboard.attach(self.name, "letters")
 
@@ -104,6 +102,8 @@ class StartScreen(QWidget):
             problems.append("The name is too long.")
         if problems:
             self.error.setText(" ".join(problems))
+            self.error.show()
             return
         self.error.setText("")
+        self.error.hide()
         self.started.emit(name, phone or "", email, self.consent.isChecked())
