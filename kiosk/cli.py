@@ -97,8 +97,8 @@ def _cmd_devcloud(args: argparse.Namespace) -> int:
 
     faults = Faults(fail_rate=args.fail_rate, drop_rate=args.drop_rate, slow_ms=args.slow_ms,
                     rate_limit=args.rate_limit, expire_sessions_every=args.expire_sessions_every,
-                    seed=args.seed)
-    return server.main(args.host, args.port, args.data_dir, faults, args.user)
+                    token_ttl_s=args.token_ttl, seed=args.seed)
+    return server.main(args.host, args.port, args.data_dir, faults, args.user, args.upload_key)
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
@@ -225,12 +225,16 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true")
     sync.set_defaults(func=_cmd_sync)
 
-    dc = sub.add_parser("devcloud", help="run the local reference cloud (seeds 000 and 001)")
+    dc = sub.add_parser("devcloud", help="run the local reference cloud (seeds 000, 001, 003, image store)")
     dc.add_argument("--host", default="127.0.0.1")
     dc.add_argument("--port", type=int, default=8700)
     dc.add_argument("--data-dir", type=Path, default=Path("var/devcloud"))
     dc.add_argument("--user", action="append", metavar="EMAIL:PASSWORD",
-                    help="person API account (default kiosk@demo.local:demo-password)")
+                    help="person and messaging API account (default kiosk@demo.local:demo-password)")
+    dc.add_argument("--upload-key", default="demo-upload-key",
+                    help="Bearer key the image upload endpoint wants ('' for none)")
+    dc.add_argument("--token-ttl", type=float, default=900.0, metavar="SECONDS",
+                    help="life of a messaging API access token (seed 003 says 900)")
     dc.add_argument("--fail-rate", type=_rate, default=0.0, help="fraction of API requests answered 500")
     dc.add_argument("--drop-rate", type=_rate, default=0.0,
                     help="fraction of API requests processed but whose answer is cut off")

@@ -138,6 +138,37 @@ class UIConfig(Section):
     technician_pin_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
 
 
+class ShareConfig(Section):
+    """Handing the try-on photo to the customer: QR page, WhatsApp/email via seed 003."""
+
+    link_days: float = Field(7.0, gt=0, le=30)          # how long a photo's link works
+    # Image store: the devcloud-compatible upload endpoint (POST {upload_url}/v1/images).
+    # Empty: the events cloud's address.
+    upload_url: HttpUrl | None = None
+    upload_key: SecretStr | None = None                 # sent as a Bearer token
+    # The kiosk's own download server for phones on the store Wi-Fi while the internet is
+    # down. lan_url is the address phones use (empty: this machine's LAN address + port).
+    lan_enabled: bool = True
+    lan_bind: str = Field("0.0.0.0", min_length=1)
+    lan_port: int = Field(8765, ge=1, le=65535)
+    lan_url: HttpUrl | None = None
+    wifi_name: str = Field("", max_length=64)           # shown next to an offline QR code
+    # Seed 003 messaging API; empty messaging_url: no WhatsApp/email buttons.
+    messaging_url: HttpUrl | None = None
+    messaging_email: str = ""
+    messaging_password: SecretStr | None = None
+    messaging_project_id: str = ""
+    email_enabled: bool = False                         # email through the messaging API too
+    message: str = Field("Your try-on photo from {jeweler}: {link}", min_length=6, max_length=500)
+
+    @field_validator("message")
+    @classmethod
+    def _has_link(cls, v: str) -> str:
+        if "{link}" not in v:
+            raise ValueError("must contain {link}, where the photo's address goes")
+        return v
+
+
 class KioskConfig(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -157,6 +188,7 @@ class KioskConfig(BaseSettings):
     tryon: TryOnConfig = TryOnConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     ui: UIConfig = UIConfig()
+    share: ShareConfig = ShareConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -36,13 +36,17 @@ from kiosk.store import EventStore, Job, StoreError, privacy
 from kiosk.store.db import DB_NAME, connect, explain
 from kiosk.store.outbox import (
     KIND_EVENT,
+    KIND_IMAGE_UPLOAD,
     KIND_PERSON_CREATE,
     KIND_PERSON_ERASE,
     KIND_PERSON_UPDATE,
+    KIND_SHARE_SEND,
     read_status,
 )
-from kiosk.store.outcomes import Outcome
+from kiosk.store.outcomes import Outcome, Rejected
 from sync.clients.events import EventsClient
+from sync.clients.images import ImageStoreClient
+from sync.clients.messaging import MessagingClient
 from sync.clients.persons import PersonClient
 from sync.drain import Sender, Syncer, Totals
 
@@ -100,6 +104,17 @@ class Clients:
         self.events = EventsClient(str(cfg.cloud.events_url), cfg.cloud.timeout_s, transport)
         self.persons = PersonClient(str(cfg.cloud.person_url), cfg.cloud.person_email,
                                     cfg.person_password, cfg.cloud.timeout_s, transport)
+        sh = cfg.share
+        upload_key = sh.upload_key.get_secret_value() if sh.upload_key else None
+        logs.register_secret(upload_key)
+        self.images = ImageStoreClient(str(sh.upload_url or cfg.cloud.events_url), upload_key,
+                                       max(cfg.cloud.timeout_s, 30.0), transport)
+        self.messaging: MessagingClient | None = None
+        if sh.messaging_url is not None:
+            secret = sh.messaging_password.get_secret_value() if sh.messaging_password else None
+            logs.register_secret(secret)
+            self.messaging = MessagingClient(str(sh.messaging_url), sh.messaging_email, lambda: secret,
+                                             sh.messaging_project_id, cfg.cloud.timeout_s, transport)
 
     def senders(self) -> dict[str, Sender]:
         def event(job: Job) -> Outcome:
@@ -116,12 +131,27 @@ class Clients:
         def person_erase(job: Job) -> Outcome:
             return self.persons.update(str(job.payload["person_id"]), job.payload["body"], job.id)
 
+        def image_upload(job: Job) -> Outcome:
+            assert job.blob is not None
+            return self.images.upload(job.payload, job.blob, job.id)
+
+        def share_send(job: Job) -> Outcome:
+            if self.messaging is None:
+                return Rejected("WhatsApp and email are not set up on this kiosk (share.messaging_url)")
+            p = job.payload
+            return self.messaging.send(channel=p["channel"], destination=p["destination"], name=p["name"],
+                                       content=p["message"].replace("{link}", job.share_page_url or ""),
+                                       idempotency_key=job.id)
+
         return {KIND_EVENT: event, KIND_PERSON_CREATE: person_create, KIND_PERSON_UPDATE: person_update,
-                KIND_PERSON_ERASE: person_erase}
+                KIND_PERSON_ERASE: person_erase, KIND_IMAGE_UPLOAD: image_upload, KIND_SHARE_SEND: share_send}
 
     def close(self) -> None:
         self.events.close()
         self.persons.close()
+        self.images.close()
+        if self.messaging is not None:
+            self.messaging.close()
 
 
 def make_syncer(cfg: KioskConfig, store: EventStore, clients: Clients) -> Syncer:

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from kiosk.store import Job, StoreError
-from kiosk.store.outbox import KIND_EVENT, EventStore, Result
+from kiosk.store.outbox import KIND_EVENT, KIND_IMAGE_UPLOAD, KIND_SHARE_SEND, EventStore, Result
 from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,14 @@ Sender = Callable[[Job], Outcome]
 
 
 def service_of(kind: str) -> str:
-    return "events" if kind == KIND_EVENT else "persons"
+    """Which cloud service a row goes to (a 429 pauses that service only)."""
+    if kind == KIND_EVENT:
+        return "events"
+    if kind == KIND_IMAGE_UPLOAD:
+        return "images"
+    if kind == KIND_SHARE_SEND:
+        return "messaging"
+    return "persons"
 
 
 @dataclass
@@ -108,6 +115,8 @@ class Syncer:
         if job.kind == "person.update" and not job.person_cloud_id:
             return Rejected("the person was never created in the cloud (its create was refused), "
                             "so it cannot be updated")
+        if job.kind == KIND_SHARE_SEND and not job.share_page_url:
+            return Rejected("the photo could not be uploaded, so there is no link to send")
         if job.kind == "person.create" and (job.vector is None or job.blob is None):
             return Rejected("the person's vector or photo is missing from the local store")
         sender = self.senders.get(job.kind)

@@ -20,14 +20,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from kiosk.config import PrivacyConfig
 from kiosk.face.gallery import Gallery
-from kiosk.store import DeviceIds, EventStore
+from kiosk.store import DeviceIds, EventStore, shares
 from kiosk.store.events import (
     AttireChanged,
     ImageGenerated,
-    ImageShared,
     JewelrySelected,
     SessionEnded,
     SessionStarted,
@@ -35,6 +35,7 @@ from kiosk.store.events import (
 from kiosk.store.outbox import Consent
 from kiosk.store.persons import PersonFields, PersonUpdate
 from kiosk.store.privacy import Forgotten, History, epoch, forget, gallery_rows, history
+from kiosk.store.shares import Share
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,6 @@ class Visit:
     tried: dict[str, str] = field(default_factory=dict)     # id -> name, in order
     current: str | None = None
     attire: str = "original"
-    shared: int = 0
     samples: list[FaceSample] = field(default_factory=list)
     person_id: str | None = None
     recognition: Recognition | None = None
@@ -160,15 +160,17 @@ class VisitService:
                             attire_name=attire_name, generation_time_ms=int(round(generation_ms)))
         self.store.record(ev, session_id=v.id, ids=self.ids)
 
-    def shared(self, *, channel: str, destination: str, piece: PieceRef, sent: bool, image_url: str,
-               message_sid: str = "") -> None:
+    # ---- sharing the photo ----------------------------------------------------------------
+
+    def share_photo(self, jpeg: bytes, piece: PieceRef, link_days: float, upload: dict[str, Any]) -> Share:
         v = self._need()
-        v.shared += sent
-        ev = ImageShared(channel=channel, destination=destination,  # type: ignore[arg-type]
-                         jewelry_id=piece.id, jewelry_name=piece.name, jeweler_id=self.jeweler[0],
-                         jeweler_name=self.jeweler[1], share_status="sent" if sent else "failed",
-                         message_sid=message_sid, image_url=image_url)
-        self.store.record(ev, session_id=v.id, ids=self.ids)
+        return shares.create(self.store, session_id=v.id, jpeg=jpeg, link_days=link_days, upload=upload,
+                             jewelry=(piece.id, piece.name, piece.price))
+
+    def send_share(self, share: Share, *, channel: str, destination: str, message: str) -> str:
+        v = self._need()
+        return shares.send(self.store, share, channel=channel, destination=destination,
+                           name=v.customer_name, ids=self.ids, jeweler=self.jeweler, message=message)
 
     def end(self, *, sale_made: bool, sale_amount: float = 0.0, purchased: list[str] | None = None,
             notes: str = "") -> None:
@@ -177,11 +179,13 @@ class VisitService:
             self._decide_face(v)
         purchased = [p for p in (purchased or []) if p in v.tried] if sale_made else []
         duration = int(time.monotonic() - v.started_mono)
-        self.store.record(SessionEnded(duration_seconds=duration, items_tried=len(v.tried),
-                                       items_shared=v.shared, sale_made=sale_made,
-                                       sale_amount=float(sale_amount) if sale_made else 0.0,
-                                       purchased_items=purchased, notes=notes), session_id=v.id, ids=self.ids)
+        ended = SessionEnded(duration_seconds=duration, items_tried=len(v.tried),
+                             items_shared=shares.sent_count(self.store, v.id), sale_made=sale_made,
+                             sale_amount=float(sale_amount) if sale_made else 0.0,
+                             purchased_items=purchased, notes=notes)
         with self.store.db.write() as conn:
+            shares.close_visit(self.store, conn, v.id)
+            self.store.record_in(conn, ended, session_id=v.id, ids=self.ids)
             conn.execute("UPDATE sessions SET ended_at = ?, tried = ?, sale_made = ?, person_id = ?"
                          " WHERE id = ?", (time.time(), json.dumps(list(v.tried.items())), int(sale_made),
                                            v.person_id, v.id))

@@ -30,7 +30,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     CREATE TABLE outbox (
         seq             INTEGER PRIMARY KEY,        -- creation order
         id              TEXT NOT NULL,              -- uuid4, sent as Idempotency-Key
-        kind            TEXT NOT NULL,              -- event | person.create | person.update | person.erase
+        kind            TEXT NOT NULL,              -- event | person.* | image.upload | share.send
         stream          TEXT NOT NULL,              -- rows of one stream are sent in seq order
         session_id      TEXT,
         person_id       TEXT,                       -- persons.local_id for person.* rows
@@ -92,6 +92,36 @@ MIGRATIONS.append((2, """
         sale_made       INTEGER
     );
     CREATE INDEX sessions_person ON sessions (person_id, started_at);
+    """))
+MIGRATIONS.append((3, """
+    -- Try-on photos offered to customers (QR page, WhatsApp, email) and each send of one.
+    CREATE TABLE shares (
+        token        TEXT PRIMARY KEY,              -- >= 128 random bits, the only key to the page
+        session_id   TEXT NOT NULL,
+        image_path   TEXT NOT NULL,                 -- branded JPEG under the data dir
+        created_at   REAL NOT NULL,
+        expires_at   REAL NOT NULL,
+        jewelry_id   TEXT NOT NULL,
+        jewelry_name TEXT NOT NULL,
+        price        REAL,
+        image_url    TEXT,                          -- public URLs once the daemon uploaded it
+        page_url     TEXT
+    );
+    CREATE TABLE share_sends (
+        id           TEXT PRIMARY KEY,
+        token        TEXT NOT NULL,
+        session_id   TEXT NOT NULL,
+        channel      TEXT NOT NULL,
+        destination  TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
+        message_sid  TEXT NOT NULL DEFAULT '',
+        error        TEXT NOT NULL DEFAULT '',
+        event_payload TEXT NOT NULL,                -- image.shared fields known at send time
+        recorded     INTEGER NOT NULL DEFAULT 0,    -- its image.shared event is in the outbox
+        created_at   REAL NOT NULL,
+        updated_at   REAL NOT NULL
+    );
+    CREATE INDEX share_sends_session ON share_sends (session_id);
     """))
 LATEST = MIGRATIONS[-1][0]
 

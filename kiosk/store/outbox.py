@@ -40,7 +40,10 @@ KIND_PERSON_UPDATE = "person.update"
 # the cloud's operator; `kiosk privacy forget` prints the cloud ids for that.
 KIND_PERSON_ERASE = "person.erase"
 ERASE_BODY: dict[str, Any] = {"full_name": None, "phone_number": None}
-KINDS = (KIND_EVENT, KIND_PERSON_CREATE, KIND_PERSON_UPDATE, KIND_PERSON_ERASE)
+KIND_IMAGE_UPLOAD = "image.upload"
+KIND_SHARE_SEND = "share.send"
+KINDS = (KIND_EVENT, KIND_PERSON_CREATE, KIND_PERSON_UPDATE, KIND_PERSON_ERASE, KIND_IMAGE_UPLOAD,
+         KIND_SHARE_SEND)
 PERSON_DIR = "persons"
 Clock = Callable[[], float]
 
@@ -74,6 +77,7 @@ class Job:
     blob: Path | None = None
     vector: list[float] | None = None
     person_cloud_id: str | None = None
+    share_page_url: str | None = None       # share.send: the photo's page, once uploaded
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def _unpack(blob: bytes) -> list[float]:
     return list(struct.unpack("<128d", blob))
 
 
-def _write_file_durably(path: Path, data: bytes) -> None:
+def write_file_durably(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -138,10 +142,15 @@ class EventStore:
 
     def record(self, payload: Payload, *, session_id: str, ids: DeviceIds) -> str:
         """Validate and durably queue one seed-000 event; returns its Idempotency-Key."""
+        with self.db.write() as conn:
+            return self.record_in(conn, payload, session_id=session_id, ids=ids)
+
+    def record_in(self, conn: sqlite3.Connection, payload: Payload, *, session_id: str,
+                  ids: DeviceIds) -> str:
+        """Queue an event inside a transaction the caller holds."""
         body = envelope(payload, session_id=session_id, store_id=ids.store_id,
                         seller_id=ids.seller_id, device_id=ids.device_id)
-        with self.db.write() as conn:
-            return self._insert(conn, KIND_EVENT, session_id, session_id, None, body, None)
+        return self.insert_row(conn, KIND_EVENT, session_id, session_id, None, body, None)
 
     def record_person(self, *, session_id: str, vector: Sequence[float], jpeg: bytes,
                       fields: PersonFields, consent: Consent) -> str:
@@ -160,7 +169,7 @@ class EventStore:
         path = self.data_dir / rel
         try:
             path.parent.mkdir(exist_ok=True)
-            _write_file_durably(path, jpeg)
+            write_file_durably(path, jpeg)
         except OSError as e:
             path.unlink(missing_ok=True)
             raise StoreError(f"cannot save the person photo: {e.strerror}") from e
@@ -173,7 +182,7 @@ class EventStore:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (local_id, session_id, _pack(values), rel, now, now, consent.at, consent.version,
                      now + consent.retention_days * 86400, now))
-                self._insert(conn, KIND_PERSON_CREATE, f"person:{local_id}", session_id, local_id,
+                self.insert_row(conn, KIND_PERSON_CREATE, f"person:{local_id}", session_id, local_id,
                              fields.wire(), rel)
         except BaseException:
             path.unlink(missing_ok=True)
@@ -202,16 +211,16 @@ class EventStore:
                 conn.execute("UPDATE persons SET consented_at = ?, consent_version = ?, expires_at = ?"
                              " WHERE local_id = ?", (consent.at, consent.version,
                                                      now + consent.retention_days * 86400, local_id))
-            return self._insert(conn, KIND_PERSON_UPDATE, f"person:{local_id}", row["session_id"],
+            return self.insert_row(conn, KIND_PERSON_UPDATE, f"person:{local_id}", row["session_id"],
                                 local_id, body, None)
 
     def queue_erase(self, conn: sqlite3.Connection, local_id: str, cloud_id: str) -> str:
         """Inside a deletion's transaction: the PUT that blanks a forgotten person in the cloud.
         It carries the cloud id itself because the person row is gone by the time it is sent."""
-        return self._insert(conn, KIND_PERSON_ERASE, f"person:{local_id}", None, None,
+        return self.insert_row(conn, KIND_PERSON_ERASE, f"person:{local_id}", None, None,
                             {"person_id": cloud_id, "body": ERASE_BODY}, None)
 
-    def _insert(self, conn: sqlite3.Connection, kind: str, stream: str, session_id: str | None,
+    def insert_row(self, conn: sqlite3.Connection, kind: str, stream: str, session_id: str | None,
                 person_id: str | None, body: dict[str, Any], blob: str | None) -> str:
         row_id = str(uuid.uuid4())
         now = self.clock()
@@ -232,10 +241,12 @@ class EventStore:
         """
         now = self.clock()
         rows = self.db.read(
-            "SELECT o.*, p.vector AS p_vector, p.cloud_id AS p_cloud_id FROM outbox o"
+            "SELECT o.*, p.vector AS p_vector, p.cloud_id AS p_cloud_id, s.page_url AS s_page_url"
+            " FROM outbox o"
             " JOIN (SELECT MIN(seq) AS head FROM outbox WHERE state = 'pending' GROUP BY stream) h"
             "   ON o.seq = h.head"
             " LEFT JOIN persons p ON p.local_id = o.person_id"
+            " LEFT JOIN shares s ON o.kind = 'share.send' AND s.token = substr(o.stream, 7)"
             " WHERE o.next_attempt_at <= :now OR o.next_attempt_at > :now + :horizon"
             " ORDER BY o.seq LIMIT :limit",
             {"now": now, "horizon": horizon_s, "limit": limit})
@@ -262,7 +273,7 @@ class EventStore:
                    attempts=r["attempts"], created_at=r["created_at"],
                    blob=self.data_dir / r["blob_path"] if r["blob_path"] else None,
                    vector=_unpack(r["p_vector"]) if r["p_vector"] is not None else None,
-                   person_cloud_id=r["p_cloud_id"])
+                   person_cloud_id=r["p_cloud_id"], share_page_url=r["s_page_url"])
 
     def complete(self, results: Sequence[Result]) -> None:
         """Record a round of outcomes in one transaction."""
@@ -285,7 +296,11 @@ class EventStore:
                                             (out.response, local_id)).rowcount:
                             # Forgotten while its POST was on the wire: blank it there too.
                             self.queue_erase(conn, local_id, out.response)
-                elif isinstance(out, Retry):
+                if job.kind in (KIND_IMAGE_UPLOAD, KIND_SHARE_SEND):
+                    from kiosk.store import shares  # shares builds on this module
+
+                    shares.on_result(self, conn, job, out)
+                if isinstance(out, Retry):
                     last_error = (f"{job.kind}: {out.error}", now)
                     conn.execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
                                  " last_error = ? WHERE seq = ?", (now + res.retry_in_s, out.error, job.seq))

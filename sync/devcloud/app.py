@@ -1,4 +1,5 @@
-"""The devcloud FastAPI app: seed 000 (events) and seed 001 (person API), plus an HQ page.
+"""The devcloud FastAPI app: seed 000 (events), seed 001 (person API), seed 003 (messaging:
+auth + send), an image store for shared photos, and an HQ page.
 
 Test and demo controls live under /_devcloud/ (faults, counters, request log); they are not
 part of any seed.
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from kiosk.store.events import Envelope
-from sync.devcloud import hq
+from sync.devcloud import hq, images, messaging
 from sync.devcloud import persons as P
 from sync.devcloud.auth import CSRF_COOKIE, SESSION_COOKIE, AuthError, Sessions
 from sync.devcloud.db import CloudDB, now_iso
@@ -51,7 +52,7 @@ def _describe(e: ValidationError) -> str:
 
 
 def create_app(data_dir: Path, faults: Faults | None = None,
-               users: dict[str, str] | None = None) -> FastAPI:
+               users: dict[str, str] | None = None, upload_key: str | None = None) -> FastAPI:
     faults = faults or Faults()
     db = CloudDB(data_dir)
     sessions = Sessions(users or DEFAULT_USERS, faults)
@@ -60,6 +61,8 @@ def create_app(data_dir: Path, faults: Faults | None = None,
                   redoc_url=None)
     app.add_middleware(FaultMiddleware, faults=faults, log=reqlog)
     app.state.db, app.state.faults, app.state.sessions, app.state.log = db, faults, sessions, reqlog
+    app.include_router(images.router(db, upload_key))
+    app.include_router(messaging.router(db, faults, users or DEFAULT_USERS))
 
     # ---- seed 000 --------------------------------------------------------------------------
 
@@ -226,7 +229,7 @@ def create_app(data_dir: Path, faults: Faults | None = None,
 
     @app.get("/", response_class=HTMLResponse)
     async def hq_page() -> str:
-        return hq.render(db.events(), db.counts(), faults)
+        return hq.render(db.events(), db.counts(), faults, db.messages())
 
     @app.get("/_devcloud/faults")
     async def get_faults() -> dict[str, Any]:
@@ -253,6 +256,10 @@ def create_app(data_dir: Path, faults: Faults | None = None,
     @app.get("/_devcloud/requests")
     async def requests_log() -> list[dict[str, Any]]:
         return reqlog.list()
+
+    @app.get("/_devcloud/messages")
+    async def messages_log() -> list[dict[str, Any]]:
+        return db.messages()
 
     @app.get("/_devcloud/events")
     async def events(session_id: str | None = None) -> list[dict[str, Any]]:

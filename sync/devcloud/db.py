@@ -32,6 +32,24 @@ CREATE TABLE IF NOT EXISTS persons (
     updated_at      TEXT NOT NULL,
     repeats         INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS images (
+    token       TEXT PRIMARY KEY,
+    path        TEXT NOT NULL,
+    expires_at  REAL NOT NULL,
+    meta        TEXT NOT NULL,
+    uploads     INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id          TEXT PRIMARY KEY,
+    idempotency_key TEXT UNIQUE,
+    project_id  TEXT NOT NULL,
+    provider    TEXT NOT NULL,
+    recipient   TEXT NOT NULL,
+    content     TEXT NOT NULL,
+    message_sid TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    repeats     INTEGER NOT NULL DEFAULT 0
+);
 """
 
 
@@ -44,6 +62,7 @@ class CloudDB:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.media = data_dir / "media"
         (self.media / "people").mkdir(parents=True, exist_ok=True)
+        (self.media / "shares").mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(data_dir / "devcloud.db", check_same_thread=False,
                                     isolation_level=None)
         self.conn.row_factory = sqlite3.Row
@@ -119,3 +138,47 @@ class CloudDB:
             ev, rep = self.conn.execute("SELECT COUNT(*), COALESCE(SUM(repeats), 0) FROM events").fetchone()
             pe, prep = self.conn.execute("SELECT COUNT(*), COALESCE(SUM(repeats), 0) FROM persons").fetchone()
         return {"events": ev, "event_repeats": rep, "persons": pe, "person_repeats": prep}
+
+    # ---- shared photos and messages (seed 003) ---------------------------------------------
+
+    def add_image(self, token: str, jpeg: bytes, expires_at: float, meta: dict[str, Any]) -> None:
+        path = self.media / "shares" / f"{token}.jpg"
+        path.write_bytes(jpeg)
+        with self.lock:
+            self.conn.execute("INSERT INTO images (token, path, expires_at, meta) VALUES (?, ?, ?, ?)"
+                              " ON CONFLICT (token) DO UPDATE SET uploads = uploads + 1",
+                              (token, str(path), expires_at, json.dumps(meta)))
+
+    def get_image(self, token: str) -> dict[str, Any] | None:
+        with self.lock:
+            row = self.conn.execute("SELECT * FROM images WHERE token = ?", (token,)).fetchone()
+        if row is None:
+            return None
+        meta: dict[str, Any] = json.loads(row["meta"])
+        return {"path": row["path"], "expires_at": row["expires_at"]} | meta
+
+    def add_message(self, msg: dict[str, Any], key: str | None) -> dict[str, Any]:
+        """Store a sent message; a repeated Idempotency-Key gets the first answer back."""
+        with self.lock:
+            if key:
+                row = self.conn.execute("SELECT * FROM messages WHERE idempotency_key = ?", (key,)).fetchone()
+                if row is not None:
+                    self.conn.execute("UPDATE messages SET repeats = repeats + 1 WHERE id = ?", (row["id"],))
+                    return self._message(row)
+            self.conn.execute("INSERT INTO messages (id, idempotency_key, project_id, provider, recipient,"
+                              " content, message_sid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                              (msg["id"], key, msg["project_id"], msg["provider"],
+                               json.dumps(msg["recipient"]), msg["content"], msg["message_sid"],
+                               msg["created_at"]))
+            return msg
+
+    @staticmethod
+    def _message(row: sqlite3.Row) -> dict[str, Any]:
+        d = dict(row)
+        d["recipient"] = json.loads(d["recipient"])
+        return d
+
+    def messages(self) -> list[dict[str, Any]]:
+        with self.lock:
+            rows = self.conn.execute("SELECT * FROM messages ORDER BY created_at, rowid").fetchall()
+        return [self._message(r) for r in rows]

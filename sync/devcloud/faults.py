@@ -35,6 +35,8 @@ class Faults:
     rate_limit: int = 0              # requests per second; 0 = unlimited
     expire_sessions_every: float = 0.0   # seconds a login session lives; 0 = forever
     down: bool = False               # every API request fails with 503
+    token_ttl_s: float = 900.0       # seed 003 access token life
+    messages_429: int = 0            # the next N message sends answer 429
     seed: int | None = None
 
     def update(self, changes: dict[str, Any]) -> None:
@@ -81,6 +83,9 @@ def _error_body(path: str, message: str) -> bytes:
 
     if path.startswith("/v1/"):
         return json.dumps({"status": "error", "message": message}).encode()
+    if path.startswith("/api/v1/"):          # seed 003's error shape
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        return json.dumps({"detail": message, "code": "SERVER_ERROR", "timestamp": stamp}).encode()
     return json.dumps({"error": message}).encode()
 
 

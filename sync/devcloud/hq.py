@@ -64,7 +64,8 @@ def summarize(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[
     return rows, items
 
 
-def render(events: list[dict[str, Any]], counts: dict[str, int], faults: Faults) -> str:
+def render(events: list[dict[str, Any]], counts: dict[str, int], faults: Faults,
+           messages: list[dict[str, Any]] | None = None) -> str:
     sessions, items = summarize(events)
     ended = [s for s in sessions if s["ended"]]
     sales = [s for s in ended if s["ended"].get("sale_made")]
@@ -72,7 +73,7 @@ def render(events: list[dict[str, Any]], counts: dict[str, int], faults: Faults)
     active = {k: v for k, v in faults.as_dict().items() if v and k != "seed"}
     out = [f"<!doctype html><html><head><meta charset='utf-8'><meta http-equiv='refresh' content='5'>"
            f"<title>Devcloud HQ</title><style>{STYLE}</style></head><body>",
-           "<h1>Devcloud HQ</h1><p class='muted'>Local reference cloud for the kiosk (seeds 000 and 001)."
+           "<h1>Devcloud HQ</h1><p class='muted'>Local reference cloud (seeds 000, 001 and 003)."
            f" Refreshes every 5 s. Page built {time.strftime('%H:%M:%S')}."
            + (f" <b>Faults on: {_e(active)}</b>" if active else "") + "</p>"]
     kpis = [("sessions", len(sessions)), ("ended", len(ended)), ("sales", len(sales)),
@@ -109,5 +110,13 @@ def render(events: list[dict[str, Any]], counts: dict[str, int], faults: Faults)
     if not sessions:
         out.append("<tr><td colspan=8 class=muted>no sessions yet: run the kiosk or "
                    "<code>kiosk simulate --sessions 50</code></td></tr>")
+    out.append("</table><h2>Messages sent (seed 003, newest first)</h2><table><tr><th>sent</th>"
+               "<th>provider</th><th>to</th><th>message</th><th>message id</th></tr>")
+    for m in list(reversed(messages or []))[:100]:
+        to = m["recipient"].get("phone") or m["recipient"].get("email") or ""
+        out.append(f"<tr><td>{_e(m['created_at'])}</td><td>{_e(m['provider'])}</td><td>{_e(to)}</td>"
+                   f"<td>{_e(m['content'])}</td><td class=muted>{_e(m['message_sid'])}</td></tr>")
+    if not messages:
+        out.append("<tr><td colspan=5 class=muted>no messages yet</td></tr>")
     out.append("</table></body></html>")
     return "".join(out)

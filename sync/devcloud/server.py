@@ -30,13 +30,15 @@ def parse_users(specs: list[str] | None) -> dict[str, str]:
     return users
 
 
-def main(host: str, port: int, data_dir: Path, faults: Faults, users: list[str] | None) -> int:
+def main(host: str, port: int, data_dir: Path, faults: Faults, users: list[str] | None,
+         upload_key: str | None = None) -> int:
     try:
-        app = create_app(data_dir, faults, parse_users(users))
+        app = create_app(data_dir, faults, parse_users(users), upload_key or None)
     except (ValueError, OSError) as e:
         print(f"kiosk devcloud: {e}", file=sys.stderr)
         return 2
-    print(f"devcloud: http://{host}:{port}/  (HQ page; events at /v1/events, person API at /api/)",
+    print(f"devcloud: http://{host}:{port}/  (HQ page; events at /v1/events, person API at /api/,"
+          " messaging at /api/v1/, shared photos at /s/)",
           flush=True)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)

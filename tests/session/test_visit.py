@@ -52,21 +52,21 @@ def test_a_visit_records_each_step_once(store: EventStore) -> None:
     assert svc.select(CHOKER) and svc.select(JHUMKA)          # switching back counts again
     assert svc.change_attire("saree_red_silk", "Red Silk Saree")
     svc.generated(JHUMKA, "Red Silk Saree", 12.6)
-    svc.shared(channel="whatsapp", destination="+919812345678", piece=JHUMKA, sent=True,
-               image_url="https://img.example/x.jpg", message_sid="SM1")
+    share = svc.share_photo(JPEG, JHUMKA, 7, {"jeweler_name": "Abharana"})
+    svc.send_share(share, channel="whatsapp", destination="+919812345678", message="{link}")
     svc.change_attire("original", "Original outfit")
     svc.end(sale_made=True, sale_amount=38900.0, purchased=["jhumka_gold", "not_tried"], notes="gold")
     evs = events(store)
     assert [e["event_type"] for e in evs] == [
         "session.started", "jewelry.selected", "jewelry.selected", "jewelry.selected", "attire.changed",
-        "image.generated", "image.shared", "attire.changed", "session.ended"]
+        "image.generated", "attire.changed", "session.ended"]    # image.shared: once it was sent
     assert {e["session_id"] for e in evs} == {v.id}
     gen = evs[5]["payload"]
     assert gen == {"jewelry_id": "jhumka_gold", "jewelry_name": "Temple Gold Jhumka",  # type: ignore[comparison-overlap]
                    "attire_id": "saree_red_silk", "attire_name": "Red Silk Saree", "generation_time_ms": 13}
-    assert evs[7]["payload"]["is_original"] is True  # type: ignore[index]
+    assert evs[6]["payload"]["is_original"] is True  # type: ignore[index]
     end = evs[-1]["payload"]
-    assert end["items_tried"] == 2 and end["items_shared"] == 1  # type: ignore[index]
+    assert end["items_tried"] == 2 and end["items_shared"] == 1  # queued counts  # type: ignore[index]
     assert end["purchased_items"] == ["jhumka_gold"] and end["sale_amount"] == 38900.0  # type: ignore[index]
     assert "person.create" not in kinds(store)                # no consent asked, no face kept
 

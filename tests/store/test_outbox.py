@@ -125,7 +125,7 @@ def test_a_failed_person_transaction_leaves_no_photo_and_no_row(tmp_path: Path,
     def boom(*a: object, **k: object) -> str:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(store, "_insert", boom)
+    monkeypatch.setattr(store, "insert_row", boom)
     with pytest.raises(StoreError, match="disk is full"):
         store.record_person(session_id=sid(), vector=VEC, jpeg=JPEG, fields=PersonFields(), consent=CONSENT)
     assert store.db.read("SELECT COUNT(*) FROM persons")[0][0] == 0

@@ -1,0 +1,217 @@
+"""Try-on photos handed to customers: the share record, its upload and each send of it.
+
+A share is created when the seller opens the share screen for a photo: the branded JPEG is
+written durably, then the `shares` row and its `image.upload` outbox row in one transaction.
+The token is 32 random bytes (256 bits, URL-safe): it is the only key to the photo's page,
+on the cloud and on the kiosk's LAN server alike, and it stops working at `expires_at`.
+
+Each WhatsApp/email send is a `share_sends` row plus a `share.send` outbox row on the same
+stream as the upload, so it leaves only after the photo has a public URL. Its outcome comes
+back through `on_result` (called by EventStore.complete inside its transaction):
+sent → the `image.shared` event (share_status "sent") is recorded right there; refused for
+good → the send is marked failed and the seller may retry. A failure the seller did not
+retry becomes `image.shared` with "failed" when the visit ends (or at once if it already
+has), so each send is reported once, with its final status.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from kiosk.store.events import ImageShared
+from kiosk.store.outbox import (
+    KIND_IMAGE_UPLOAD,
+    KIND_SHARE_SEND,
+    DeviceIds,
+    EventStore,
+    Job,
+    write_file_durably,
+)
+from kiosk.store.outcomes import Delivered, Outcome, Rejected
+
+SHARE_DIR = "shares"
+TOKEN_BYTES = 32
+STREAM_PREFIX = "share:"
+
+
+class ShareExpired(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Share:
+    token: str
+    session_id: str
+    image: Path
+    created_at: float
+    expires_at: float
+    jewelry_id: str
+    jewelry_name: str
+    price: float | None
+    image_url: str | None
+    page_url: str | None
+
+
+@dataclass(frozen=True)
+class Send:
+    id: str
+    channel: str
+    destination: str
+    status: str              # queued | sent | failed
+    message_sid: str
+    error: str
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def create(store: EventStore, *, session_id: str, jpeg: bytes, jewelry: tuple[str, str, float | None],
+           link_days: float, upload: dict[str, Any]) -> Share:
+    """Keep the photo and queue its upload. `upload` is what the image store shows on the page
+    (jeweler name, currency...)."""
+    if not jpeg.startswith(b"\xff\xd8"):
+        raise ValueError("the shared photo must be a JPEG")
+    token = new_token()
+    rel = f"{SHARE_DIR}/{token}.jpg"
+    path = store.data_dir / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_file_durably(path, jpeg)
+    now = store.clock()
+    expires = now + link_days * 86400
+    jid, jname, price = jewelry
+    body = {"token": token, "expires_at": expires, "jewelry_name": jname, "price": price} | upload
+    with store.db.write() as conn:
+        conn.execute("INSERT INTO shares (token, session_id, image_path, created_at, expires_at, jewelry_id,"
+                     " jewelry_name, price) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (token, session_id, rel, now, expires, jid, jname, price))
+        store.insert_row(conn, KIND_IMAGE_UPLOAD, STREAM_PREFIX + token, session_id, None, body, rel)
+    return Share(token, session_id, path, now, expires, jid, jname, price, None, None)
+
+
+def get(store: EventStore, token: str) -> Share | None:
+    rows = store.db.read("SELECT * FROM shares WHERE token = ?", (token,))
+    if not rows:
+        return None
+    r = rows[0]
+    return Share(r["token"], r["session_id"], store.data_dir / r["image_path"], r["created_at"],
+                 r["expires_at"], r["jewelry_id"], r["jewelry_name"], r["price"], r["image_url"],
+                 r["page_url"])
+
+
+def open_share(store: EventStore, token: str) -> Share | None:
+    """For the download page: None if unknown, ShareExpired once the link ran out."""
+    if not token or len(token) > 100:
+        return None
+    share = get(store, token)
+    if share is None:
+        return None
+    if store.clock() >= share.expires_at:
+        raise ShareExpired(token)
+    return share
+
+
+def send(store: EventStore, share: Share, *, channel: str, destination: str, name: str, ids: DeviceIds,
+         jeweler: tuple[str, str], message: str) -> str:
+    """Queue one send. `message` may contain {link}, replaced by the page URL at send time."""
+    send_id = new_token()[:22]
+    fields = {"channel": channel, "destination": destination, "jewelry_id": share.jewelry_id,
+              "jewelry_name": share.jewelry_name, "jeweler_id": jeweler[0], "jeweler_name": jeweler[1]}
+    event = {"ids": [ids.store_id, ids.seller_id, ids.device_id], "fields": fields}
+    now = store.clock()
+    with store.db.write() as conn:
+        conn.execute("INSERT INTO share_sends (id, token, session_id, channel, destination, status,"
+                     " event_payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
+                     (send_id, share.token, share.session_id, channel, destination, json.dumps(event),
+                      now, now))
+        _queue_send(store, conn, share.token, share.session_id, send_id, channel, destination, name, message)
+    return send_id
+
+
+def _queue_send(store: EventStore, conn: sqlite3.Connection, token: str, session_id: str, send_id: str,
+                channel: str, destination: str, name: str, message: str) -> None:
+    body = {"send_id": send_id, "channel": channel, "destination": destination, "name": name,
+            "message": message}
+    store.insert_row(conn, KIND_SHARE_SEND, STREAM_PREFIX + token, session_id, None, body, None)
+
+
+def retry(store: EventStore, send_id: str) -> bool:
+    """The seller tapped a failed send: queue it again (same destination and message)."""
+    with store.db.write() as conn:
+        row = conn.execute("SELECT s.token, s.session_id, s.channel, s.destination, s.status, o.payload"
+                           " FROM share_sends s JOIN outbox o ON o.kind = 'share.send'"
+                           "  AND json_extract(o.payload, '$.send_id') = s.id"
+                           " WHERE s.id = ? ORDER BY o.seq DESC LIMIT 1", (send_id,)).fetchone()
+        if row is None or row["status"] != "failed":
+            return False
+        old = json.loads(row["payload"])
+        conn.execute("UPDATE share_sends SET status = 'queued', error = '', updated_at = ? WHERE id = ?",
+                     (store.clock(), send_id))
+        _queue_send(store, conn, row["token"], row["session_id"], send_id, row["channel"], row["destination"],
+                    old.get("name", ""), old.get("message", ""))
+    return True
+
+
+def sends(store: EventStore, token: str) -> list[Send]:
+    rows = store.db.read("SELECT id, channel, destination, status, message_sid, error FROM share_sends"
+                         " WHERE token = ? ORDER BY created_at", (token,))
+    return [Send(r["id"], r["channel"], r["destination"], r["status"], r["message_sid"], r["error"])
+            for r in rows]
+
+
+def sent_count(store: EventStore, session_id: str) -> int:
+    """Sends of this visit that are sent or still on their way (for session.ended.items_shared)."""
+    rows = store.db.read("SELECT COUNT(*) FROM share_sends WHERE session_id = ? AND status != 'failed'",
+                         (session_id,))
+    return int(rows[0][0])
+
+
+def _record(store: EventStore, conn: sqlite3.Connection, send_id: str, status: Literal["sent", "failed"],
+            sid: str) -> None:
+    row = conn.execute("SELECT s.session_id, s.event_payload, s.recorded, sh.image_url, sh.page_url"
+                       " FROM share_sends s JOIN shares sh ON sh.token = s.token WHERE s.id = ?",
+                       (send_id,)).fetchone()
+    if row is None or row["recorded"]:
+        return
+    ev = json.loads(row["event_payload"])
+    url = row["image_url"] or row["page_url"] or ""
+    payload = ImageShared(**ev["fields"], share_status=status, message_sid=sid[:200], image_url=url)
+    store.record_in(conn, payload, session_id=row["session_id"], ids=DeviceIds(*ev["ids"]))
+    conn.execute("UPDATE share_sends SET recorded = 1 WHERE id = ?", (send_id,))
+
+
+def on_result(store: EventStore, conn: sqlite3.Connection, job: Job, out: Outcome) -> None:
+    """Inside EventStore.complete's transaction."""
+    now = store.clock()
+    if job.kind == KIND_IMAGE_UPLOAD:
+        if isinstance(out, Delivered):
+            urls = json.loads(out.response or "{}")
+            conn.execute("UPDATE shares SET image_url = ?, page_url = ? WHERE token = ?",
+                         (urls.get("image_url"), urls.get("page_url"), job.payload["token"]))
+        return
+    send_id = str(job.payload.get("send_id", ""))
+    if isinstance(out, Delivered):
+        conn.execute("UPDATE share_sends SET status = 'sent', message_sid = ?, error = '', updated_at = ?"
+                     " WHERE id = ?", (out.response or "", now, send_id))
+        _record(store, conn, send_id, "sent", out.response or "")
+    elif isinstance(out, Rejected):
+        conn.execute("UPDATE share_sends SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
+                     (out.error, now, send_id))
+        ended = conn.execute("SELECT ended_at FROM sessions WHERE id = ?", (job.session_id,)).fetchone()
+        if ended is not None and ended["ended_at"] is not None:
+            _record(store, conn, send_id, "failed", "")
+    else:
+        conn.execute("UPDATE share_sends SET error = ?, updated_at = ? WHERE id = ?",
+                     (out.error, now, send_id))
+
+
+def close_visit(store: EventStore, conn: sqlite3.Connection, session_id: str) -> None:
+    """The visit ended: failed sends nobody retried are reported as failed now."""
+    for r in conn.execute("SELECT id FROM share_sends WHERE session_id = ? AND status = 'failed'"
+                          " AND recorded = 0", (session_id,)).fetchall():
+        _record(store, conn, r["id"], "failed", "")

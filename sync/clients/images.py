@@ -1,0 +1,63 @@
+"""Image store: uploads a shared try-on photo and learns its public URLs.
+
+The default backend is the devcloud's upload endpoint (not part of any seed; the devcloud
+defines it): ``POST {upload_url}/v1/images`` as multipart/form-data with the JPEG (``image``)
+and the page details (``token``, ``expires_at`` epoch seconds, ``jeweler_name``,
+``jewelry_name``, ``price``, ``currency``), ``Authorization: Bearer <upload_key>`` and the
+outbox row id as ``Idempotency-Key``. The answer ``{"image_url", "page_url"}`` is kept on the
+share. The page lives under the same unguessable token and expires with it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
+from sync.clients.http import (
+    is_retryable_status,
+    json_body,
+    make_client,
+    retry_for_status,
+    retry_for_transport,
+    short,
+)
+
+
+class ImageStoreClient:
+    def __init__(self, upload_url: str, key: str | None, timeout_s: float = 30.0,
+                 transport: httpx.BaseTransport | None = None):
+        self.endpoint = upload_url.rstrip("/") + "/v1/images"
+        self.key = key
+        self.http = make_client(timeout_s, transport)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def upload(self, meta: dict[str, Any], image: Path, idempotency_key: str) -> Outcome:
+        try:
+            jpeg = image.read_bytes()
+        except OSError as e:
+            return Rejected(f"the shared photo {image.name} cannot be read: {e.strerror}")
+        headers = {"Idempotency-Key": idempotency_key}
+        if self.key:
+            headers["Authorization"] = f"Bearer {self.key}"
+        data = {k: "" if v is None else str(v) for k, v in meta.items()}
+        try:
+            resp = self.http.post(self.endpoint, data=data, headers=headers,
+                                  files={"image": (image.name, jpeg, "image/jpeg")})
+        except httpx.TransportError as e:
+            return retry_for_transport(e)
+        body = json_body(resp)
+        has_detail = isinstance(body, dict) and body.get("detail")
+        message = str(body["detail"]) if has_detail else short(resp.text)
+        if resp.is_success:
+            if isinstance(body, dict) and body.get("image_url") and body.get("page_url"):
+                return Delivered(json.dumps({"image_url": body["image_url"], "page_url": body["page_url"]}))
+            return Retry(f"HTTP {resp.status_code} but not an image store answer: {message}")
+        if is_retryable_status(resp.status_code):
+            return retry_for_status(resp, message)
+        return Rejected(f"HTTP {resp.status_code}: {message}")
