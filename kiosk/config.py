@@ -150,7 +150,7 @@ class ShareConfig(Section):
     # down. lan_url is the address phones use (empty: this machine's LAN address + port).
     lan_enabled: bool = True
     lan_bind: str = Field("0.0.0.0", min_length=1)
-    lan_port: int = Field(8765, ge=1, le=65535)
+    lan_port: int = Field(8765, ge=0, le=65535)          # 0: any free port
     lan_url: HttpUrl | None = None
     wifi_name: str = Field("", max_length=64)           # shown next to an offline QR code
     # Seed 003 messaging API; empty messaging_url: no WhatsApp/email buttons.

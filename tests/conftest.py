@@ -43,6 +43,8 @@ def _clean_kiosk_env(monkeypatch: pytest.MonkeyPatch) -> None:
         if k.startswith("KIOSK_") or k in ("CREDENTIALS_DIRECTORY", "NOTIFY_SOCKET",
                                            "WATCHDOG_USEC", "JOURNAL_STREAM"):
             monkeypatch.delenv(k, raising=False)
+    # The store-Wi-Fi share server takes any free port: tests run beside a demo on 8765.
+    monkeypatch.setenv("KIOSK_SHARE__LAN_PORT", "0")
 
 
 @pytest.fixture

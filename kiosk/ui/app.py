@@ -18,7 +18,8 @@ from kiosk import config as config_mod
 from kiosk.capture import FrameSource, open_source
 from kiosk.pipeline import Stage
 from kiosk.session.visit import VisitService
-from kiosk.store import DeviceIds, EventStore, StoreError
+from kiosk.share.lan import LanShareServer, lan_address
+from kiosk.store import DeviceIds, EventStore, StoreError, shares
 from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.stage import TryOnStage
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.tryon: TryOnStage | None = None
         self.catalog: Catalog | None = None
         self.store: EventStore | None = None
+        self.lan: LanShareServer | None = None
         self.visit: VisitScreen | None = None
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -129,7 +131,29 @@ class MainWindow(QMainWindow):
         abandoned = service.recover_abandoned()
         if abandoned:
             log.info("closed %d visit(s) left open by the last run", abandoned)
-        return VisitScreen(cfg, service, self.catalog, attires, self.live_view, self.tryon, self.report)
+        screen = VisitScreen(cfg, service, self.catalog, attires, self.live_view, self.tryon, self.report)
+        self.lan = self._start_lan(cfg, self.store)
+        if self.lan is not None:
+            base = str(cfg.share.lan_url or f"http://{lan_address()}:{self.lan.port}").rstrip("/")
+            screen.share_screen.lan_url = lambda token: f"{base}/s/{token}"
+        return screen
+
+    def _start_lan(self, cfg: config_mod.KioskConfig, store: EventStore) -> LanShareServer | None:
+        """The store-Wi-Fi download server; without it an offline QR code cannot work, but
+        everything else does."""
+        sh = cfg.share
+        if not sh.lan_enabled:
+            return None
+        try:
+            lan = LanShareServer(lambda token: shares.open_share(store, token), cfg.jeweler.name,
+                                 cfg.store.currency, sh.lan_bind, sh.lan_port)
+        except OSError as e:
+            log.warning("the store Wi-Fi share server cannot listen on %s:%d (%s): offline QR codes"
+                        " will not work", sh.lan_bind, sh.lan_port, e.strerror)
+            return None
+        lan.start()
+        log.info("store Wi-Fi share server on %s:%d", sh.lan_bind, lan.port)
+        return lan
 
     def report(self) -> list[tuple[str, str]]:
         """What the technician screen shows."""
@@ -177,6 +201,9 @@ class MainWindow(QMainWindow):
             log.warning("frames are stale; not petting the watchdog")
 
     def shutdown(self) -> None:
+        if self.lan is not None:
+            self.lan.stop()
+            self.lan = None
         if self.live is not None:
             self.live.stop()
             self.live = None

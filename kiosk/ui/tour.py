@@ -80,7 +80,10 @@ def tour(out_dir: Path, size: tuple[int, int], config_path: Path | None, demo: b
             shot("outfit")
             v.take_photo()
             shot("review")
-            v.review.keep.emit()
+            v.review.share.emit()
+            v.share_screen.update_view()
+            shot("share")
+            v.close_share()
             v.to_end()
             e = v.end_screen
             e.sale.click()

@@ -22,16 +22,20 @@ from PySide6.QtWidgets import QApplication, QBoxLayout, QPushButton, QStackedWid
 from kiosk.config import KioskConfig
 from kiosk.face.worker import FaceWorker
 from kiosk.session.visit import FaceSample, PieceRef, Recognition, VisitService
-from kiosk.store import DeviceIds, StoreError
+from kiosk.share.brand import add_strip
+from kiosk.store import DeviceIds, StoreError, shares
+from kiosk.store.shares import Share
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.live_view import LiveView
 from kiosk.ui.screens.catalogue import CatalogueScreen
+from kiosk.ui.screens.common import money
 from kiosk.ui.screens.end import EndScreen
 from kiosk.ui.screens.forget import ForgetScreen, forgotten_text
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.seller import SellerScreen
+from kiosk.ui.screens.share import ShareScreen, ShareView
 from kiosk.ui.screens.start import StartScreen
 from kiosk.ui.screens.technician import TechnicianScreen
 
@@ -67,12 +71,17 @@ class VisitScreen(QWidget):
         self.end_screen = EndScreen(cur)
         self.seller_screen = SellerScreen(cfg.sellers)
         self.forget_screen = ForgetScreen(cfg.store.country_code, service.forget_phone)
+        sh = cfg.share
+        self.share_screen = ShareScreen(cfg.store.country_code, sh.messaging_url is not None,
+                                        sh.email_enabled, sh.wifi_name)
+        self.photo: tuple[bytes, PieceRef | None] | None = None     # the last photo taken
+        self.share: Share | None = None                             # ... once it is shared
         self.seller: tuple[str, str] | None = None
         self.technician = (TechnicianScreen(cfg.ui.technician_pin_sha256, report or (lambda: []),
                                             Path(cfg.store.data_dir))
                            if cfg.ui.technician_pin_sha256 else None)
         for w in (self.start_screen, self.catalogue, self.review, self.end_screen, self.seller_screen,
-                  self.forget_screen, self.technician):
+                  self.forget_screen, self.share_screen, self.technician):
             if w is not None:
                 self.panel.addWidget(w)
         self.tech_button = QPushButton("⚙", live_view)
@@ -120,6 +129,10 @@ class VisitScreen(QWidget):
         self.catalogue.flip.connect(self.flip)
         self.review.retake.connect(self.retake)
         self.review.keep.connect(lambda: self._show("catalogue"))
+        self.review.share.connect(self.to_share)
+        self.share_screen.done.connect(self.close_share)
+        self.share_screen.send_requested.connect(self.send_share)
+        self.share_screen.retry_requested.connect(self.retry_share)
         self.end_screen.finished.connect(self.finish)
         self.end_screen.back.connect(lambda: self._show("catalogue"))
         self.end_screen.forget_face.connect(self.forget_face)
@@ -138,7 +151,8 @@ class VisitScreen(QWidget):
         d = QBoxLayout.Direction
         self.box.setDirection(d.TopToBottom if portrait else d.LeftToRight)
         keyboard_screens = ("start", "end", "seller", "forget")
-        whole = self.state in ("review", "technician") or (portrait and self.state in keyboard_screens)
+        whole = (self.state in ("review", "share", "technician")
+                 or (portrait and self.state in keyboard_screens))
         self.live_view.setVisible(not whole)
         if whole:
             self.panel.setFixedSize(self.width(), self.height())
@@ -157,7 +171,7 @@ class VisitScreen(QWidget):
         self.state = state
         widget = {"start": self.start_screen, "catalogue": self.catalogue, "review": self.review,
                   "end": self.end_screen, "seller": self.seller_screen, "forget": self.forget_screen,
-                  "technician": self.technician}.get(state)
+                  "share": self.share_screen, "technician": self.technician}.get(state)
         self.panel.setVisible(widget is not None)
         if widget is not None:
             self.panel.setCurrentWidget(widget)
@@ -174,6 +188,8 @@ class VisitScreen(QWidget):
     def to_attract(self) -> None:
         """Idle loop: a sample piece on whoever passes, nothing of the last customer left."""
         self.idle.stop()
+        self.share_screen.close_view()
+        self.photo, self.share = None, None
         self._count_timer.stop()
         if self.face_worker is not None:
             self.face_worker.active.clear()
@@ -297,6 +313,8 @@ class VisitScreen(QWidget):
             self.service.generated(PieceRef(main.id, main.name, main.category, main.price),
                                    attire.name if attire else "Original outfit", ms)
         self.photos += 1
+        self.photo = (jpeg, PieceRef(main.id, main.name, main.category, main.price) if main else None)
+        self.share = None
         self._save(jpeg)
         self.review.show_photo(jpeg, f"{main.name if main else 'No jewelry selected'} · made in {ms:.0f} ms")
         self._show("review")
@@ -315,6 +333,56 @@ class VisitScreen(QWidget):
                 log.error("could not save the photo %s: %s", path.name, e.strerror)
 
         threading.Thread(target=write, name="save-photo", daemon=True).start()
+
+    # ---- sharing ------------------------------------------------------------------------------
+
+    def to_share(self) -> None:
+        visit = self.service.visit
+        if visit is None or self.photo is None:
+            return
+        if self.share is None:
+            jpeg, piece = self.photo
+            piece = piece or PieceRef("none", "No jewelry", "none", None)
+            price = money(piece.price, self.cfg.store.currency) if piece.price is not None else ""
+            caption = " · ".join(x for x in (piece.name if piece.id != "none" else "", price) if x)
+            try:
+                branded = add_strip(jpeg, self.cfg.jeweler.name, caption)
+                self.share = self.service.share_photo(branded, piece, self.cfg.share.link_days, {
+                    "jeweler_name": self.cfg.jeweler.name, "currency": self.cfg.store.currency})
+            except (StoreError, OSError, ValueError) as e:
+                log.error("could not prepare the photo for sharing: %s", e)
+                self.review.info.setText(f"The photo could not be prepared for sharing: {e}")
+                return
+        token = self.share.token
+
+        def view() -> ShareView | None:
+            got = shares.get(self.service.store, token)
+            return None if got is None else ShareView(got, shares.sends(self.service.store, token))
+
+        self.share_screen.open(view, visit.customer_phone, visit.customer_email)
+        self._show("share")
+
+    def send_share(self, channel: str, destination: str) -> None:
+        if self.share is None or self.service.visit is None:
+            return
+        message = self.cfg.share.message.replace("{jeweler}", self.cfg.jeweler.name)
+        try:
+            self.service.send_share(self.share, channel=channel, destination=destination, message=message)
+        except StoreError as e:
+            self.share_screen.error.setText(f"Not queued: {e}")
+            return
+        self.share_screen.update_view()
+
+    def retry_share(self, send_id: str) -> None:
+        try:
+            shares.retry(self.service.store, send_id)
+        except StoreError as e:
+            self.share_screen.error.setText(f"Not queued: {e}")
+        self.share_screen.update_view()
+
+    def close_share(self) -> None:
+        self.share_screen.close_view()
+        self._show("catalogue")
 
     def retake(self) -> None:
         self._show("catalogue")

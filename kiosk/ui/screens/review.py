@@ -1,4 +1,4 @@
-"""The captured photo: keep it or take another. (Sharing arrives with the sharing issue.)"""
+"""The captured photo: share it, keep trying on, or take another."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.ui.screens.common import action_row, note, title
+from kiosk.ui.screens.common import action_row, button, note, title
 
 
 class ReviewScreen(QWidget):
     retake = Signal()
     keep = Signal()
+    share = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -24,9 +25,12 @@ class ReviewScreen(QWidget):
         lay.addWidget(self.photo, 1)
         self.info = note("")
         lay.addWidget(self.info)
-        row, self.retake_button, self.keep_button = action_row(("Take another", "retake"),
-                                                               ("Keep trying on", "keep"))
+        row, self.retake_button, self.share_button = action_row(("Take another", "retake"),
+                                                                ("Share this photo", "share"))
+        self.keep_button = button("Keep trying on", "keep", primary=False)
+        row.insertWidget(1, self.keep_button)
         lay.addLayout(row)
+        self.share_button.clicked.connect(self.share)
         self.retake_button.clicked.connect(self.retake)
         self.keep_button.clicked.connect(self.keep)
         self._pixmap: QPixmap | None = None

@@ -1,0 +1,38 @@
+"""The jeweler's strip under a shared photo: who made it, what the customer wears, the price.
+
+Pillow's bundled FreeType font (ImageFont.load_default(size)) keeps this free of system fonts.
+"""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image, ImageDraw, ImageFont
+
+STRIP_COLOUR = (20, 20, 20)
+GOLD = (232, 199, 106)
+TEXT = (244, 241, 234)
+
+
+def add_strip(jpeg: bytes, jeweler: str, caption: str, quality: int = 90) -> bytes:
+    """The photo with a strip below it: jeweler name on the left, caption on the right."""
+    photo = Image.open(io.BytesIO(jpeg)).convert("RGB")
+    w, h = photo.size
+    strip_h = max(48, h // 12)
+    out = Image.new("RGB", (w, h + strip_h), STRIP_COLOUR)
+    out.paste(photo, (0, 0))
+    draw = ImageDraw.Draw(out)
+    pad = strip_h // 4
+    big = ImageFont.load_default(size=int(strip_h * 0.45))
+    small = ImageFont.load_default(size=int(strip_h * 0.32))
+    y = h + strip_h // 2
+    draw.text((pad, y), jeweler, font=big, fill=GOLD, anchor="lm")
+    name_w = draw.textlength(jeweler, font=big)
+    room = w - 3 * pad - name_w
+    text = caption
+    while text and draw.textlength(text, font=small) > room:
+        text = text[:-2] + "…" if len(text) > 2 else ""
+    draw.text((w - pad, y), text, font=small, fill=TEXT, anchor="rm")
+    buf = io.BytesIO()
+    out.save(buf, "JPEG", quality=quality, optimize=False)
+    return buf.getvalue()

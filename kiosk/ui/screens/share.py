@@ -1,0 +1,197 @@
+"""Share the photo: a QR code to download it, WhatsApp and email sends with their status.
+
+The QR code points at the photo's cloud page once the sync daemon has uploaded it, and at
+the kiosk's own LAN page until then (the caption says the phone must be on the store Wi-Fi).
+Sends are queued in the outbox; their rows show queued, sent, or failed with the reason and
+a tap to retry. The screen polls the local database once a second while it is open.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import qrcode
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap, QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.session.contact import normalise_phone
+from kiosk.store.shares import Send, Share
+from kiosk.ui.keyboard import Keyboard
+from kiosk.ui.screens.common import button, clear, note, title
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CHANNEL_NAMES = {"whatsapp": "WhatsApp", "email": "Email"}
+
+
+@dataclass(frozen=True)
+class ShareView:
+    """What the screen shows of one share, read fresh from the store on every poll."""
+
+    share: Share
+    sends: list[Send]
+
+
+def qr_pixmap(url: str, size: int) -> QPixmap:
+    img = qrcode.make(url, border=2, box_size=10, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    pm = QPixmap()
+    pm.loadFromData(buf.getvalue(), "PNG")
+    return pm.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+
+
+def send_text(s: Send) -> str:
+    who = f"{CHANNEL_NAMES.get(s.channel, s.channel)} {s.destination}"
+    if s.status == "sent":
+        return f"{who}: sent ✓"
+    if s.status == "failed":
+        return f"{who}: failed — tap to retry ({s.error[:80]})"
+    waiting = f" — waiting: {s.error[:60]}" if s.error else ""
+    return f"{who}: queued{waiting}"
+
+
+class ShareScreen(QWidget):
+    done = Signal()
+    send_requested = Signal(str, str)       # channel, destination (validated)
+    retry_requested = Signal(str)           # send id
+
+    def __init__(self, country_code: str, messaging: bool, email: bool, wifi_name: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.country_code, self.wifi_name = country_code, wifi_name
+        self.lan_url: Callable[[str], str | None] = lambda _token: None
+        self.current_url = ""
+        outer = QHBoxLayout(self)
+        left = QVBoxLayout()
+        left.addWidget(title("Scan to get the photo"))
+        self.qr = QLabel()
+        self.qr.setObjectName("qr")
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr.setStyleSheet("background: white; border-radius: 12px;")
+        left.addWidget(self.qr, 1)
+        self.qr_note = note("")
+        left.addWidget(self.qr_note)
+        outer.addLayout(left, 1)
+        right = QVBoxLayout()
+        right.addWidget(title("Send it"))
+        self.phone = self._field(f"WhatsApp number (e.g. 98123 45678, {country_code} added)", "share_phone")
+        self.whatsapp = button("Send on WhatsApp", "send_whatsapp")
+        self.email = self._field("Email address", "share_email")
+        self.email_button = button("Send by email", "send_email")
+        for w in (self.phone, self.whatsapp):
+            w.setVisible(messaging)
+            right.addWidget(w)
+        for w in (self.email, self.email_button):
+            w.setVisible(messaging and email)
+            right.addWidget(w)
+        if not messaging:
+            right.addWidget(note("WhatsApp and email are not set up on this kiosk: use the QR code."))
+        self.error = note("", name="error")
+        right.addWidget(self.error)
+        self.list_host = QWidget()
+        self.list = QGridLayout(self.list_host)
+        self.list.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(self.list_host)
+        self.keyboard = Keyboard()
+        right.addWidget(self.keyboard, 1)
+        self.done_button = button("Done", "share_done")
+        right.addWidget(self.done_button)
+        outer.addLayout(right, 1)
+        self.whatsapp.clicked.connect(self._whatsapp)
+        self.email_button.clicked.connect(self._email)
+        self.done_button.clicked.connect(self.done)
+        self.view: ShareView | None = None
+        self.refresh: Callable[[], ShareView | None] = lambda: None
+        self.poll = QTimer(self)
+        self.poll.setInterval(1000)
+        self.poll.timeout.connect(self.update_view)
+
+    def _field(self, placeholder: str, name: str) -> QLineEdit:
+        e = QLineEdit()
+        e.setObjectName(name)
+        e.setPlaceholderText(placeholder)
+        e.setMinimumHeight(52)
+        e.installEventFilter(self)
+        return e
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
+            self.keyboard.attach(obj, "phone" if obj is self.phone else "letters")
+        return super().eventFilter(obj, event)
+
+    def open(self, refresh: Callable[[], ShareView | None], phone: str, email: str) -> None:
+        self.refresh = refresh
+        self.current_url = ""
+        self.phone.setText(phone)
+        self.email.setText(email)
+        self.error.setText("")
+        self.keyboard.attach(self.phone, "phone")
+        self.update_view()
+        self.poll.start()
+
+    def close_view(self) -> None:
+        self.poll.stop()
+
+    def update_view(self) -> None:
+        view = self.refresh()
+        self.view = view
+        if view is None:
+            return
+        url = view.share.page_url or self.lan_url(view.share.token) or ""
+        if url != self.current_url:
+            self.current_url = url
+            self._draw_qr()
+        if view.share.page_url:
+            self.qr_note.setText("Works on any phone with internet, for the next days.")
+        elif url:
+            wifi = f" “{self.wifi_name}”" if self.wifi_name else ""
+            self.qr_note.setText(f"The kiosk is offline: the phone must be on the store Wi-Fi{wifi}. "
+                                 "The link moves online as soon as the kiosk reconnects.")
+        else:
+            self.qr_note.setText("The photo is on its way online; the code appears in a moment.")
+        self._show_sends(view.sends)
+
+    def _draw_qr(self) -> None:
+        if self.current_url:
+            side = max(240, min(self.qr.width(), self.qr.height()) - 32)
+            self.qr.setPixmap(qr_pixmap(self.current_url, side))
+        else:
+            self.qr.clear()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._draw_qr()
+
+    def _show_sends(self, sends: list[Send]) -> None:
+        clear(self.list)
+        for i, s in enumerate(sends[-4:]):
+            b = QPushButton(send_text(s))
+            b.setObjectName(f"send_{s.status}")
+            b.setProperty("secondary", True)
+            b.setStyleSheet("text-align: left; font-size: 16px; padding: 6px 12px;")
+            if s.status == "failed":
+                b.clicked.connect(lambda _=False, sid=s.id: self.retry_requested.emit(sid))
+            else:
+                b.setEnabled(False)
+            self.list.addWidget(b, i, 0)
+
+    def _whatsapp(self) -> None:
+        phone = normalise_phone(self.phone.text(), self.country_code)
+        if not phone:
+            self.error.setText("Type the customer's WhatsApp number, e.g. 98123 45678 "
+                               f"(the country code {self.country_code} is added).")
+            return
+        self.error.setText("")
+        self.send_requested.emit("whatsapp", phone)
+
+    def _email(self) -> None:
+        address = self.email.text().strip()
+        if not EMAIL.match(address):
+            self.error.setText("The email address does not look right, e.g. name@example.com.")
+            return
+        self.error.setText("")
+        self.send_requested.emit("email", address)
