@@ -16,6 +16,7 @@ from kiosk.cli import main
 from kiosk.config import KioskConfig
 from kiosk.store import DeviceIds, EventStore
 from kiosk.store.events import AttireChanged
+from kiosk.store.outbox import KINDS
 from sync import daemon
 from tests.sync.conftest import LiveCloud
 from tests.sync.test_sync_faults import ROOT, spawn_daemon
@@ -71,7 +72,7 @@ def test_once_exit_codes_and_status(cloud: LiveCloud, cloud_config: Callable[...
     assert "3 still pending" in out and "HTTP 503" in out
     assert main(["--config", path, "sync", "status", "--json"]) == 0
     rep = json.loads(capsys.readouterr().out)
-    assert rep["pending"] == {"event": 3, "person.create": 0, "person.update": 0}
+    assert rep["pending"] == {k: 0 for k in KINDS} | {"event": 3}
     assert rep["pending_total"] == 3 and rep["oldest_pending_age_s"] >= 0
     assert rep["last_success_at"] is None and "HTTP 503" in rep["last_error"]
     assert rep["dead"] == 0 and rep["dead_letters"] == [] and rep["storage_problem"] is None
