@@ -252,12 +252,13 @@ class VisitService:
         rows = self.store.db.read("SELECT id, started_at, tried FROM sessions WHERE ended_at IS NULL")
         for r in rows:
             tried = json.loads(r["tried"])
-            self.store.record(SessionEnded(duration_seconds=max(0, int(time.time() - r["started_at"])),
-                                           items_tried=len(tried), items_shared=0, sale_made=False,
-                                           sale_amount=0.0, purchased_items=[],
-                                           notes="abandoned: the kiosk restarted during this session"),
-                              session_id=r["id"], ids=self.ids)
-            with self.store.db.write() as conn:
+            ended = SessionEnded(duration_seconds=max(0, int(time.time() - r["started_at"])),
+                                 items_tried=len(tried), items_shared=shares.sent_count(self.store, r["id"]),
+                                 sale_made=False, sale_amount=0.0, purchased_items=[],
+                                 notes="abandoned: the kiosk restarted during this session")
+            with self.store.db.write() as conn:       # one transaction, like a normal end
+                shares.close_visit(self.store, conn, r["id"])
+                self.store.record_in(conn, ended, session_id=r["id"], ids=self.ids)
                 conn.execute("UPDATE sessions SET ended_at = ?, sale_made = 0 WHERE id = ?",
                              (time.time(), r["id"]))
         return len(rows)
