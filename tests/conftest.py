@@ -4,12 +4,16 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from kiosk import paths
+
+if TYPE_CHECKING:
+    from tests.sync.conftest import LiveCloud
 
 VALID_TOML = """
 [device]
@@ -70,3 +74,13 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+@pytest.fixture
+def cloud(tmp_path: Path) -> Iterator[LiveCloud]:
+    """The devcloud on a loopback port, for the sync and the app tests."""
+    from tests.sync.conftest import start_cloud
+
+    c = start_cloud(tmp_path / "cloud")
+    yield c
+    c.stop()

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import re
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def valid_email(text: str) -> bool:
+    return bool(EMAIL.match(text))
+
 
 def normalise_phone(text: str, country_code: str) -> str | None:
     """E.164 from what a seller types: '98123 45678' → '+919812345678'. None if not a number."""

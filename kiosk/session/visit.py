@@ -35,7 +35,7 @@ from kiosk.store.events import (
 from kiosk.store.outbox import Consent
 from kiosk.store.persons import PersonFields, PersonUpdate
 from kiosk.store.privacy import Forgotten, History, epoch, forget, gallery_rows, history
-from kiosk.store.shares import Share
+from kiosk.store.shares import Send, Share
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +171,14 @@ class VisitService:
         v = self._need()
         return shares.send(self.store, share, channel=channel, destination=destination,
                            name=v.customer_name, ids=self.ids, jeweler=self.jeweler, message=message)
+
+    def retry_send(self, send_id: str) -> bool:
+        return shares.retry(self.store, send_id)
+
+    def share_status(self, token: str) -> tuple[Share, list[Send]] | None:
+        """The share as the daemon has left it (page URL once uploaded) and its sends."""
+        share = shares.get(self.store, token)
+        return None if share is None else (share, shares.sends(self.store, token))
 
     def end(self, *, sale_made: bool, sale_amount: float = 0.0, purchased: list[str] | None = None,
             notes: str = "") -> None:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import html
 import time
 
-
-def _money(price: float | None, currency: str) -> str:
-    return "" if price is None else f"{currency} {price:,.0f}"
+from kiosk.format import money
 
 
 def render(*, jeweler: str, jewelry: str, price: float | None, currency: str, image_url: str,
@@ -17,7 +15,7 @@ def render(*, jeweler: str, jewelry: str, price: float | None, currency: str, im
     e = html.escape
     where = ("<p class=warn>This page comes from the store's kiosk over its Wi-Fi: it works only "
              "inside the store. Save the photo now.</p>" if offline else "")
-    price_text = _money(price, currency)
+    price_text = "" if price is None else money(price, currency)
     return f"""<!doctype html>
 <html lang=en><head><meta charset=utf-8>
 <meta name=viewport content="width=device-width, initial-scale=1">

@@ -6,7 +6,7 @@ emails) and a phone pad.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from kiosk.ui.screens.common import clear
@@ -26,6 +26,23 @@ class Keyboard(QWidget):
         self.grid.setSpacing(4)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.set_mode("letters")
+
+    def field(self, placeholder: str, name: str, mode: str = "letters", height: int = 52) -> QLineEdit:
+        """A text field that brings this keyboard up, in `mode`, when it takes focus."""
+        e = QLineEdit()
+        e.setObjectName(name)
+        e.setPlaceholderText(placeholder)
+        e.setMinimumHeight(height)
+        e.setProperty("keyboard_mode", mode)
+        e.installEventFilter(self)
+        return e
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
+            mode = obj.property("keyboard_mode")
+            if mode:
+                self.attach(obj, str(mode))
+        return super().eventFilter(obj, event)
 
     def attach(self, edit: QLineEdit, mode: str) -> None:
         self.target = edit

@@ -23,7 +23,7 @@ from kiosk.config import KioskConfig
 from kiosk.face.worker import FaceWorker
 from kiosk.session.visit import FaceSample, PieceRef, Recognition, VisitService
 from kiosk.share.brand import add_strip
-from kiosk.store import DeviceIds, StoreError, shares
+from kiosk.store import DeviceIds, StoreError
 from kiosk.store.shares import Share
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
@@ -356,8 +356,8 @@ class VisitScreen(QWidget):
         token = self.share.token
 
         def view() -> ShareView | None:
-            got = shares.get(self.service.store, token)
-            return None if got is None else ShareView(got, shares.sends(self.service.store, token))
+            got = self.service.share_status(token)
+            return None if got is None else ShareView(*got)
 
         self.share_screen.open(view, visit.customer_phone, visit.customer_email)
         self._show("share")
@@ -375,7 +375,7 @@ class VisitScreen(QWidget):
 
     def retry_share(self, send_id: str) -> None:
         try:
-            shares.retry(self.service.store, send_id)
+            self.service.retry_send(send_id)
         except StoreError as e:
             self.share_screen.error.setText(f"Not queued: {e}")
         self.share_screen.update_view()

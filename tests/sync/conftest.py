@@ -53,13 +53,6 @@ def start_cloud(data_dir: Path, faults: Faults | None = None) -> LiveCloud:
 
 
 @pytest.fixture
-def cloud(tmp_path: Path) -> Iterator[LiveCloud]:
-    c = start_cloud(tmp_path / "cloud")
-    yield c
-    c.stop()
-
-
-@pytest.fixture
 def cloud_config(make_config: Callable[..., Path], cloud: LiveCloud) -> Callable[..., KioskConfig]:
     """A kiosk config pointed at the live devcloud, with fast retries for tests."""
 

@@ -3,8 +3,6 @@ offline, the cloud page after the upload, and a WhatsApp send that reaches the d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import cv2
@@ -17,36 +15,23 @@ from pytestqt.qtbot import QtBot
 from kiosk import config
 from kiosk.ui.app import MainWindow
 from sync import daemon
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud, start_cloud
+from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 from tests.sync.test_sync_faults import drain_until_empty
-from tests.ui.test_visit_flow import click
+from tests.ui.test_visit_flow import click, launch
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveCloud]:
-    c = start_cloud(tmp_path / "cloud")
-    yield c
-    c.stop()
-
-
-@pytest.fixture
-def sharing(qtbot: QtBot, make_config: Any, live: LiveCloud) -> MainWindow:
-    path = make_config(events_url=live.url, person_url=live.person_url)
+def sharing(qtbot: QtBot, make_config: Any, cloud: LiveCloud) -> MainWindow:
+    path = make_config(events_url=cloud.url, person_url=cloud.person_url)
     path.write_text(path.read_text() + f"""
 [share]
-messaging_url = "{live.url}"
+messaging_url = "{cloud.url}"
 messaging_email = "{EMAIL}"
 messaging_password = "{PASSWORD}"
 messaging_project_id = "p1"
 wifi_name = "Store-Guest"
 """)
-    win = MainWindow(path, demo=False)
-    qtbot.addWidget(win)
-    win.resize(1366, 1024)
-    win.load_and_start()
-    win.show()
-    qtbot.waitUntil(lambda: win.live_view.painted >= 5, timeout=20_000)
-    return win
+    return launch(qtbot, path)
 
 
 def decode_qr(win: MainWindow) -> str:
@@ -60,7 +45,7 @@ def decode_qr(win: MainWindow) -> str:
 
 
 def test_qr_on_screen_opens_the_photo_and_whatsapp_reaches_the_cloud(
-        qtbot: QtBot, sharing: MainWindow, live: LiveCloud) -> None:
+        qtbot: QtBot, sharing: MainWindow, cloud: LiveCloud) -> None:
     v = sharing.visit
     assert v is not None and sharing.cfg is not None
     v.to_start()
@@ -103,13 +88,13 @@ def test_qr_on_screen_opens_the_photo_and_whatsapp_reaches_the_cloud(
     qtbot.wait(300)
     assert s.list.itemAt(0).widget().text().endswith("sent ✓")  # type: ignore[union-attr]
     online_url = decode_qr(sharing)
-    assert online_url.startswith(live.url + "/s/")
+    assert online_url.startswith(cloud.url + "/s/")
     assert online_url.split("/s/")[1] == offline_url.split("/s/")[1]        # the same token
     page = httpx.get(online_url)
     assert page.status_code == 200 and "Temple Gold Jhumka" in page.text and "only inside" not in page.text
-    [msg] = live.app.state.db.messages()
+    [msg] = cloud.app.state.db.messages()
     assert msg["recipient"]["phone"] == "+919812345678" and online_url in msg["content"]
-    [ev] = [e["payload"] for e in live.events() if e["event_type"] == "image.shared"]
+    [ev] = [e["payload"] for e in cloud.events() if e["event_type"] == "image.shared"]
     assert ev["share_status"] == "sent" and ev["channel"] == "whatsapp" and ev["jewelry_id"] == "jhumka_gold"
     assert ev["message_sid"] == msg["message_sid"]
     click(qtbot, s.done_button)

@@ -26,14 +26,20 @@ def click(qtbot: QtBot, widget: object) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
 
 
-@pytest.fixture
-def window(qtbot: QtBot, make_config: Callable[..., Path]) -> MainWindow:
-    win = MainWindow(make_config(), demo=False)
+def launch(qtbot: QtBot, config: Path, frames: int = 5) -> MainWindow:
+    """The app's window on this config, shown at 1366x1024 once it has painted `frames` frames."""
+    win = MainWindow(config, demo=False)
     qtbot.addWidget(win)
     win.resize(1366, 1024)
     win.load_and_start()
     win.show()
-    qtbot.waitUntil(lambda: win.live_view.painted >= 5, timeout=20_000)
+    qtbot.waitUntil(lambda: win.live_view.painted >= frames, timeout=20_000)
+    return win
+
+
+@pytest.fixture
+def window(qtbot: QtBot, make_config: Callable[..., Path]) -> MainWindow:
+    win = launch(qtbot, make_config())
     assert win.visit is not None
     return win
 
@@ -223,13 +229,7 @@ def staffed(qtbot: QtBot, make_config: Callable[..., Path]) -> MainWindow:
     path = make_config()
     text = path.read_text().replace("[camera]", SELLERS_AND_TECH + "\n[camera]")
     path.write_text(text + f'\n[ui]\ntechnician_pin_sha256 = "{TECH_PIN}"\n')
-    win = MainWindow(path, demo=False)
-    qtbot.addWidget(win)
-    win.resize(1366, 1024)
-    win.load_and_start()
-    win.show()
-    qtbot.waitUntil(lambda: win.live_view.painted >= 3, timeout=20_000)
-    return win
+    return launch(qtbot, path, frames=3)
 
 
 def test_seller_signs_in_with_a_pin_and_visits_carry_their_id(qtbot: QtBot, staffed: MainWindow) -> None:

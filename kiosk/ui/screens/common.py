@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QPushButton, QWidget
 
+from kiosk.format import money as money  # screens format prices like the share pages
 from kiosk.ui.theme import MIN_TOUCH_PX
 
 
@@ -31,12 +32,6 @@ def button(text: str, name: str, primary: bool = True, checkable: bool = False) 
     if not primary:
         b.setProperty("secondary", True)
     return b
-
-
-def money(amount: float | None, currency: str) -> str:
-    if amount is None:
-        return "price on request"
-    return f"{currency} {amount:,.0f}"
 
 
 def clear(layout: QLayout) -> None:

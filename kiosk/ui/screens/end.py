@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -47,18 +46,12 @@ class EndScreen(QWidget):
         scroller.setWidget(self.items_host)
         scroller.setMinimumHeight(64)
         lay.addWidget(scroller, 1)
-        self.amount = QLineEdit()
-        self.amount.setObjectName("amount")
-        self.amount.setPlaceholderText(f"Amount ({currency})")
-        self.amount.setMinimumHeight(56)
-        self.notes = QLineEdit()
-        self.notes.setObjectName("notes")
-        self.notes.setPlaceholderText("Notes (optional)")
-        self.notes.setMinimumHeight(56)
+        self.keyboard = Keyboard()
+        self.amount = self.keyboard.field(f"Amount ({currency})", "amount", "phone", height=56)
+        self.notes = self.keyboard.field("Notes (optional)", "notes", height=56)
         fields = QHBoxLayout()
-        for e, stretch in ((self.amount, 1), (self.notes, 2)):
-            e.installEventFilter(self)
-            fields.addWidget(e, stretch)
+        fields.addWidget(self.amount, 1)
+        fields.addWidget(self.notes, 2)
         lay.addLayout(fields)
         self.error = note("", name="error")
         lay.addWidget(self.error)
@@ -66,7 +59,6 @@ class EndScreen(QWidget):
         self.forget = button("Forget this customer's face", "forget_face", primary=False)
         self.forget.clicked.connect(self.forget_face)
         lay.addWidget(self.forget)
-        self.keyboard = Keyboard()
         lay.addWidget(self.keyboard, 2)
         bottom, self.back_button, self.finish = action_row(("Back", "back"), ("Finish visit", "finish"))
         lay.addLayout(bottom)
@@ -74,11 +66,6 @@ class EndScreen(QWidget):
         self.finish.clicked.connect(self._submit)
         self.item_buttons: dict[str, QPushButton] = {}
         self.prices: dict[str, float] = {}
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
-            self.keyboard.attach(obj, "phone" if obj is self.amount else "letters")
-        return super().eventFilter(obj, event)
 
     def prepare(self, tried: list[tuple[str, str, float | None]], face_kept: bool = False) -> None:
         """tried: (id, name, price) of every piece tried in this visit; face_kept: the customer

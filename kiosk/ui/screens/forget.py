@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.session.contact import normalise_phone
 from kiosk.store import StoreError
@@ -36,15 +36,13 @@ class ForgetScreen(QWidget):
         lay.addWidget(title("Delete a customer's data"))
         lay.addWidget(note("For a customer who asks to be forgotten: their face record, photo and the "
                            "contact details of their visits are deleted from this kiosk."))
-        self.phone = QLineEdit()
-        self.phone.setObjectName("forget_phone")
-        self.phone.setPlaceholderText(f"Customer's phone (e.g. 98123 45678, {country_code} added)")
-        self.phone.setMinimumHeight(56)
+        self.keyboard = Keyboard()
+        self.phone = self.keyboard.field(f"Customer's phone (e.g. 98123 45678, {country_code} added)",
+                                         "forget_phone", "phone", height=56)
         self.phone.textEdited.connect(self._edited)
         lay.addWidget(self.phone)
         self.message = note("", name="error")
         lay.addWidget(self.message)
-        self.keyboard = Keyboard()
         lay.addWidget(self.keyboard, 1)
         row, self.back, self.delete = action_row(("Back", "forget_back"), ("Delete", "forget_delete"))
         lay.addLayout(row)

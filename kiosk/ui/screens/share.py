@@ -9,21 +9,19 @@ a tap to retry. The screen polls the local database once a second while it is op
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import qrcode
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.session.contact import normalise_phone
+from kiosk.session.contact import normalise_phone, valid_email
 from kiosk.store.shares import Send, Share
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.common import button, clear, note, title
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CHANNEL_NAMES = {"whatsapp": "WhatsApp", "email": "Email"}
 
 
@@ -78,9 +76,11 @@ class ShareScreen(QWidget):
         outer.addLayout(left, 1)
         right = QVBoxLayout()
         right.addWidget(title("Send it"))
-        self.phone = self._field(f"WhatsApp number (e.g. 98123 45678, {country_code} added)", "share_phone")
+        self.keyboard = Keyboard()
+        self.phone = self.keyboard.field(f"WhatsApp number (e.g. 98123 45678, {country_code} added)",
+                                         "share_phone", "phone")
         self.whatsapp = button("Send on WhatsApp", "send_whatsapp")
-        self.email = self._field("Email address", "share_email")
+        self.email = self.keyboard.field("Email address", "share_email")
         self.email_button = button("Send by email", "send_email")
         for w in (self.phone, self.whatsapp):
             w.setVisible(messaging)
@@ -96,7 +96,6 @@ class ShareScreen(QWidget):
         self.list = QGridLayout(self.list_host)
         self.list.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.list_host)
-        self.keyboard = Keyboard()
         right.addWidget(self.keyboard, 1)
         self.done_button = button("Done", "share_done")
         right.addWidget(self.done_button)
@@ -105,27 +104,16 @@ class ShareScreen(QWidget):
         self.email_button.clicked.connect(self._email)
         self.done_button.clicked.connect(self.done)
         self.view: ShareView | None = None
+        self.shown_sends: list[Send] | None = None
         self.refresh: Callable[[], ShareView | None] = lambda: None
         self.poll = QTimer(self)
         self.poll.setInterval(1000)
         self.poll.timeout.connect(self.update_view)
 
-    def _field(self, placeholder: str, name: str) -> QLineEdit:
-        e = QLineEdit()
-        e.setObjectName(name)
-        e.setPlaceholderText(placeholder)
-        e.setMinimumHeight(52)
-        e.installEventFilter(self)
-        return e
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
-            self.keyboard.attach(obj, "phone" if obj is self.phone else "letters")
-        return super().eventFilter(obj, event)
-
     def open(self, refresh: Callable[[], ShareView | None], phone: str, email: str) -> None:
         self.refresh = refresh
         self.current_url = ""
+        self.shown_sends = None
         self.phone.setText(phone)
         self.email.setText(email)
         self.error.setText("")
@@ -167,6 +155,9 @@ class ShareScreen(QWidget):
         self._draw_qr()
 
     def _show_sends(self, sends: list[Send]) -> None:
+        if sends == self.shown_sends:          # polled every second: rebuild only on a change
+            return
+        self.shown_sends = sends
         clear(self.list)
         for i, s in enumerate(sends[-4:]):
             b = QPushButton(send_text(s))
@@ -190,7 +181,7 @@ class ShareScreen(QWidget):
 
     def _email(self) -> None:
         address = self.email.text().strip()
-        if not EMAIL.match(address):
+        if not valid_email(address):
             self.error.setText("The email address does not look right, e.g. name@example.com.")
             return
         self.error.setText("")

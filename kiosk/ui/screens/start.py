@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
-
-from kiosk.session.contact import normalise_phone
+from kiosk.session.contact import normalise_phone, valid_email
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.common import action_row, button, note, title
-
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class StartScreen(QWidget):
@@ -39,10 +35,11 @@ class StartScreen(QWidget):
         forget.clicked.connect(self.forget_data)
         people.addWidget(forget, 1)
         lay.addLayout(people)
-        self.name = self._field("Name (optional, like everything here)", "name")
+        self.keyboard = Keyboard()
+        self.name = self.keyboard.field("Name (optional, like everything here)", "name")
         self.name.setProperty("capitalize", True)
-        self.phone = self._field(f"Phone (e.g. 98123 45678, {country_code} added)", "phone")
-        self.email = self._field("Email", "email")
+        self.phone = self.keyboard.field(f"Phone (e.g. 98123 45678, {country_code} added)", "phone", "phone")
+        self.email = self.keyboard.field("Email", "email")
         for w in (self.name, self.phone, self.email):
             lay.addWidget(w)
         self.consent = button("Remember my face for next time", "consent", primary=False, checkable=True)
@@ -54,26 +51,12 @@ class StartScreen(QWidget):
         self.error = note("", name="error")
         self.error.hide()
         lay.addWidget(self.error)
-        self.keyboard = Keyboard()
         lay.addWidget(self.keyboard, 1)
         row, self.cancel, self.start = action_row(("Cancel", "cancel"), ("Start try-on", "start"))
         lay.addLayout(row)
         self.start.clicked.connect(self._submit)
         self.cancel.clicked.connect(self.cancelled)
         self.keyboard.attach(self.name, "letters")
-
-    def _field(self, placeholder: str, name: str) -> QLineEdit:
-        e = QLineEdit()
-        e.setObjectName(name)
-        e.setPlaceholderText(placeholder)
-        e.setMinimumHeight(52)
-        e.installEventFilter(self)
-        return e
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
-            self.keyboard.attach(obj, "phone" if obj is self.phone else "letters")
-        return super().eventFilter(obj, event)
 
     def show_seller(self, name: str | None) -> None:
         self.seller.setText(f"Seller: {name} · switch" if name else "")
@@ -95,7 +78,7 @@ class StartScreen(QWidget):
         if phone is None:
             problems.append("The phone number does not look right: digits only, e.g. 98123 45678 "
                             f"(the country code {self.country_code} is added).")
-        if email and not EMAIL.match(email):
+        if email and not valid_email(email):
             problems.append("The email address does not look right, e.g. name@example.com.")
         name = " ".join(self.name.text().split())
         if len(name) > 120:
