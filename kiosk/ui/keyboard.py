@@ -6,7 +6,8 @@ emails) and a phone pad.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from kiosk.ui.screens.common import clear
@@ -29,20 +30,11 @@ class Keyboard(QWidget):
 
     def field(self, placeholder: str, name: str, mode: str = "letters", height: int = 52) -> QLineEdit:
         """A text field that brings this keyboard up, in `mode`, when it takes focus."""
-        e = QLineEdit()
+        e = _Field(self, mode)
         e.setObjectName(name)
         e.setPlaceholderText(placeholder)
         e.setMinimumHeight(height)
-        e.setProperty("keyboard_mode", mode)
-        e.installEventFilter(self)
         return e
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
-            mode = obj.property("keyboard_mode")
-            if mode:
-                self.attach(obj, str(mode))
-        return super().eventFilter(obj, event)
 
     def attach(self, edit: QLineEdit, mode: str) -> None:
         self.target = edit
@@ -84,3 +76,15 @@ class Keyboard(QWidget):
         else:
             shift = self.target.property("capitalize") and self.target.text()[-1:] in ("", " ")
             self.target.insert(key.upper() if shift else key)
+
+
+class _Field(QLineEdit):
+    # The field itself reacts to focus (no event filter on another object, which could
+    # outlive or predecease it while a screen is torn down).
+    def __init__(self, keyboard: Keyboard, mode: str) -> None:
+        super().__init__()
+        self.keyboard, self.mode = keyboard, mode
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.keyboard.attach(self, self.mode)
+        super().focusInEvent(event)
