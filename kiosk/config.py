@@ -26,6 +26,7 @@ from pydantic import (
     HttpUrl,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -142,10 +143,18 @@ class ShareConfig(Section):
     """Handing the try-on photo to the customer: QR page, WhatsApp/email via seed 003."""
 
     link_days: float = Field(7.0, gt=0, le=30)          # how long a photo's link works
-    # Image store: the devcloud-compatible upload endpoint (POST {upload_url}/v1/images).
-    # Empty: the events cloud's address.
+    # Image store: "devcloud" is the devcloud-compatible upload endpoint
+    # (POST {upload_url}/v1/images; empty upload_url: the events cloud's address);
+    # "s3" is an S3-compatible bucket (AWS, MinIO, R2...) with presigned links.
+    image_store: Literal["devcloud", "s3"] = "devcloud"
     upload_url: HttpUrl | None = None
     upload_key: SecretStr | None = None                 # sent as a Bearer token
+    s3_bucket: str = Field("", max_length=63)
+    s3_prefix: str = Field("kiosk-shares/", max_length=200)
+    s3_region: str = Field("us-east-1", min_length=1, max_length=40)
+    s3_endpoint_url: HttpUrl | None = None              # empty: AWS itself
+    s3_access_key: SecretStr | None = None              # empty: boto3's own chain (env, ~/.aws)
+    s3_secret_key: SecretStr | None = None
     # The kiosk's own download server for phones on the store Wi-Fi while the internet is
     # down. lan_url is the address phones use (empty: this machine's LAN address + port).
     lan_enabled: bool = True
@@ -158,7 +167,14 @@ class ShareConfig(Section):
     messaging_email: str = ""
     messaging_password: SecretStr | None = None
     messaging_project_id: str = ""
-    email_enabled: bool = False                         # email through the messaging API too
+    email_enabled: bool = False                         # offer email (messaging API, else SMTP)
+    # SMTP, used for email only when messaging_url is empty.
+    smtp_host: str = Field("", max_length=253)
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = Field("", max_length=254)
     message: str = Field("Your try-on photo from {jeweler}: {link}", min_length=6, max_length=500)
 
     @field_validator("message")
@@ -167,6 +183,37 @@ class ShareConfig(Section):
         if "{link}" not in v:
             raise ValueError("must contain {link}, where the photo's address goes")
         return v
+
+    @field_validator("image_store")
+    @classmethod
+    def _presign_limit(cls, v: str, info: ValidationInfo) -> str:
+        # SigV4 presigned URLs are valid for at most 7 days; a longer link would break early.
+        days = info.data.get("link_days")
+        if v == "s3" and isinstance(days, float) and days > 7:
+            raise ValueError("S3 links last at most 7 days: set share.link_days to 7 or less")
+        return v
+
+    @field_validator("s3_bucket")
+    @classmethod
+    def _bucket_named(cls, v: str, info: ValidationInfo) -> str:
+        if info.data.get("image_store") == "s3" and not v:
+            raise ValueError("image_store is s3: name the bucket")
+        return v
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _from_address(cls, v: str, info: ValidationInfo) -> str:
+        if info.data.get("smtp_host") and "@" not in v:
+            raise ValueError("smtp_host is set: give the sender address, e.g. photos@store.example")
+        return v
+
+    @property
+    def whatsapp_ready(self) -> bool:
+        return self.messaging_url is not None
+
+    @property
+    def email_ready(self) -> bool:
+        return self.email_enabled and (self.messaging_url is not None or bool(self.smtp_host))
 
 
 class KioskConfig(BaseSettings):

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from pydantic import SecretStr
 
 from kiosk import logs, sdnotify
 from kiosk.config import KioskConfig
@@ -48,6 +49,8 @@ from sync.clients.events import EventsClient
 from sync.clients.images import ImageStoreClient
 from sync.clients.messaging import MessagingClient
 from sync.clients.persons import PersonClient
+from sync.clients.s3images import S3ImageStore, make_s3
+from sync.clients.smtp import SmtpSender
 from sync.drain import Sender, Syncer, Totals
 
 log = logging.getLogger(__name__)
@@ -95,8 +98,15 @@ class DaemonLock:
             self._fh = None
 
 
+def _secret(value: SecretStr | None) -> str | None:
+    """A configured secret, registered so the log filter masks it."""
+    raw = value.get_secret_value() if value is not None else None
+    logs.register_secret(raw)
+    return raw
+
+
 class Clients:
-    """One httpx.Client per service, built from the config."""
+    """One client per service, built from the config."""
 
     def __init__(self, cfg: KioskConfig, transport: Any = None):
         password = cfg.person_password()
@@ -105,16 +115,27 @@ class Clients:
         self.persons = PersonClient(str(cfg.cloud.person_url), cfg.cloud.person_email,
                                     cfg.person_password, cfg.cloud.timeout_s, transport)
         sh = cfg.share
-        upload_key = sh.upload_key.get_secret_value() if sh.upload_key else None
-        logs.register_secret(upload_key)
-        self.images = ImageStoreClient(str(sh.upload_url or cfg.cloud.events_url), upload_key,
-                                       max(cfg.cloud.timeout_s, 30.0), transport)
+        upload_key = _secret(sh.upload_key)
+        slow = max(cfg.cloud.timeout_s, 30.0)       # photos are bigger than events
+        self.images: ImageStoreClient | S3ImageStore
+        if sh.image_store == "s3":
+            access, secret_key = (_secret(sh.s3_access_key), _secret(sh.s3_secret_key))
+            endpoint = str(sh.s3_endpoint_url).rstrip("/") if sh.s3_endpoint_url else None
+            self.images = S3ImageStore(make_s3(sh.s3_region, endpoint, access, secret_key, slow),
+                                       sh.s3_bucket, sh.s3_prefix)
+        else:
+            self.images = ImageStoreClient(str(sh.upload_url or cfg.cloud.events_url), upload_key, slow,
+                                           transport)
         self.messaging: MessagingClient | None = None
         if sh.messaging_url is not None:
-            secret = sh.messaging_password.get_secret_value() if sh.messaging_password else None
-            logs.register_secret(secret)
+            secret = _secret(sh.messaging_password)
             self.messaging = MessagingClient(str(sh.messaging_url), sh.messaging_email, lambda: secret,
                                              sh.messaging_project_id, cfg.cloud.timeout_s, transport)
+        self.smtp: SmtpSender | None = None
+        if sh.smtp_host:
+            smtp_secret = _secret(sh.smtp_password)
+            self.smtp = SmtpSender(sh.smtp_host, sh.smtp_port, sh.smtp_security, sh.smtp_user,
+                                   lambda: smtp_secret, sh.smtp_from, slow)
 
     def senders(self) -> dict[str, Sender]:
         def event(job: Job) -> Outcome:
@@ -136,12 +157,17 @@ class Clients:
             return self.images.upload(job.payload, job.blob, job.id)
 
         def share_send(job: Job) -> Outcome:
-            if self.messaging is None:
-                return Rejected("WhatsApp and email are not set up on this kiosk (share.messaging_url)")
             p = job.payload
-            return self.messaging.send(channel=p["channel"], destination=p["destination"], name=p["name"],
-                                       content=p["message"].replace("{link}", job.share_page_url or ""),
-                                       idempotency_key=job.id)
+            content = p["message"].replace("{link}", job.share_page_url or "")
+            if self.messaging is not None:
+                return self.messaging.send(channel=p["channel"], destination=p["destination"], name=p["name"],
+                                           content=content, idempotency_key=job.id)
+            if p["channel"] == "email" and self.smtp is not None:
+                return self.smtp.send(destination=p["destination"], name=p["name"], content=content,
+                                      subject=p.get("subject") or "Your try-on photo", idempotency_key=job.id)
+            what = "email (share.messaging_url or share.smtp_host)" if p["channel"] == "email" \
+                else "WhatsApp (share.messaging_url)"
+            return Rejected(f"{what} is not set up on this kiosk")
 
         return {KIND_EVENT: event, KIND_PERSON_CREATE: person_create, KIND_PERSON_UPDATE: person_update,
                 KIND_PERSON_ERASE: person_erase, KIND_IMAGE_UPLOAD: image_upload, KIND_SHARE_SEND: share_send}

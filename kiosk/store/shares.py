@@ -129,14 +129,15 @@ def send(store: EventStore, share: Share, *, channel: str, destination: str, nam
                      " event_payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
                      (send_id, share.token, share.session_id, channel, destination, json.dumps(event),
                       now, now))
-        _queue_send(store, conn, share.token, share.session_id, send_id, channel, destination, name, message)
+        _queue_send(store, conn, share.token, share.session_id, send_id, channel, destination, name, message,
+                    f"Your try-on photo from {jeweler[1]}")
     return send_id
 
 
 def _queue_send(store: EventStore, conn: sqlite3.Connection, token: str, session_id: str, send_id: str,
-                channel: str, destination: str, name: str, message: str) -> None:
+                channel: str, destination: str, name: str, message: str, subject: str) -> None:
     body = {"send_id": send_id, "channel": channel, "destination": destination, "name": name,
-            "message": message}
+            "message": message, "subject": subject}
     store.insert_row(conn, KIND_SHARE_SEND, STREAM_PREFIX + token, session_id, None, body, None)
 
 
@@ -153,7 +154,7 @@ def retry(store: EventStore, send_id: str) -> bool:
         conn.execute("UPDATE share_sends SET status = 'queued', error = '', updated_at = ? WHERE id = ?",
                      (store.clock(), send_id))
         _queue_send(store, conn, row["token"], row["session_id"], send_id, row["channel"], row["destination"],
-                    old.get("name", ""), old.get("message", ""))
+                    old.get("name", ""), old.get("message", ""), old.get("subject", "Your try-on photo"))
     return True
 
 

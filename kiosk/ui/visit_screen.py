@@ -72,8 +72,8 @@ class VisitScreen(QWidget):
         self.seller_screen = SellerScreen(cfg.sellers)
         self.forget_screen = ForgetScreen(cfg.store.country_code, service.forget_phone)
         sh = cfg.share
-        self.share_screen = ShareScreen(cfg.store.country_code, sh.messaging_url is not None,
-                                        sh.email_enabled, sh.wifi_name)
+        self.share_screen = ShareScreen(cfg.store.country_code, sh.whatsapp_ready, sh.email_ready,
+                                        sh.wifi_name)
         self.photo: tuple[bytes, PieceRef | None] | None = None     # the last photo taken
         self.share: Share | None = None                             # ... once it is shared
         self.seller: tuple[str, str] | None = None

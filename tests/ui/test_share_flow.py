@@ -10,10 +10,12 @@ import httpx
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk import config
 from kiosk.ui.app import MainWindow
+from kiosk.ui.screens.share import ShareScreen
 from sync import daemon
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 from tests.sync.test_sync_faults import drain_until_empty
@@ -99,3 +101,14 @@ def test_qr_on_screen_opens_the_photo_and_whatsapp_reaches_the_cloud(
     assert ev["message_sid"] == msg["message_sid"]
     click(qtbot, s.done_button)
     assert v.state == "catalogue"
+
+
+@pytest.mark.parametrize(("whatsapp", "email"), [(True, True), (False, True), (True, False), (False, False)])
+def test_share_screen_offers_only_the_channels_that_are_set_up(qtbot: QtBot, whatsapp: bool,
+                                                               email: bool) -> None:
+    screen = ShareScreen("+91", whatsapp, email, "Store-Guest")
+    qtbot.addWidget(screen)
+    assert screen.whatsapp.isVisibleTo(screen) == whatsapp and screen.phone.isVisibleTo(screen) == whatsapp
+    assert screen.email_button.isVisibleTo(screen) == email and screen.email.isVisibleTo(screen) == email
+    texts = [w.text() for w in screen.findChildren(QLabel)]
+    assert any("not set up on this kiosk" in t for t in texts) == (not whatsapp and not email)

@@ -57,7 +57,7 @@ class ShareScreen(QWidget):
     send_requested = Signal(str, str)       # channel, destination (validated)
     retry_requested = Signal(str)           # send id
 
-    def __init__(self, country_code: str, messaging: bool, email: bool, wifi_name: str,
+    def __init__(self, country_code: str, whatsapp: bool, email: bool, wifi_name: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.country_code, self.wifi_name = country_code, wifi_name
@@ -83,12 +83,12 @@ class ShareScreen(QWidget):
         self.email = self.keyboard.field("Email address", "share_email")
         self.email_button = button("Send by email", "send_email")
         for w in (self.phone, self.whatsapp):
-            w.setVisible(messaging)
+            w.setVisible(whatsapp)
             right.addWidget(w)
         for w in (self.email, self.email_button):
-            w.setVisible(messaging and email)
+            w.setVisible(email)
             right.addWidget(w)
-        if not messaging:
+        if not whatsapp and not email:
             right.addWidget(note("WhatsApp and email are not set up on this kiosk: use the QR code."))
         self.error = note("", name="error")
         right.addWidget(self.error)
