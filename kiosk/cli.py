@@ -135,6 +135,58 @@ def _cmd_face(args: argparse.Namespace) -> int:
     return face_cli.analyse(args.photos, args.json)
 
 
+def _cmd_catalog_sync(args: argparse.Namespace) -> int:
+    cfg = _load_config(args.config)
+    if cfg is None:
+        return EXIT_USAGE
+    c = cfg.catalog
+    if c.commerce_url is None or not (c.vendor_ids or c.include_drafts):
+        print("kiosk catalog sync: set [catalog] commerce_url and vendor_ids in the config", file=sys.stderr)
+        return EXIT_USAGE
+    from kiosk.store.db import Database, StoreError
+    from sync import catalog_import
+    from sync.clients.commerce import CommerceClient
+
+    password = c.password.get_secret_value() if c.password else None
+    logs.register_secret(password)
+    client = CommerceClient(str(c.commerce_url), c.email, lambda: password, cfg.cloud.timeout_s)
+    try:
+        db = Database(cfg.store.data_dir)
+        try:
+            report = catalog_import.run(db, client, c.vendor_ids, c.include_drafts)
+        finally:
+            db.close()
+    except StoreError as e:
+        print(f"kiosk catalog sync: {e}", file=sys.stderr)
+        return EXIT_FAIL
+    finally:
+        client.close()
+    for line in report.lines():
+        print(line)
+    return EXIT_FAIL if report.errors else EXIT_OK
+
+
+def _cmd_assets(args: argparse.Namespace) -> int:
+    from kiosk.catalog import tool
+
+    if args.assets_command == "check":
+        cfg = _load_config(args.config) if args.config or os.environ.get("KIOSK_CONFIG") else None
+        return tool.check(cfg.store.data_dir if cfg else None)
+    cfg = _load_config(args.config)
+    if cfg is None:
+        return EXIT_USAGE
+    anchor = None
+    if args.anchor:
+        x, _, y = args.anchor.partition(",")
+        if not (x.strip().isdigit() and y.strip().isdigit()):
+            print("kiosk assets add: --anchor wants X,Y in pixels of the cut-out", file=sys.stderr)
+            return EXIT_USAGE
+        anchor = (int(x), int(y))
+    return tool.add(cfg.store.data_dir, args.image, jeweler=args.jeweler or cfg.jeweler.id,
+                    category=args.category, name=args.name, price=args.price, width_mm=args.width_mm,
+                    coin_mm=args.coin_mm, anchor=anchor, preview=args.preview)
+
+
 def _cmd_privacy(args: argparse.Namespace) -> int:
     cfg = _load_config(args.config)
     if cfg is None:
@@ -273,6 +325,26 @@ def build_parser() -> argparse.ArgumentParser:
     fg.add_argument("--person", help="a local or cloud person id")
     pv_sub.add_parser("expire", help="delete face records past [privacy] retention_days now")
     pv.set_defaults(func=_cmd_privacy)
+
+    cat = sub.add_parser("catalog", help="the jewelers' catalogue from the commerce API (seed 002)")
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
+    cat_sub.add_parser("sync", help="import new and changed products now, hide removed ones")
+    cat.set_defaults(func=_cmd_catalog_sync)
+
+    ast = sub.add_parser("assets", help="staff asset tool: add a piece from a product photo, check manifests")
+    ast_sub = ast.add_subparsers(dest="assets_command", required=True, metavar="ACTION")
+    add = ast_sub.add_parser("add", help="cut a product photo on a plain background into a wearable piece")
+    add.add_argument("image", type=Path)
+    add.add_argument("--jeweler", help="jeweler id (default: [jeweler] id)")
+    add.add_argument("--category", required=True, help="earring, necklace, nose_ring or maang_tikka")
+    add.add_argument("--name", required=True)
+    add.add_argument("--price", type=float)
+    add.add_argument("--width-mm", type=float, help="the piece's real width in mm")
+    add.add_argument("--coin-mm", type=float, help="diameter of a coin lying by the piece, to measure it")
+    add.add_argument("--anchor", help="X,Y hook point in the cut-out (default: guessed per category)")
+    add.add_argument("--preview", type=Path, help="also write the piece worn on the sample face here")
+    ast_sub.add_parser("check", help="validate every jewelry manifest (bundled and in the catalogue)")
+    ast.set_defaults(func=_cmd_assets)
 
     bench = sub.add_parser("bench", help="measure performance")
     bench.add_argument("what", choices=["display", "tryon", "face", "sync", "all"], help="what to measure")

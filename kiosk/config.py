@@ -216,6 +216,17 @@ class ShareConfig(Section):
         return self.email_enabled and (self.messaging_url is not None or bool(self.smtp_host))
 
 
+class CatalogConfig(Section):
+    """Import of the jewelers' products from the commerce API (seed 002) into the local catalogue."""
+
+    commerce_url: HttpUrl | None = None       # the API root, e.g. https://api.omnisell.com/api/
+    vendor_ids: list[int] = Field(default_factory=list)   # the jewelers this store shows
+    include_drafts: bool = False              # also the signed-in seller's drafts (needs a login)
+    email: str = ""
+    password: SecretStr | None = None
+    interval_min: float = Field(60.0, ge=5, le=1440)      # the sync daemon's import schedule
+
+
 class KioskConfig(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -236,6 +247,7 @@ class KioskConfig(BaseSettings):
     privacy: PrivacyConfig = PrivacyConfig()
     ui: UIConfig = UIConfig()
     share: ShareConfig = ShareConfig()
+    catalog: CatalogConfig = CatalogConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -123,6 +123,37 @@ MIGRATIONS.append((3, """
     );
     CREATE INDEX share_sends_session ON share_sends (session_id);
     """))
+MIGRATIONS.append((4, """
+    -- The local catalogue the app reads (works offline): jewelers and the pieces prepared
+    -- for try-on under catalog/pieces/<id>/ (manifest.json + PNG). Bundled demo pieces stay
+    -- under assets/; rows here are imported (commerce API) or added by staff.
+    CREATE TABLE catalog_jewelers (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        logo_path   TEXT,                           -- under the data dir
+        accent      TEXT,                           -- #rrggbb
+        currency    TEXT,
+        source      TEXT NOT NULL,                  -- commerce | staff
+        updated_at  REAL NOT NULL
+    );
+    CREATE TABLE catalog_pieces (
+        id          TEXT PRIMARY KEY,
+        jeweler_id  TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        category    TEXT NOT NULL,
+        price       REAL,
+        width_mm    REAL NOT NULL,
+        anchor_x    REAL NOT NULL,
+        anchor_y    REAL NOT NULL,
+        folder      TEXT NOT NULL,                  -- under the data dir
+        source      TEXT NOT NULL,                  -- commerce | staff
+        remote_id   TEXT,                           -- the commerce product id
+        remote_sig  TEXT,                           -- what the import saw last (skip if unchanged)
+        hidden      INTEGER NOT NULL DEFAULT 0,     -- gone upstream: not listed, still wearable
+        updated_at  REAL NOT NULL
+    );
+    CREATE UNIQUE INDEX catalog_pieces_remote ON catalog_pieces (source, remote_id);
+    """))
 LATEST = MIGRATIONS[-1][0]
 
 

@@ -47,6 +47,7 @@ class Piece:
     files: dict[str, str] = field(default_factory=dict)   # "single" or "left"/"right" -> file name
     parts: tuple[str, ...] = ()                            # for sets
     chain_to_ear: bool = False                             # a nath with its chain to the ear
+    hidden: bool = False                                   # gone upstream: wearable, not listed
 
     def sprite(self, side: str = "single") -> Sprite:
         name = self.files.get(side) or self.files.get("single") or next(iter(self.files.values()))
@@ -68,7 +69,8 @@ def _load_sprite(path: Path) -> Sprite:
     return f
 
 
-def _piece(folder: Path, m: dict[str, Any]) -> Piece:
+def piece_from_manifest(folder: Path, m: dict[str, Any]) -> Piece:
+    """One piece, checked: fields, category, width range, sprite with alpha, anchor inside."""
     def need(key: str) -> Any:
         if key not in m:
             raise AssetError(f"{folder / 'manifest.json'}: '{key}' is missing")
@@ -98,6 +100,8 @@ def _piece(folder: Path, m: dict[str, Any]) -> Piece:
     piece = Piece(pid, str(need("name")), category, str(m.get("style", "")), price, width, (ax, ay),
                   str(need("jeweler_id")), folder, files, chain_to_ear=chain)
     for side in files:
+        if not (folder / files[side]).is_file():
+            raise AssetError(f"{folder}: the image {files[side]} is missing")
         spr = piece.sprite(side)
         h, w = spr.shape[:2]
         if not (0 <= ax <= w and 0 <= ay <= h):
@@ -118,13 +122,17 @@ class Catalog:
                 data = json.loads(manifest.read_text())
             except ValueError as e:
                 raise AssetError(f"{manifest}: not valid JSON ({e})") from None
-            p = _piece(manifest.parent, data)
+            p = piece_from_manifest(manifest.parent, data)
             pieces[p.id] = p
         for p in pieces.values():
             missing = [x for x in p.parts if x not in pieces or pieces[x].category == "set"]
             if missing:
                 raise AssetError(f"set {p.id} names unknown pieces: {', '.join(missing)}")
         return cls(pieces)
+
+    def listed(self) -> list[Piece]:
+        """What the seller can pick: hidden pieces stay wearable but are not offered."""
+        return [p for p in self.pieces.values() if not p.hidden]
 
     def get(self, pid: str) -> Piece:
         try:

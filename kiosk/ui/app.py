@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 from kiosk import __version__, sdnotify
 from kiosk import config as config_mod
 from kiosk.capture import FrameSource, open_source
+from kiosk.catalog import cache as catalog_cache
 from kiosk.pipeline import Stage
 from kiosk.session.visit import VisitService
 from kiosk.share.lan import LanShareServer, lan_address
@@ -106,7 +107,7 @@ class MainWindow(QMainWindow):
 
     def _tryon_stage(self, cfg: config_mod.KioskConfig) -> TryOnStage | None:
         try:
-            self.catalog = Catalog.load()
+            self.catalog = catalog_cache.load(Path(cfg.store.data_dir))
             self.catalog.expand(cfg.tryon.pieces)
         except AssetError as e:
             log.error("jewelry assets: %s", e)

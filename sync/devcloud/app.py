@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from kiosk.store.events import Envelope
-from sync.devcloud import hq, images, messaging
+from sync.devcloud import commerce, hq, images, messaging
 from sync.devcloud import persons as P
 from sync.devcloud.auth import CSRF_COOKIE, SESSION_COOKIE, AuthError, Sessions
 from sync.devcloud.db import CloudDB, now_iso
@@ -63,6 +63,7 @@ def create_app(data_dir: Path, faults: Faults | None = None,
     app.state.db, app.state.faults, app.state.sessions, app.state.log = db, faults, sessions, reqlog
     app.include_router(images.router(db, upload_key))
     app.include_router(messaging.router(db, faults, users or DEFAULT_USERS))
+    app.include_router(commerce.router(faults))
 
     # ---- seed 000 --------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-API_PREFIXES = ("/v1/", "/api/")
+API_PREFIXES = ("/v1/", "/api/", "/commerce/api/")
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Faults:
     down: bool = False               # every API request fails with 503
     token_ttl_s: float = 900.0       # seed 003 access token life
     messages_429: int = 0            # the next N message sends answer 429
+    commerce_token_ttl_s: float = 300.0  # seed 002 access token life
     seed: int | None = None
 
     def update(self, changes: dict[str, Any]) -> None:

@@ -142,7 +142,7 @@ class CatalogueScreen(QWidget):
             b.setChecked(b.objectName() == f"tab_{category}")
         clear(self.grid)
         self.tiles = {}
-        pieces = [p for p in self.catalog.pieces.values() if p.category == category]
+        pieces = [p for p in self.catalog.listed() if p.category == category]
         for i, p in enumerate(sorted(pieces, key=lambda p: (p.price or 0, p.name))):
             t = QToolButton()
             t.setObjectName(f"piece_{p.id}")

@@ -1,0 +1,134 @@
+"""Staff asset tool: `kiosk assets add IMAGE ...` and `kiosk assets check`.
+
+``add`` turns a product photo on a plain background into a wearable piece in the local
+catalogue (kiosk/catalog/prepare.py does the cut-out and the hook guess), writes a preview of
+it worn on the sample video's face, and prints where both are. A running app picks the piece up
+within seconds (it watches the catalogue).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kiosk import paths
+from kiosk.catalog import cache
+from kiosk.catalog.prepare import Prepared, PrepareError, decode, prepare
+from kiosk.store.db import Database, StoreError
+from kiosk.tryon.assets import CATEGORIES, WIDTH_MM, AssetError, Catalog, piece_from_manifest
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+
+
+def _fail(msg: str) -> int:
+    print(f"kiosk assets: {msg}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def image_width_mm(prep: Prepared, piece_mm: float) -> float:
+    """The manifest's width_mm is the whole image's; staff measure the piece itself."""
+    xs = np.nonzero((prep.rgba[:, :, 3] > 127).any(axis=0))[0]
+    drawn = int(xs[-1] - xs[0] + 1) if xs.size else prep.rgba.shape[1]
+    return piece_mm * prep.rgba.shape[1] / drawn
+
+
+def add(data_dir: Path, image: Path, *, jeweler: str, category: str, name: str, price: float | None,
+        width_mm: float | None, coin_mm: float | None, anchor: tuple[int, int] | None,
+        preview: Path | None) -> int:
+    if category not in CATEGORIES:
+        return _fail(f"--category {category!r}: one of {', '.join(CATEGORIES)}")
+    if width_mm is None and coin_mm is None:
+        return _fail("give the piece's real width (--width-mm) or lay a coin by it and give --coin-mm")
+    try:
+        prep = prepare(decode(image.read_bytes()), category, coin_mm=coin_mm)
+    except OSError as e:
+        return _fail(f"cannot read {image}: {e.strerror}")
+    except PrepareError as e:
+        return _fail(f"{image}: {e}")
+    if not prep.plain_background:
+        print("kiosk assets: warning: the background is not plain; check the preview for leftovers",
+              file=sys.stderr)
+    piece_mm = width_mm if width_mm is not None else prep.width_mm
+    assert piece_mm is not None
+    lo, hi = WIDTH_MM[category]
+    if not lo <= piece_mm <= hi:
+        return _fail(f"a {category} {piece_mm:g} mm wide is outside {lo}-{hi} mm: "
+                     "check the width or the coin")
+    h, w = prep.rgba.shape[:2]
+    hook = anchor or prep.anchor
+    if not (0 <= hook[0] <= w and 0 <= hook[1] <= h):
+        return _fail(f"--anchor {hook[0]},{hook[1]} is outside the {w}x{h} cut-out")
+    ok, png = cv2.imencode(".png", prep.rgba)
+    if not ok:
+        return _fail("could not encode the cut-out as PNG")
+    try:
+        db = Database(data_dir)
+        try:
+            pid = cache.unique_id(db, cache.slug(f"{jeweler}_{name}"))
+            new = cache.NewPiece(pid, jeweler, name, category, price,
+                                 round(image_width_mm(prep, piece_mm), 2), hook)
+            piece = cache.save_piece(db, new, png.tobytes(), source="staff", now=time.time())
+        finally:
+            db.close()
+    except (StoreError, AssetError) as e:
+        return _fail(str(e))
+    print(f"added {piece.id}: {name} ({category}, {piece_mm:g} mm, hook at {hook[0]},{hook[1]}) "
+          f"in {piece.folder}")
+    if preview is not None:
+        _preview(data_dir, piece.id, preview)
+    return EXIT_OK
+
+
+def _preview(data_dir: Path, pid: str, out: Path) -> None:
+    """The new piece worn on the sample video's face, so staff can judge size and hook."""
+    from kiosk.capture.sources import VideoFileSource
+    from kiosk.track.mediapipe_tracker import MediaPipeTracker
+    from kiosk.tryon.engine import TryOn, encode_jpeg
+
+    src = VideoFileSource(paths.SAMPLE_VIDEO, fps=1000.0)
+    tracker = MediaPipeTracker(static=True)
+    try:
+        src.open()
+        frame = src.read()
+        engine = TryOn(cache.load(data_dir), tracker, [pid], None)
+        engine.process(frame, t=None)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(encode_jpeg(frame))
+        print(f"preview: {out}")
+    finally:
+        tracker.close()
+        src.close()
+
+
+def check(data_dir: Path | None) -> int:
+    """Every manifest, bundled and cached: fields, alpha, anchor inside, width range, size."""
+    roots = [paths.ASSETS_DIR / "jewelry"]
+    if data_dir is not None:
+        roots.append(data_dir / cache.PIECES_DIR)
+    problems = checked = 0
+    for root in roots:
+        for manifest in sorted(root.glob("*/manifest.json")):
+            checked += 1
+            try:
+                piece = piece_from_manifest(manifest.parent, json.loads(manifest.read_text()))
+                for side in piece.files:
+                    h, w = piece.sprite(side).shape[:2]
+                    if max(h, w) > 2048 or min(h, w) < 16:
+                        raise AssetError(f"{manifest.parent}: the image is {w}x{h}; keep it 16-2048 px")
+            except (OSError, ValueError, AssetError) as e:
+                problems += 1
+                print(f"PROBLEM {manifest.parent.name}: {e}")
+                continue
+            print(f"ok      {piece.id} ({piece.category})")
+    try:
+        Catalog.load()
+    except AssetError as e:
+        problems += 1
+        print(f"PROBLEM sets: {e}")
+    print(f"{checked} manifests, {problems} with problems")
+    return EXIT_OK if problems == 0 else EXIT_FAIL

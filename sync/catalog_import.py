@@ -1,0 +1,236 @@
+"""`kiosk catalog sync` and the sync daemon's catalogue job: products of the configured
+vendors (seed 002) → pieces in the local catalogue, ready to wear.
+
+Incremental: each product's signature (name, price, category, width, first image URL,
+``updated_at``) is kept; an unchanged product downloads nothing. A product that left a
+vendor's list is hidden (still wearable by a visit that has it on, no longer offered); it
+comes back if it reappears. A vendor whose list cannot be read hides nothing: an outage must
+not empty the seller's screen. One bad product (broken photo, unknown category) is reported
+and the others continue.
+
+Mapping choices (the seed is a generic shop):
+- category from the product's category name/slug/id text: earring/jhumka/stud/drop → earring,
+  necklace/choker/haar/pendant/mala → necklace, nose/nath → nose_ring, tikka → maang_tikka;
+  anything else (sets included: they are assembled on the kiosk) is skipped with a reason;
+- price through Decimal (the API sends strings like "38900.00");
+- the real width from ``attributes.width_mm`` or ``width_mm``; without one, a typical width
+  for the category is used and the report says so (staff can correct it with the asset tool);
+- jeweler id ``vendor-<id>``, name from ``company_name``/``name``, accent from
+  ``brand_color``, currency from ``currency``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import cv2
+
+from kiosk.catalog import cache
+from kiosk.catalog.prepare import PrepareError, decode, prepare
+from kiosk.catalog.tool import image_width_mm
+from kiosk.store.db import Database, StoreError
+from kiosk.tryon.assets import WIDTH_MM, AssetError
+from sync.clients.commerce import CommerceClient, CommerceError
+
+log = logging.getLogger(__name__)
+SOURCE = "commerce"
+TYPICAL_MM = {"earring": 25.0, "necklace": 140.0, "nose_ring": 12.0, "maang_tikka": 30.0}
+KEYWORDS = [("tikka", "maang_tikka"), ("nose", "nose_ring"), ("nath", "nose_ring"), ("earring", "earring"),
+            ("jhumka", "earring"), ("stud", "earring"), ("drop", "earring"), ("necklace", "necklace"),
+            ("choker", "necklace"), ("haar", "necklace"), ("pendant", "necklace"), ("mala", "necklace")]
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass
+class Report:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    hidden: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)       # "name: why"
+    guessed_width: list[str] = field(default_factory=list)
+    downloads: int = 0
+    errors: list[str] = field(default_factory=list)        # whole vendors that could not be read
+
+    def lines(self) -> list[str]:
+        out = [f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
+               f"{len(self.hidden)} hidden, {len(self.restored)} back, {len(self.skipped)} skipped, "
+               f"{self.downloads} images downloaded"]
+        out += [f"added: {x}" for x in self.added] + [f"updated: {x}" for x in self.updated]
+        out += [f"hidden (gone upstream): {x}" for x in self.hidden]
+        out += [f"skipped: {x}" for x in self.skipped]
+        out += [f"width guessed (set it with kiosk assets): {x}" for x in self.guessed_width]
+        out += [f"error: {x}" for x in self.errors]
+        return out
+
+
+def category_of(product: dict[str, Any]) -> str | None:
+    c = product.get("category")
+    text = " ".join(str(c.get(k, "")) for k in ("slug", "name")) if isinstance(c, dict) else str(c or "")
+    text = (text + " " + str(product.get("tags", ""))).lower().replace("_", " ")
+    for word, category in KEYWORDS:
+        if word in text:
+            return category
+    return None
+
+
+def image_url(product: dict[str, Any]) -> str | None:
+    images = product.get("images") or []
+    if not isinstance(images, list):
+        return None
+    ordered = sorted(images, key=lambda im: not (isinstance(im, dict) and im.get("is_primary")))
+    for im in ordered:
+        if isinstance(im, str) and im:
+            return im
+        if isinstance(im, dict):
+            for k in ("image", "url", "image_url"):
+                if im.get(k):
+                    return str(im[k])
+    return None
+
+
+def width_of(product: dict[str, Any]) -> float | None:
+    raw_attrs = product.get("attributes")
+    attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
+    for raw in (attrs.get("width_mm"), product.get("width_mm")):
+        try:
+            if raw is not None:
+                return float(raw)
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def run(db: Database, client: CommerceClient, vendor_ids: list[int], include_drafts: bool = False,
+        clock: Any = time.time) -> Report:
+    report = Report()
+    synced: list[str] = []
+    seen: set[str] = set()
+    for vid in vendor_ids:
+        try:
+            info, products = client.vendor(vid)
+        except CommerceError as e:
+            report.errors.append(f"vendor {vid}: {e}")
+            continue
+        jeweler = _save_jeweler(db, client, vid, info, clock())
+        synced.append(jeweler)
+        for p in products:
+            _one(db, client, jeweler, p, report, seen, clock)
+    if include_drafts:
+        try:
+            for p in client.own_products(status="draft"):
+                raw_seller = p.get("seller")
+                seller: dict[str, Any] = raw_seller if isinstance(raw_seller, dict) else {}
+                jeweler = f"vendor-{seller.get('id', 'own')}"
+                _one(db, client, jeweler, p, report, seen, clock)
+        except CommerceError as e:
+            report.errors.append(f"drafts: {e}")
+    _hide_gone(db, synced, seen, report, clock())
+    return report
+
+
+def _save_jeweler(db: Database, client: CommerceClient, vid: int, info: dict[str, Any], now: float) -> str:
+    jid = f"vendor-{vid}"
+    name = str(info.get("company_name") or info.get("name") or jid)
+    accent = str(info.get("brand_color") or "")
+    logo = None
+    if info.get("logo"):
+        try:
+            img = decode(client.download(str(info["logo"])))
+            logo = db.data_dir / cache.LOGOS_DIR / f"{jid}.png"
+            logo.parent.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(logo), img)
+        except (CommerceError, PrepareError, OSError) as e:
+            log.warning("logo of %s not updated: %s", name, e)
+            logo = None
+    cache.save_jeweler(db, cache.Jeweler(jid, name, accent if COLOUR.match(accent) else None,
+                                         str(info.get("currency") or "") or None,
+                                         logo.relative_to(db.data_dir) if logo else None),
+                       source=SOURCE, now=now)
+    return jid
+
+
+def _one(db: Database, client: CommerceClient, jeweler: str, p: dict[str, Any], report: Report,
+         seen: set[str], clock: Any) -> None:
+    rid = str(p.get("id", ""))
+    name = str(p.get("name") or f"product {rid}").strip()[:120]
+    if not rid:
+        report.skipped.append(f"{name}: no product id")
+        return
+    seen.add(rid)
+    category = category_of(p)
+    if category is None:
+        report.skipped.append(f"{name}: category {p.get('category')!r} is not wearable jewelry")
+        return
+    try:
+        raw = p.get("price")
+        price = None if raw in (None, "") else float(Decimal(str(raw)).quantize(Decimal("0.01")))
+    except InvalidOperation:
+        report.skipped.append(f"{name}: price {p.get('price')!r} is not a number")
+        return
+    url = image_url(p)
+    if url is None:
+        report.skipped.append(f"{name}: no product photo")
+        return
+    width = width_of(p)
+    seen_as = [name, price, category, width, url, p.get("updated_at")]
+    sig = hashlib.sha256(json.dumps(seen_as).encode()).hexdigest()
+    rows = db.read("SELECT id, remote_sig, hidden FROM catalog_pieces WHERE source = ? AND remote_id = ?",
+                   (SOURCE, rid))
+    if rows and rows[0]["remote_sig"] == sig:
+        if rows[0]["hidden"]:
+            with db.write() as conn:
+                conn.execute("UPDATE catalog_pieces SET hidden = 0, updated_at = ? WHERE id = ?",
+                             (clock(), rows[0]["id"]))
+            report.restored.append(name)
+        else:
+            report.unchanged += 1
+        return
+    piece_mm = width if width is not None else TYPICAL_MM[category]
+    lo, hi = WIDTH_MM[category]
+    if not lo <= piece_mm <= hi:
+        report.skipped.append(f"{name}: width {piece_mm:g} mm is outside {lo}-{hi} mm for a {category}")
+        return
+    try:
+        data = client.download(url)
+        report.downloads += 1
+        prep = prepare(decode(data), category)
+        ok, png = cv2.imencode(".png", prep.rgba)
+        if not ok:
+            raise PrepareError("could not encode the cut-out")
+        pid = rows[0]["id"] if rows else f"{jeweler}-{rid}".replace("vendor-", "v")
+        new = cache.NewPiece(pid, jeweler, name, category, price, round(image_width_mm(prep, piece_mm), 2),
+                             prep.anchor, style=str(p.get("sku") or ""))
+        cache.save_piece(db, new, png.tobytes(), source=SOURCE, remote_id=rid, remote_sig=sig, now=clock())
+    except (CommerceError, PrepareError, AssetError) as e:
+        report.skipped.append(f"{name}: {e}")
+        return
+    except StoreError as e:
+        report.errors.append(f"{name}: {e}")
+        return
+    (report.updated if rows else report.added).append(name)
+    if width is None:
+        report.guessed_width.append(name)
+
+
+def _hide_gone(db: Database, jewelers: list[str], seen: set[str], report: Report, now: float) -> None:
+    if not jewelers:
+        return
+    marks = ",".join("?" * len(jewelers))
+    rows = db.read(f"SELECT id, name, remote_id FROM catalog_pieces WHERE source = ? AND hidden = 0"
+                   f" AND jeweler_id IN ({marks})", (SOURCE, *jewelers))
+    gone = [r for r in rows if r["remote_id"] not in seen]
+    if not gone:
+        return
+    with db.write() as conn:
+        for r in gone:
+            conn.execute("UPDATE catalog_pieces SET hidden = 1, updated_at = ? WHERE id = ?", (now, r["id"]))
+    report.hidden += [r["name"] for r in gone]
