@@ -223,6 +223,24 @@ class Daemon:
         except StoreError as e:
             log.error("retention job: %s", e)
 
+    def _catalog_job(self) -> None:
+        """Scheduled catalogue import (seed 002); a failed run is retried at the next interval."""
+        from sync import catalog_import
+        from sync.clients.commerce import CommerceClient
+
+        c = self.cfg.catalog
+        password = _secret(c.password)
+        client = CommerceClient(str(c.commerce_url), c.email, lambda: password, self.cfg.cloud.timeout_s)
+        try:
+            report = catalog_import.run(self.store.db, client, c.vendor_ids, c.include_drafts)
+        except StoreError as e:
+            log.error("catalogue import: %s", e)
+            return
+        finally:
+            client.close()
+        for line in report.lines():
+            (log.warning if line.startswith(("error", "skipped")) else log.info)("catalogue: %s", line)
+
     def _next_wake_s(self) -> float:
         wait = self.cfg.sync.interval_s
         try:
@@ -246,6 +264,10 @@ class Daemon:
         # Face data past its retention is deleted even when nobody touches the kiosk.
         self.scheduler.add_job(self._retention_job, "interval", hours=1, id="retention", max_instances=1,
                                coalesce=True, next_run_time=datetime.now(UTC))
+        c = self.cfg.catalog
+        if c.commerce_url is not None and (c.vendor_ids or c.include_drafts):
+            self.scheduler.add_job(self._catalog_job, "interval", minutes=c.interval_min, id="catalog",
+                                   max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
         self.scheduler.start()
         watcher = connect(self.store.db.path)
         last_version = None

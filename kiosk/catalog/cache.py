@@ -120,6 +120,12 @@ def load(data_dir: Path, bundled: Catalog | None = None) -> Catalog:
     return Catalog(pieces)
 
 
+def version(data_dir: Path) -> tuple[object, ...]:
+    """Changes whenever a piece is added, updated, hidden or shown again (cheap: the app polls it)."""
+    rows = _read(data_dir, "SELECT COUNT(*), MAX(updated_at), SUM(hidden) FROM catalog_pieces")
+    return tuple(rows[0]) if rows else ()
+
+
 def jewelers(data_dir: Path) -> list[Jeweler]:
     out = []
     for r in _read(data_dir, "SELECT * FROM catalog_jewelers ORDER BY name"):

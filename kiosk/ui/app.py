@@ -31,6 +31,7 @@ from kiosk.ui.theme import STYLESHEET
 from kiosk.ui.visit_screen import VisitScreen
 
 log = logging.getLogger(__name__)
+CATALOG_POLL_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,24 @@ class MainWindow(QMainWindow):
         if interval:
             self._watchdog.timeout.connect(self._pet_watchdog)
             self._watchdog.start(int(interval * 1000))
+        self._catalog_timer = QTimer(self)
+        self._catalog_timer.timeout.connect(self._reload_catalog)
+        self._catalog_version: tuple[object, ...] = ()
         self.resize(1280, 800)
+
+    def _reload_catalog(self) -> None:
+        """Pieces imported or added by staff while the app runs appear within seconds."""
+        if self.catalog is None or self.cfg is None or self.visit is None:
+            return
+        data_dir = Path(self.cfg.store.data_dir)
+        now = catalog_cache.version(data_dir)
+        if now == self._catalog_version:
+            return
+        self._catalog_version = now
+        fresh = catalog_cache.load(data_dir)
+        self.catalog.pieces = fresh.pieces      # shared with the try-on stage; one reference swap
+        self.visit.catalogue.reload(self.catalog)
+        log.info("catalogue reloaded: %d pieces", len(fresh.listed()))
 
     def current_screen(self) -> QWidget | None:
         return self.stack.currentWidget()
@@ -100,6 +118,7 @@ class MainWindow(QMainWindow):
         if self.visit is not None:
             self.stack.addWidget(self.visit)
             self.stack.setCurrentWidget(self.visit)
+            self._catalog_timer.start(CATALOG_POLL_MS)
         stages: list[tuple[str, Stage]] = [("tryon", self.tryon)] if self.tryon is not None else []
         self.live = LivePipeline(build_source(cfg, self.override), self.live_view, stages)
         self.live.start()
@@ -107,6 +126,7 @@ class MainWindow(QMainWindow):
 
     def _tryon_stage(self, cfg: config_mod.KioskConfig) -> TryOnStage | None:
         try:
+            self._catalog_version = catalog_cache.version(Path(cfg.store.data_dir))
             self.catalog = catalog_cache.load(Path(cfg.store.data_dir))
             self.catalog.expand(cfg.tryon.pieces)
         except AssetError as e:

@@ -42,6 +42,13 @@ VENDORS = {
 CATEGORIES = {"earring": (1, "Earrings"), "necklace": (2, "Necklaces"), "nose_ring": (3, "Nose rings"),
               "maang_tikka": (4, "Maang tikka")}
 SELLER_LOGIN = ("seller@abharana.example", "abharana-pass")
+# The vendors' own names and prices for the bundled sprites, so imported pieces are told apart
+# from the kiosk's bundled demo pieces on the seller's screen.
+NAMES = {"jhumka_gold": ("Kemp Temple Jhumka", 42500), "drop_pearl": ("Basra Pearl Drops", 18900),
+         "stud_gold_ruby": ("Ruby Kammal Studs", 15400), "choker_gold": ("Polki Choker", 158000),
+         "pendant_ruby": ("Lakshmi Ruby Pendant", 67500), "haar_long": ("Kasu Mala Haar", 245000),
+         "nath_gold": ("Marathi Pearl Nath", 9800), "nath_chain_gold": ("Bridal Chain Nath", 21500),
+         "maang_tikka_gold": ("Chandbali Maang Tikka", 26800)}
 
 
 def _sample_products() -> dict[int, dict[str, Any]]:
@@ -54,9 +61,10 @@ def _sample_products() -> dict[int, dict[str, Any]]:
             continue
         pid = 100 + n
         cat_id, cat_name = CATEGORIES[m["category"]]
+        name, price = NAMES.get(m["id"], (m["name"], m.get("price") or 0))
         products[pid] = {
-            "id": pid, "name": m["name"], "description": f"{m['name']}, handcrafted.",
-            "price": f"{float(m.get('price') or 0):.2f}", "stock_quantity": 3, "status": "active",
+            "id": pid, "name": name, "description": f"{name}, handcrafted.",
+            "price": f"{float(price):.2f}", "stock_quantity": 3, "status": "active",
             "sku": m["id"].upper(), "category": {"id": cat_id, "name": cat_name, "slug": m["category"]},
             "attributes": {"width_mm": m["width_mm"]}, "vendor_id": 7 if n % 3 else 9,
             "updated_at": "2026-11-01T09:00:00Z", "_asset": str(manifest.parent / m["image"]),
@@ -72,7 +80,7 @@ class Catalogue:
         self.broken: set[int] = set()
         self.drafts: dict[int, dict[str, Any]] = {}
         first = next(iter(self.products.values()))
-        self.drafts[900] = first | {"id": 900, "name": "Draft Temple Jhumka", "status": "draft",
+        self.drafts[900] = first | {"id": 900, "name": "Draft Kemp Jhumka", "status": "draft",
                                     "sku": "DRAFT-900", "vendor_id": 7}
 
     def visible(self) -> list[dict[str, Any]]:

@@ -38,7 +38,7 @@ def main(host: str, port: int, data_dir: Path, faults: Faults, users: list[str] 
         print(f"kiosk devcloud: {e}", file=sys.stderr)
         return 2
     print(f"devcloud: http://{host}:{port}/  (HQ page; events at /v1/events, person API at /api/,"
-          " messaging at /api/v1/, shared photos at /s/)",
+          " messaging at /api/v1/, shared photos at /s/, commerce catalogue at /commerce/api/)",
           flush=True)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)

@@ -48,8 +48,8 @@ def test_import_fills_the_catalogue_then_a_second_run_transfers_nothing(
     catalog = cache.load(db.data_dir)
     imported = [p for p in catalog.listed() if p.jeweler_id.startswith("vendor-")]
     assert len(imported) == 9
-    jhumka = next(p for p in imported if p.name == "Temple Gold Jhumka")
-    assert jhumka.category == "earring" and jhumka.price == 38900.0 and jhumka.jeweler_id == "vendor-7"
+    jhumka = next(p for p in imported if p.name == "Kemp Temple Jhumka")
+    assert jhumka.category == "earring" and jhumka.price == 42500.0 and jhumka.jeweler_id == "vendor-7"
     # The width in the manifest is the whole cut-out's; the piece itself is the product's 24 mm.
     assert 24.0 <= jhumka.width_mm <= 24.0 * 1.15
     assert jhumka.sprite().shape[2] == 4
@@ -94,9 +94,9 @@ def test_drafts_need_the_jwt_and_an_expired_token_is_refreshed(
         cloud: LiveCloud, db: Database, client: CommerceClient) -> None:
     cloud.faults.update({"commerce_token_ttl_s": 1.0})
     first = catalog_import.run(db, client, [], include_drafts=True)
-    assert first.added == ["Draft Temple Jhumka"] and client.logins == 1
+    assert first.added == ["Draft Kemp Jhumka"] and client.logins == 1
     time.sleep(1.2)                                           # the access token runs out
-    assert [p["name"] for p in client.own_products("draft")] == ["Draft Temple Jhumka"]
+    assert [p["name"] for p in client.own_products("draft")] == ["Draft Kemp Jhumka"]
     assert client.refreshes == 1 and client.logins == 1
 
 

@@ -137,7 +137,13 @@ class CatalogueScreen(QWidget):
             pm.fill(QColor("#555"))
         return pm
 
+    def reload(self, catalog: Catalog) -> None:
+        """The catalogue changed on disk (import, staff tool): show it without a restart."""
+        self.catalog = catalog
+        self.show_category(self.category)
+
     def show_category(self, category: str) -> None:
+        self.category = category
         for b in self.tab_group.buttons():
             b.setChecked(b.objectName() == f"tab_{category}")
         clear(self.grid)
@@ -147,9 +153,10 @@ class CatalogueScreen(QWidget):
             t = QToolButton()
             t.setObjectName(f"piece_{p.id}")
             t.setText(f"{_wrap(p.name)}\n{money(p.price, self.currency)}")
-            if p.id not in self._thumbs:        # drawn once, not on every tab switch
-                self._thumbs[p.id] = thumbnail(p, self.catalog)
-            t.setIcon(QIcon(self._thumbs[p.id]))
+            key = f"{p.id}:{','.join(p.files.values())}"      # file names change with the image
+            if key not in self._thumbs:         # drawn once, not on every tab switch
+                self._thumbs[key] = thumbnail(p, self.catalog)
+            t.setIcon(QIcon(self._thumbs[key]))
             t.setIconSize(QSize(THUMB, THUMB))
             t.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             t.setCheckable(True)
