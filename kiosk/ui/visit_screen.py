@@ -29,6 +29,7 @@ from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.live_view import LiveView
+from kiosk.ui.screens.assets import AssetScreen
 from kiosk.ui.screens.catalogue import CatalogueScreen
 from kiosk.ui.screens.common import money
 from kiosk.ui.screens.end import EndScreen
@@ -78,7 +79,8 @@ class VisitScreen(QWidget):
         self.share: Share | None = None                             # ... once it is shared
         self.seller: tuple[str, str] | None = None
         self.technician = (TechnicianScreen(cfg.ui.technician_pin_sha256, report or (lambda: []),
-                                            Path(cfg.store.data_dir))
+                                            Path(cfg.store.data_dir),
+                                            AssetScreen(service.store.db, cfg.jeweler.id))
                            if cfg.ui.technician_pin_sha256 else None)
         for w in (self.start_screen, self.catalogue, self.review, self.end_screen, self.seller_screen,
                   self.forget_screen, self.share_screen, self.technician):
@@ -424,6 +426,8 @@ class VisitScreen(QWidget):
         if self.face_worker is not None:
             self.face_worker.stop()
             self.face_worker.join(5)
+        if self.technician is not None and self.technician.assets is not None:
+            self.technician.assets.shutdown()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

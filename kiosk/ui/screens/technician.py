@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk import logs
+from kiosk.ui.screens.assets import AssetScreen
 from kiosk.ui.screens.common import action_row, button, note, title
 from kiosk.ui.screens.pin import PinPad, pin_matches
 
@@ -26,8 +27,9 @@ class TechnicianScreen(QWidget):
     closed = Signal()
 
     def __init__(self, pin_sha256: str, report: Callable[[], list[tuple[str, str]]], data_dir: Path,
-                 parent: QWidget | None = None) -> None:
+                 assets: AssetScreen | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.assets = assets
         self.pin_sha256, self.report, self.data_dir = pin_sha256, report, data_dir
         self.pages = QStackedWidget()
         QVBoxLayout(self).addWidget(self.pages)
@@ -50,6 +52,10 @@ class TechnicianScreen(QWidget):
         row, self.export, self.refresh_button = action_row(("Export logs", "export_logs"),
                                                            ("Refresh", "refresh"))
         lay.addLayout(row)
+        self.add_piece = button("Add a piece from a photo", "tech_add_piece", primary=False)
+        self.add_piece.setVisible(assets is not None)
+        self.add_piece.clicked.connect(self._to_assets)
+        lay.addWidget(self.add_piece)
         self.back = button("Back to the customer screen", "tech_back", primary=False)
         lay.addWidget(self.back)
         self.back.clicked.connect(self.closed)
@@ -57,6 +63,14 @@ class TechnicianScreen(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.pages.addWidget(self.pin)
         self.pages.addWidget(info)
+        if assets is not None:
+            self.pages.addWidget(assets)
+            assets.closed.connect(lambda: self.pages.setCurrentIndex(1))
+
+    def _to_assets(self) -> None:
+        if self.assets is not None:
+            self.assets.open()
+            self.pages.setCurrentWidget(self.assets)
 
     def open(self) -> None:
         self.pin.reset("Technician PIN")

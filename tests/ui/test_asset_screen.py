@@ -1,0 +1,68 @@
+"""Adding a piece on the touchscreen: pick a photo, drag the hook, see it worn, save."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from kiosk.catalog import cache
+from kiosk.ui.app import MainWindow
+from tests.catalog.test_asset_tool import product_photo
+from tests.ui.test_visit_flow import click, pin, staffed  # noqa: F401  (fixture)
+
+
+def test_staff_add_a_piece_with_a_dragged_hook_and_a_face_preview(qtbot: QtBot, staffed: MainWindow,  # noqa: F811
+                                                                    tmp_path: Path) -> None:
+    assert staffed.cfg is not None
+    data = Path(staffed.cfg.store.data_dir)
+    (data / "incoming").mkdir(parents=True)
+    shutil.copy(product_photo(tmp_path), data / "incoming" / "kemp_jhumka.jpg")
+    v = staffed.visit
+    assert v is not None and v.technician is not None and v.technician.assets is not None
+    click(qtbot, v.tech_button)
+    pin(qtbot, v.technician.pin, "2468")
+    click(qtbot, v.technician.add_piece)
+    a = v.technician.assets
+    assert a.isVisible() and "Tap a product photo" in a.photo_hint.text()
+    click(qtbot, a.findChild(QPushButton, "asset_photo_0"))
+    qtbot.waitUntil(lambda: a.canvas.rgba is not None, timeout=15_000)
+    guessed = a.canvas.anchor
+    h, w = a.canvas.rgba.shape[:2]
+    assert guessed[1] < h * 0.1 and abs(guessed[0] - w / 2) < w * 0.15       # top centre
+    a.name.setText("Kemp Jhumka")
+    a.price.setText("42500")
+    a.width_mm.setText("21.6")
+    # Drag the hook 10 % of the cut-out down from where it was guessed.
+    s, ox, oy = a.canvas._scale()
+    start = QPoint(int(ox + guessed[0] * s), int(oy + guessed[1] * s))
+    end = QPoint(start.x(), int(oy + (guessed[1] + h * 0.1) * s))
+    qtbot.mousePress(a.canvas, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(a.canvas, end)
+    qtbot.mouseRelease(a.canvas, Qt.MouseButton.LeftButton, pos=end)
+    moved = a.canvas.anchor
+    assert abs(moved[1] - (guessed[1] + h * 0.1)) <= 3
+    qtbot.waitUntil(lambda: not a.preview.pixmap().isNull(), timeout=30_000)       # worn on the face
+    staffed.grab().save(str(tmp_path / "asset_screen.png"))
+    click(qtbot, a.save)
+    assert "Saved" in a.message.text(), a.message.text()
+    piece = cache.load(data).get("abharana_kemp_jhumka")
+    assert piece.price == 42500.0 and piece.anchor == (float(moved[0]), float(moved[1]))
+    assert json.loads((piece.folder / "manifest.json").read_text())["source"] == "staff"
+    click(qtbot, a.back)
+    assert v.technician.pages.currentIndex() == 1
+
+
+def test_no_photos_says_where_to_put_them(qtbot: QtBot, staffed: MainWindow) -> None:  # noqa: F811
+    v = staffed.visit
+    assert v is not None and v.technician is not None and v.technician.assets is not None
+    click(qtbot, v.tech_button)
+    pin(qtbot, v.technician.pin, "2468")
+    click(qtbot, v.technician.add_piece)
+    assert "No photos yet" in v.technician.assets.photo_hint.text()
+    click(qtbot, v.technician.assets.save)
+    assert "Pick a photo first" in v.technician.assets.message.text()
