@@ -127,3 +127,23 @@ def test_catalog_sync_command(cloud: LiveCloud, make_config: object, tmp_path: P
     assert imported == {"vendor-9"}
     assert cli.main(["--config", str(path), "catalog", "sync"]) == 0
     assert "0 images downloaded" in capsys.readouterr().out
+
+
+def test_the_sync_daemon_imports_on_its_schedule(cloud: LiveCloud, make_config: object,
+                                                 tmp_path: Path) -> None:
+    from tests.sync.test_sync_faults import spawn_daemon
+
+    path = make_config(events_url=cloud.url, person_url=cloud.person_url)    # type: ignore[operator]
+    path.write_text(path.read_text() + f'\n[catalog]\ncommerce_url = "{cloud.url}/commerce/api/"\n'
+                    "vendor_ids = [7]\ninterval_min = 60\n")
+    proc = spawn_daemon(path, tmp_path / "d.log")
+    try:
+        deadline = time.monotonic() + 30
+        count = 0
+        while time.monotonic() < deadline and count < 7:
+            time.sleep(0.3)
+            count = len([p for p in cache.load(tmp_path / "data").listed() if p.jeweler_id == "vendor-7"])
+        assert count == 7, (tmp_path / "d.log").read_text()       # vendor 7 has 7 of the 9 samples
+    finally:
+        proc.terminate()
+        assert proc.wait(15) == 0
