@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.tryon.assets import Catalog, Piece
 from kiosk.tryon.attire import Attire
+from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.common import action_row, button, clear, money, note
 
 CATEGORIES = [("earring", "Earrings"), ("necklace", "Necklaces"), ("nose_ring", "Nose rings"),
@@ -84,7 +85,20 @@ class CatalogueScreen(QWidget):
             self.tab_group.addButton(b)
             b.clicked.connect(lambda _=False, k=key: self.show_category(k))
             tabs.addWidget(b)
+        self.search_button = button("Search", "tab_search", primary=False, checkable=True)
+        self.search_button.setProperty("tab", True)
+        self.search_button.clicked.connect(self.toggle_search)
+        tabs.addWidget(self.search_button)
         lay.addLayout(tabs)
+        self.keyboard = Keyboard()
+        self.search = self.keyboard.field("Name or style, e.g. jhumka", "search")
+        self.search.textChanged.connect(self._search)
+        self.search.hide()
+        self.keyboard.hide()
+        lay.addWidget(self.search)
+        self.nothing = note("")
+        self.nothing.hide()
+        lay.addWidget(self.nothing)
         self.scroller = QScrollArea()
         self.scroller.setWidgetResizable(True)
         self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -93,7 +107,11 @@ class CatalogueScreen(QWidget):
         self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.scroller.setWidget(self.grid_host)
         lay.addWidget(self.scroller, 1)
-        lay.addWidget(note("Outfit colour"))
+        lay.addWidget(self.keyboard)
+        self.attire_host = QWidget()
+        attire_box = QVBoxLayout(self.attire_host)
+        attire_box.setContentsMargins(0, 0, 0, 0)
+        attire_box.addWidget(note("Outfit colour"))
         strip = QHBoxLayout()
         self.attire_buttons: dict[str, QToolButton] = {}
         for a in attires:
@@ -109,7 +127,8 @@ class CatalogueScreen(QWidget):
             sw.clicked.connect(lambda _=False, k=a.id: self.attire_tapped.emit(k))
             self.attire_buttons[a.id] = sw
             strip.addWidget(sw)
-        lay.addLayout(strip)
+        attire_box.addLayout(strip)
+        lay.addWidget(self.attire_host)
         row, self.end_button, self.capture_button = action_row(("End visit", "end"),
                                                                ("Take photo", "capture"))
         self.flip_button = button("⇆ Mirror", "flip", primary=False)
@@ -140,15 +159,53 @@ class CatalogueScreen(QWidget):
     def reload(self, catalog: Catalog) -> None:
         """The catalogue changed on disk (import, staff tool): show it without a restart."""
         self.catalog = catalog
-        self.show_category(self.category)
+        if self.search_button.isChecked():
+            self._search(self.search.text())
+        else:
+            self.show_category(self.category)
+
+    def toggle_search(self) -> None:
+        on = self.search_button.isChecked()
+        for w in (self.search, self.keyboard):
+            w.setVisible(on)
+        self.attire_host.setVisible(not on)       # room for the results above the keyboard
+        if on:
+            self.tab_group.setExclusive(False)    # an exclusive group keeps one tab checked
+            for b in self.tab_group.buttons():
+                b.setChecked(False)
+            self.tab_group.setExclusive(True)
+            self.search.setFocus()
+            self._search(self.search.text())
+        else:
+            self.search.clear()
+            self.nothing.hide()
+            self.show_category(self.category)
+
+    def _search(self, text: str) -> None:
+        if not self.search_button.isChecked():
+            return
+        terms = text.lower().split()
+        found = [p for p in self.catalog.listed()
+                 if all(t in f"{p.name} {p.style} {p.category}".lower().replace("_", " ") for t in terms)]
+        self._fill(found)
+        self.nothing.setText(f"No piece matches “{text.strip()}”." if terms and not found else "")
+        self.nothing.setVisible(bool(terms) and not found)
 
     def show_category(self, category: str) -> None:
         self.category = category
+        if self.search_button.isChecked():
+            self.search_button.setChecked(False)
+            self.search.clear()
+            for w in (self.search, self.keyboard, self.nothing):
+                w.hide()
+            self.attire_host.show()
         for b in self.tab_group.buttons():
             b.setChecked(b.objectName() == f"tab_{category}")
+        self._fill([p for p in self.catalog.listed() if p.category == category])
+
+    def _fill(self, pieces: list[Piece]) -> None:
         clear(self.grid)
         self.tiles = {}
-        pieces = [p for p in self.catalog.listed() if p.category == category]
         for i, p in enumerate(sorted(pieces, key=lambda p: (p.price or 0, p.name))):
             t = QToolButton()
             t.setObjectName(f"piece_{p.id}")
