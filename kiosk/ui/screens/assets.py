@@ -69,8 +69,10 @@ class _Worker:
     def submit(self, kind: str, arg: Any) -> None:
         self.jobs.put((kind, arg))
 
-    def stop(self) -> None:
+    def stop(self, wait_s: float = 10.0) -> None:
+        """Cooperative stop; waits so no result arrives for a screen that is gone."""
         self.jobs.put(None)
+        self.thread.join(wait_s)
 
     def _run(self) -> None:
         tracker: Any = None
@@ -195,9 +197,7 @@ class AssetScreen(QWidget):
         super().__init__(parent)
         self.db, self.data_dir, self.jeweler_id = db, db.data_dir, jeweler_id
         self.photos = photos or (lambda: incoming_photos(db.data_dir))
-        self.results = _Results()
-        self.results.prepared.connect(self._on_prepared)
-        self.results.previewed.connect(self._on_preview)
+        self.results = _Results()             # connected while the worker runs (open → shutdown)
         self.worker: _Worker | None = None
         self.draft: _Draft | None = None
         outer = QHBoxLayout(self)
@@ -250,6 +250,8 @@ class AssetScreen(QWidget):
 
     def open(self) -> None:
         if self.worker is None:
+            self.results.prepared.connect(self._on_prepared)
+            self.results.previewed.connect(self._on_preview)
             self.worker = _Worker(self.results)
         self.draft = None
         self.canvas.rgba = None
@@ -274,6 +276,9 @@ class AssetScreen(QWidget):
     def shutdown(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+            self.worker = None
+            for sig in (self.results.prepared, self.results.previewed):
+                sig.disconnect()
 
     def category(self) -> str:
         b = self.category_group.checkedButton()
