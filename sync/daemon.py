@@ -26,7 +26,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from pydantic import SecretStr
@@ -49,9 +49,11 @@ from sync.clients.events import EventsClient
 from sync.clients.images import ImageStoreClient
 from sync.clients.messaging import MessagingClient
 from sync.clients.persons import PersonClient
-from sync.clients.s3images import S3ImageStore, make_s3
 from sync.clients.smtp import SmtpSender
 from sync.drain import Sender, Syncer, Totals
+
+if TYPE_CHECKING:
+    from sync.clients.s3images import S3ImageStore
 
 log = logging.getLogger(__name__)
 # APScheduler logs every run at INFO: hundreds of lines an hour of nothing.
@@ -119,6 +121,8 @@ class Clients:
         slow = max(cfg.cloud.timeout_s, 30.0)       # photos are bigger than events
         self.images: ImageStoreClient | S3ImageStore
         if sh.image_store == "s3":
+            from sync.clients.s3images import S3ImageStore, make_s3  # boto3: 0.35 s to import
+
             access, secret_key = (_secret(sh.s3_access_key), _secret(sh.s3_secret_key))
             endpoint = str(sh.s3_endpoint_url).rstrip("/") if sh.s3_endpoint_url else None
             self.images = S3ImageStore(make_s3(sh.s3_region, endpoint, access, secret_key, slow),
