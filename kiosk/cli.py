@@ -145,22 +145,16 @@ def _cmd_catalog_sync(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from kiosk.store.db import Database, StoreError
     from sync import catalog_import
-    from sync.clients.commerce import CommerceClient
 
-    password = c.password.get_secret_value() if c.password else None
-    logs.register_secret(password)
-    client = CommerceClient(str(c.commerce_url), c.email, lambda: password, cfg.cloud.timeout_s)
     try:
         db = Database(cfg.store.data_dir)
         try:
-            report = catalog_import.run(db, client, c.vendor_ids, c.include_drafts)
+            report = catalog_import.run_configured(cfg, db)
         finally:
             db.close()
     except StoreError as e:
         print(f"kiosk catalog sync: {e}", file=sys.stderr)
         return EXIT_FAIL
-    finally:
-        client.close()
     for line in report.lines():
         print(line)
     return EXIT_FAIL if report.errors else EXIT_OK

@@ -32,11 +32,12 @@ from typing import Any
 
 import cv2
 
+from kiosk import logs
 from kiosk.catalog import cache
 from kiosk.catalog.prepare import PrepareError, decode, prepare
-from kiosk.catalog.tool import image_width_mm
+from kiosk.config import KioskConfig
 from kiosk.store.db import Database, StoreError
-from kiosk.tryon.assets import WIDTH_MM, AssetError
+from kiosk.tryon.assets import AssetError
 from sync.clients.commerce import CommerceClient, CommerceError
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,18 @@ def run(db: Database, client: CommerceClient, vendor_ids: list[int], include_dra
     return report
 
 
+def run_configured(cfg: KioskConfig, db: Database) -> Report:
+    """One import as `[catalog]` says (the CLI's and the daemon's job alike)."""
+    c = cfg.catalog
+    password = c.password.get_secret_value() if c.password else None
+    logs.register_secret(password)
+    client = CommerceClient(str(c.commerce_url), c.email, lambda: password, cfg.cloud.timeout_s)
+    try:
+        return run(db, client, c.vendor_ids, c.include_drafts)
+    finally:
+        client.close()
+
+
 def _save_jeweler(db: Database, client: CommerceClient, vid: int, info: dict[str, Any], now: float) -> str:
     jid = f"vendor-{vid}"
     name = str(info.get("company_name") or info.get("name") or jid)
@@ -195,21 +208,16 @@ def _one(db: Database, client: CommerceClient, jeweler: str, p: dict[str, Any], 
             report.unchanged += 1
         return
     piece_mm = width if width is not None else TYPICAL_MM[category]
-    lo, hi = WIDTH_MM[category]
-    if not lo <= piece_mm <= hi:
-        report.skipped.append(f"{name}: width {piece_mm:g} mm is outside {lo}-{hi} mm for a {category}")
-        return
     try:
+        cache.check_width(category, piece_mm)         # before downloading anything
         data = client.download(url)
         report.downloads += 1
         prep = prepare(decode(data), category)
-        ok, png = cv2.imencode(".png", prep.rgba)
-        if not ok:
-            raise PrepareError("could not encode the cut-out")
         pid = rows[0]["id"] if rows else f"{jeweler}-{rid}".replace("vendor-", "v")
-        new = cache.NewPiece(pid, jeweler, name, category, price, round(image_width_mm(prep, piece_mm), 2),
-                             prep.anchor, style=str(p.get("sku") or ""))
-        cache.save_piece(db, new, png.tobytes(), source=SOURCE, remote_id=rid, remote_sig=sig, now=clock())
+        new, png = cache.new_piece(prep, pid=pid, jeweler_id=jeweler, name=name, category=category,
+                                   price=price, piece_mm=piece_mm, anchor=prep.anchor,
+                                   style=str(p.get("sku") or ""))
+        cache.save_piece(db, new, png, source=SOURCE, remote_id=rid, remote_sig=sig, now=clock())
     except (CommerceError, PrepareError, AssetError) as e:
         report.skipped.append(f"{name}: {e}")
         return

@@ -230,18 +230,12 @@ class Daemon:
     def _catalog_job(self) -> None:
         """Scheduled catalogue import (seed 002); a failed run is retried at the next interval."""
         from sync import catalog_import
-        from sync.clients.commerce import CommerceClient
 
-        c = self.cfg.catalog
-        password = _secret(c.password)
-        client = CommerceClient(str(c.commerce_url), c.email, lambda: password, self.cfg.cloud.timeout_s)
         try:
-            report = catalog_import.run(self.store.db, client, c.vendor_ids, c.include_drafts)
+            report = catalog_import.run_configured(self.cfg, self.store.db)
         except StoreError as e:
             log.error("catalogue import: %s", e)
             return
-        finally:
-            client.close()
         for line in report.lines():
             (log.warning if line.startswith(("error", "skipped")) else log.info)("catalogue: %s", line)
 

@@ -21,11 +21,17 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
+import numpy as np
+
+from kiosk import paths
+from kiosk.catalog.prepare import Prepared
 from kiosk.store.db import DB_NAME, Database, connect
 from kiosk.store.outbox import write_file_durably
-from kiosk.tryon.assets import AssetError, Catalog, Piece, piece_from_manifest
+from kiosk.tryon.assets import WIDTH_MM, AssetError, Catalog, Piece, piece_from_manifest
 
 log = logging.getLogger(__name__)
+BUNDLED = paths.ASSETS_DIR / "jewelry"
 PIECES_DIR = "catalog/pieces"
 LOGOS_DIR = "catalog/logos"
 
@@ -56,19 +62,50 @@ def slug(text: str) -> str:
     return s[:60] or "piece"
 
 
-def save_piece(db: Database, p: NewPiece, png: bytes, *, source: str, remote_id: str | None = None,
-               remote_sig: str | None = None, now: float) -> Piece:
-    """Write the sprite and manifest, check them as the app will, then the row. Raises AssetError."""
-    folder_rel = f"{PIECES_DIR}/{p.id}"
-    folder = db.data_dir / folder_rel
+def new_piece(prep: Prepared, *, pid: str, jeweler_id: str, name: str, category: str, price: float | None,
+              piece_mm: float, anchor: tuple[int, int], style: str = "") -> tuple[NewPiece, bytes]:
+    """A cut-out as a catalogue piece and its PNG; AssetError if the width is implausible for the
+    category. ``piece_mm`` is the piece's real width as staff or the product measure it."""
+    check_width(category, piece_mm)
+    ok, png = cv2.imencode(".png", prep.rgba)
+    if not ok:
+        raise AssetError("could not encode the cut-out as PNG")
+    width = round(image_width_mm(prep, piece_mm), 2)
+    return NewPiece(pid, jeweler_id, name, category, price, width, anchor, style), png.tobytes()
+
+
+def check_width(category: str, piece_mm: float) -> None:
+    lo, hi = WIDTH_MM[category]
+    if not lo <= piece_mm <= hi:
+        raise AssetError(f"a {category} {piece_mm:g} mm wide is outside {lo}-{hi} mm: "
+                         "check the width (or the coin it was measured with)")
+
+
+def image_width_mm(prep: Prepared, piece_mm: float) -> float:
+    """The manifest's width_mm is the whole image's; staff measure the piece itself."""
+    xs = np.nonzero((prep.rgba[:, :, 3] > 127).any(axis=0))[0]
+    drawn = int(xs[-1] - xs[0] + 1) if xs.size else prep.rgba.shape[1]
+    return piece_mm * prep.rgba.shape[1] / drawn
+
+
+def write_piece_files(folder: Path, p: NewPiece, png: bytes, source: str) -> Piece:
+    """The sprite and manifest in `folder`, checked as the app's loader will. Raises AssetError."""
     folder.mkdir(parents=True, exist_ok=True)
     image = f"piece-{hashlib.sha256(png).hexdigest()[:12]}.png"
     write_file_durably(folder / image, png)
     manifest = {"id": p.id, "name": p.name, "category": p.category, "style": p.style, "price": p.price,
                 "width_mm": round(p.width_mm, 2), "anchor": list(p.anchor), "jeweler_id": p.jeweler_id,
                 "image": image, "source": source}
-    piece = piece_from_manifest(folder, manifest)       # same checks as the app's loader
+    piece = piece_from_manifest(folder, manifest)
     write_file_durably(folder / "manifest.json", json.dumps(manifest, indent=2).encode())
+    return piece
+
+
+def save_piece(db: Database, p: NewPiece, png: bytes, *, source: str, remote_id: str | None = None,
+               remote_sig: str | None = None, now: float) -> Piece:
+    """Write the sprite and manifest, check them as the app will, then the row. Raises AssetError."""
+    folder_rel = f"{PIECES_DIR}/{p.id}"
+    piece = write_piece_files(db.data_dir / folder_rel, p, png, source)
     with db.write() as conn:
         conn.execute(
             "INSERT INTO catalog_pieces (id, jeweler_id, name, category, price, width_mm, anchor_x, anchor_y,"
@@ -95,10 +132,10 @@ def save_jeweler(db: Database, j: Jeweler, *, source: str, now: float) -> None:
 
 
 def unique_id(db: Database, wanted: str) -> str:
+    """`wanted`, or `wanted_2`, `_3`... so no cached or bundled piece (a folder of its id) is taken."""
     taken = {r[0] for r in db.read("SELECT id FROM catalog_pieces WHERE id LIKE ?", (wanted + "%",))}
-    taken |= {p for p in Catalog.load().pieces if p.startswith(wanted)}
     pid, n = wanted, 2
-    while pid in taken:
+    while pid in taken or (BUNDLED / pid).exists():
         pid, n = f"{wanted}_{n}", n + 1
     return pid
 
@@ -108,7 +145,7 @@ def load(data_dir: Path, bundled: Catalog | None = None) -> Catalog:
     with a log line; the rest load (one bad import must not empty the seller's screen)."""
     catalog = bundled or Catalog.load()
     pieces = dict(catalog.pieces)
-    for row in _rows(data_dir):
+    for row in _read(data_dir, "SELECT id, folder, hidden FROM catalog_pieces ORDER BY id"):
         folder = data_dir / row["folder"]
         try:
             manifest = json.loads((folder / "manifest.json").read_text())
@@ -132,10 +169,6 @@ def jewelers(data_dir: Path) -> list[Jeweler]:
         out.append(Jeweler(r["id"], r["name"], r["accent"], r["currency"],
                            data_dir / r["logo_path"] if r["logo_path"] else None))
     return out
-
-
-def _rows(data_dir: Path) -> list[sqlite3.Row]:
-    return _read(data_dir, "SELECT id, folder, hidden FROM catalog_pieces ORDER BY id")
 
 
 def _read(data_dir: Path, sql: str) -> list[sqlite3.Row]:

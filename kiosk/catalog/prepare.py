@@ -22,6 +22,7 @@ most circular separate blob), which is then removed from the sprite.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -43,7 +44,6 @@ class Prepared:
     rgba: U8                       # straight (not premultiplied) alpha, cropped
     anchor: tuple[int, int]
     width_mm: float | None         # measured from a coin, else None
-    background: tuple[int, int, int]
     plain_background: bool         # False: the border was busy, the cut-out is doubtful
     origin: tuple[int, int]        # where the crop starts in the (resized) photo
 
@@ -66,24 +66,29 @@ def prepare(img: U8, category: str, *, coin_mm: float | None = None, max_side: i
     if scale < 1:
         img = np.asarray(cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), np.uint8)
     if img.shape[2] == 4 and (img[:, :, 3] < 250).mean() > 0.05:
-        rgba, bg, plain = img.copy(), (255, 255, 255), True
+        rgba, plain = img.copy(), True
     else:
-        rgba, bg, plain = cut_out(img[:, :, :3])
+        rgba, plain = cut_out(img[:, :, :3])
     width_mm = None
     if coin_mm is not None:
         rgba, width_mm = _measure_with_coin(rgba, coin_mm)
     rgba, origin = _crop(rgba)
     if rgba[:, :, 3].max() < 128:
         raise PrepareError("no piece found: the photo looks like plain background")
-    return Prepared(rgba, guess_anchor(rgba[:, :, 3], category), width_mm, bg, plain, origin)
+    return Prepared(rgba, guess_anchor(rgba[:, :, 3], category), width_mm, plain, origin)
 
 
-def cut_out(bgr: U8) -> tuple[U8, tuple[int, int, int], bool]:
-    h, w = bgr.shape[:2]
-    ring = max(2, min(h, w) // 50)
-    border = np.concatenate([bgr[:ring].reshape(-1, 3), bgr[-ring:].reshape(-1, 3),
-                             bgr[:, :ring].reshape(-1, 3), bgr[:, -ring:].reshape(-1, 3)])
-    bg = np.median(border, axis=0).astype(np.uint8)
+def _border(a: npt.NDArray[Any], ring: int) -> npt.NDArray[Any]:
+    """The pixels of a `ring`-wide frame around the image, one per row."""
+    depth = a.shape[2] if a.ndim == 3 else 1
+    return np.concatenate([a[:ring].reshape(-1, depth), a[-ring:].reshape(-1, depth),
+                           a[:, :ring].reshape(-1, depth), a[:, -ring:].reshape(-1, depth)])
+
+
+def cut_out(bgr: U8) -> tuple[U8, bool]:
+    """RGBA of the piece, and whether the photo's border was plain enough to trust it."""
+    ring = max(2, min(bgr.shape[:2]) // 50)
+    bg = np.median(_border(bgr, ring), axis=0).astype(np.uint8)
     # A 3x3 median first: JPEG ringing next to sharp metal edges would otherwise read as a
     # pale rim of "piece" around it.
     lab = cv2.cvtColor(cv2.medianBlur(bgr, 3), cv2.COLOR_BGR2LAB).astype(np.float32)
@@ -93,13 +98,11 @@ def cut_out(bgr: U8) -> tuple[U8, tuple[int, int, int], bool]:
     diff = lab - bg_lab
     diff[:, :, 0] *= 0.5 * 100 / 255
     dist = np.sqrt((diff ** 2).sum(axis=2))
-    border_dist = np.concatenate([dist[:ring].ravel(), dist[-ring:].ravel(),
-                                  dist[:, :ring].ravel(), dist[:, -ring:].ravel()])
-    plain = float(np.percentile(border_dist, 95)) < BG_DIST
+    plain = float(np.percentile(_border(dist, ring), 95)) < BG_DIST
     fg = _drop_specks(_not_background(dist))
     core = (cv2.erode(fg, np.ones((3, 3), np.uint8)) | (fg & (dist >= CORE_DIST))).astype(np.uint8)
     rgba = _unmix(bgr, core, np.asarray(cv2.dilate(fg, np.ones((3, 3), np.uint8)), np.uint8), bg)
-    return rgba, (int(bg[0]), int(bg[1]), int(bg[2])), plain
+    return rgba, plain
 
 
 def _drop_specks(core: U8) -> U8:

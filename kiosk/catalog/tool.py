@@ -13,14 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
-
 from kiosk import paths
 from kiosk.catalog import cache
-from kiosk.catalog.prepare import Prepared, PrepareError, decode, prepare
+from kiosk.catalog.prepare import PrepareError, decode, prepare
 from kiosk.store.db import Database, StoreError
-from kiosk.tryon.assets import CATEGORIES, WIDTH_MM, AssetError, Catalog, piece_from_manifest
+from kiosk.tryon.assets import CATEGORIES, AssetError, Catalog, piece_from_manifest
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -28,13 +25,6 @@ EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 def _fail(msg: str) -> int:
     print(f"kiosk assets: {msg}", file=sys.stderr)
     return EXIT_INPUT
-
-
-def image_width_mm(prep: Prepared, piece_mm: float) -> float:
-    """The manifest's width_mm is the whole image's; staff measure the piece itself."""
-    xs = np.nonzero((prep.rgba[:, :, 3] > 127).any(axis=0))[0]
-    drawn = int(xs[-1] - xs[0] + 1) if xs.size else prep.rgba.shape[1]
-    return piece_mm * prep.rgba.shape[1] / drawn
 
 
 def add(data_dir: Path, image: Path, *, jeweler: str, category: str, name: str, price: float | None,
@@ -55,24 +45,17 @@ def add(data_dir: Path, image: Path, *, jeweler: str, category: str, name: str, 
               file=sys.stderr)
     piece_mm = width_mm if width_mm is not None else prep.width_mm
     assert piece_mm is not None
-    lo, hi = WIDTH_MM[category]
-    if not lo <= piece_mm <= hi:
-        return _fail(f"a {category} {piece_mm:g} mm wide is outside {lo}-{hi} mm: "
-                     "check the width or the coin")
     h, w = prep.rgba.shape[:2]
     hook = anchor or prep.anchor
     if not (0 <= hook[0] <= w and 0 <= hook[1] <= h):
         return _fail(f"--anchor {hook[0]},{hook[1]} is outside the {w}x{h} cut-out")
-    ok, png = cv2.imencode(".png", prep.rgba)
-    if not ok:
-        return _fail("could not encode the cut-out as PNG")
     try:
         db = Database(data_dir)
         try:
             pid = cache.unique_id(db, cache.slug(f"{jeweler}_{name}"))
-            new = cache.NewPiece(pid, jeweler, name, category, price,
-                                 round(image_width_mm(prep, piece_mm), 2), hook)
-            piece = cache.save_piece(db, new, png.tobytes(), source="staff", now=time.time())
+            new, png = cache.new_piece(prep, pid=pid, jeweler_id=jeweler, name=name, category=category,
+                                       price=price, piece_mm=piece_mm, anchor=hook)
+            piece = cache.save_piece(db, new, png, source="staff", now=time.time())
         finally:
             db.close()
     except (StoreError, AssetError) as e:

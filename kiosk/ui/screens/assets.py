@@ -25,9 +25,8 @@ from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QV
 from kiosk import paths
 from kiosk.catalog import cache
 from kiosk.catalog.prepare import Prepared, PrepareError, decode, prepare
-from kiosk.catalog.tool import image_width_mm
 from kiosk.store.db import Database, StoreError
-from kiosk.tryon.assets import CATEGORIES, WIDTH_MM, AssetError, Catalog, piece_from_manifest
+from kiosk.tryon.assets import CATEGORIES, WIDTH_MM, AssetError, Catalog
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.qimage import wrap_bgr
 from kiosk.ui.screens.common import action_row, button, clear, note, title
@@ -319,42 +318,32 @@ class AssetScreen(QWidget):
         except ValueError:
             self.message.setText("Give the piece's real width in mm, e.g. 24.")
             return None
-        lo, hi = WIDTH_MM[self.category()]
-        if not lo <= mm <= hi:
-            self.message.setText(f"A {self.category().replace('_', ' ')} is {lo}-{hi} mm wide.")
-            return None
-        ok, png = cv2.imencode(".png", d.prep.rgba)
-        if not ok:
-            self.message.setText("The cut-out could not be encoded.")
-            return None
         price_text = self.price.text().replace(",", "").strip()
         try:
             price = float(price_text) if price_text else None
         except ValueError:
             self.message.setText("The price should be a number, e.g. 42500.")
             return None
-        name = self.name.text().strip() or d.photo.stem
-        return (cache.NewPiece(pid, self.jeweler_id, name, self.category(), price,
-                               round(image_width_mm(d.prep, mm), 2), self.canvas.anchor), png.tobytes())
+        try:
+            return cache.new_piece(d.prep, pid=pid, jeweler_id=self.jeweler_id,
+                                   name=self.name.text().strip() or d.photo.stem, category=self.category(),
+                                   price=price, piece_mm=mm, anchor=self.canvas.anchor)
+        except AssetError as e:
+            self.message.setText(str(e))
+            return None
 
     def _request_preview(self) -> None:
         if self.worker is None or self.draft is None or self.draft.prep is None:
             return
-        folder = self.data_dir / "catalog" / "tmp" / "preview"
         got = self._piece("preview")
         if got is None:
             return
-        new, png = got
+        folder = self.data_dir / "catalog" / "tmp" / "preview"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "piece.png").write_bytes(png)
-            manifest = {"id": "preview", "name": new.name, "category": new.category, "price": new.price,
-                        "width_mm": new.width_mm, "anchor": list(new.anchor), "jeweler_id": new.jeweler_id,
-                        "image": "piece.png"}
-            from kiosk.tryon import assets
-
-            assets._load_sprite.cache_clear()      # the preview file is rewritten in place
-            piece = piece_from_manifest(folder, manifest)
+            piece = cache.write_piece_files(folder, *got, source="preview")
+            for old in folder.glob("piece-*.png"):         # earlier previews (already in memory)
+                if old.name not in piece.files.values():
+                    old.unlink()
         except (OSError, AssetError) as e:
             self.message.setText(f"No preview: {e}")
             return
