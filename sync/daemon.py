@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -64,6 +64,7 @@ POLL_S = 0.2
 STALL_S = 45.0
 ONCE_PASSES = 6          # `once` retries failing rows this many times at most
 ONCE_WAIT_S = 5.0        # ... waiting at most this long between passes
+CATALOG_RETRY_S = 60.0   # a catalogue import that could not reach the commerce API
 
 
 class AlreadyRunning(Exception):
@@ -228,16 +229,28 @@ class Daemon:
             log.error("retention job: %s", e)
 
     def _catalog_job(self) -> None:
-        """Scheduled catalogue import (seed 002); a failed run is retried at the next interval."""
+        """Scheduled catalogue import (seed 002). A run that could not reach a vendor is tried
+        again after CATALOG_RETRY_S, not an interval later: a kiosk often boots before its
+        network (or the demo's devcloud) is up."""
         from sync import catalog_import
 
         try:
             report = catalog_import.run_configured(self.cfg, self.store.db)
+            failed = bool(report.errors)
         except StoreError as e:
             log.error("catalogue import: %s", e)
-            return
+            failed, report = True, catalog_import.Report()
         for line in report.lines():
             (log.warning if line.startswith(("error", "skipped")) else log.info)("catalogue: %s", line)
+        if failed and self.scheduler.get_job("catalog") is not None:
+            soon = datetime.now(UTC) + timedelta(seconds=CATALOG_RETRY_S)
+            self.scheduler.modify_job("catalog", next_run_time=soon)
+
+    def schedule_catalog(self) -> None:
+        c = self.cfg.catalog
+        if c.commerce_url is not None and (c.vendor_ids or c.include_drafts):
+            self.scheduler.add_job(self._catalog_job, "interval", minutes=c.interval_min, id="catalog",
+                                   max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
 
     def _next_wake_s(self) -> float:
         wait = self.cfg.sync.interval_s
@@ -262,10 +275,7 @@ class Daemon:
         # Face data past its retention is deleted even when nobody touches the kiosk.
         self.scheduler.add_job(self._retention_job, "interval", hours=1, id="retention", max_instances=1,
                                coalesce=True, next_run_time=datetime.now(UTC))
-        c = self.cfg.catalog
-        if c.commerce_url is not None and (c.vendor_ids or c.include_drafts):
-            self.scheduler.add_job(self._catalog_job, "interval", minutes=c.interval_min, id="catalog",
-                                   max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
+        self.schedule_catalog()
         self.scheduler.start()
         watcher = connect(self.store.db.path)
         last_version = None

@@ -147,3 +147,36 @@ def test_the_sync_daemon_imports_on_its_schedule(cloud: LiveCloud, make_config: 
     finally:
         proc.terminate()
         assert proc.wait(15) == 0
+
+
+def test_a_scheduled_import_that_cannot_reach_the_api_is_retried_within_a_minute(
+        cloud: LiveCloud, make_config: object, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from kiosk import config
+    from kiosk.store import EventStore
+    from sync import daemon
+
+    path = make_config(events_url=cloud.url, person_url=cloud.person_url)    # type: ignore[operator]
+    path.write_text(path.read_text() + f'\n[catalog]\ncommerce_url = "{cloud.url}/commerce/api/"\n'
+                    "vendor_ids = [7]\ninterval_min = 60\n")
+    cfg = config.load(path)
+    store = EventStore(cfg.store.data_dir)
+    clients = daemon.Clients(cfg)
+    syncer = daemon.make_syncer(cfg, store, clients)
+    d = daemon.Daemon(cfg, store, syncer)
+    d.schedule_catalog()
+    d.scheduler.start(paused=True)
+    try:
+        cloud.faults.update({"down": True})
+        d._catalog_job()
+        wait = (d.scheduler.get_job("catalog").next_run_time - datetime.now(UTC)).total_seconds()
+        assert 0 < wait <= daemon.CATALOG_RETRY_S                 # not the 60-minute interval
+        cloud.faults.update({"down": False})
+        d._catalog_job()
+        assert len(cache.load(tmp_path / "data").listed()) > len(cache.Catalog.load().listed())
+    finally:
+        d.scheduler.shutdown(wait=False)
+        syncer.close()
+        clients.close()
+        store.close()
