@@ -55,8 +55,22 @@ class DeviceConfig(Section):
 
 
 class JewelerConfig(Section):
+    """The store's own jeweler. Imported vendors bring their own name, colour and logo."""
     id: str = NonEmpty
     name: str = NonEmpty
+    accent: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$",
+                               description='brand colour of buttons and highlights, e.g. "#b8860b"')
+    logo: Path | None = None      # PNG/JPEG, relative to the config file
+    # The store's own vendor id on the commerce platform (seed 002), if it sells there: its
+    # imported products are shown as the store's own collection, not as another jeweler's.
+    vendor_id: int | None = Field(None, ge=1)
+
+    @field_validator("logo")
+    @classmethod
+    def _logo_exists(cls, v: Path | None) -> Path | None:
+        if v is not None and not v.is_file():
+            raise ValueError(f"no logo file at {v}")
+        return v
 
 
 PinHash = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 hex of the PIN: echo -n 1234 | sha256sum")
@@ -341,6 +355,9 @@ def _resolve_relative(data: dict[str, Any], base: Path) -> None:
     cloud = data.get("cloud")
     if isinstance(cloud, dict) and isinstance(cloud.get("person_password_file"), str):
         cloud["person_password_file"] = str(base / cloud["person_password_file"])
+    jeweler = data.get("jeweler")
+    if isinstance(jeweler, dict) and isinstance(jeweler.get("logo"), str):
+        jeweler["logo"] = str((base / os.path.expanduser(jeweler["logo"])).resolve())
     camera = data.get("camera")
     if isinstance(camera, dict) and isinstance(camera.get("source"), str):
         src = camera["source"]

@@ -151,7 +151,7 @@ def run_configured(cfg: KioskConfig, db: Database) -> Report:
 
 
 def _save_jeweler(db: Database, client: CommerceClient, vid: int, info: dict[str, Any], now: float) -> str:
-    jid = f"vendor-{vid}"
+    jid = cache.vendor_jeweler_id(vid)
     name = str(info.get("company_name") or info.get("name") or jid)
     accent = str(info.get("brand_color") or "")
     logo = None

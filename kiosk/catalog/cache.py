@@ -57,6 +57,11 @@ class Jeweler:
     logo_path: Path | None
 
 
+def vendor_jeweler_id(vendor_id: int) -> str:
+    """The local id of a commerce-platform vendor (seed 002)."""
+    return f"vendor-{vendor_id}"
+
+
 def slug(text: str) -> str:
     s = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
     return s[:60] or "piece"

@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self._catalog_version = now
         fresh = catalog_cache.load(data_dir)
         self.catalog.pieces = fresh.pieces      # shared with the try-on stage; one reference swap
-        self.visit.catalogue.reload(self.catalog)
+        self.visit.catalog_changed(self.catalog)
         log.info("catalogue reloaded: %d pieces", len(fresh.listed()))
 
     def current_screen(self) -> QWidget | None:

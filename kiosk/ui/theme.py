@@ -5,6 +5,30 @@ from __future__ import annotations
 MIN_TOUCH_PX = 48
 ACCENT = "#b8860b"
 
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def accent_rules(accent: str) -> str:
+    """The rules that carry the jeweler's colour. Set on the visit's widgets, they override the
+    application's defaults there only, so choosing a jeweler restyles one subtree, not the app.
+    Text on the colour is dark or light by its luminance, so any brand colour stays readable."""
+    r, g, b = _rgb(accent)
+    lum = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+    on = "#141414" if lum > 0.45 else "#fff8e6"
+    pressed = "#{:02x}{:02x}{:02x}".format(*(int(c * 0.72) for c in (r, g, b)))
+    return f"""
+QPushButton {{ background: {accent}; color: {on}; }}
+QPushButton:pressed {{ background: {pressed}; }}
+QPushButton[secondary="true"] {{ background: #2c2a26; color: #f4f1ea; border: 2px solid #4a453d; }}
+QPushButton[secondary="true"]:checked {{ background: {accent}; color: {on}; border-color: #f4d58d; }}
+QLineEdit:focus {{ border-color: {accent}; }}
+QToolButton:checked {{ border: 3px solid {accent}; background: #3a3122; }}
+QLabel#badge {{ background: {accent}; color: {on}; }}
+"""
+
 STYLESHEET = f"""
 QWidget {{ font-size: 20px; color: #f4f1ea; background: #141414; }}
 QPushButton {{

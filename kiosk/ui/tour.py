@@ -7,6 +7,7 @@ screen and exits. Nothing is recorded in the kiosk's own database.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import time
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop
 
+from kiosk.catalog import cache
+from kiosk.store.db import Database
 from kiosk.ui.app import MainWindow, SourceOverride, create_app
 
 
@@ -27,12 +30,35 @@ def _wait(seconds: float, until: Callable[[], bool] | None = None) -> None:
         time.sleep(0.01)
 
 
+GUEST = cache.Jeweler("vendor-9", "Meenakshi Gold House", "#8e2a2a", "INR", None)
+GUEST_PIECES = {"jhumka_gold": ("Kemp Temple Jhumka", 42500.0), "choker_gold": ("Polki Choker", 158000.0),
+                "drop_pearl": ("Basra Pearl Drops", 18900.0), "nath_gold": ("Marathi Pearl Nath", 9800.0)}
+
+
+def _guest_jeweler(data_dir: Path) -> None:
+    """A second jeweler in the tour's throw-away catalogue, as an import would leave it, so the
+    jeweler picker and another brand's colours are part of the tour."""
+    db = Database(data_dir)
+    try:
+        now = time.time()
+        cache.save_jeweler(db, GUEST, source="commerce", now=now)
+        for src, (name, price) in GUEST_PIECES.items():
+            folder = cache.BUNDLED / src
+            m = json.loads((folder / "manifest.json").read_text())
+            new = cache.NewPiece(f"v9-{src}", GUEST.id, name, m["category"], price, float(m["width_mm"]),
+                                 (int(m["anchor"][0]), int(m["anchor"][1])), m.get("style", ""))
+            cache.save_piece(db, new, (folder / m["image"]).read_bytes(), source="commerce", now=now)
+    finally:
+        db.close()
+
+
 def tour(out_dir: Path, size: tuple[int, int], config_path: Path | None, demo: bool,
          override: SourceOverride | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kiosk-tour-") as tmp:
         os.environ["KIOSK_STORE__DATA_DIR"] = tmp
         os.environ["KIOSK_UI__SHOW_FPS"] = "false"
+        _guest_jeweler(Path(tmp))
         app = create_app()
         win = MainWindow(config_path, demo, override)
         win.resize(*size)
@@ -61,6 +87,9 @@ def tour(out_dir: Path, size: tuple[int, int], config_path: Path | None, demo: b
                 first = win.cfg.sellers[0] if win.cfg is not None else None
                 if first is not None:
                     v.sign_in(first.id, first.name)
+            if v.state == "jeweler":
+                shot("jeweler")
+                v.choose_jeweler(v.brands.all[0].id)
             s = v.start_screen
             s.name.setText("Priya Sharma")
             s.phone.setText("98123 45678")

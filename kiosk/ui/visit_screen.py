@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QApplication, QBoxLayout, QPushButton, QStackedWidget, QWidget
 
+from kiosk.catalog.brands import Brand, Brands
 from kiosk.config import KioskConfig
 from kiosk.face.worker import FaceWorker
 from kiosk.session.visit import FaceSample, PieceRef, Recognition, VisitService
@@ -34,11 +35,13 @@ from kiosk.ui.screens.catalogue import CatalogueScreen
 from kiosk.ui.screens.common import money
 from kiosk.ui.screens.end import EndScreen
 from kiosk.ui.screens.forget import ForgetScreen, forgotten_text
+from kiosk.ui.screens.jeweler import JewelerScreen, logo_pixmap
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.seller import SellerScreen
 from kiosk.ui.screens.share import ShareScreen, ShareView
 from kiosk.ui.screens.start import StartScreen
 from kiosk.ui.screens.technician import TechnicianScreen
+from kiosk.ui.theme import accent_rules
 
 log = logging.getLogger(__name__)
 ATTRACT_PIECES = ["earring_gold"]
@@ -71,6 +74,9 @@ class VisitScreen(QWidget):
         self.review = ReviewScreen()
         self.end_screen = EndScreen(cur)
         self.seller_screen = SellerScreen(cfg.sellers)
+        self.jeweler_screen = JewelerScreen()
+        self.brands = Brands.load(cfg.jeweler, Path(cfg.store.data_dir), catalog)
+        self.brand: Brand | None = None            # whose collection this visit is for
         self.forget_screen = ForgetScreen(cfg.store.country_code, service.forget_phone)
         sh = cfg.share
         self.share_screen = ShareScreen(cfg.store.country_code, sh.whatsapp_ready, sh.email_ready,
@@ -83,7 +89,7 @@ class VisitScreen(QWidget):
                                             AssetScreen(service.store.db, cfg.jeweler.id))
                            if cfg.ui.technician_pin_sha256 else None)
         for w in (self.start_screen, self.catalogue, self.review, self.end_screen, self.seller_screen,
-                  self.forget_screen, self.share_screen, self.technician):
+                  self.jeweler_screen, self.forget_screen, self.share_screen, self.technician):
             if w is not None:
                 self.panel.addWidget(w)
         self.tech_button = QPushButton("⚙", live_view)
@@ -122,6 +128,9 @@ class VisitScreen(QWidget):
         self.forget_screen.closed.connect(self.to_start)
         self.seller_screen.signed_in.connect(self.sign_in)
         self.seller_screen.cancelled.connect(self.to_attract)
+        self.jeweler_screen.chosen.connect(self.choose_jeweler)
+        self.jeweler_screen.cancelled.connect(self.to_attract)
+        self.start_screen.switch_jeweler.connect(self.to_jeweler)
         if self.technician is not None:
             self.technician.closed.connect(self.to_attract)
         self.catalogue.piece_tapped.connect(self.toggle_piece)
@@ -152,7 +161,7 @@ class VisitScreen(QWidget):
         portrait = self.height() > self.width()
         d = QBoxLayout.Direction
         self.box.setDirection(d.TopToBottom if portrait else d.LeftToRight)
-        keyboard_screens = ("start", "end", "seller", "forget")
+        keyboard_screens = ("start", "end", "seller", "jeweler", "forget")
         whole = (self.state in ("review", "share", "technician")
                  or (portrait and self.state in keyboard_screens))
         self.live_view.setVisible(not whole)
@@ -173,6 +182,7 @@ class VisitScreen(QWidget):
         self.state = state
         widget = {"start": self.start_screen, "catalogue": self.catalogue, "review": self.review,
                   "end": self.end_screen, "seller": self.seller_screen, "forget": self.forget_screen,
+                  "jeweler": self.jeweler_screen,
                   "share": self.share_screen, "technician": self.technician}.get(state)
         self.panel.setVisible(widget is not None)
         if widget is not None:
@@ -201,6 +211,8 @@ class VisitScreen(QWidget):
         self.catalogue.set_attire("original")
         self.catalogue.show_badge(None)
         self.start_screen.reset()
+        self.brand = None
+        self.setStyleSheet("")
         if self.stage is not None:
             self.stage.select(ATTRACT_PIECES)
             self.stage.set_attire(None)
@@ -212,9 +224,49 @@ class VisitScreen(QWidget):
             self.seller_screen.reset()
             self._show("seller")
             return
+        if self.brand is None:
+            if self.brands.several:
+                self.to_jeweler()
+                return
+            self.use_brand(self.brands.all[0])
         self.start_screen.reset()
         self.start_screen.show_seller(self.seller[1] if self.seller else None)
         self._show("start")
+
+    def to_jeweler(self) -> None:
+        self.jeweler_screen.show_brands(self.brands.all)
+        self._show("jeweler")
+
+    def choose_jeweler(self, brand_id: str) -> None:
+        brand = self.brands.get(brand_id)
+        if brand is None:
+            return
+        self.use_brand(brand)
+        self.to_start()
+
+    def use_brand(self, brand: Brand) -> None:
+        """The visit's jeweler: recorded on its events, their pieces and colours on screen."""
+        self.brand = brand
+        self.service.jeweler = (brand.id, brand.name)
+        self.setStyleSheet(accent_rules(brand.accent) if brand.accent else "")
+        self.catalogue.set_jeweler(brand.name, logo_pixmap(brand, 44), self.currency,
+                                   lambda p: self.brands.owner(p).id == brand.id)
+        self.start_screen.show_jeweler(brand.name, self.brands.several)
+        self.end_screen.set_currency(self.currency)
+
+    @property
+    def currency(self) -> str:
+        return (self.brand.currency if self.brand else None) or self.cfg.store.currency
+
+    @property
+    def jeweler_name(self) -> str:
+        return self.brand.name if self.brand else self.cfg.jeweler.name
+
+    def catalog_changed(self, catalog: Catalog) -> None:
+        """New or hidden pieces, a new vendor: offer what can be shown now."""
+        self.catalog = catalog
+        self.brands = Brands.load(self.cfg.jeweler, Path(self.cfg.store.data_dir), catalog)
+        self.catalogue.reload(catalog)
 
     def sign_in(self, seller_id: str, name: str) -> None:
         """The seller stays signed in across visits until someone switches."""
@@ -345,12 +397,12 @@ class VisitScreen(QWidget):
         if self.share is None:
             jpeg, piece = self.photo
             piece = piece or PieceRef("none", "No jewelry", "none", None)
-            price = money(piece.price, self.cfg.store.currency) if piece.price is not None else ""
+            price = money(piece.price, self.currency) if piece.price is not None else ""
             caption = " · ".join(x for x in (piece.name if piece.id != "none" else "", price) if x)
             try:
-                branded = add_strip(jpeg, self.cfg.jeweler.name, caption)
+                branded = add_strip(jpeg, self.jeweler_name, caption)
                 self.share = self.service.share_photo(branded, piece, self.cfg.share.link_days, {
-                    "jeweler_name": self.cfg.jeweler.name, "currency": self.cfg.store.currency})
+                    "jeweler_name": self.jeweler_name, "currency": self.currency})
             except (StoreError, OSError, ValueError) as e:
                 log.error("could not prepare the photo for sharing: %s", e)
                 self.review.info.setText(f"The photo could not be prepared for sharing: {e}")
@@ -367,7 +419,7 @@ class VisitScreen(QWidget):
     def send_share(self, channel: str, destination: str) -> None:
         if self.share is None or self.service.visit is None:
             return
-        message = self.cfg.share.message.replace("{jeweler}", self.cfg.jeweler.name)
+        message = self.cfg.share.message.replace("{jeweler}", self.jeweler_name)
         try:
             self.service.send_share(self.share, channel=channel, destination=destination, message=message)
         except StoreError as e:

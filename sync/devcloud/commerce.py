@@ -6,6 +6,7 @@ under ``/commerce/api/`` (seed 001 owns ``/api/auth/login/`` on this same devclo
   ``GET products/public/vendor/{vendor_id}/`` → ``{vendor, products}``
 - ``GET products/?status=`` (Bearer): the signed-in seller's own products, drafts included
 - ``GET media/products/<file>``: product photos, the bundled pieces shot on white (JPEG)
+- ``GET media/logos/<vendor>.png``: each vendor's logo (its initials on its brand colour)
 
 Errors are the seed's ``{error, details}``. Where the seed says only ``images: [...]`` or
 ``seller: {...}``, the devcloud answers like Django REST framework would: images as
@@ -144,7 +145,8 @@ def router(faults: Faults) -> APIRouter:
         if vendor_id not in VENDORS:
             return error("Vendor not found.", 404)
         mine = [show(p, request) for p in cat.visible() if p["vendor_id"] == vendor_id]
-        return JSONResponse({"vendor": VENDORS[vendor_id], "products": mine})
+        logo = f"{str(request.base_url).rstrip('/')}{PREFIX}/media/logos/{vendor_id}.png"
+        return JSONResponse({"vendor": VENDORS[vendor_id] | {"logo": logo}, "products": mine})
 
     @r.get(PREFIX + "/products/public/{product_id}/")
     def detail(product_id: int, request: Request) -> Response:
@@ -162,6 +164,13 @@ def router(faults: Faults) -> APIRouter:
                          "Authentication credentials were not provided.", 401, {"code": why.lower()})
         mine = [p for p in cat.visible() + list(cat.drafts.values()) if p["vendor_id"] == 7]
         return JSONResponse([show(p, request) for p in mine if not status or p["status"] == status])
+
+    @r.get(PREFIX + "/media/logos/{name}")
+    def logo(name: str) -> Response:
+        vid = int(name.split(".")[0]) if name.split(".")[0].isdigit() else -1
+        if vid not in VENDORS:
+            return error("Not found.", 404)
+        return Response(_logo(VENDORS[vid]), media_type="image/png")
 
     @r.get(PREFIX + "/media/products/{name}")
     def media(name: str) -> Response:
@@ -207,3 +216,11 @@ def _photo(asset: str) -> bytes:
         ok, jpeg = cv2.imencode(".jpg", on_white(rgba), [cv2.IMWRITE_JPEG_QUALITY, 90])
         _photos[asset] = jpeg.tobytes() if ok else b""
     return _photos[asset]
+
+
+
+def _logo(vendor: dict[str, Any]) -> bytes:
+    """Each vendor's logo: its initials on its brand colour."""
+    from kiosk.catalog.brands import monogram
+
+    return monogram(str(vendor["company_name"]), str(vendor["brand_color"]))

@@ -138,7 +138,7 @@ def test_tour_renders_every_screen(tmp_path: Path, make_config: Callable[..., Pa
     shots = tour(tmp_path / "tour", (w, h), make_config(), demo=False)
     names = [p.name.split("-")[1] for p in shots]
     # no sellers or technician in the test config, so no seller or technician screens
-    assert names == ["attract", "start", "catalogue", "outfit", "review", "share", "end",
+    assert names == ["attract", "jeweler", "start", "catalogue", "outfit", "review", "share", "end",
                      "forget"]
     for p in shots:
         img = cv2.imread(str(p))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QScrollArea,
     QSizePolicy,
     QToolButton,
@@ -73,7 +76,14 @@ class CatalogueScreen(QWidget):
         super().__init__(parent)
         self.catalog, self.currency = catalog, currency
         self._thumbs: dict[str, QPixmap] = {}
+        self.keep: Callable[[Piece], bool] = lambda p: True     # this visit's jeweler's pieces
         lay = QVBoxLayout(self)
+        self.header = QHBoxLayout()
+        self.logo = QLabel()
+        self.jeweler_name = note("")
+        self.header.addWidget(self.logo)
+        self.header.addWidget(self.jeweler_name, 1)
+        lay.addLayout(self.header)
         self.badge = note("", name="badge")
         self.badge.hide()
         lay.addWidget(self.badge)
@@ -156,6 +166,18 @@ class CatalogueScreen(QWidget):
             pm.fill(QColor("#555"))
         return pm
 
+    def set_jeweler(self, name: str, logo: QPixmap | None, currency: str,
+                    keep: Callable[[Piece], bool]) -> None:
+        """The visit's jeweler: their name and logo on top, only their pieces, their currency."""
+        self.keep, self.currency = keep, currency
+        self.jeweler_name.setText(name)
+        self.logo.setPixmap(logo if logo is not None else QPixmap())
+        self.logo.setVisible(logo is not None)
+        self.show_category("earring")
+
+    def listed(self) -> list[Piece]:
+        return [p for p in self.catalog.listed() if self.keep(p)]
+
     def reload(self, catalog: Catalog) -> None:
         """The catalogue changed on disk (import, staff tool): show it without a restart."""
         self.catalog = catalog
@@ -185,7 +207,7 @@ class CatalogueScreen(QWidget):
         if not self.search_button.isChecked():
             return
         terms = text.lower().split()
-        found = [p for p in self.catalog.listed()
+        found = [p for p in self.listed()
                  if all(t in f"{p.name} {p.style} {p.category}".lower().replace("_", " ") for t in terms)]
         self._fill(found)
         self.nothing.setText(f"No piece matches “{text.strip()}”." if terms and not found else "")
@@ -201,7 +223,7 @@ class CatalogueScreen(QWidget):
             self.attire_host.show()
         for b in self.tab_group.buttons():
             b.setChecked(b.objectName() == f"tab_{category}")
-        self._fill([p for p in self.catalog.listed() if p.category == category])
+        self._fill([p for p in self.listed() if p.category == category])
 
     def _fill(self, pieces: list[Piece]) -> None:
         clear(self.grid)

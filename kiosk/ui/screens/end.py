@@ -23,7 +23,6 @@ class EndScreen(QWidget):
 
     def __init__(self, currency: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.currency = currency
         lay = QVBoxLayout(self)
         lay.addWidget(title("End of visit"))
         row = QHBoxLayout()
@@ -47,7 +46,8 @@ class EndScreen(QWidget):
         scroller.setMinimumHeight(64)
         lay.addWidget(scroller, 1)
         self.keyboard = Keyboard()
-        self.amount = self.keyboard.field(f"Amount ({currency})", "amount", "phone", height=56)
+        self.amount = self.keyboard.field("", "amount", "phone", height=56)
+        self.set_currency(currency)
         self.notes = self.keyboard.field("Notes (optional)", "notes", height=56)
         fields = QHBoxLayout()
         fields.addWidget(self.amount, 1)
@@ -66,6 +66,10 @@ class EndScreen(QWidget):
         self.finish.clicked.connect(self._submit)
         self.item_buttons: dict[str, QPushButton] = {}
         self.prices: dict[str, float] = {}
+
+    def set_currency(self, currency: str) -> None:
+        self.currency = currency
+        self.amount.setPlaceholderText(f"Amount ({currency})")
 
     def prepare(self, tried: list[tuple[str, str, float | None]], face_kept: bool = False) -> None:
         """tried: (id, name, price) of every piece tried in this visit; face_kept: the customer

@@ -14,6 +14,7 @@ class StartScreen(QWidget):
     started = Signal(str, str, str, bool)     # name, phone (E.164 or ""), email, consent
     cancelled = Signal()
     switch_seller = Signal()
+    switch_jeweler = Signal()
     forget_data = Signal()
 
     def __init__(self, consent_text: str, country_code: str, face_enabled: bool,
@@ -24,12 +25,17 @@ class StartScreen(QWidget):
         # Every pixel counts on a 1024x768 landscape screen: the keyboard must keep full keys.
         lay.setContentsMargins(8, 4, 8, 4)
         lay.setSpacing(4)
-        lay.addWidget(title("New customer"))
+        self.heading = title("New customer")
+        lay.addWidget(self.heading)
         people = QHBoxLayout()
         self.seller = button("", "switch_seller", primary=False)
         self.seller.clicked.connect(self.switch_seller)
         self.seller.hide()
         people.addWidget(self.seller, 1)
+        self.jeweler = button("Change jeweler", "switch_jeweler", primary=False)
+        self.jeweler.clicked.connect(self.switch_jeweler)
+        self.jeweler.hide()
+        people.addWidget(self.jeweler, 1)
         people.addStretch(0)
         forget = button("Forget a customer", "to_forget", primary=False)
         forget.clicked.connect(self.forget_data)
@@ -61,6 +67,10 @@ class StartScreen(QWidget):
     def show_seller(self, name: str | None) -> None:
         self.seller.setText(f"Seller: {name} · switch" if name else "")
         self.seller.setVisible(bool(name))
+
+    def show_jeweler(self, name: str, can_change: bool) -> None:
+        self.heading.setText(f"New customer · {name}" if can_change else "New customer")
+        self.jeweler.setVisible(can_change)
 
     def reset(self) -> None:
         for e in (self.name, self.phone, self.email):
