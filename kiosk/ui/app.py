@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk import __version__, sdnotify
 from kiosk import config as config_mod
-from kiosk.capture import FrameSource, open_source
+from kiosk.capture import FrameSource, devices, open_source
 from kiosk.catalog import cache as catalog_cache
 from kiosk.pipeline import Stage
 from kiosk.session.visit import VisitService
@@ -40,11 +40,21 @@ class SourceOverride:
     value: str
 
 
-def build_source(cfg: config_mod.KioskConfig, override: SourceOverride | None) -> FrameSource:
+def source_value(cfg: config_mod.KioskConfig, override: SourceOverride | None) -> tuple[str, str]:
+    """(kind, value) of the source to run: the command line, else the technician screen's
+    choice, else the config."""
     if override is not None:
-        kind, value = override.kind, override.value
-    else:
-        kind, value = config_mod.camera_kind(cfg.camera.source), cfg.camera.source
+        return override.kind, override.value
+    value = devices.load_choice(Path(cfg.store.data_dir)) or cfg.camera.source
+    return config_mod.camera_kind(value), value
+
+
+def _describe(value: str) -> str:
+    kind = config_mod.camera_kind(value)
+    return value if kind == "camera" else f"{kind} {Path(value).name}"
+
+
+def build_source(cfg: config_mod.KioskConfig, kind: str, value: str) -> FrameSource:
     return open_source(kind, value, cfg.camera.width, cfg.camera.height, cfg.camera.fps)
 
 
@@ -63,6 +73,7 @@ class MainWindow(QMainWindow):
         self.store: EventStore | None = None
         self.lan: LanShareServer | None = None
         self.visit: VisitScreen | None = None
+        self.source_kind, self.source = "camera", ""      # what the live view runs (load_and_start)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.problems = ConfigProblemScreen(self.load_and_start)
@@ -119,10 +130,60 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(self.visit)
             self.stack.setCurrentWidget(self.visit)
             self._catalog_timer.start(CATALOG_POLL_MS)
+        self.source_kind, self.source = source_value(cfg, self.override)
+        self._start_live()
+
+    def _start_live(self) -> None:
+        assert self.cfg is not None
         stages: list[tuple[str, Stage]] = [("tryon", self.tryon)] if self.tryon is not None else []
-        self.live = LivePipeline(build_source(cfg, self.override), self.live_view, stages)
+        source = build_source(self.cfg, self.source_kind, self.source)
+        self.live = LivePipeline(source, self.live_view, stages)
         self.live.start()
         log.info("live view started on %s", self.live.source.name)
+
+    # ---- the technician's camera page (CameraControl) ------------------------------------------
+
+    def camera_options(self) -> list[tuple[str, str]]:
+        """The configured source, the one running, and every camera plugged in."""
+        assert self.cfg is not None
+        out: dict[str, str] = {}
+        for value in (self.cfg.camera.source, self.source):
+            out.setdefault(value, _describe(value) + (" (config)" if value == self.cfg.camera.source else ""))
+        for cam in devices.list_cameras():
+            out.setdefault(cam.device, f"{cam.device} · {cam.name}")
+        return list(out.items())
+
+    def current_camera(self) -> str:
+        return self.source
+
+    def live_check(self) -> devices.CameraTest:
+        if self.live is None:
+            return devices.CameraTest(False, "The camera is not running.")
+        st = self.live.stats()
+        frame = self.tryon.last_raw if self.tryon is not None else None
+        size = f"{frame.shape[1]}x{frame.shape[0]}, " if frame is not None else ""
+        age = "no frame yet" if st.frame_age_s is None else f"last frame {st.frame_age_s:.2f} s ago"
+        ok = st.state == "live" and st.capture_fps >= 15 and st.frame_age_s is not None
+        return devices.CameraTest(ok, f"in use now: {size}{st.capture_fps:.1f} fps, {age}"
+                                      + ("" if st.state == "live" else f" ({st.state})"), frame)
+
+    def open_camera(self, value: str) -> FrameSource:
+        assert self.cfg is not None
+        return build_source(self.cfg, config_mod.camera_kind(value), value)
+
+    def switch_camera(self, value: str) -> None:
+        """The technician's choice: the live view moves to it now and keeps it across restarts."""
+        if self.cfg is None or self.live is None:
+            return
+        self.live.stop()
+        self.source_kind, self.source = config_mod.camera_kind(value), value
+        self.override = None
+        try:
+            devices.save_choice(Path(self.cfg.store.data_dir),
+                                None if value == self.cfg.camera.source else value)
+        except OSError as e:
+            log.error("the camera choice is not kept for the next start: %s", e)
+        self._start_live()
 
     def _tryon_stage(self, cfg: config_mod.KioskConfig) -> TryOnStage | None:
         try:
@@ -152,7 +213,8 @@ class MainWindow(QMainWindow):
         abandoned = service.recover_abandoned()
         if abandoned:
             log.info("closed %d visit(s) left open by the last run", abandoned)
-        screen = VisitScreen(cfg, service, self.catalog, attires, self.live_view, self.tryon, self.report)
+        screen = VisitScreen(cfg, service, self.catalog, attires, self.live_view, self.tryon, self.report,
+                             camera=self)
         self.lan = self._start_lan(cfg, self.store)
         if self.lan is not None:
             base = str(cfg.share.lan_url or f"http://{lan_address()}:{self.lan.port}").rstrip("/")
@@ -187,9 +249,14 @@ class MainWindow(QMainWindow):
                  ("jeweler", f"{cfg.jeweler.name} ({cfg.jeweler.id})")]
         if self.visit is not None:
             rows.append(("seller", self.visit.service.ids.seller_id))
+            if self.visit.brands.several:
+                rows.append(("collections", ", ".join(b.name for b in self.visit.brands.all)))
         if self.live is not None:
             st = self.live.stats()
-            rows += [("camera", f"{st.source} · {st.state}"), ("frames", st.overlay())]
+            chosen = devices.load_choice(Path(cfg.store.data_dir))
+            why = (" (command line)" if self.override else " (chosen on this screen)" if chosen
+                   else " ([camera] source)")
+            rows += [("camera", f"{st.source} · {st.state}{why}"), ("frames", st.overlay())]
         if self.store is not None:
             try:
                 s = self.store.status()

@@ -131,6 +131,10 @@ def tour(out_dir: Path, size: tuple[int, int], config_path: Path | None, demo: b
                 v.technician.pages.setCurrentIndex(1)     # the tour knows no PIN; show the page
                 v.technician.refresh()
                 shot("technician")
+                if v.technician.camera is not None:
+                    v.technician._to_camera()
+                    v.technician.camera.run_test()        # the camera in use: live figures
+                    shot("camera")
         finally:
             win.close()
             app.processEvents()

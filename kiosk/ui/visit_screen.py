@@ -31,6 +31,7 @@ from kiosk.tryon.attire import Attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.live_view import LiveView
 from kiosk.ui.screens.assets import AssetScreen
+from kiosk.ui.screens.camera import CameraControl
 from kiosk.ui.screens.catalogue import CatalogueScreen
 from kiosk.ui.screens.common import money
 from kiosk.ui.screens.end import EndScreen
@@ -56,7 +57,7 @@ class VisitScreen(QWidget):
     def __init__(self, cfg: KioskConfig, service: VisitService, catalog: Catalog, attires: dict[str, Attire],
                  live_view: LiveView, stage: TryOnStage | None,
                  report: Callable[[], list[tuple[str, str]]] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 camera: CameraControl | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cfg, self.service, self.catalog, self.attires = cfg, service, catalog, attires
         self.live_view, self.stage = live_view, stage
@@ -86,7 +87,7 @@ class VisitScreen(QWidget):
         self.seller: tuple[str, str] | None = None
         self.technician = (TechnicianScreen(cfg.ui.technician_pin_sha256, report or (lambda: []),
                                             Path(cfg.store.data_dir),
-                                            AssetScreen(service.store.db, cfg.jeweler.id))
+                                            AssetScreen(service.store.db, cfg.jeweler.id), camera)
                            if cfg.ui.technician_pin_sha256 else None)
         for w in (self.start_screen, self.catalogue, self.review, self.end_screen, self.seller_screen,
                   self.jeweler_screen, self.forget_screen, self.share_screen, self.technician):
@@ -478,8 +479,10 @@ class VisitScreen(QWidget):
         if self.face_worker is not None:
             self.face_worker.stop()
             self.face_worker.join(5)
-        if self.technician is not None and self.technician.assets is not None:
-            self.technician.assets.shutdown()
+        if self.technician is not None:
+            for sub in (self.technician.assets, self.technician.camera):
+                if sub is not None:
+                    sub.shutdown()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

@@ -78,15 +78,16 @@ class CatalogueScreen(QWidget):
         self._thumbs: dict[str, QPixmap] = {}
         self.keep: Callable[[Piece], bool] = lambda p: True     # this visit's jeweler's pieces
         lay = QVBoxLayout(self)
+        # One row for whose collection this is and the greeting: height is short in portrait.
         self.header = QHBoxLayout()
         self.logo = QLabel()
         self.jeweler_name = note("")
-        self.header.addWidget(self.logo)
-        self.header.addWidget(self.jeweler_name, 1)
-        lay.addLayout(self.header)
         self.badge = note("", name="badge")
         self.badge.hide()
-        lay.addWidget(self.badge)
+        self.header.addWidget(self.logo)
+        self.header.addWidget(self.jeweler_name, 0)
+        self.header.addWidget(self.badge, 1)
+        lay.addLayout(self.header)
         tabs = QHBoxLayout()
         self.tab_group = QButtonGroup(self)
         for key, label in CATEGORIES:

@@ -32,14 +32,16 @@ class StartScreen(QWidget):
         self.seller.clicked.connect(self.switch_seller)
         self.seller.hide()
         people.addWidget(self.seller, 1)
-        self.jeweler = button("Change jeweler", "switch_jeweler", primary=False)
+        self.jeweler = button("Other jeweler", "switch_jeweler", primary=False)
         self.jeweler.clicked.connect(self.switch_jeweler)
         self.jeweler.hide()
         people.addWidget(self.jeweler, 1)
         people.addStretch(0)
-        forget = button("Forget a customer", "to_forget", primary=False)
+        forget = button("Forget customer", "to_forget", primary=False)
         forget.clicked.connect(self.forget_data)
         people.addWidget(forget, 1)
+        for b in (self.seller, self.jeweler, forget):     # three across a portrait screen
+            b.setStyleSheet("padding: 6px 6px; font-size: 17px; min-width: 0;")
         lay.addLayout(people)
         self.keyboard = Keyboard()
         self.name = self.keyboard.field("Name (optional, like everything here)", "name")
@@ -65,7 +67,7 @@ class StartScreen(QWidget):
         self.keyboard.attach(self.name, "letters")
 
     def show_seller(self, name: str | None) -> None:
-        self.seller.setText(f"Seller: {name} · switch" if name else "")
+        self.seller.setText(f"Seller: {name}" if name else "")
         self.seller.setVisible(bool(name))
 
     def show_jeweler(self, name: str, can_change: bool) -> None:

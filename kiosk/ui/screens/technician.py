@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk import logs
 from kiosk.ui.screens.assets import AssetScreen
+from kiosk.ui.screens.camera import CameraControl, CameraScreen
 from kiosk.ui.screens.common import action_row, button, note, title
 from kiosk.ui.screens.pin import PinPad, pin_matches
 
@@ -27,9 +28,11 @@ class TechnicianScreen(QWidget):
     closed = Signal()
 
     def __init__(self, pin_sha256: str, report: Callable[[], list[tuple[str, str]]], data_dir: Path,
-                 assets: AssetScreen | None = None, parent: QWidget | None = None) -> None:
+                 assets: AssetScreen | None = None, camera: CameraControl | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.assets = assets
+        self.camera = CameraScreen(camera) if camera is not None else None
         self.pin_sha256, self.report, self.data_dir = pin_sha256, report, data_dir
         self.pages = QStackedWidget()
         QVBoxLayout(self).addWidget(self.pages)
@@ -52,10 +55,16 @@ class TechnicianScreen(QWidget):
         row, self.export, self.refresh_button = action_row(("Export logs", "export_logs"),
                                                            ("Refresh", "refresh"))
         lay.addLayout(row)
+        tools = QHBoxLayout()
+        self.camera_button = button("Camera", "tech_camera", primary=False)
+        self.camera_button.setVisible(self.camera is not None)
+        self.camera_button.clicked.connect(self._to_camera)
+        tools.addWidget(self.camera_button)
         self.add_piece = button("Add a piece from a photo", "tech_add_piece", primary=False)
         self.add_piece.setVisible(assets is not None)
         self.add_piece.clicked.connect(self._to_assets)
-        lay.addWidget(self.add_piece)
+        tools.addWidget(self.add_piece, 2)
+        lay.addLayout(tools)
         self.back = button("Back to the customer screen", "tech_back", primary=False)
         lay.addWidget(self.back)
         self.back.clicked.connect(self.closed)
@@ -63,9 +72,19 @@ class TechnicianScreen(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.pages.addWidget(self.pin)
         self.pages.addWidget(info)
-        if assets is not None:
-            self.pages.addWidget(assets)
-            assets.closed.connect(lambda: self.pages.setCurrentIndex(1))
+        for sub in (assets, self.camera):
+            if sub is not None:
+                self.pages.addWidget(sub)
+                sub.closed.connect(self._back_to_info)
+
+    def _back_to_info(self) -> None:
+        self.pages.setCurrentIndex(1)
+        self.refresh()
+
+    def _to_camera(self) -> None:
+        if self.camera is not None:
+            self.camera.open()
+            self.pages.setCurrentWidget(self.camera)
 
     def _to_assets(self) -> None:
         if self.assets is not None:
