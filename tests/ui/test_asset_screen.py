@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.catalog import cache
 from kiosk.ui.app import MainWindow
 from tests.catalog.test_asset_tool import product_photo
-from tests.ui.test_visit_flow import click, pin, staffed  # noqa: F401  (fixture)
+from tests.ui.test_visit_flow import click, open_technician, staffed  # noqa: F401  (fixture)
 
 
 def test_staff_add_a_piece_with_a_dragged_hook_and_a_face_preview(qtbot: QtBot, staffed: MainWindow,  # noqa: F811
@@ -23,11 +23,10 @@ def test_staff_add_a_piece_with_a_dragged_hook_and_a_face_preview(qtbot: QtBot, 
     (data / "incoming").mkdir(parents=True)
     shutil.copy(product_photo(tmp_path), data / "incoming" / "kemp_jhumka.jpg")
     v = staffed.visit
-    assert v is not None and v.technician is not None and v.technician.assets is not None
-    click(qtbot, v.tech_button)
-    pin(qtbot, v.technician.pin, "2468")
-    click(qtbot, v.technician.add_piece)
-    a = v.technician.assets
+    tech = open_technician(qtbot, staffed)
+    assert v is not None and tech.assets is not None
+    click(qtbot, tech.add_piece)
+    a = tech.assets
     assert a.isVisible() and "Tap a product photo" in a.photo_hint.text()
     click(qtbot, a.findChild(QPushButton, "asset_photo_0"))
     qtbot.waitUntil(lambda: a.canvas.rgba is not None, timeout=15_000)
@@ -54,15 +53,13 @@ def test_staff_add_a_piece_with_a_dragged_hook_and_a_face_preview(qtbot: QtBot, 
     assert piece.price == 42500.0 and piece.anchor == (float(moved[0]), float(moved[1]))
     assert json.loads((piece.folder / "manifest.json").read_text())["source"] == "staff"
     click(qtbot, a.back)
-    assert v.technician.pages.currentIndex() == 1
+    assert tech.pages.currentIndex() == 1
 
 
 def test_no_photos_says_where_to_put_them(qtbot: QtBot, staffed: MainWindow) -> None:  # noqa: F811
-    v = staffed.visit
-    assert v is not None and v.technician is not None and v.technician.assets is not None
-    click(qtbot, v.tech_button)
-    pin(qtbot, v.technician.pin, "2468")
-    click(qtbot, v.technician.add_piece)
-    assert "No photos yet" in v.technician.assets.photo_hint.text()
-    click(qtbot, v.technician.assets.save)
-    assert "Pick a photo first" in v.technician.assets.message.text()
+    tech = open_technician(qtbot, staffed)
+    assert tech.assets is not None
+    click(qtbot, tech.add_piece)
+    assert "No photos yet" in tech.assets.photo_hint.text()
+    click(qtbot, tech.assets.save)
+    assert "Pick a photo first" in tech.assets.message.text()

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.capture import devices
 from kiosk.capture.devices import CameraInfo
 from kiosk.ui.app import MainWindow
-from tests.ui.test_visit_flow import click, launch, pin, staffed  # noqa: F401  (fixture)
+from tests.ui.test_visit_flow import click, launch, open_technician, staffed  # noqa: F401  (fixture)
 
 STILL = Path(__file__).parents[1] / "fixtures" / "photos" / "close_face.jpg"
 
@@ -20,11 +20,10 @@ def test_technician_tests_and_switches_the_camera(qtbot: QtBot, staffed: MainWin
     monkeypatch.setattr(devices, "list_cameras", lambda: [CameraInfo(str(STILL), "Still camera"),
                                                           CameraInfo("/dev/video97", "Unplugged")])
     v = staffed.visit
-    assert v is not None and v.technician is not None and v.technician.camera is not None
-    click(qtbot, v.tech_button)
-    pin(qtbot, v.technician.pin, "2468")
-    click(qtbot, v.technician.camera_button)
-    page = v.technician.camera
+    tech = open_technician(qtbot, staffed)
+    assert v is not None and tech.camera is not None
+    click(qtbot, tech.camera_button)
+    page = tech.camera
     assert list(page.options) == [staffed.cfg.camera.source, str(STILL), "/dev/video97"]  # type: ignore[union-attr]
     assert page.options[staffed.source].text().endswith("in use") and not page.use.isEnabled()
 
@@ -48,7 +47,7 @@ def test_technician_tests_and_switches_the_camera(qtbot: QtBot, staffed: MainWin
     assert staffed.cfg is not None
     assert devices.load_choice(Path(staffed.cfg.store.data_dir)) == str(STILL)
     click(qtbot, page.back)
-    assert "chosen on this screen" in v.technician.body.text()
+    assert "chosen on this screen" in tech.body.text()
 
     # kept across a restart; choosing the configured source again clears the choice
     assert staffed.config_path is not None

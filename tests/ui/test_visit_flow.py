@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.ui.app import MainWindow
+from kiosk.ui.screens.technician import TechnicianScreen
 
 
 def events(win: MainWindow) -> list[dict[str, object]]:
@@ -222,6 +223,15 @@ def pin(qtbot: QtBot, pad: object, digits: str) -> None:
     for d in digits:
         click(qtbot, pad.findChild(type(pad.ok), f"pin_{d}"))
     click(qtbot, pad.ok)
+
+
+def open_technician(qtbot: QtBot, win: MainWindow) -> TechnicianScreen:
+    """The ⚙ button and the technician PIN, as a technician would."""
+    v = win.visit
+    assert v is not None and v.technician is not None
+    click(qtbot, v.tech_button)
+    pin(qtbot, v.technician.pin, "2468")
+    return v.technician
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QButtonGroup, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.capture import FrameSource
 from kiosk.capture.devices import CameraTest, try_source
 from kiosk.ui.qimage import wrap_bgr
-from kiosk.ui.screens.common import action_row, button, clear, note, title
+from kiosk.ui.screens.common import action_row, button, clear, note, scrolling_list, title
 
 PREVIEW_W = 360
 
@@ -52,12 +52,7 @@ class CameraScreen(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(title("Camera"))
         lay.addWidget(note("Tap a camera, test it, then use it. The choice is kept after a restart."))
-        host = QWidget()
-        self.list = QVBoxLayout(host)
-        self.list.setAlignment(Qt.AlignmentFlag.AlignTop)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(host)
+        scroll, self.list = scrolling_list()
         lay.addWidget(scroll, 1)
         self.group = QButtonGroup(self)
         self.result = note("")

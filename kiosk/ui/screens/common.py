@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.format import money as money  # screens format prices like the share pages
 from kiosk.ui.theme import MIN_TOUCH_PX
@@ -52,3 +52,14 @@ def action_row(back: tuple[str, str], go: tuple[str, str]) -> tuple[QHBoxLayout,
     row.addWidget(secondary)
     row.addWidget(main, 2)
     return row, secondary, main
+
+
+def scrolling_list() -> tuple[QScrollArea, QVBoxLayout]:
+    """A top-aligned column that scrolls when it outgrows the screen (choices, tiles)."""
+    host = QWidget()
+    column = QVBoxLayout(host)
+    column.setAlignment(Qt.AlignmentFlag.AlignTop)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(host)
+    return scroll, column

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from kiosk.catalog.brands import Brand, monogram
-from kiosk.ui.screens.common import button, clear, note, title
+from kiosk.ui.screens.common import button, clear, note, scrolling_list, title
 
 LOGO_PX = 72
 
@@ -29,12 +29,7 @@ class JewelerScreen(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(title("Whose collection?"))
         lay.addWidget(note("This store shows several jewelers. Tap the one the customer came for."))
-        host = QWidget()
-        self.list = QVBoxLayout(host)
-        self.list.setAlignment(Qt.AlignmentFlag.AlignTop)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(host)
+        scroll, self.list = scrolling_list()
         lay.addWidget(scroll, 1)
         self.back = button("Cancel", "jeweler_cancel", primary=False)
         self.back.clicked.connect(self.cancelled)
