@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,6 +242,36 @@ class CatalogConfig(Section):
     interval_min: float = Field(60.0, ge=5, le=1440)      # the sync daemon's import schedule
 
 
+class Garment(Section):
+    """One garment of the cloud try-on service's catalogue (seed 004 `product`)."""
+
+    id: str = NonEmpty
+    name: str = NonEmpty
+    image: HttpUrl                       # the service fetches it: must be reachable from the cloud
+    category: str = "saree"
+    price: float | None = Field(None, ge=0)
+    currency: str | None = None
+
+
+class CloudTryOnConfig(Section):
+    """Full garment swap by the cloud try-on widget API (seed 004). Off unless url, key and at
+    least one garment are set. The key may also come from the systemd credential
+    `tryon_merchant_key`."""
+
+    url: HttpUrl | None = None                # e.g. https://api.fashionmirror.shop
+    merchant_key: SecretStr | None = None     # mk_test_… or mk_live_…
+    origin: str = ""                          # Origin header, for a live key's domain whitelist
+    wait_s: float = Field(120.0, ge=10, le=600)   # give up on a result after this long
+    garments: list[Garment] = Field(default_factory=list)
+
+    @field_validator("merchant_key")
+    @classmethod
+    def _key_shape(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not re.match(r"^mk_(test|live)_\w+$", v.get_secret_value()):
+            raise ValueError("a merchant key starts with mk_test_ or mk_live_")
+        return v
+
+
 class KioskConfig(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -262,6 +293,7 @@ class KioskConfig(BaseSettings):
     ui: UIConfig = UIConfig()
     share: ShareConfig = ShareConfig()
     catalog: CatalogConfig = CatalogConfig()
+    cloud_tryon: CloudTryOnConfig = CloudTryOnConfig()
 
     @classmethod
     def settings_customise_sources(
@@ -276,16 +308,37 @@ class KioskConfig(BaseSettings):
         return (env_settings, init_settings)
 
     def person_password(self) -> str | None:
-        cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
-        if cred_dir:
-            cred = Path(cred_dir) / CREDENTIAL_NAME
-            if cred.is_file():
-                return cred.read_text().strip()
+        cred = _credential(CREDENTIAL_NAME)
+        if cred is not None:
+            return cred
         if self.cloud.person_password_file is not None:
             return self.cloud.person_password_file.read_text().strip()
         if self.cloud.person_password is not None:
             return self.cloud.person_password.get_secret_value()
         return None
+
+
+    def merchant_key(self) -> str | None:
+        """The cloud try-on key: the systemd credential, else `[cloud_tryon] merchant_key`."""
+        cred = _credential("tryon_merchant_key")
+        if cred is not None:
+            return cred
+        key = self.cloud_tryon.merchant_key
+        return key.get_secret_value() if key is not None else None
+
+    @property
+    def cloud_tryon_ready(self) -> bool:
+        c = self.cloud_tryon
+        return c.url is not None and bool(c.garments) and self.merchant_key() is not None
+
+
+def _credential(name: str) -> str | None:
+    cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
+    if cred_dir:
+        cred = Path(cred_dir) / name
+        if cred.is_file():
+            return cred.read_text().strip()
+    return None
 
 
 @dataclass(frozen=True)

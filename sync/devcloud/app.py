@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from kiosk.store.events import Envelope
-from sync.devcloud import commerce, hq, images, messaging
+from sync.devcloud import commerce, hq, images, messaging, tryon
 from sync.devcloud import persons as P
 from sync.devcloud.auth import CSRF_COOKIE, SESSION_COOKIE, AuthError, Sessions
 from sync.devcloud.db import CloudDB, now_iso
@@ -64,6 +64,7 @@ def create_app(data_dir: Path, faults: Faults | None = None,
     app.include_router(images.router(db, upload_key))
     app.include_router(messaging.router(db, faults, users or DEFAULT_USERS))
     app.include_router(commerce.router(faults))
+    app.include_router(tryon.router(faults))
 
     # ---- seed 000 --------------------------------------------------------------------------
 

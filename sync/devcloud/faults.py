@@ -38,6 +38,14 @@ class Faults:
     token_ttl_s: float = 900.0       # seed 003 access token life
     messages_429: int = 0            # the next N message sends answer 429
     commerce_token_ttl_s: float = 300.0  # seed 002 access token life
+    tryon_delay_s: float = 3.0           # seed 004 stand-in generation time
+    tryon_fail: bool = False             # generations fail with PROCESSING_FAILED
+    tryon_quota: bool = False            # try-ons answer 402 QUOTA_EXCEEDED
+    tryon_suspended: bool = False        # every widget call answers 403 MERCHANT_SUSPENDED
+    tryon_sse: bool = True               # false: the event stream answers 503 (clients poll)
+    tryon_session_ttl_s: float = 1800.0  # how long a widget session lives
+    tryon_rate_per_ip: int = 20          # seed: 20 requests per minute per IP
+    tryon_webhook_fail_first: int = 0    # the webhook receiver refuses the first N deliveries
     seed: int | None = None
 
     def update(self, changes: dict[str, Any]) -> None:
