@@ -103,6 +103,12 @@ def tour(out_dir: Path, size: tuple[int, int], config_path: Path | None, demo: b
             v.catalogue.show_category("earring")
             _wait(1.0)
             shot("catalogue")
+            if v.cloud is not None:
+                v.to_cloud()
+                _wait(3, lambda: v.cloud is not None and bool(v.cloud.screen.error.text()
+                                                               or v.cloud.screen.available))
+                shot("cloud")
+                v.leave_cloud()
             v.choose_attire("saree_red_silk")
             v.catalogue.show_category("set")
             _wait(1.5)

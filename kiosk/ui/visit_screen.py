@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QBoxLayout, QPushButton, QStackedWid
 from kiosk.catalog.brands import Brand, Brands
 from kiosk.config import KioskConfig
 from kiosk.face.worker import FaceWorker
+from kiosk.outfit.job import Outcome
 from kiosk.session.visit import FaceSample, PieceRef, Recognition, VisitService
 from kiosk.share.brand import add_strip
 from kiosk.store import DeviceIds, StoreError
@@ -29,6 +30,7 @@ from kiosk.store.shares import Share
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.stage import TryOnStage
+from kiosk.ui.cloud_flow import CloudFlow
 from kiosk.ui.live_view import LiveView
 from kiosk.ui.screens.assets import AssetScreen
 from kiosk.ui.screens.camera import CameraControl
@@ -93,6 +95,12 @@ class VisitScreen(QWidget):
                   self.jeweler_screen, self.forget_screen, self.share_screen, self.technician):
             if w is not None:
                 self.panel.addWidget(w)
+        self.cloud = CloudFlow(cfg, self, cur) if cfg.cloud_tryon_ready else None
+        if self.cloud is not None:
+            self.panel.addWidget(self.cloud.screen)
+            self.catalogue.show_cloud_option()
+            self.catalogue.cloud_tapped.connect(self.to_cloud)
+            self.cloud.screen.back.connect(self.leave_cloud)
         self.tech_button = QPushButton("⚙", live_view)
         self.tech_button.setObjectName("technician")
         self.tech_button.setToolTip("Technician")
@@ -106,6 +114,7 @@ class VisitScreen(QWidget):
         self.state = ""
         self.photos = 0
         self._countdown = 0
+        self._after: Callable[[], None] = self.take_photo
         self._count_timer = QTimer(self)
         self._count_timer.timeout.connect(self._tick)
         self.idle = QTimer(self)
@@ -136,7 +145,7 @@ class VisitScreen(QWidget):
             self.technician.closed.connect(self.to_attract)
         self.catalogue.piece_tapped.connect(self.toggle_piece)
         self.catalogue.attire_tapped.connect(self.choose_attire)
-        self.catalogue.capture.connect(self.start_countdown)
+        self.catalogue.capture.connect(lambda: self.start_countdown())
         self.catalogue.end.connect(self.to_end)
         self.catalogue.flip.connect(self.flip)
         self.review.retake.connect(self.retake)
@@ -180,10 +189,12 @@ class VisitScreen(QWidget):
         return False
 
     def _show(self, state: str) -> None:
+        if state == "catalogue":
+            self._live_attire_again()
         self.state = state
         widget = {"start": self.start_screen, "catalogue": self.catalogue, "review": self.review,
                   "end": self.end_screen, "seller": self.seller_screen, "forget": self.forget_screen,
-                  "jeweler": self.jeweler_screen,
+                  "jeweler": self.jeweler_screen, "cloud": self.cloud.screen if self.cloud else None,
                   "share": self.share_screen, "technician": self.technician}.get(state)
         self.panel.setVisible(widget is not None)
         if widget is not None:
@@ -206,6 +217,8 @@ class VisitScreen(QWidget):
         self._count_timer.stop()
         if self.face_worker is not None:
             self.face_worker.active.clear()
+        if self.cloud is not None:
+            self.cloud.new_customer()
         self.selected, self.attire_id, self.photos = [], "original", 0
         self.live_view.mirror = self.cfg.camera.mirror
         self.catalogue.set_selected(set())
@@ -340,9 +353,10 @@ class VisitScreen(QWidget):
         self.live_view.mirror = not self.live_view.mirror
         self.live_view.update()
 
-    def start_countdown(self) -> None:
+    def start_countdown(self, then: Callable[[], None] | None = None) -> None:
         if self._count_timer.isActive():
             return
+        self._after = then or self.take_photo
         self._countdown = COUNTDOWN_S
         self.live_view.set_overlay(str(self._countdown))
         self._count_timer.start(1000)
@@ -354,7 +368,7 @@ class VisitScreen(QWidget):
             return
         self._count_timer.stop()
         self.live_view.set_overlay("")
-        self.take_photo()
+        self._after()
 
     def take_photo(self) -> None:
         got = self.stage.capture() if self.stage is not None else None
@@ -362,17 +376,54 @@ class VisitScreen(QWidget):
             self.catalogue.show_badge("No picture yet: the camera is not ready.")
             return
         jpeg, ms = got
-        main = self.catalog.get(self.selected[-1]) if self.selected else None
         attire = self.attires.get(self.attire_id)
-        if main is not None:
-            self.service.generated(PieceRef(main.id, main.name, main.category, main.price),
-                                   attire.name if attire else "Original outfit", ms)
+        self._deliver(jpeg, ms, attire.name if attire else "Original outfit", f"made in {ms:.0f} ms")
+
+    def _deliver(self, jpeg: bytes, ms: float, attire_name: str, how: str) -> None:
+        """A new photo of the visit: image.generated, kept, shown for review."""
+        main = self.catalog.get(self.selected[-1]) if self.selected else None
+        ref = PieceRef(main.id, main.name, main.category, main.price) if main else None
+        if ref is not None:
+            self.service.generated(ref, attire_name, ms)
         self.photos += 1
-        self.photo = (jpeg, PieceRef(main.id, main.name, main.category, main.price) if main else None)
+        self.photo = (jpeg, ref)
         self.share = None
         self._save(jpeg)
-        self.review.show_photo(jpeg, f"{main.name if main else 'No jewelry selected'} · made in {ms:.0f} ms")
+        self.review.show_photo(jpeg, f"{main.name if main else 'No jewelry selected'} · {how}")
         self._show("review")
+
+    # ---- cloud outfits (VisitHooks) -----------------------------------------------------------
+
+    def to_cloud(self) -> None:
+        if self.cloud is not None:
+            self.cloud.open()
+            self._show("cloud")
+
+    def leave_cloud(self) -> None:
+        if self.cloud is not None:
+            self.cloud.cancel()
+        self._show("catalogue")
+
+    def raw_frame(self) -> object:
+        return self.stage.last_raw if self.stage is not None else None
+
+    def cloud_attire(self, garment_id: str, garment_name: str) -> None:
+        if self.service.visit is not None:
+            self.service.change_attire(f"cloud_{garment_id}", f"{garment_name} (cloud)")
+
+    def cloud_photo(self, outcome: Outcome, garment_id: str, garment_name: str) -> None:
+        if self.service.visit is None:
+            return
+        how = f"{garment_name}, cloud outfit made in {outcome.total_ms / 1000:.1f} s"
+        self._deliver(outcome.jpeg, outcome.total_ms, f"{garment_name} (cloud)",
+                      how + (f" ({outcome.note})" if outcome.note else ""))
+
+    def _live_attire_again(self) -> None:
+        """Back to the mirror after a cloud outfit: the live outfit is the one on screen again."""
+        visit = self.service.visit
+        attire = self.attires.get(self.attire_id)
+        if visit is not None and visit.attire.startswith("cloud_") and attire is not None:
+            self.service.change_attire(attire.id, attire.name)
 
     def _save(self, jpeg: bytes) -> None:
         visit = self.service.visit
@@ -476,6 +527,8 @@ class VisitScreen(QWidget):
                 self.catalogue.show_badge(returning_text(rec))
 
     def shutdown(self) -> None:
+        if self.cloud is not None:
+            self.cloud.shutdown()
         if self.face_worker is not None:
             self.face_worker.stop()
             self.face_worker.join(5)

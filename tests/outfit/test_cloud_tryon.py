@@ -48,6 +48,7 @@ def paths(cloud: LiveCloud) -> list[str]:
 
 
 def test_happy_path_by_event_stream(outfits: CloudOutfits, fast: LiveCloud) -> None:
+    fast.faults.update({"tryon_delay_s": 2.0})         # long enough for status events on the stream
     img, seen = run(outfits)
     out = cv2.imdecode(np.frombuffer(img, np.uint8), cv2.IMREAD_COLOR)
     src = cv2.imdecode(np.frombuffer(PHOTO, np.uint8), cv2.IMREAD_COLOR)

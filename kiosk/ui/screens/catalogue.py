@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QToolButton,
@@ -24,6 +25,7 @@ from kiosk.tryon.assets import Catalog, Piece
 from kiosk.tryon.attire import Attire
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.common import action_row, button, clear, money, note
+from kiosk.ui.theme import MIN_TOUCH_PX
 
 CATEGORIES = [("earring", "Earrings"), ("necklace", "Necklaces"), ("nose_ring", "Nose rings"),
               ("maang_tikka", "Tikka"), ("set", "Sets")]
@@ -70,6 +72,7 @@ class CatalogueScreen(QWidget):
     capture = Signal()
     end = Signal()
     flip = Signal()
+    cloud_tapped = Signal()
 
     def __init__(self, catalog: Catalog, attires: list[Attire], currency: str,
                  parent: QWidget | None = None) -> None:
@@ -122,7 +125,9 @@ class CatalogueScreen(QWidget):
         self.attire_host = QWidget()
         attire_box = QVBoxLayout(self.attire_host)
         attire_box.setContentsMargins(0, 0, 0, 0)
-        attire_box.addWidget(note("Outfit colour"))
+        self.attire_head = QHBoxLayout()
+        self.attire_head.addWidget(note("Outfit colour"), 1)
+        attire_box.addLayout(self.attire_head)
         strip = QHBoxLayout()
         self.attire_buttons: dict[str, QToolButton] = {}
         for a in attires:
@@ -138,6 +143,8 @@ class CatalogueScreen(QWidget):
             sw.clicked.connect(lambda _=False, k=a.id: self.attire_tapped.emit(k))
             self.attire_buttons[a.id] = sw
             strip.addWidget(sw)
+        self.attire_strip = strip
+        self.cloud_button: QPushButton | None = None
         attire_box.addLayout(strip)
         lay.addWidget(self.attire_host)
         row, self.end_button, self.capture_button = action_row(("End visit", "end"),
@@ -152,6 +159,16 @@ class CatalogueScreen(QWidget):
         self.selected: set[str] = set()
         self.show_category("earring")
         self.set_attire("original")
+
+    def show_cloud_option(self) -> None:
+        """A whole garment from the cloud service (seed 004), beside the colours' heading so the
+        colour swatches keep their room."""
+        b = button("☁ Cloud outfit", "attire_cloud", primary=False)
+        b.setMinimumHeight(MIN_TOUCH_PX)
+        b.setStyleSheet("padding: 4px 16px; font-size: 18px;")
+        b.clicked.connect(self.cloud_tapped)
+        self.cloud_button = b
+        self.attire_head.addWidget(b)
 
     @staticmethod
     def _swatch(a: Attire) -> QPixmap:
