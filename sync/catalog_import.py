@@ -130,7 +130,7 @@ def run(db: Database, client: CommerceClient, vendor_ids: list[int], include_dra
             for p in client.own_products(status="draft"):
                 raw_seller = p.get("seller")
                 seller: dict[str, Any] = raw_seller if isinstance(raw_seller, dict) else {}
-                jeweler = f"vendor-{seller.get('id', 'own')}"
+                jeweler = cache.vendor_jeweler_id(seller.get("id", "own"))
                 _one(db, client, jeweler, p, report, seen, clock)
         except CommerceError as e:
             report.errors.append(f"drafts: {e}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.capture.base import FrameSource, Image, SourceError
+from kiosk.store.outbox import write_file_durably
 
 log = logging.getLogger(__name__)
 SYSFS = Path("/sys/class/video4linux")
@@ -98,6 +98,4 @@ def save_choice(data_dir: Path, source: str | None) -> None:
     if source is None:
         path.unlink(missing_ok=True)
         return
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"source": source, "chosen_at": time.time()}))
-    os.replace(tmp, path)
+    write_file_durably(path, json.dumps({"source": source, "chosen_at": time.time()}).encode())

@@ -57,7 +57,7 @@ class Jeweler:
     logo_path: Path | None
 
 
-def vendor_jeweler_id(vendor_id: int) -> str:
+def vendor_jeweler_id(vendor_id: int | str) -> str:
     """The local id of a commerce-platform vendor (seed 002)."""
     return f"vendor-{vendor_id}"
 

@@ -53,7 +53,7 @@ def composite(image_bytes: bytes, catalog: Catalog, pieces: list[str]) -> tuple[
 class CloudJob:
     def __init__(self, outfits: CloudOutfits, catalog: Catalog, garment_id: str, photo_jpeg: bytes,
                  pieces: list[str], on_progress: Callable[[Progress], None],
-                 on_done: Callable[[Outcome], None], on_failed: Callable[[str], None]) -> None:
+                 on_done: Callable[[Outcome], None], on_failed: Callable[[str, str], None]) -> None:
         self.outfits, self.catalog, self.garment_id = outfits, catalog, garment_id
         self.photo, self.pieces = photo_jpeg, list(pieces)
         self.on_progress, self.on_done, self.on_failed = on_progress, on_done, on_failed
@@ -77,11 +77,11 @@ class CloudJob:
         except TryOnError as e:
             if e.code != "CANCELLED" and not self.cancel.is_set():
                 log.warning("cloud outfit %s: %s (%s)", self.garment_id, e.code, e.detail)
-                self.on_failed(str(e))
+                self.on_failed(e.code, str(e))
             return
         except Exception as e:          # never a traceback in front of the seller
             log.exception("cloud outfit %s failed", self.garment_id)
-            self.on_failed(f"The cloud outfit could not be made ({type(e).__name__}).")
+            self.on_failed("INTERNAL", f"The cloud outfit could not be made ({type(e).__name__}).")
             return
         if not self.cancel.is_set():
             self.on_done(Outcome(jpeg, (time.perf_counter() - t0) * 1000, note))

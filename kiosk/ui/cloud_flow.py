@@ -39,7 +39,7 @@ class VisitHooks(Protocol):
 class _Bridge(QObject):
     progress = Signal(object)
     done = Signal(object, object)          # job, Outcome
-    failed = Signal(object, str)           # job, message
+    failed = Signal(object, str, str)      # job, error code, message
     available = Signal(bool, str)
 
 
@@ -108,7 +108,7 @@ class CloudFlow:
         b = self.bridge
         job = CloudJob(self.outfits, self.hooks.catalog, garment_id, photo, self.hooks.selected,
                        b.progress.emit, lambda out: b.done.emit(job, out),
-                       lambda msg: b.failed.emit(job, msg))
+                       lambda code, msg: b.failed.emit(job, code, msg))
         self.job = job
         job.start()
 
@@ -119,13 +119,13 @@ class CloudFlow:
         self.screen.finished()
         self.hooks.cloud_photo(outcome, job.garment_id, self.names[job.garment_id])
 
-    def _failed(self, job: object, message: str) -> None:
+    def _failed(self, job: object, code: str, message: str) -> None:
         if job is not self.job:
             return
         self.job = None
         self.open()
         self.screen.failed(message)
-        if "cannot be reached" in message:
+        if code == "UNREACHABLE":
             self.screen.set_available(False, message)
 
     def cancel(self) -> None:

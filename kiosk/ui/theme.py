@@ -12,13 +12,16 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 
 
 def accent_rules(accent: str) -> str:
-    """The rules that carry the jeweler's colour. Set on the visit's widgets, they override the
-    application's defaults there only, so choosing a jeweler restyles one subtree, not the app.
-    Text on the colour is dark or light by its luminance, so any brand colour stays readable."""
+    """The rules that carry the accent colour, the only place they are written: the app's style
+    sheet ends with them for the default gold. Set on the visit's widgets with a jeweler's
+    colour, they override the application's defaults there only, so choosing a jeweler restyles
+    one subtree, not the app. Text on the colour is dark or light by its luminance, so any brand
+    colour stays readable."""
     r, g, b = _rgb(accent)
     lum = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
     on = "#141414" if lum > 0.45 else "#fff8e6"
-    pressed = "#{:02x}{:02x}{:02x}".format(*(int(c * 0.72) for c in (r, g, b)))
+    # about three quarters of the colour: the default gold presses to #8a6508
+    pressed = "#{:02x}{:02x}{:02x}".format(*(int(c * 0.754) for c in (r, g, b)))
     return f"""
 QPushButton {{ background: {accent}; color: {on}; }}
 QPushButton:pressed {{ background: {pressed}; }}
@@ -33,9 +36,8 @@ STYLESHEET = f"""
 QWidget {{ font-size: 20px; color: #f4f1ea; background: #141414; }}
 QPushButton {{
     min-height: {MIN_TOUCH_PX}px; min-width: {MIN_TOUCH_PX * 2}px; padding: 8px 24px;
-    border-radius: 10px; background: {ACCENT}; color: #141414; font-weight: 600;
+    border-radius: 10px; font-weight: 600;
 }}
-QPushButton:pressed {{ background: #8a6508; }}
 QLabel#title {{ font-size: 34px; font-weight: 700; }}
 QLabel#subtitle {{ font-size: 20px; color: #c9c3b6; }}
 QLabel#fine {{ font-size: 16px; color: #c9c3b6; }}
@@ -48,20 +50,16 @@ QLabel#problemKey {{ font-family: monospace; font-size: 22px; font-weight: 700; 
     background: transparent; }}
 QLabel#problemMsg {{ font-size: 20px; background: transparent; }}
 QLabel#mono {{ font-family: monospace; font-size: 18px; color: #c9c3b6; }}
-QPushButton[secondary="true"] {{ background: #2c2a26; color: #f4f1ea; border: 2px solid #4a453d; }}
-QPushButton[secondary="true"]:checked {{ background: {ACCENT}; color: #141414; border-color: #f4d58d; }}
 QPushButton[tab="true"] {{ min-width: 0; padding: 6px 4px; font-size: 17px; }}
 QLineEdit {{
     background: #23211e; border: 2px solid #4a453d; border-radius: 8px; padding: 6px 12px;
     font-size: 22px; min-height: 44px;
 }}
-QLineEdit:focus {{ border-color: {ACCENT}; }}
 QToolButton {{
     background: #23211e; border: 2px solid #3a3631; border-radius: 10px; color: #f4f1ea;
     font-size: 15px; padding: 4px;
 }}
-QToolButton:checked {{ border: 3px solid {ACCENT}; background: #3a3122; }}
 QLabel#error {{ color: #ff9a85; font-weight: 600; }}
-QLabel#badge {{ background: {ACCENT}; color: #141414; padding: 10px; border-radius: 10px; font-weight: 700; }}
+QLabel#badge {{ padding: 10px; border-radius: 10px; font-weight: 700; }}
 QScrollArea {{ border: none; }}
-"""
+""" + accent_rules(ACCENT)

@@ -27,6 +27,14 @@ from sync.clients.http import (
 )
 
 
+def read_photo(image: Path) -> bytes | Rejected:
+    """The shared photo from the outbox, or why it can never be sent (both image stores)."""
+    try:
+        return image.read_bytes()
+    except OSError as e:
+        return Rejected(f"the shared photo {image.name} cannot be read: {e.strerror}")
+
+
 class ImageStoreClient:
     def __init__(self, upload_url: str, key: str | None, timeout_s: float = 30.0,
                  transport: httpx.BaseTransport | None = None):
@@ -38,10 +46,9 @@ class ImageStoreClient:
         self.http.close()
 
     def upload(self, meta: dict[str, Any], image: Path, idempotency_key: str) -> Outcome:
-        try:
-            jpeg = image.read_bytes()
-        except OSError as e:
-            return Rejected(f"the shared photo {image.name} cannot be read: {e.strerror}")
+        jpeg = read_photo(image)
+        if isinstance(jpeg, Rejected):
+            return jpeg
         headers = {"Idempotency-Key": idempotency_key}
         if self.key:
             headers["Authorization"] = f"Bearer {self.key}"

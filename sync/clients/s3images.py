@@ -32,6 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from kiosk.share import page
 from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
 from sync.clients.http import USER_AGENT
+from sync.clients.images import read_photo
 
 MAX_PRESIGN_S = 7 * 86400
 
@@ -67,10 +68,9 @@ class S3ImageStore:
         self.s3.close()
 
     def upload(self, meta: dict[str, Any], image: Path, idempotency_key: str) -> Outcome:
-        try:
-            jpeg = image.read_bytes()
-        except OSError as e:
-            return Rejected(f"the shared photo {image.name} cannot be read: {e.strerror}")
+        jpeg = read_photo(image)
+        if isinstance(jpeg, Rejected):
+            return jpeg
         token, expires_at = str(meta["token"]), float(meta["expires_at"])
         ttl = int(min(expires_at - self.clock(), MAX_PRESIGN_S))
         if ttl <= 0:

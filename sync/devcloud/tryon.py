@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import io
 import json
 import logging
 import secrets
@@ -446,5 +445,4 @@ def _stand_in(photo: bytes, garment: Any) -> bytes:
     cv2.putText(frame, "devcloud stand-in", (12, frame.shape[0] - 14), cv2.FONT_HERSHEY_SIMPLEX, 0.7,
                 (255, 255, 255), 2, cv2.LINE_AA)
     ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
-    buf = io.BytesIO(jpeg.tobytes() if ok else b"")
-    return buf.getvalue()
+    return jpeg.tobytes() if ok else b""

@@ -46,6 +46,7 @@ class CloudScreen(QWidget):
         self.leave.clicked.connect(self.back)
         lay.addWidget(self.leave)
         self.tiles: dict[str, QPushButton] = {}
+        self.left: dict[str, int] = {}           # tries left per garment for this customer
         self.available, self.reason = True, ""
 
     def set_available(self, ok: bool, reason: str = "") -> None:
@@ -59,13 +60,13 @@ class CloudScreen(QWidget):
     def open(self, tries_left: dict[str, int]) -> None:
         clear(self.list)
         self.tiles = {}
+        self.left = {g.id: tries_left.get(g.id, 3) for g in self.garments}
         for g in self.garments:
-            left = tries_left.get(g.id, 3)
+            left = self.left[g.id]
             price = f" · {money(g.price, g.currency or self.currency)}" if g.price is not None else ""
             b = button(f"{g.name}{price}\n{left} of 3 tries left" if left < 3 else f"{g.name}{price}",
                        f"garment_{g.id}", primary=False)
             b.setStyleSheet("text-align: left;")
-            b.setEnabled(left > 0)
             b.clicked.connect(lambda _=False, k=g.id: self.chosen.emit(k))
             self.tiles[g.id] = b
             self.list.addWidget(b)
@@ -76,8 +77,8 @@ class CloudScreen(QWidget):
         self._enable(True)
 
     def _enable(self, idle: bool) -> None:
-        for b in self.tiles.values():
-            b.setEnabled(idle and self.available and "0 of 3" not in b.text())
+        for gid, b in self.tiles.items():
+            b.setEnabled(idle and self.available and self.left.get(gid, 0) > 0)
         if not self.available:
             self.error.setText(self.reason or "The cloud outfit service is not available right now.")
 
