@@ -30,6 +30,8 @@ QPushButton[secondary="true"]:checked {{ background: {accent}; color: {on}; bord
 QLineEdit:focus {{ border-color: {accent}; }}
 QToolButton:checked {{ border: 3px solid {accent}; background: #3a3122; }}
 QLabel#badge {{ background: {accent}; color: {on}; }}
+QPushButton:disabled, QPushButton[secondary="true"]:disabled {{
+    background: #1e1d1a; color: #6f6a60; border: 2px solid #2c2a26; }}
 """
 
 STYLESHEET = f"""
