@@ -56,7 +56,8 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from kiosk import doctor
 
-    return doctor.main(args.config, as_json=args.json, probe_seconds=args.probe_seconds)
+    return doctor.main(args.config, as_json=args.json, probe_seconds=args.probe_seconds,
+                       require=[r for r in (args.require or "").split(",") if r])
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
@@ -105,8 +106,26 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     cfg = _load_config(args.config)
     if cfg is None:
         return EXIT_USAGE
-    from kiosk import simulate
     from kiosk.store import StoreError
+
+    if args.dry_run:
+        from sync import dryrun
+
+        try:
+            dry = dryrun.run(cfg, args.sessions, args.seed)
+        except StoreError as e:
+            print(f"kiosk simulate --dry-run: {e}", file=sys.stderr)
+            return EXIT_FAIL
+        print(f"dry run: {dry.sessions} simulated visits, {dry.events} events recorded in a scratch"
+              f" database, {dry.delivered} accepted by the sync path for {cfg.cloud.events_endpoint()};"
+              " nothing was sent")
+        for line in dry.reachability:
+            print(f"  {line}")
+        for line in dry.problems:
+            print(f"  PROBLEM {line}")
+        return EXIT_OK if dry.ok else EXIT_FAIL
+
+    from kiosk import simulate
 
     try:
         res = simulate.run(cfg, args.sessions, args.seed)
@@ -115,6 +134,56 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         return EXIT_FAIL
     print(f"simulate: recorded {res.sessions} sessions ({res.events} events) in {res.seconds:.2f} s "
           f"into {cfg.store.data_dir}; the sync daemon delivers them")
+    return EXIT_OK
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    cfg = _load_config(args.config)
+    if cfg is None:
+        return EXIT_USAGE
+    import json
+
+    from kiosk import health
+
+    rep = health.report(cfg)
+    if args.json:
+        print(json.dumps(rep, indent=2, default=str))
+    else:
+        health.print_report(rep)
+    return EXIT_OK if rep["ok"] else EXIT_FAIL
+
+
+def _cmd_health(args: argparse.Namespace) -> int:
+    cfg = _load_config(args.config)
+    if cfg is None:
+        return EXIT_USAGE
+    from kiosk import health
+
+    ok, why = health.wait_healthy(cfg, args.since, args.timeout, args.hold, args.release)
+    print(f"health: {'OK' if ok else 'FAILED'}: {why}")
+    return EXIT_OK if ok else EXIT_FAIL
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    cfg = _load_config(args.config)
+    if cfg is None:
+        return EXIT_USAGE
+    from kiosk.store import maintenance
+    from kiosk.store.db import StoreError
+
+    try:
+        if args.db_command == "backup":
+            out = maintenance.backup(cfg.store.data_dir, args.label)
+            print(out or "")
+        elif args.db_command == "migrate":
+            print(maintenance.migrate(cfg.store.data_dir))
+        elif args.db_command == "schema":
+            print(maintenance.schema(args.file or cfg.store.data_dir / "kiosk.db"))
+        else:
+            print(maintenance.restore(cfg.store.data_dir, args.file))
+    except StoreError as e:
+        print(f"kiosk db {args.db_command}: {e}", file=sys.stderr)
+        return EXIT_FAIL
     return EXIT_OK
 
 
@@ -261,7 +330,33 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--json", action="store_true")
     doc.add_argument("--probe-seconds", type=float, default=1.0,
                      help="how long to measure each camera's frame rate")
+    doc.add_argument("--require", metavar="CHECK[,CHECK...]",
+                     help="fail only when one of these checks fails (install.sh: config,disk,sqlite)")
     doc.set_defaults(func=_cmd_doctor)
+
+    stat = sub.add_parser("status", help="is the kiosk well: processes, camera, pending, disk, last sync")
+    stat.add_argument("--json", action="store_true")
+    stat.set_defaults(func=_cmd_status)
+
+    hl = sub.add_parser("health", help="wait until the app and sync daemon run well (install.sh uses it)")
+    hl.add_argument("--since", type=float, default=0.0, metavar="UNIXTIME",
+                    help="both processes must have started after this")
+    hl.add_argument("--release", help="... from this release (/opt/kiosk/releases/NAME)")
+    hl.add_argument("--timeout", type=float, default=90.0, metavar="SECONDS")
+    hl.add_argument("--hold", type=float, default=20.0, metavar="SECONDS",
+                    help="and stay up, same pids, this long")
+    hl.set_defaults(func=_cmd_health)
+
+    dbp = sub.add_parser("db", help="the kiosk database: backup, migrate, restore (install.sh uses these)")
+    db_sub = dbp.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    bk = db_sub.add_parser("backup", help="copy the database to <data_dir>/backups/; prints the file")
+    bk.add_argument("--label", default="manual")
+    db_sub.add_parser("migrate", help="bring the schema up to this release (backs up first)")
+    sc = db_sub.add_parser("schema", help="print the schema version of the database or of FILE")
+    sc.add_argument("file", nargs="?", type=Path)
+    rs = db_sub.add_parser("restore", help="put a backup back (stop both units first)")
+    rs.add_argument("file", type=Path)
+    dbp.set_defaults(func=_cmd_db)
 
     sync = sub.add_parser("sync", help="the sync daemon that delivers recorded events to the cloud")
     sync_sub = sync.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
@@ -295,6 +390,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate", help="record scripted customer sessions (load test, smoke test)")
     sim.add_argument("--sessions", type=int, default=10)
     sim.add_argument("--seed", type=int, default=None)
+    sim.add_argument("--dry-run", action="store_true",
+                     help="smoke test: record into a scratch database and run the sync path without "
+                          "sending; probe the configured cloud")
     sim.set_defaults(func=_cmd_simulate)
 
     tr = sub.add_parser("tryon", help="composite jewelry onto a still photo")

@@ -96,6 +96,13 @@ class StoreConfig(Section):
     data_dir: Path
     currency: str = Field("INR", min_length=1, max_length=8)
     country_code: str = Field("+91", pattern=r"^\+[1-9]\d{0,3}$")   # added to phones typed without one
+    # Housekeeping (the sync daemon, hourly): local copies of delivered photos and delivered
+    # outbox rows are removed after these many days; undelivered ones never are.
+    keep_images_days: float = Field(14.0, ge=0.5, le=3650)
+    keep_delivered_days: float = Field(30.0, ge=1, le=3650)
+    # Under this much free space the app shows a technician banner and nothing non-essential
+    # is kept (see kiosk/store/housekeeping.py).
+    min_free_mb: int = Field(1024, ge=50, le=1_000_000)
 
 
 class CloudConfig(Section):
@@ -120,6 +127,18 @@ class CloudConfig(Section):
 
     def person_endpoint(self, path: str) -> str:
         return str(self.person_url) + path.lstrip("/")
+
+
+class HealthConfig(Section):
+    """Monitoring on the device itself (issue 11)."""
+
+    # The sync daemon answers GET /status and /healthz on 127.0.0.1:port (0: off).
+    port: int = Field(8787, ge=0, le=65535)
+    heartbeat_s: float = Field(10.0, ge=1, le=300)      # how often each process says it is alive
+    # More app starts than restart_limit within restart_window_min: the app opens on the
+    # technician's safe screen (camera off) instead of crashing again and again.
+    restart_limit: int = Field(5, ge=2, le=100)
+    restart_window_min: float = Field(10.0, ge=1, le=1440)
 
 
 class SyncConfig(Section):
@@ -288,6 +307,7 @@ class KioskConfig(BaseSettings):
     store: StoreConfig
     cloud: CloudConfig
     sync: SyncConfig = SyncConfig()
+    health: HealthConfig = HealthConfig()
     tryon: TryOnConfig = TryOnConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     ui: UIConfig = UIConfig()

@@ -31,9 +31,9 @@ from typing import IO, TYPE_CHECKING, Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from pydantic import SecretStr
 
-from kiosk import logs, sdnotify
+from kiosk import health, logs, sdnotify
 from kiosk.config import KioskConfig
-from kiosk.store import EventStore, Job, StoreError, privacy
+from kiosk.store import EventStore, Job, StoreError, housekeeping, privacy
 from kiosk.store.db import DB_NAME, connect, explain
 from kiosk.store.outbox import (
     KIND_EVENT,
@@ -51,6 +51,7 @@ from sync.clients.messaging import MessagingClient
 from sync.clients.persons import PersonClient
 from sync.clients.smtp import SmtpSender
 from sync.drain import Sender, Syncer, Totals
+from sync.monitor import MonitorServer
 
 if TYPE_CHECKING:
     from sync.clients.s3images import S3ImageStore
@@ -65,6 +66,8 @@ STALL_S = 45.0
 ONCE_PASSES = 6          # `once` retries failing rows this many times at most
 ONCE_WAIT_S = 5.0        # ... waiting at most this long between passes
 CATALOG_RETRY_S = 60.0   # a catalogue import that could not reach the commerce API
+HOUSEKEEPING_CHECK_S = 600.0   # how often the disk is looked at (a full sweep at most hourly)
+HOUSEKEEPING_FULL_S = 3600.0
 
 
 class AlreadyRunning(Exception):
@@ -202,6 +205,10 @@ class Daemon:
         self._wake_at = 0.0                 # monotonic
         self.scheduler = BackgroundScheduler(timezone=UTC)
         self.drains = 0
+        self.heartbeat = health.Heartbeat(cfg.store.data_dir, "sync")
+        self.low_disk = False
+        self.last_sweep = -HOUSEKEEPING_FULL_S      # monotonic
+        self.last_sweep_summary = ""
 
     def _drain_job(self) -> None:
         self._running.set()
@@ -227,6 +234,36 @@ class Daemon:
             privacy.expire(self.store)
         except StoreError as e:
             log.error("retention job: %s", e)
+
+    def _housekeeping_job(self) -> None:
+        """Every few minutes: is the disk low? A full sweep hourly, or at once when it is."""
+        try:
+            low = health.low_disk(self.cfg)
+        except OSError as e:
+            log.error("housekeeping: cannot read free space: %s", e.strerror)
+            return
+        if low != self.low_disk:
+            (log.warning if low else log.info)(
+                "data disk %s: %s", "LOW" if low else "back above the threshold",
+                f"under {self.cfg.store.min_free_mb} MB free; only undelivered data is kept"
+                if low else "normal")
+            self.low_disk = low
+        if not low and time.monotonic() - self.last_sweep < HOUSEKEEPING_FULL_S:
+            return
+        self.last_sweep = time.monotonic()
+        try:
+            swept = housekeeping.sweep(self.store, keep_images_days=self.cfg.store.keep_images_days,
+                                       keep_delivered_days=self.cfg.store.keep_delivered_days, low_disk=low)
+        except StoreError as e:
+            log.error("housekeeping: %s", e)
+            return
+        self.last_sweep_summary = swept.summary()
+        log.info("housekeeping: %s", self.last_sweep_summary)
+        for note in swept.notes[:5]:
+            log.warning("housekeeping: %s", note)
+
+    def _beat(self) -> None:
+        self.heartbeat.beat(drains=self.drains, low_disk=self.low_disk, housekeeping=self.last_sweep_summary)
 
     def _catalog_job(self) -> None:
         """Scheduled catalogue import (seed 002). A run that could not reach a vendor is tried
@@ -262,6 +299,19 @@ class Daemon:
             wait = min(wait, max(due, self.syncer.paused("events"), 0.05))
         return wait
 
+    def _start_monitor(self) -> MonitorServer | None:
+        if not self.cfg.health.port:
+            return None
+        try:
+            monitor = MonitorServer(self.cfg)
+        except OSError as e:
+            log.warning("monitoring endpoint: cannot listen on 127.0.0.1:%d (%s); `kiosk status` still works",
+                        self.cfg.health.port, e.strerror)
+            return None
+        monitor.start()
+        log.info("monitoring endpoint on http://127.0.0.1:%d/status", monitor.port)
+        return monitor
+
     def kick(self) -> None:
         if self._running.is_set():
             self._dirty.set()       # the running drain goes round once more
@@ -275,12 +325,16 @@ class Daemon:
         # Face data past its retention is deleted even when nobody touches the kiosk.
         self.scheduler.add_job(self._retention_job, "interval", hours=1, id="retention", max_instances=1,
                                coalesce=True, next_run_time=datetime.now(UTC))
+        self.scheduler.add_job(self._housekeeping_job, "interval", seconds=HOUSEKEEPING_CHECK_S,
+                               id="housekeeping", max_instances=1, coalesce=True,
+                               next_run_time=datetime.now(UTC) + timedelta(seconds=30))
         self.schedule_catalog()
         self.scheduler.start()
+        monitor = self._start_monitor()
         watcher = connect(self.store.db.path)
         last_version = None
         watchdog = sdnotify.watchdog_interval_s()
-        last_pet = 0.0
+        last_pet = last_beat = 0.0
         sdnotify.notify("READY=1\nSTATUS=draining the outbox")
         log.info("sync daemon running on %s", self.store.db.path)
         try:
@@ -299,8 +353,14 @@ class Daemon:
                 if watchdog and not stalled and now - last_pet >= watchdog:
                     sdnotify.notify("WATCHDOG=1")
                     last_pet = now
+                if not stalled and now - last_beat >= self.cfg.health.heartbeat_s:
+                    self._beat()
+                    last_beat = now
         finally:
             sdnotify.notify("STOPPING=1")
+            self.heartbeat.stopped()
+            if monitor is not None:
+                monitor.stop()
             watcher.close()
             self.scheduler.shutdown(wait=True)
 

@@ -92,6 +92,9 @@ class VisitService:
         self._epoch = epoch(store)
         self.gallery = gallery if gallery is not None else self._load_gallery()
         self.visit: Visit | None = None
+        # The data disk is nearly full (set by the app): no new face records, the one kind of
+        # data the store can do without; visits, photos and events go on.
+        self.low_disk = False
 
     def _load_gallery(self) -> Gallery:
         g = Gallery()
@@ -237,7 +240,7 @@ class VisitService:
             return None
         return self._decide_face(v)
 
-    def _decide_face(self, v: Visit) -> Recognition:
+    def _decide_face(self, v: Visit) -> Recognition | None:
         best = max(v.samples, key=lambda s: s.quality)
         v.samples.clear()                       # the other samples are not kept
         assert v.consent is not None
@@ -246,6 +249,8 @@ class VisitService:
             v.person_id = found.person_id
             v.recognition = Recognition(True, found.person_id, history(self.store, found.person_id))
             return v.recognition
+        if self.low_disk:
+            return None
         entry = datetime.fromtimestamp(v.started_wall, UTC)
         fields = PersonFields(age=best.age, gender=best.gender, emotion=best.emotion,
                               body_type=best.body_type, entry_time=entry)

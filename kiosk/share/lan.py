@@ -72,7 +72,14 @@ class LanShareServer:
             try:
                 body = share.image.read_bytes()
             except OSError:
-                self._send(req, 404, "text/html; charset=utf-8", b"<h1>Not found</h1>")
+                # Housekeeping removes the local copy once the cloud has it.
+                if share.image_url:
+                    req.send_response(302)
+                    req.send_header("Location", share.image_url)
+                    req.send_header("Content-Length", "0")
+                    req.end_headers()
+                else:
+                    self._send(req, 404, "text/html; charset=utf-8", b"<h1>Not found</h1>")
                 return
             self._send(req, 200, "image/jpeg", body)
             return

@@ -282,5 +282,5 @@ def backup(conn: sqlite3.Connection, path: Path, label: str) -> Path:
     with sqlite3.connect(dest) as out:
         conn.backup(out)
     out.close()
-    log.info("backed up %s to %s before migrating", path, dest)
+    log.info("backed up %s to %s", path, dest)
     return dest

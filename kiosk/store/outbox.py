@@ -122,7 +122,12 @@ def write_file_durably(path: Path, data: bytes) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    dfd = os.open(path.parent, os.O_RDONLY)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` survive a power cut."""
+    dfd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dfd)
     finally:
@@ -354,7 +359,9 @@ def read_status(conn: sqlite3.Connection, now: float, dead_letters: int = 10) ->
     except sqlite3.Error as e:
         raise StoreError(db.explain(e)) from e
     return Status(
-        pending=pending, delivered=counts.get("delivered", 0), dead=counts.get("dead", 0),
+        pending=pending, dead=counts.get("dead", 0),
+        # Housekeeping prunes old delivered rows and keeps their number here.
+        delivered=counts.get("delivered", 0) + int(state.get("delivered_pruned", 0)),
         oldest_pending_age_s=None if oldest is None else max(0.0, now - oldest),
         last_success_at=float(state["last_success_at"]) if "last_success_at" in state else None,
         last_error=state.get("last_error"),

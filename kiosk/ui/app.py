@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
-from kiosk import __version__, sdnotify
+from kiosk import __version__, health, sdnotify
 from kiosk import config as config_mod
 from kiosk.capture import FrameSource, devices, open_source
 from kiosk.catalog import cache as catalog_cache
@@ -26,12 +26,13 @@ from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.live import LivePipeline
 from kiosk.ui.live_view import LiveView
-from kiosk.ui.technician import ConfigProblemScreen
+from kiosk.ui.technician import ConfigProblemScreen, SafeModeScreen
 from kiosk.ui.theme import STYLESHEET
 from kiosk.ui.visit_screen import VisitScreen
 
 log = logging.getLogger(__name__)
 CATALOG_POLL_MS = 5000
+DISK_CHECK_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,19 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.problems = ConfigProblemScreen(self.load_and_start)
+        self.safe = SafeModeScreen(self.start_normally)
         self.live_view = LiveView()
         self.stack.addWidget(self.problems)
+        self.stack.addWidget(self.safe)
         self.stack.addWidget(self.live_view)
+        self.started_at = time.time()
+        self.heartbeat: health.Heartbeat | None = None
+        self.restarts: health.RestartHistory | None = None
+        self.low_disk = False
+        self._health_timer = QTimer(self)
+        self._health_timer.timeout.connect(self._beat)
+        self._disk_timer = QTimer(self)
+        self._disk_timer.timeout.connect(self._check_disk)
         self._stats_timer = QTimer(self)
         self._stats_timer.timeout.connect(self._refresh_stats)
         self._stats_timer.start(500)
@@ -120,6 +131,29 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.problems)
             return
         self.cfg = cfg
+        if self.restarts is None:       # once per process, however often "Check again" is tapped
+            self.restarts = health.RestartHistory(cfg.store.data_dir, cfg.health.restart_window_min * 60,
+                                                  cfg.health.restart_limit)
+            self.heartbeat = health.Heartbeat(cfg.store.data_dir, "app", self.started_at)
+            self._health_timer.start(int(cfg.health.heartbeat_s * 1000))
+            starts = self.restarts.record_start(self.started_at)
+            if self.restarts.looping(starts):
+                log.error("restart loop: %d starts in %.0f min; safe technician screen, camera off",
+                          len(starts), cfg.health.restart_window_min)
+                self.safe.show_loop(starts, cfg.health.restart_window_min, self.report())
+                self.stack.setCurrentWidget(self.safe)
+                self._beat()
+                return
+        self._start_normally(cfg)
+
+    def start_normally(self) -> None:
+        """The safe screen's button: forget the restarts and run the try-on again."""
+        if self.restarts is not None:
+            self.restarts.reset()
+        if self.cfg is not None and self.visit is None:
+            self._start_normally(self.cfg)
+
+    def _start_normally(self, cfg: config_mod.KioskConfig) -> None:
         self.live_view.mirror = cfg.camera.mirror
         self.live_view.show_stats = cfg.ui.show_fps
         self.stack.setCurrentWidget(self.live_view)
@@ -132,6 +166,46 @@ class MainWindow(QMainWindow):
             self._catalog_timer.start(CATALOG_POLL_MS)
         self.source_kind, self.source = source_value(cfg, self.override)
         self._start_live()
+        self._check_disk()
+        self._disk_timer.start(DISK_CHECK_MS)
+        self._beat()
+
+    @property
+    def mode(self) -> str:
+        if self.cfg is None:
+            return health.MODE_CONFIG
+        return health.MODE_SAFE if self.stack.currentWidget() is self.safe else health.MODE_NORMAL
+
+    def _beat(self) -> None:
+        if self.heartbeat is None:
+            return
+        figures: dict[str, object] = {"mode": self.mode, "low_disk": self.low_disk}
+        if self.live is not None:
+            st = self.live.stats()
+            figures.update(camera=st.source, camera_state=st.state, camera_fps=round(st.capture_fps, 1),
+                           display_fps=round(st.display_fps, 1),
+                           last_frame_age_s=None if st.frame_age_s is None else round(st.frame_age_s, 2))
+        self.heartbeat.beat(**figures)
+
+    def _check_disk(self) -> None:
+        """Low disk: a banner for the technician, and no new face records (housekeeping in the
+        sync daemon frees what was delivered)."""
+        if self.cfg is None:
+            return
+        try:
+            free, _total = health.disk_free(self.cfg.store.data_dir)
+        except OSError:
+            return
+        low = free < self.cfg.store.min_free_mb * 1024**2
+        if low != self.low_disk:
+            self.low_disk = low
+            (log.warning if low else log.info)("data disk %s (%.0f MB free)", "LOW" if low else "ok",
+                                               free / 1024**2)
+            if self.visit is not None:
+                self.visit.service.low_disk = low
+        self.live_view.set_banner(
+            f"Technician: the data disk is nearly full ({free / 1024**2:.0f} MB free). Visits and photos "
+            "still work; new face records are not kept until space is freed." if low else None, "disk")
 
     def _start_live(self) -> None:
         assert self.cfg is not None
@@ -192,7 +266,7 @@ class MainWindow(QMainWindow):
             self.catalog.expand(cfg.tryon.pieces)
         except AssetError as e:
             log.error("jewelry assets: %s", e)
-            self.live_view.set_banner(f"Jewelry assets problem: {e}")
+            self.live_view.set_banner(f"Jewelry assets problem: {e}", "assets")
             self.catalog = None
             return None
         return TryOnStage(self.catalog, selected=cfg.tryon.pieces)
@@ -206,7 +280,7 @@ class MainWindow(QMainWindow):
             attires = load_attire()
         except (StoreError, AttireError) as e:
             log.error("cannot start customer visits: %s", e)
-            self.live_view.set_banner(f"Customer visits unavailable: {e}")
+            self.live_view.set_banner(f"Customer visits unavailable: {e}", "visits")
             return None
         ids = DeviceIds(cfg.device.store_id, cfg.device.seller_id, cfg.device.device_id)
         service = VisitService(self.store, ids, (cfg.jeweler.id, cfg.jeweler.name), cfg.privacy)
@@ -304,6 +378,13 @@ class MainWindow(QMainWindow):
             self.store.close()
             self.store = None
 
+    def clean_exit(self) -> None:
+        """An orderly stop (SIGTERM from systemd, the window closed) is not a crash."""
+        if self.restarts is not None:
+            self.restarts.clean_exit(self.started_at)
+        if self.heartbeat is not None:
+            self.heartbeat.stopped()
+
     def closeEvent(self, event):  # type: ignore[no-untyped-def]
         self.shutdown()
         super().closeEvent(event)
@@ -347,4 +428,5 @@ def run(config_path: Path | None, demo: bool, override: SourceOverride | None,
     tick.start(250)
     rc = app.exec()
     win.shutdown()
+    win.clean_exit()
     return rc

@@ -30,6 +30,7 @@ class LiveView(QWidget):
         self.paint_meter = RateMeter()
         self.painted = 0
         self.latencies_ms: list[float] = []
+        self._banners: dict[str, str] = {}
         self.banner = QLabel(self)
         self.banner.setObjectName("banner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -58,9 +59,14 @@ class LiveView(QWidget):
         else:
             super().keyPressEvent(event)
 
-    def set_banner(self, text: str | None) -> None:
+    def set_banner(self, text: str | None, key: str = "camera") -> None:
+        """One line per concern (camera, disk, assets...): clearing one keeps the others."""
         if text:
-            self.banner.setText(text)
+            self._banners[key] = text
+        else:
+            self._banners.pop(key, None)
+        if self._banners:
+            self.banner.setText("\n".join(self._banners.values()))
             self.banner.show()
             self.banner.raise_()
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,20 +20,26 @@ from PySide6.QtWidgets import (
 from kiosk.config import Problem
 
 
+def _needs_technician(screen: QWidget) -> tuple[QVBoxLayout, QLabel]:
+    """The heading both technician screens open with; returns the layout and the subtitle."""
+    outer = QVBoxLayout(screen)
+    outer.setContentsMargins(48, 40, 48, 40)
+    outer.setSpacing(16)
+    title = QLabel("This kiosk needs a technician")
+    title.setObjectName("title")
+    subtitle = QLabel()
+    subtitle.setObjectName("subtitle")
+    subtitle.setWordWrap(True)
+    outer.addWidget(title)
+    outer.addWidget(subtitle)
+    return outer, subtitle
+
+
 class ConfigProblemScreen(QWidget):
     def __init__(self, on_recheck: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._on_recheck = on_recheck
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(48, 40, 48, 40)
-        outer.setSpacing(16)
-        title = QLabel("This kiosk needs a technician")
-        title.setObjectName("title")
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("subtitle")
-        self.subtitle.setWordWrap(True)
-        outer.addWidget(title)
-        outer.addWidget(self.subtitle)
+        outer, self.subtitle = _needs_technician(self)
         self._list_host = QWidget()
         self._list = QVBoxLayout(self._list_host)
         self._list.setSpacing(10)
@@ -82,3 +89,36 @@ class ConfigProblemScreen(QWidget):
         where = str(path) if path else "the configuration file"
         self.hint.setText(f"File: {where}\nCheck from a shell:  kiosk config check {where}\n"
                           "Keys can also be set by environment: KIOSK_<SECTION>__<KEY>")
+
+
+class SafeModeScreen(QWidget):
+    """After a restart loop: the camera and try-on stay off until someone decides otherwise.
+
+    A kiosk that crashes every minute in front of customers is worse than one that says
+    plainly that it needs a technician; the systemd unit keeps restarting the app (no start
+    limit), and it is the app that chooses to stop here."""
+
+    def __init__(self, on_start_normally: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer, self.subtitle = _needs_technician(self)
+        self.detail = QLabel()
+        self.detail.setObjectName("mono")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.detail, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.start_normally = QPushButton("Start normally")
+        self.start_normally.clicked.connect(on_start_normally)
+        row.addWidget(self.start_normally)
+        outer.addLayout(row)
+
+    def show_loop(self, starts: list[float], window_min: float, report: list[tuple[str, str]]) -> None:
+        self.subtitle.setText(
+            f"The app restarted {len(starts)} times in the last {window_min:.0f} minutes, so it has stopped "
+            "the camera and the try-on to stop the restarts. Customers: please ask a member of staff.")
+        times = ", ".join(time.strftime("%H:%M:%S", time.localtime(t)) for t in starts)
+        lines = [f"Starts: {times}", "What happened:  journalctl -u kiosk-app -n 200",
+                 "Checks:  kiosk doctor    Status:  kiosk status", ""]
+        lines += [f"{k}: {v}" for k, v in report]
+        self.detail.setText("\n".join(lines))

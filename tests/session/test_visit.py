@@ -253,3 +253,25 @@ def test_a_create_delivered_after_the_person_was_forgotten_is_blanked_too(store:
     store.complete([Result(in_flight, Delivered("cloud-41"))])
     erase = [j.payload for j in store.due_heads(50, 3600) if j.kind == "person.erase"]
     assert erase == [{"person_id": "cloud-41", "body": {"full_name": None, "phone_number": None}}]
+
+
+def test_low_disk_keeps_no_new_face_but_still_recognises(store: EventStore) -> None:
+    svc = service(store)
+    svc.start(consent=True)
+    for q in (0.5, 0.6, 0.7):
+        first = svc.offer_face(face(7, q, jitter=0.005))
+    svc.end(sale_made=False)
+    assert first is not None
+    svc.low_disk = True
+    svc.start(consent=True)                 # a new customer while the disk is nearly full
+    for q in (0.5, 0.6, 0.7):
+        assert svc.offer_face(face(42, q)) is None
+    svc.end(sale_made=True, sale_amount=100.0)
+    assert kinds(store).count("person.create") == 1       # only the first customer's
+    ended = [e for e in events(store) if e["event_type"] == "session.ended"]
+    assert len(ended) == 2                                 # the visit itself is recorded as usual
+    svc.start(consent=True)                 # the known customer is still welcomed back
+    rec = None
+    for q in (0.5, 0.6, 0.7):
+        rec = svc.offer_face(face(7, q, jitter=0.02))
+    assert rec is not None and rec.returning
