@@ -2,12 +2,19 @@
 # Install the try-on kiosk on a Debian appliance: system user, /opt/kiosk, config, systemd units.
 #
 #   sudo ./install.sh                 install or reinstall this checkout, enable the units
+#   sudo ./install.sh --upgrade [--from DIR|BUNDLE.tar.gz]
+#                                     new release beside the running one, checked, switched,
+#                                     health-checked; rolled back by itself if it fails
+#   sudo ./install.sh --rollback      back to the release before the last upgrade
 #   sudo ./install.sh --dry-run       print every action, change nothing
 #   sudo ./install.sh --uninstall     remove program and units; keep config and data
 #   sudo ./install.sh --uninstall --purge   also remove /etc/kiosk, /var/lib/kiosk and the user
 #
+# --from takes a checkout, an unpacked bundle or a bundle tarball (script/bundle: wheels
+# for this platform + uv.lock + the app), which installs with no network at all.
 # --root DIR installs into an alternate root (for tests and image builds): users, apt and
 # running systemd are left alone there; units are enabled with `systemctl --root`.
+# Set KIOSK_SYSTEMCTL to a systemctl to start, stop and health-check units even there.
 set -Eeuo pipefail
 
 PREFIX=/opt/kiosk
@@ -16,6 +23,12 @@ DRY_RUN=0
 UNINSTALL=0
 PURGE=0
 NO_APT=0
+UPGRADE=0
+ROLLBACK=0
+FROM=""
+HEALTH_TIMEOUT=120
+HEALTH_HOLD=30
+KEEP_RELEASES=3
 UV_VERSION=0.13.9
 KIOSK_USER=kiosk
 UNITS=(kiosk-app.service kiosk-sync.service)
@@ -25,7 +38,7 @@ APT_PACKAGES=(python3 python3-venv cage libegl1 libgl1 libopengl0 libxkbcommon0
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 die() { echo "install.sh: $*" >&2; exit 1; }
@@ -59,6 +72,12 @@ while (( $# )); do
     --uninstall) UNINSTALL=1 ;;
     --purge) PURGE=1 ;;
     --no-apt) NO_APT=1 ;;
+    --upgrade) UPGRADE=1 ;;
+    --rollback) ROLLBACK=1 ;;
+    --from) FROM=${2:?--from needs a directory or a bundle tarball}; shift ;;
+    --from=*) FROM=${1#--from=} ;;
+    --health-timeout) HEALTH_TIMEOUT=${2:?}; shift ;;
+    --health-hold) HEALTH_HOLD=${2:?}; shift ;;
     --root) ROOT=${2:?--root needs a directory}; shift ;;
     --root=*) ROOT=${1#--root=} ;;
     --prefix) PREFIX=${2:?--prefix needs a directory}; shift ;;
@@ -69,6 +88,7 @@ while (( $# )); do
   shift
 done
 (( PURGE && !UNINSTALL )) && die "--purge only makes sense with --uninstall"
+(( UPGRADE + ROLLBACK + UNINSTALL > 1 )) && die "--upgrade, --rollback and --uninstall exclude each other"
 if [[ -n $ROOT ]]; then
   ROOT="$(cd "$ROOT" && pwd)" || die "--root $ROOT does not exist"
   [[ $ROOT == / ]] && ROOT=""
@@ -86,18 +106,27 @@ systemctl_() {
   if [[ -n $ROOT ]]; then
     case $1 in
       enable|disable) run systemctl --root="$ROOT" "$@" ;;
-      *) echo "skip: systemctl $* (alternate root)" ;;
+      *) if [[ -n ${KIOSK_SYSTEMCTL:-} ]]; then run "$KIOSK_SYSTEMCTL" "$@"
+         else echo "skip: systemctl $* (alternate root)"; fi ;;
     esac
   else
-    run systemctl "$@"
+    run "${KIOSK_SYSTEMCTL:-systemctl}" "$@"
   fi
 }
 
+# Whether units really run here: on the machine itself, or in a root with KIOSK_SYSTEMCTL.
+units_live() { [[ -z $ROOT || -n ${KIOSK_SYSTEMCTL:-} ]]; }
+
+# The release name: VERSION of a bundle, else pyproject's version + the commit.
 version() {
-  local v
-  v=$(sed -n 's/^version = "\(.*\)"/\1/p' "$SRC/pyproject.toml" | head -n 1)
-  if git -C "$SRC" rev-parse --short HEAD >/dev/null 2>&1; then
-    v="$v+$(git -C "$SRC" rev-parse --short HEAD)"
+  local src=$1 v
+  if [[ -f $src/VERSION ]]; then
+    tr -d '[:space:]' < "$src/VERSION"
+    return
+  fi
+  v=$(sed -n 's/^version = "\(.*\)"/\1/p' "$src/pyproject.toml" | head -n 1)
+  if git -C "$src" rev-parse --short HEAD >/dev/null 2>&1; then
+    v="$v+$(git -C "$src" rev-parse --short HEAD)"
   fi
   echo "${v:-0.0.0}"
 }
@@ -144,67 +173,90 @@ chown_() {
   fi
 }
 
+# uv: on PATH, installed by an earlier run, or installed now (from the bundle's wheels when
+# there is one, so a store without internet needs nothing else).
 find_uv() {
+  local src=$1
   if command -v uv >/dev/null 2>&1; then
     command -v uv
-  elif [[ -x $DEST/tools/bin/uv ]]; then
-    echo "$DEST/tools/bin/uv"
-  else
-    echo ""
+    return
   fi
+  if [[ ! -x $DEST/tools/bin/uv ]]; then
+    say "installing uv $UV_VERSION into $DEST/tools" >&2
+    run python3 -m venv "$DEST/tools" >&2
+    if [[ -d $src/wheels ]]; then
+      run "$DEST/tools/bin/pip" install --quiet --no-index --find-links "$src/wheels" "uv==$UV_VERSION" >&2
+    else
+      run "$DEST/tools/bin/pip" install --quiet "uv==$UV_VERSION" >&2
+    fi
+  fi
+  echo "$DEST/tools/bin/uv"
 }
 
 copy_release() {
-  local rel=$1
+  local src=$1 rel=$2
   run mkdir -p "$rel"
-  if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
+  if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
     # Exactly the committed files: no local venv, caches or demo data.
     if (( DRY_RUN )); then
-      echo "would copy: git-tracked files of $SRC -> $rel"
+      echo "would copy: git-tracked files of $src -> $rel"
     else
-      echo "+ copy git-tracked files of $SRC -> $rel"
-      git -C "$SRC" ls-files -z | (cd "$SRC" && tar --null -T - -cf -) | tar -xf - -C "$rel"
+      echo "+ copy git-tracked files of $src -> $rel"
+      git -C "$src" ls-files -z | (cd "$src" && tar --null -T - -cf -) | tar -xf - -C "$rel"
     fi
   else
     if (( DRY_RUN )); then
-      echo "would copy: $SRC -> $rel (without .venv, var)"
+      echo "would copy: $src -> $rel (without .venv, var, wheels)"
     else
-      echo "+ copy $SRC -> $rel"
-      (cd "$SRC" && tar --exclude=./.venv --exclude=./var --exclude=./.git -cf - .) | tar -xf - -C "$rel"
+      echo "+ copy $src -> $rel"
+      (cd "$src" && tar --exclude=./.venv --exclude=./var --exclude=./.git --exclude=./wheels -cf - .) \
+        | tar -xf - -C "$rel"
     fi
   fi
 }
 
-do_install() {
-  local ver rel uv
-  ver=$(version)
-  rel="$DEST/releases/$ver"
-  say "installing kiosk $ver to $DEST"
-  install_apt
-  create_user
-  copy_release "$rel"
-
-  uv=$(find_uv)
-  if [[ -z $uv ]]; then
-    say "installing uv $UV_VERSION into $DEST/tools"
-    run python3 -m venv "$DEST/tools"
-    run "$DEST/tools/bin/pip" install --quiet "uv==$UV_VERSION"
-    uv="$DEST/tools/bin/uv"
+# The release's Python environment: `uv sync` from uv.lock with the network, or, from a
+# bundle, the same pins (exported from uv.lock with their hashes) from its wheels alone.
+build_env() {
+  local src=$1 rel=$2 uv
+  uv=$(find_uv "$src")
+  if [[ -d $src/wheels ]]; then
+    say "creating the Python environment from the bundle's wheels (offline)"
+    run env UV_PYTHON_DOWNLOADS=never "$uv" venv --quiet --python python3 "$rel/.venv"
+    run env UV_OFFLINE=1 "$uv" pip install --quiet --python "$rel/.venv/bin/python" --no-index \
+      --find-links "$src/wheels" --require-hashes -r "$src/requirements.txt"
+    run env UV_OFFLINE=1 "$uv" pip install --quiet --python "$rel/.venv/bin/python" --no-index \
+      --find-links "$src/wheels" --no-deps -e "$rel"
+  else
+    say "creating the Python environment from uv.lock"
+    run env UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT="$rel/.venv" \
+      "$uv" sync --frozen --no-dev --project "$rel"
   fi
-  say "creating the Python environment from uv.lock"
-  run env UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT="$rel/.venv" \
-    "$uv" sync --frozen --no-dev --project "$rel"
+}
 
-  # Atomic switch: a new symlink renamed over the old one.
-  run ln -sfn "releases/$ver" "$DEST/current.new"
+switch_current() {
+  # Atomic: a new symlink renamed over the old one; a power cut leaves one or the other.
+  run ln -sfn "releases/$1" "$DEST/current.new"
   run mv -T "$DEST/current.new" "$DEST/current"
+}
 
+install_units() {
+  local src=$1
+  say "systemd units"
+  for u in "${UNITS[@]}"; do
+    sed "s#/opt/kiosk#$PREFIX#g" "$src/systemd/$u" | write_file "$UNIT_DIR/$u" 0644
+  done
+  systemctl_ daemon-reload
+}
+
+config_and_data() {
+  local src=$1
   say "configuration in $ETC"
   run mkdir -p "$ETC"
   if [[ -e $ETC/kiosk.toml ]]; then
     echo "keep: $ETC/kiosk.toml exists and is never overwritten"
   else
-    write_file "$ETC/kiosk.toml" 0640 < "$SRC/config/kiosk.toml.template"
+    write_file "$ETC/kiosk.toml" 0640 < "$src/config/kiosk.toml.template"
     chown_ "root:$KIOSK_USER" "$ETC/kiosk.toml"
   fi
   if [[ -e $ETC/person_password ]]; then
@@ -213,22 +265,187 @@ do_install() {
     write_file "$ETC/person_password" 0600 < /dev/null
     echo "note: put the person API password into $ETC/person_password"
   fi
-
   say "data directory $DATA"
   run mkdir -p "$DATA"
   run chmod 0750 "$DATA"
   chown_ "$KIOSK_USER:$KIOSK_USER" "$DATA"
+}
 
-  say "systemd units"
-  for u in "${UNITS[@]}"; do
-    sed "s#/opt/kiosk#$PREFIX#g" "$SRC/systemd/$u" | write_file "$UNIT_DIR/$u" 0644
-  done
-  systemctl_ daemon-reload
+# A bundle tarball is unpacked next to the releases (same file system, removed at exit).
+SCRATCH="$DEST/.incoming"
+cleanup() { if (( !DRY_RUN )) && [[ -d $SCRATCH ]]; then rm -rf "$SCRATCH"; fi; }
+trap cleanup EXIT
+
+source_dir() {
+  local from=${FROM:-$SRC}
+  if [[ -f $from ]]; then
+    if (( DRY_RUN )); then
+      echo "$from"
+      return
+    fi
+    rm -rf "$SCRATCH"
+    mkdir -p "$SCRATCH"
+    say "unpacking $from" >&2
+    tar -xf "$from" -C "$SCRATCH" || die "$from is not a readable bundle tarball"
+    local top
+    top=$(find "$SCRATCH" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+    [[ -n $top && -f $top/pyproject.toml ]] || die "$from holds no kiosk release (no pyproject.toml)"
+    echo "$top"
+  elif [[ -d $from ]]; then
+    [[ -f $from/pyproject.toml ]] || die "$from holds no kiosk release (no pyproject.toml)"
+    (cd "$from" && pwd)
+  else
+    die "--from $from: no such file or directory"
+  fi
+}
+
+do_install() {
+  local src ver rel
+  src=$(source_dir)
+  ver=$(version "$src")
+  rel="$DEST/releases/$ver"
+  say "installing kiosk $ver to $DEST"
+  install_apt
+  create_user
+  copy_release "$src" "$rel"
+  build_env "$src" "$rel"
+  switch_current "$ver"
+  config_and_data "$src"
+  install_units "$src"
   systemctl_ enable "${UNITS[@]}"
   say "done. Next: edit $ETC/kiosk.toml, check it with"
   echo "    $PREFIX/current/.venv/bin/kiosk config check $ETC/kiosk.toml"
   echo "    $PREFIX/current/.venv/bin/kiosk doctor"
   echo "then: systemctl start ${UNITS[*]}"
+}
+
+# ---- upgrade and rollback -------------------------------------------------------------------
+# State of the last upgrade, for --rollback: the release before it and the database backup.
+STATE="$DEST/rollback.env"
+
+kiosk_() {  # the CLI of a release, on the installed config
+  local rel=$1; shift
+  run env KIOSK_CONFIG="$ETC/kiosk.toml" "$rel/.venv/bin/kiosk" --config "$ETC/kiosk.toml" "$@"
+}
+
+# Put the pre-upgrade backup back only when the schema changed: a release that did not
+# migrate runs on the newer data as it is, and nothing recorded since the upgrade is lost.
+# A restore keeps the replaced database in backups/ (kiosk db restore).
+restore_db_if_migrated() {
+  local rel=$1 backup=$2 now before
+  [[ -n $backup ]] || return 0
+  now=$("$rel/.venv/bin/kiosk" --config "$ETC/kiosk.toml" db schema 2>/dev/null) || now="?"
+  before=$("$rel/.venv/bin/kiosk" --config "$ETC/kiosk.toml" db schema "$backup" 2>/dev/null) || before="?"
+  if [[ $now == "$before" ]]; then
+    echo "keep: database schema v$now is what the previous release knows; nothing to restore"
+  else
+    say "restoring the database backup (schema v$now -> v$before)"
+    kiosk_ "$rel" db restore "$backup"
+  fi
+}
+
+health_check() {
+  local rel=$1 ver=$2 since=$3
+  if ! units_live; then
+    echo "skip: health check of the running units (alternate root)"
+    return 0
+  fi
+  say "health check: both units up and steady for ${HEALTH_HOLD}s (limit ${HEALTH_TIMEOUT}s)"
+  local u
+  for u in "${UNITS[@]}"; do
+    systemctl_ is-active --quiet "$u" || { echo "health: $u is not active"; }
+  done
+  kiosk_ "$rel" health --since "$since" --release "$ver" --timeout "$HEALTH_TIMEOUT" --hold "$HEALTH_HOLD"
+}
+
+prune_releases() {
+  local keep=("$@") r name n=0
+  while IFS= read -r r; do
+    name=${r##*/}
+    n=$((n + 1))
+    if (( n > KEEP_RELEASES )) && [[ ! " ${keep[*]} " == *" $name "* ]]; then
+      run rm -rf "$r"
+    fi
+  done < <(find "$DEST/releases" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn | cut -d' ' -f2-)
+}
+
+# Back to `prev` after `from` failed or on request; `backup` is the pre-upgrade database.
+roll_back() {
+  local prev=$1 from=$2 backup=$3
+  say "rolling back to $prev"
+  systemctl_ stop "${UNITS[@]}"
+  switch_current "$prev"
+  restore_db_if_migrated "$DEST/releases/$from" "$backup"
+  install_units "$DEST/releases/$prev"
+  systemctl_ start "${UNITS[@]}"
+  run rm -f "$STATE"
+}
+
+do_upgrade() {
+  if [[ ! -L $DEST/current ]]; then
+    say "nothing installed at $DEST yet: installing instead of upgrading"
+    do_install
+    return
+  fi
+  local src ver rel prev backup since
+  prev=$(readlink "$DEST/current")
+  prev=${prev#releases/}
+  src=$(source_dir)
+  ver=$(version "$src")
+  rel="$DEST/releases/$ver"
+  if [[ $ver == "$prev" ]]; then
+    say "release $ver is already the running one; nothing to do"
+    return
+  fi
+  say "upgrading kiosk $prev -> $ver (beside it, in $rel)"
+  [[ -e $rel ]] && run rm -rf "$rel"        # a leftover of an earlier failed attempt
+  copy_release "$src" "$rel"
+  build_env "$src" "$rel"
+
+  # Nothing has changed for the running kiosk until the new release accepts its config.
+  if ! kiosk_ "$rel" config check "$ETC/kiosk.toml" \
+      || ! kiosk_ "$rel" doctor --require config,disk,sqlite --probe-seconds 0.2; then
+    run rm -rf "$rel"
+    die "release $ver refuses this kiosk's config or storage (above); still running $prev"
+  fi
+
+  systemctl_ stop "${UNITS[@]}"
+  if ! backup=$(kiosk_ "$rel" db backup --label "pre-$ver" | tail -n 1); then
+    systemctl_ start "${UNITS[@]}"
+    run rm -rf "$rel"
+    die "cannot back up the database; still running $prev"
+  fi
+  echo "database backup: ${backup:-none (no database yet)}"
+  if ! kiosk_ "$rel" db migrate || ! kiosk_ "$rel" simulate --dry-run --sessions 3; then
+    restore_db_if_migrated "$rel" "$backup"
+    systemctl_ start "${UNITS[@]}"
+    run rm -rf "$rel"
+    die "release $ver failed its migration or smoke test (above); database restored, still running $prev"
+  fi
+
+  switch_current "$ver"
+  if (( !DRY_RUN )); then
+    printf 'PREVIOUS=%q\nCURRENT=%q\nDB_BACKUP=%q\n' "$prev" "$ver" "$backup" > "$STATE"
+  fi
+  install_units "$rel"
+  since=$(date +%s)
+  systemctl_ start "${UNITS[@]}"
+  if ! health_check "$rel" "$ver" "$since"; then
+    roll_back "$prev" "$ver" "$backup"
+    die "release $ver failed its health check; rolled back to $prev (the new release stays in $rel)"
+  fi
+  prune_releases "$ver" "$prev"
+  say "upgraded to $ver; ./install.sh --rollback goes back to $prev"
+}
+
+do_rollback() {
+  [[ -f $STATE ]] || die "no upgrade to roll back (no $STATE)"
+  local PREVIOUS="" CURRENT="" DB_BACKUP=""
+  # shellcheck disable=SC1090  # written by do_upgrade above
+  source "$STATE"
+  [[ -d $DEST/releases/$PREVIOUS ]] || die "release $PREVIOUS is no longer in $DEST/releases"
+  roll_back "$PREVIOUS" "$CURRENT" "$DB_BACKUP"
+  say "running $PREVIOUS again; install.sh --upgrade --from ... goes forward"
 }
 
 do_uninstall() {
@@ -262,6 +479,10 @@ do_uninstall() {
 
 if (( UNINSTALL )); then
   do_uninstall
+elif (( ROLLBACK )); then
+  do_rollback
+elif (( UPGRADE )); then
+  do_upgrade
 else
   do_install
 fi
