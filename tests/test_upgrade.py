@@ -30,13 +30,14 @@ mkdir -p "$venv/bin"
 rel=$(cd "$venv/.." && pwd)
 cat > "$venv/bin/kiosk" <<EOS
 #!/bin/sh
-exec PYTHON -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from kiosk.cli import main; sys.exit(main())' \\
+exec PYTHON -c \\
+  'import sys; sys.path.insert(0, sys.argv.pop(1)); from kiosk.cli import main; sys.exit(main())' \\
   "$rel" "\\$@"
 EOS
 chmod +x "$venv/bin/kiosk"
 """.replace("PYTHON", sys.executable)
 
-FAKE_SYSTEMCTL = f"""#!/bin/sh
+FAKE_SYSTEMCTL = """#!/bin/sh
 echo "systemctl $*" >> "$FAKE_LOG"
 case "$1" in
   start|restart)
@@ -45,8 +46,8 @@ case "$1" in
     for name in app sync; do
       mkdir -p "$FAKE_DATA/run"
       now=$(date +%s)
-      printf '{{"name": "%s", "pid": %s, "release": "%s", "started_at": %s, "updated_at": %s, "mode": "normal"}}' \\
-        "$name" "$FAKE_PID" "$release" "$now" "$now" > "$FAKE_DATA/run/$name.json"
+      fmt='{"name": "%s", "pid": %s, "release": "%s", "started_at": %s, "updated_at": %s, "mode": "normal"}'
+      printf "$fmt" "$name" "$FAKE_PID" "$release" "$now" "$now" > "$FAKE_DATA/run/$name.json"
     done ;;
 esac
 exit 0
@@ -93,7 +94,8 @@ class Kiosk:
                         FAKE_CURRENT=str(self.root / "opt/kiosk/current"))
         self.env.pop("KIOSK_SYSTEMCTL", None)
 
-    def install(self, *args: str, live_units: bool = True, unhealthy: bool = False) -> subprocess.CompletedProcess[str]:
+    def install(self, *args: str, live_units: bool = True,
+                unhealthy: bool = False) -> subprocess.CompletedProcess[str]:
         env = dict(self.env)
         if live_units:
             env["KIOSK_SYSTEMCTL"] = str(self.fakes / "systemctl")
