@@ -216,7 +216,8 @@ def test_a_release_that_refuses_the_config_changes_nothing(kiosk: Kiosk, tmp_pat
 def test_upgrade_from_a_bundle_tarball_installs_offline(kiosk: Kiosk, tmp_path: Path) -> None:
     src = release_source(tmp_path / "bundle" / "kiosk-1.4.0", "1.4.0")
     (src / "wheels").mkdir()
-    (src / "wheels" / "placeholder-0-py3-none-any.whl").write_bytes(b"")
+    (src / "wheels" / "placeholder-0-py3-none-any.whl").write_bytes(b"wheel")
+    subprocess.run("sha256sum -- * > SHA256SUMS", shell=True, cwd=src / "wheels", check=True)
     (src / "requirements.txt").write_text("")
     tarball = tmp_path / "kiosk-1.4.0.tar.gz"
     subprocess.run(["tar", "-czf", str(tarball), "-C", str(tmp_path / "bundle"), "kiosk-1.4.0"], check=True)
@@ -224,6 +225,14 @@ def test_upgrade_from_a_bundle_tarball_installs_offline(kiosk: Kiosk, tmp_path: 
     assert r.returncode == 0, r.stdout + r.stderr
     assert kiosk.current == "releases/1.4.0"
     calls = kiosk.log.read_text()
-    assert "--no-index" in calls and "--require-hashes" in calls and "uv sync" not in calls.split("1.4.0")[-1]
+    assert "--no-index" in calls and "uv sync" not in calls.split("1.4.0")[-1]
     assert not (kiosk.root / "opt/kiosk/releases/1.4.0/wheels").exists(), "wheels are not copied"
     assert not (kiosk.root / "opt/kiosk/.incoming").exists(), "the unpacked bundle is removed"
+
+    # A damaged copy is refused before anything is installed.
+    (src / "wheels" / "placeholder-0-py3-none-any.whl").write_bytes(b"bitrot")
+    (src / "VERSION").write_text("1.5.0\n")
+    subprocess.run(["tar", "-czf", str(tarball), "-C", str(tmp_path / "bundle"), "kiosk-1.4.0"], check=True)
+    r = kiosk.install("--upgrade", "--from", str(tarball))
+    assert r.returncode == 1 and "do not match their SHA256SUMS" in r.stderr
+    assert kiosk.current == "releases/1.4.0"

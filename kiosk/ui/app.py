@@ -24,6 +24,7 @@ from kiosk.store import DeviceIds, EventStore, StoreError, shares
 from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.stage import TryOnStage
+from kiosk.ui import autopilot
 from kiosk.ui.live import LivePipeline
 from kiosk.ui.live_view import LiveView
 from kiosk.ui.technician import ConfigProblemScreen, SafeModeScreen
@@ -87,6 +88,9 @@ class MainWindow(QMainWindow):
         self.heartbeat: health.Heartbeat | None = None
         self.restarts: health.RestartHistory | None = None
         self.low_disk = False
+        self.pilot: autopilot.Autopilot | None = None
+        self.unplug = autopilot.unplug_from_env()
+        self.cable: autopilot.Unpluggable | None = None
         self._health_timer = QTimer(self)
         self._health_timer.timeout.connect(self._beat)
         self._disk_timer = QTimer(self)
@@ -211,6 +215,8 @@ class MainWindow(QMainWindow):
         assert self.cfg is not None
         stages: list[tuple[str, Stage]] = [("tryon", self.tryon)] if self.tryon is not None else []
         source = build_source(self.cfg, self.source_kind, self.source)
+        if self.unplug is not None:         # the soak's camera cable
+            source = self.cable = autopilot.Unpluggable(source)
         self.live = LivePipeline(source, self.live_view, stages)
         self.live.start()
         log.info("live view started on %s", self.live.source.name)
@@ -420,6 +426,14 @@ def run(config_path: Path | None, demo: bool, override: SourceOverride | None,
     else:
         win.show()
     sdnotify.notify("READY=1")
+    pilot = autopilot.from_env()
+    if pilot is not None and win.visit is not None:
+        log.warning("%s is set: visits are driven automatically (soak test)", autopilot.ENV)
+        win.pilot = autopilot.Autopilot(win.visit, *pilot)
+        win.pilot.start()
+        if win.unplug is not None:
+            at, seconds = win.unplug
+            QTimer.singleShot(int(at * 1000), lambda: win.cable.unplug(seconds) if win.cable else None)
     # Ctrl-C and systemd's SIGTERM close the window cleanly (threads joined).
     signal.signal(signal.SIGINT, lambda *_: win.close())
     signal.signal(signal.SIGTERM, lambda *_: win.close())
