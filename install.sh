@@ -227,8 +227,10 @@ build_env() {
         || die "the bundle's wheels do not match their SHA256SUMS: copy the bundle again"
     fi
     run env UV_PYTHON_DOWNLOADS=never "$uv" venv --quiet --python python3 "$rel/.venv"
+    # --no-deps: the list is uv.lock's whole closure, already resolved with the project's
+    # overrides (as `uv sync` installs it); resolving it again would undo those.
     run env UV_OFFLINE=1 "$uv" pip install --quiet --python "$rel/.venv/bin/python" --no-index \
-      --find-links "$src/wheels" -r "$src/requirements.txt"
+      --no-deps --find-links "$src/wheels" -r "$src/requirements.txt"
     run env UV_OFFLINE=1 "$uv" pip install --quiet --python "$rel/.venv/bin/python" --no-index \
       --find-links "$src/wheels" --no-deps -e "$rel"
   else
