@@ -225,7 +225,7 @@ def test_upgrade_from_a_bundle_tarball_installs_offline(kiosk: Kiosk, tmp_path: 
     assert r.returncode == 0, r.stdout + r.stderr
     assert kiosk.current == "releases/1.4.0"
     calls = kiosk.log.read_text()
-    assert "--no-index" in calls and "uv sync" not in calls.split("1.4.0")[-1]
+    assert "--no-index" in calls and "--no-deps" in calls and "uv sync" not in calls.split("1.4.0")[-1]
     assert not (kiosk.root / "opt/kiosk/releases/1.4.0/wheels").exists(), "wheels are not copied"
     assert not (kiosk.root / "opt/kiosk/.incoming").exists(), "the unpacked bundle is removed"
 

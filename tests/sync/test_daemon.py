@@ -124,3 +124,38 @@ def test_daemon_tells_systemd_it_is_ready_and_pets_the_watchdog(
         finally:
             proc.terminate()
             proc.wait(15)
+
+
+def test_housekeeping_job_frees_delivered_photos_at_once_when_the_disk_is_low(
+        make_config: Callable[..., Path]) -> None:
+    from kiosk import config, health
+    from kiosk.store import shares
+    from kiosk.store.outbox import Result
+    from kiosk.store.outcomes import Delivered
+
+    cfg = config.load(make_config({'data_dir = "': 'min_free_mb = 1000000\ndata_dir = "'}))
+    store = EventStore(cfg.store.data_dir)
+    clients = daemon.Clients(cfg)
+    syncer = daemon.make_syncer(cfg, store, clients)
+    try:
+        jpeg = b"\xff\xd8" + b"\0" * 64
+        sent = shares.create(store, session_id=str(uuid.uuid4()), jpeg=jpeg, jewelry=("p", "P", None),
+                             link_days=7, upload={})
+        waiting = shares.create(store, session_id=str(uuid.uuid4()), jpeg=jpeg, jewelry=("p", "P", None),
+                                link_days=7, upload={})
+        store.record(AttireChanged(attire_id="a", attire_name="A", is_original=False),
+                     session_id=str(uuid.uuid4()), ids=DeviceIds("s", "p", "d"))
+        jobs = [j for j in store.due_heads(10, 0) if j.stream == f"share:{sent.token}"]
+        store.complete([Result(j, Delivered('{"image_url": "u", "page_url": "p"}')) for j in jobs])
+        d = daemon.Daemon(cfg, store, syncer)
+        d._housekeeping_job()
+        assert d.low_disk and "1 delivered photo" in d.last_sweep_summary
+        assert not sent.image.exists() and waiting.image.exists()
+        assert store.count("pending") == 2          # the waiting upload and the event: never dropped
+        d._beat()
+        beat = health.read_beats(cfg.store.data_dir)["sync"]
+        assert beat["low_disk"] is True and "delivered photo" in beat["housekeeping"]
+    finally:
+        syncer.close()
+        clients.close()
+        store.close()
