@@ -144,11 +144,23 @@ class MainWindow(QMainWindow):
             if self.restarts.looping(starts):
                 log.error("restart loop: %d starts in %.0f min; safe technician screen, camera off",
                           len(starts), cfg.health.restart_window_min)
-                self.safe.show_loop(starts, cfg.health.restart_window_min, self.report())
+                self.safe.show_loop(starts, cfg.health.restart_window_min,
+                                    self.report() + self._status_rows(cfg))
                 self.stack.setCurrentWidget(self.safe)
                 self._beat()
                 return
         self._start_normally(cfg)
+
+    @staticmethod
+    def _status_rows(cfg: config_mod.KioskConfig) -> list[tuple[str, str]]:
+        """What the safe screen adds: the events waiting and the disk (the usual report needs the
+        visit screens, which safe mode does not build)."""
+        rep = health.report(cfg)
+        low = " (LOW)" if rep["low_disk"] else ""
+        oldest = rep["oldest_pending_age_s"] or 0
+        rows = [("pending events", f"{rep['pending_total']} (oldest {oldest:.0f} s)"),
+                ("data disk", f"{rep['disk_free_bytes'] / 1e9:.1f} GB free{low}")]
+        return rows + [("sync daemon", "running" if rep["processes"]["sync"]["running"] else "NOT RUNNING")]
 
     def start_normally(self) -> None:
         """The safe screen's button: forget the restarts and run the try-on again."""

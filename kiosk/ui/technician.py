@@ -105,6 +105,7 @@ class SafeModeScreen(QWidget):
         self.detail.setObjectName("mono")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(self.detail, 1)
         row = QHBoxLayout()
         row.addStretch(1)
