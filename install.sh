@@ -329,9 +329,15 @@ do_install() {
 # State of the last upgrade, for --rollback: the release before it and the database backup.
 STATE="$DEST/rollback.env"
 
-kiosk_() {  # the CLI of a release, on the installed config
+# The CLI of a release, on the installed config, as the user the units run as: a database
+# or backup it creates must stay writable by the kiosk, not owned by root.
+kiosk_() {
   local rel=$1; shift
-  run env KIOSK_CONFIG="$ETC/kiosk.toml" "$rel/.venv/bin/kiosk" --config "$ETC/kiosk.toml" "$@"
+  local as=()
+  if [[ -z $ROOT ]] && id "$KIOSK_USER" >/dev/null 2>&1; then
+    as=(runuser -u "$KIOSK_USER" --)
+  fi
+  run "${as[@]}" env KIOSK_CONFIG="$ETC/kiosk.toml" "$rel/.venv/bin/kiosk" --config "$ETC/kiosk.toml" "$@"
 }
 
 # Put the pre-upgrade backup back only when the schema changed: a release that did not
@@ -340,8 +346,8 @@ kiosk_() {  # the CLI of a release, on the installed config
 restore_db_if_migrated() {
   local rel=$1 backup=$2 now before
   [[ -n $backup ]] || return 0
-  now=$("$rel/.venv/bin/kiosk" --config "$ETC/kiosk.toml" db schema 2>/dev/null) || now="?"
-  before=$("$rel/.venv/bin/kiosk" --config "$ETC/kiosk.toml" db schema "$backup" 2>/dev/null) || before="?"
+  now=$(kiosk_ "$rel" db schema 2>/dev/null | tail -n 1) || now="?"
+  before=$(kiosk_ "$rel" db schema "$backup" 2>/dev/null | tail -n 1) || before="?"
   if [[ $now == "$before" ]]; then
     echo "keep: database schema v$now is what the previous release knows; nothing to restore"
   else
