@@ -16,7 +16,7 @@ import pytest
 
 from kiosk import config, health
 from kiosk.store import DeviceIds, EventStore, maintenance
-from kiosk.store.db import StoreError
+from kiosk.store.db import LATEST, StoreError
 from kiosk.store.events import AttireChanged
 from sync.monitor import MonitorServer
 
@@ -175,3 +175,11 @@ def test_dry_run_smoke_sends_nothing(make_config: Callable[..., Path], cloud) ->
     assert all("answers" in line for line in dry.reachability)
     assert cloud.events() == []
     assert not (cfg.store.data_dir / "kiosk.db").exists(), "the store's own database is not touched"
+
+
+def test_a_backup_is_one_self_contained_file(make_config: Callable[..., Path]) -> None:
+    cfg = _cfg(make_config)
+    _record(cfg.store.data_dir, 1)
+    backup = maintenance.backup(cfg.store.data_dir, "x")
+    assert backup is not None and maintenance.schema(backup) == LATEST
+    assert sorted(p.name for p in backup.parent.iterdir()) == [backup.name]

@@ -281,6 +281,8 @@ def backup(conn: sqlite3.Connection, path: Path, label: str) -> Path:
     dest = dest_dir / f"{path.stem}-{label}-{time.strftime('%Y%m%dT%H%M%S')}.db"
     with sqlite3.connect(dest) as out:
         conn.backup(out)
+        # A self-contained file: opening it later (even read-only) must not leave -wal/-shm.
+        out.execute("PRAGMA journal_mode = DELETE")
     out.close()
     log.info("backed up %s to %s", path, dest)
     return dest
