@@ -381,6 +381,10 @@ class MainWindow(QMainWindow):
             log.warning("frames are stale; not petting the watchdog")
 
     def shutdown(self) -> None:
+        # Every timer of the window and its screens (share poll, idle, health, disk) reads or
+        # writes the store: none may fire once it is closed.
+        for timer in self.findChildren(QTimer):
+            timer.stop()
         if self.lan is not None:
             self.lan.stop()
             self.lan = None

@@ -37,12 +37,16 @@ wifi_name = "Store-Guest"
 
 
 def decode_qr(win: MainWindow) -> str:
+    """The code as a phone would read it: from the QR label alone, on a white margin (the live
+    video around it changes from frame to frame and must not decide whether it decodes)."""
     assert win.visit is not None
-    img = win.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    img = win.visit.share_screen.qr.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
     w, h = img.width(), img.height()
     arr = np.frombuffer(img.constBits(), np.uint8, img.bytesPerLine() * h).reshape(h, img.bytesPerLine())
     rgb = arr[:, : w * 3].reshape(h, w, 3)
-    text, _pts, _ = cv2.QRCodeDetector().detectAndDecode(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    bgr = cv2.copyMakeBorder(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), 40, 40, 40, 40,
+                             cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    text, _pts, _ = cv2.QRCodeDetector().detectAndDecode(bgr)
     return str(text)
 
 

@@ -34,12 +34,17 @@ class ShareView:
 
 
 def qr_pixmap(url: str, size: int) -> QPixmap:
-    img = qrcode.make(url, border=2, box_size=10, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    """The code at most `size` pixels wide, every module a whole number of pixels: a scaled-down
+    code has uneven modules that phone cameras (and decoders) misread at some sizes."""
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(url)
+    code.make(fit=True)
+    code.box_size = max(1, size // (code.modules_count + 2 * code.border))
     buf = io.BytesIO()
-    img.save(buf, "PNG")
+    code.make_image().save(buf, "PNG")
     pm = QPixmap()
     pm.loadFromData(buf.getvalue(), "PNG")
-    return pm.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+    return pm
 
 
 def send_text(s: Send) -> str:
