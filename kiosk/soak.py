@@ -139,17 +139,21 @@ def _errors(log: Path) -> list[str]:
 def _svg(s: Samples, hours: float) -> str:
     w, h, left, bottom, pad = 720, 300, 60, 30, 24
     top = max((v for vals in s.rss.values() for v in vals if v is not None), default=1.0) * 1.15
+    def px(x: float) -> float:
+        return left + x / hours * (w - left - pad)
+    def py(y: float) -> float:
+        return h - bottom - y / top * (h - bottom - pad)
     def xy(x: float, y: float) -> str:
-        return f"{left + x / hours * (w - left - pad):.1f},{h - bottom - y / top * (h - bottom - pad):.1f}"
+        return f"{px(x):.1f},{py(y):.1f}"
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" '
            'font-size="11"><rect width="100%" height="100%" fill="white"/>',
            f'<line x1="{left}" y1="{h - bottom}" x2="{w - pad}" y2="{h - bottom}" stroke="#888"/>',
            f'<line x1="{left}" y1="{pad}" x2="{left}" y2="{h - bottom}" stroke="#888"/>']
     for i in range(5):
         y = top * i / 4
-        out.append(f'<text x="4" y="{float(xy(0, y).split(",")[1]) + 4:.1f}">{y:.0f} MB</text>')
+        out.append(f'<text x="4" y="{py(y) + 4:.1f}">{y:.0f} MB</text>')
     for i in range(int(hours) + 1):
-        out.append(f'<text x="{float(xy(i, 0).split(",")[0]) - 8:.1f}" y="{h - 12}">{i} h</text>')
+        out.append(f'<text x="{px(i) - 8:.1f}" y="{h - 12}">{i} h</text>')
     for name, colour in (("app", "#b8860b"), ("sync", "#2a6f8e")):
         pts = " ".join(xy(x, v) for x, v in zip(s.t, s.rss[name], strict=True) if v is not None)
         out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{pts}"/>')
@@ -270,13 +274,12 @@ def _markdown(r: dict[str, Any]) -> str:
              " | errors | RSS growth < 10 %, no fd growth |",
              "|---|---|---|---|---|---|---|---|"]
     for name, p in r["processes"].items():
-        def mb(v: float | None) -> str:
-            return "-" if v is None else f"{v:.0f} MB"
-        def fd(v: float | None) -> str:
-            return "-" if v is None else f"{v:.0f}"
-        lines.append(f"| {name} | {mb(p['rss_mb_after_warmup'])} | {mb(p['rss_mb_at_end'])} | "
+        def num(v: float | None, unit: str = "") -> str:
+            return "-" if v is None else f"{v:.0f}{unit}"
+        lines.append(f"| {name} | {num(p['rss_mb_after_warmup'], ' MB')} | "
+                     f"{num(p['rss_mb_at_end'], ' MB')} | "
                      f"{'-' if p['rss_growth_pct'] is None else str(p['rss_growth_pct']) + ' %'} | "
-                     f"{fd(p['fds_after_warmup'])} | {fd(p['fds_at_end'])} | {p['errors']} | "
+                     f"{num(p['fds_after_warmup'])} | {num(p['fds_at_end'])} | {p['errors']} | "
                      f"{'yes' if p.get('targets_met') else 'no'} |")
     lines += ["", f"Events recorded {ev['recorded']}, delivered {ev['delivered']}, found in the cloud "
               f"{ev['in_cloud']}, **lost {ev['lost']}**; duplicates absorbed by Idempotency-Key "

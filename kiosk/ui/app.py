@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.heartbeat: health.Heartbeat | None = None
         self.restarts: health.RestartHistory | None = None
         self.low_disk = False
+        self._shut_down = False
         self.pilot: autopilot.Autopilot | None = None
         self.unplug = autopilot.unplug_from_env()
         self.cable: autopilot.Unpluggable | None = None
@@ -381,6 +382,11 @@ class MainWindow(QMainWindow):
             log.warning("frames are stale; not petting the watchdog")
 
     def shutdown(self) -> None:
+        # Called from closeEvent and again after app.exec() (SIGTERM quits without closing the
+        # window): the screens' own shutdowns must run once.
+        if self._shut_down:
+            return
+        self._shut_down = True
         # Every timer of the window and its screens (share poll, idle, health, disk) reads or
         # writes the store: none may fire once it is closed.
         for timer in self.findChildren(QTimer):

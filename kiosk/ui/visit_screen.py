@@ -527,8 +527,6 @@ class VisitScreen(QWidget):
                 self.catalogue.show_badge(returning_text(rec))
 
     def shutdown(self) -> None:
-        # The share screen polls the store every second; the store closes right after this.
-        self.share_screen.close_view()
         if self.cloud is not None:
             self.cloud.shutdown()
         if self.face_worker is not None:

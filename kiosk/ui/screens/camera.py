@@ -49,7 +49,6 @@ class CameraScreen(QWidget):
         self.worker: threading.Thread | None = None
         self.results = _Results()
         self.results.tested.connect(self._on_tested)
-        self._shut = False
         lay = QVBoxLayout(self)
         lay.addWidget(title("Camera"))
         lay.addWidget(note("Tap a camera, test it, then use it. The choice is kept after a restart."))
@@ -135,7 +134,4 @@ class CameraScreen(QWidget):
         w = self.worker
         if w is not None:
             w.join(3)
-        # Called from closeEvent and again when the app exits: a second disconnect would warn.
-        if not self._shut:
-            self._shut = True
-            self.results.tested.disconnect(self._on_tested)
+        self.results.tested.disconnect()
