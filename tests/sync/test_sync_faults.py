@@ -82,6 +82,10 @@ def spawn_daemon(path: Path, log: Path) -> subprocess.Popen[bytes]:
                             cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
+def sent(counts: dict[str, int]) -> int:
+    return counts["events"] + counts["event_repeats"]
+
+
 def test_kill_9_the_daemon_twenty_times_mid_drain(cloud: LiveCloud, cloud_config: Callable[..., KioskConfig],
                                                   tmp_path: Path) -> None:
     cfg, path = config_file(cloud_config)
@@ -92,13 +96,19 @@ def test_kill_9_the_daemon_twenty_times_mid_drain(cloud: LiveCloud, cloud_config
         record(cfg, 4, seed=i)
         before = cloud.counts()
         proc = spawn_daemon(path, tmp_path / "daemon.log")
-        time.sleep(rng.uniform(0.7, 1.3))   # ~0.6 s to start, then some of the drain
+        # Kill once the cloud has seen this run's first send, plus a random part of the drain:
+        # a fixed sleep landed before the first send on a slow machine and after the last on
+        # a fast one.
+        deadline = time.monotonic() + 30
+        while sent(cloud.counts()) == sent(before) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.3))
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
         after = cloud.counts()
         with sqlite3.connect(cfg.store.data_dir / "kiosk.db") as c:
             pending = c.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
-        if after["events"] + after["event_repeats"] > before["events"] + before["event_repeats"] and pending:
+        if sent(after) > sent(before) and pending:
             killed_mid_drain += 1
     assert killed_mid_drain >= 5, "the kills did not land while the daemon was sending"
     cloud.faults.update({"slow_ms": 0})
