@@ -89,6 +89,8 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         return daemon.run(cfg)
     if args.sync_command == "once":
         return daemon.once(cfg)
+    if args.sync_command == "retry-dead":
+        return daemon.retry_dead(cfg, args.kind)
     return daemon.status(cfg, args.json)
 
 
@@ -361,7 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="the sync daemon that delivers recorded events to the cloud")
     sync_sub = sync.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
     sync_sub.add_parser("run", help="run the daemon (systemd's kiosk-sync.service)")
-    sync_sub.add_parser("once", help="deliver everything now; exit 0 when nothing is left pending")
+    sync_sub.add_parser("once", help="deliver everything now; exit 0 when nothing is left pending"
+                        " and nothing was dead-lettered")
+    rd = sync_sub.add_parser("retry-dead", help="queue dead letters again after fixing their cause")
+    rd.add_argument("--kind", help="only this kind of row: event, person.create, person.update,"
+                    " person.erase, image.upload, share.send")
     st = sync_sub.add_parser("status", help="pending, last success, last error, dead letters")
     st.add_argument("--json", action="store_true")
     sync.set_defaults(func=_cmd_sync)

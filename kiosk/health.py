@@ -239,6 +239,7 @@ def report(cfg: KioskConfig, now: float | None = None) -> dict[str, Any]:
         "last_sync_success_age_s": round(now - st.last_success_at, 1) if st and st.last_success_at else None,
         "last_sync_error": st.last_error if st else None,
         "dead_letters": st.dead if st else 0,
+        "network_blocked": dict(st.blocked) if st else {},
     }
     problems = []
     for name in PROCESSES:
@@ -250,6 +251,8 @@ def report(cfg: KioskConfig, now: float | None = None) -> dict[str, Any]:
         problems.append(f"low disk: {free / 1024**2:.0f} MB free (threshold {cfg.store.min_free_mb} MB)")
     if error:
         problems.append(f"database: {error}")
+    for service, why in out["network_blocked"].items():
+        problems.append(f"{service} cloud not reachable: {why}")
     out["problems"] = problems
     out["ok"] = not problems
     return out

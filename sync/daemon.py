@@ -42,6 +42,7 @@ from kiosk.store.outbox import (
     KIND_PERSON_ERASE,
     KIND_PERSON_UPDATE,
     KIND_SHARE_SEND,
+    KINDS,
     read_status,
 )
 from kiosk.store.outcomes import Outcome, Rejected
@@ -68,6 +69,7 @@ ONCE_WAIT_S = 5.0        # ... waiting at most this long between passes
 CATALOG_RETRY_S = 60.0   # a catalogue import that could not reach the commerce API
 HOUSEKEEPING_CHECK_S = 600.0   # how often the disk is looked at (a full sweep at most hourly)
 HOUSEKEEPING_FULL_S = 3600.0
+STORAGE_WAIT_MAX_S = 15.0   # while the disk refuses writes: probe again at most this far apart
 
 
 class AlreadyRunning(Exception):
@@ -151,7 +153,8 @@ class Clients:
 
         def person_create(job: Job) -> Outcome:
             assert job.vector is not None and job.blob is not None
-            return self.persons.create(job.payload, job.vector, job.blob, job.id)
+            return self.persons.create(job.payload, job.vector, job.blob, job.id,
+                                       after_ambiguous=job.ambiguous)
 
         def person_update(job: Job) -> Outcome:
             assert job.person_cloud_id is not None
@@ -209,25 +212,44 @@ class Daemon:
         self.low_disk = False
         self.last_sweep = -HOUSEKEEPING_FULL_S      # monotonic
         self.last_sweep_summary = ""
+        self.storage_wait = 0.0     # > 0 while the data disk refuses writes (s until the next probe)
+        self.stop_signal = 0
 
     def _drain_job(self) -> None:
         self._running.set()
         try:
             while not self.stop.is_set():
                 self._dirty.clear()
+                if self.storage_wait:
+                    # Nothing is sent while its outcome could not be recorded: it would only
+                    # be sent again and again.
+                    try:
+                        self.store.probe_write()
+                    except StoreError as e:
+                        self._storage_failed(str(e))
+                        break
+                    log.info("the data disk takes writes again: sending resumes")
+                    self.storage_wait = 0.0
                 totals = self.syncer.drain(self.stop)
                 self.drains += 1
                 if totals.delivered or totals.dead or totals.retried:
                     log.info("drained: %d delivered, %d retrying, %d dead-lettered",
                              totals.delivered, totals.retried, totals.dead)
                 if totals.storage_error:
-                    self.store.note_error(totals.storage_error)
+                    self._storage_failed(totals.storage_error)
                     break
                 if not self._dirty.is_set():
                     break
         finally:
             self._wake_at = time.monotonic() + self._next_wake_s()
             self._running.clear()
+
+    def _storage_failed(self, error: str) -> None:
+        first = not self.storage_wait
+        self.storage_wait = min(STORAGE_WAIT_MAX_S, max(1.0, self.storage_wait * 2))
+        if first:
+            log.error("cannot record sync results in the local database (%s): sending paused, "
+                      "trying again every few seconds; nothing recorded is lost", error)
 
     def _retention_job(self) -> None:
         try:
@@ -290,6 +312,8 @@ class Daemon:
                                    max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
 
     def _next_wake_s(self) -> float:
+        if self.storage_wait:
+            return self.storage_wait
         wait = self.cfg.sync.interval_s
         try:
             due = self.store.next_due_in()
@@ -345,7 +369,8 @@ class Daemon:
                 except sqlite3.Error as e:
                     log.warning("cannot watch the database: %s", explain(e))
                     version = last_version
-                if version != last_version or now >= self._wake_at:
+                woken = version != last_version and not self.storage_wait
+                if woken or now >= self._wake_at:
                     last_version = version
                     self._wake_at = now + self.cfg.sync.interval_s
                     self.kick()
@@ -357,6 +382,8 @@ class Daemon:
                     self._beat()
                     last_beat = now
         finally:
+            if self.stop_signal:
+                log.info("signal %d: stopped after the current request", self.stop_signal)
             sdnotify.notify("STOPPING=1")
             self.heartbeat.stopped()
             if monitor is not None:
@@ -392,7 +419,9 @@ def run(cfg: KioskConfig) -> int:
             daemon = Daemon(cfg, store, syncer)
 
             def _stop(signum: int, _frame: object) -> None:
-                log.info("signal %d: stopping after the current request", signum)
+                # No logging here: a second signal during the handler's write to stderr
+                # would raise "reentrant call" inside the logging module.
+                daemon.stop_signal = signum
                 daemon.stop.set()
 
             signal.signal(signal.SIGTERM, _stop)
@@ -432,20 +461,21 @@ def drain_once(store: EventStore, syncer: Syncer,
     """Send everything now, ignoring backoff; stop when empty or only failing rows remain.
 
     Up to ONCE_PASSES passes; each makes every pending row due and drains. A pass that
-    delivers nothing means the remaining rows keep failing, so the run ends there.
+    delivers nothing means the remaining rows keep failing, so the run ends there, unless a
+    service is paused (429, or blocked by a portal: it gets one probe per pass).
     """
     grand = Totals()
     for n in range(ONCE_PASSES):
         if n:
-            pause = max(syncer.paused("events"), syncer.paused("persons"), 0.25 * n)
-            time.sleep(min(pause, ONCE_WAIT_S))
+            time.sleep(min(max(syncer.longest_pause(), 0.25 * n), ONCE_WAIT_S))
         store.make_all_due()
+        syncer.resume_blocked()
         report = None if progress is None else partial(_report, progress, grand)
         totals = syncer.drain(progress=report)
         grand = _plus(grand, totals)
         if totals.storage_error or store.count("pending") == 0:
             break
-        if totals.delivered == 0 and not (syncer.paused("events") or syncer.paused("persons")):
+        if totals.delivered == 0 and not syncer.longest_pause():
             break
     return grand
 
@@ -462,6 +492,7 @@ def _plus(a: Totals, b: Totals) -> Totals:
 
 
 def once(cfg: KioskConfig) -> int:
+    """Exit 0 only when nothing is left pending and nothing this run tried was refused."""
     try:
         with _opened(cfg) as (store, _clients, syncer):
             bar = Progress(store.count("pending"))
@@ -470,15 +501,43 @@ def once(cfg: KioskConfig) -> int:
             if totals.storage_error:
                 store.note_error(totals.storage_error)
             pending = store.count("pending")
+            blocked = store.status().blocked
     except (AlreadyRunning, StoreError) as e:
         print(f"kiosk sync: {e}", file=sys.stderr)
         return 1
     print(f"sync: {totals.delivered} delivered, {totals.dead} dead-lettered, {pending} still pending")
+    for service, why in blocked.items():
+        print(f"  {service}: {why}")
     for err in totals.errors[-3:]:
         print(f"  last error: {err}")
+    if totals.dead:
+        print("  dead letters: see `kiosk sync status`; after fixing the cause, "
+              "`kiosk sync retry-dead` sends them again")
     if totals.storage_error:
         print(f"  storage: {totals.storage_error}")
-    return 0 if pending == 0 else 1
+    return 0 if pending == 0 and totals.dead == 0 else 1
+
+
+def retry_dead(cfg: KioskConfig, kind: str | None) -> int:
+    """`kiosk sync retry-dead [--kind K]`: the technician fixed a cause; send them again."""
+    if kind is not None and kind not in KINDS:
+        print(f"kiosk sync retry-dead: unknown kind {kind!r}; one of {', '.join(KINDS)}", file=sys.stderr)
+        return 2
+    try:
+        store = EventStore(cfg.store.data_dir)
+        try:
+            again, kept = store.requeue_dead(kind)
+        finally:
+            store.close()
+    except StoreError as e:
+        print(f"kiosk sync retry-dead: {e}", file=sys.stderr)
+        return 1
+    what = f"{kind} " if kind else ""
+    print(f"sync: {again} {what}dead letter(s) queued again; the sync daemon sends them now")
+    if kept:
+        print(f"  {kept} photo send(s) stay dead: already reported as failed; the seller can send "
+              "the photo again from the visit")
+    return 0
 
 
 # ---- status -------------------------------------------------------------------------------
@@ -524,7 +583,7 @@ def status_report(cfg: KioskConfig) -> dict[str, Any]:
             datetime.fromtimestamp(v, UTC).isoformat(timespec="seconds") if v else None)
     problem = storage_problem(cfg.store.data_dir)
     report["storage_problem"] = problem
-    report["ok"] = problem is None and st.dead == 0
+    report["ok"] = problem is None and st.dead == 0 and not st.blocked
     return report
 
 
@@ -560,9 +619,21 @@ def status(cfg: KioskConfig, as_json: bool) -> int:
     if rep["last_error"]:
         le = rep["last_error_at"]
         print(f"last error     {rep['last_error']}  ({_age(now - le) if le else '?'} ago)")
+    for service, why in rep["blocked"].items():
+        since = rep["blocked_since"].get(service)
+        print(f"NETWORK        {service}: {why}" + (f"  (for {_age(now - since)})" if since else ""))
+    resent = rep["resent_after_ambiguity"]
+    if resent or rep["adopted"]:
+        parts = [f"{k} {v}" for k, v in resent.items()]
+        print(f"re-sent after a lost answer  {', '.join(parts) or 'none'}"
+              "  (each may be a duplicate where the server ignores Idempotency-Key)")
+        for k, v in rep["adopted"].items():
+            print(f"found, not re-sent  {k} {v}  (looked up on the server after a lost answer)")
     print(f"dead letters   {rep['dead']}")
     for d in rep["dead_letters"]:
         print(f"  {d['kind']:<14} {d['id']}  {d['error']}")
+    if rep["dead"]:
+        print("  after fixing the cause: kiosk sync retry-dead [--kind KIND]")
     if rep["storage_problem"]:
         print(f"STORAGE        {rep['storage_problem']}")
     return 0 if rep["ok"] else 1

@@ -4,6 +4,10 @@ Retry delays double from ``retry_base_s`` up to ``retry_max_s`` with jitter (so 
 kiosks coming back online does not hit the cloud in lockstep); a server's Retry-After wins.
 A 429 pauses the whole service until its Retry-After, measured on the monotonic clock so a
 wall-clock jump cannot stretch it.
+
+A blocked service (a captive portal, a proxy page, a moved URL: ``Retry.blocked``) is paused
+too, for a delay that doubles while it stays blocked, and then probed with one row at a time
+until the cloud itself answers again: a portal gets one request per pause, not a batch.
 """
 
 from __future__ import annotations
@@ -17,23 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from kiosk.store import Job, StoreError
-from kiosk.store.outbox import KIND_EVENT, KIND_IMAGE_UPLOAD, KIND_SHARE_SEND, EventStore, Result
+from kiosk.store.kinds import KIND_PERSON_CREATE, KIND_PERSON_UPDATE, KIND_SHARE_SEND, service_of
+from kiosk.store.outbox import EventStore, Result
 from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[[Job], Outcome]
-
-
-def service_of(kind: str) -> str:
-    """Which cloud service a row goes to (a 429 pauses that service only)."""
-    if kind == KIND_EVENT:
-        return "events"
-    if kind == KIND_IMAGE_UPLOAD:
-        return "images"
-    if kind == KIND_SHARE_SEND:
-        return "messaging"
-    return "persons"
 
 
 @dataclass
@@ -71,6 +65,7 @@ class Syncer:
         self.rng = rng or random.Random()
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync-send")
         self._paused_until: dict[str, float] = {}
+        self._blocked_streak: dict[str, int] = {}     # consecutive blocked answers per service
         self._lock = threading.Lock()
         self.last_progress = time.monotonic()
 
@@ -92,19 +87,51 @@ class Syncer:
         with self._lock:
             return max(0.0, self._paused_until.get(service, 0.0) - time.monotonic())
 
+    def _pause(self, service: str, seconds: float) -> None:
+        with self._lock:
+            until = time.monotonic() + seconds
+            self._paused_until[service] = max(self._paused_until.get(service, 0.0), until)
+
+    def resume_blocked(self) -> None:
+        """`sync once` asked for everything now: blocked services get their probe at once."""
+        with self._lock:
+            for svc in self._blocked_streak:
+                self._paused_until.pop(svc, None)
+
+    def longest_pause(self) -> float:
+        with self._lock:
+            until = max(self._paused_until.values(), default=0.0)
+        return max(0.0, until - time.monotonic())
+
+    def blocked(self, service: str) -> bool:
+        with self._lock:
+            return self._blocked_streak.get(service, 0) > 0
+
     def _send(self, job: Job) -> Result:
         try:
             out = self._dispatch(job)
         except Exception as e:  # a bug in one sender must not stop the daemon
             log.exception("sending %s %s failed unexpectedly", job.kind, job.id)
             out = Retry(f"internal error: {type(e).__name__}: {e}")
+        svc = service_of(job.kind)
+        if isinstance(out, Retry) and out.blocked:
+            with self._lock:
+                streak = self._blocked_streak.get(svc, 0) + 1
+                self._blocked_streak[svc] = streak
+            step = min(self.retry_max_s, self.retry_base_s * float(2 ** min(streak, 30)))
+            delay = out.after_s if out.after_s is not None else step * self.rng.uniform(0.75, 1.0)
+            self._pause(svc, delay)
+            (log.warning if streak == 1 else log.debug)("%s: %s; paused %.0f s, then one probe",
+                                                        svc, out.blocked, delay)
+            return Result(job, out, delay)
+        with self._lock:
+            was_blocked = self._blocked_streak.pop(svc, 0) > 0
+        if was_blocked:
+            log.info("%s: the cloud answers again", svc)
         if isinstance(out, Retry):
             delay = self.delay_for(job, out)
             if out.throttled:
-                with self._lock:
-                    until = time.monotonic() + (out.after_s if out.after_s is not None else delay)
-                    svc = service_of(job.kind)
-                    self._paused_until[svc] = max(self._paused_until.get(svc, 0.0), until)
+                self._pause(svc, out.after_s if out.after_s is not None else delay)
             log.info("%s %s: will retry in %.1fs: %s", job.kind, job.id, delay, out.error)
             return Result(job, out, delay)
         if isinstance(out, Rejected):
@@ -112,12 +139,12 @@ class Syncer:
         return Result(job, out)
 
     def _dispatch(self, job: Job) -> Outcome:
-        if job.kind == "person.update" and not job.person_cloud_id:
+        if job.kind == KIND_PERSON_UPDATE and not job.person_cloud_id:
             return Rejected("the person was never created in the cloud (its create was refused), "
                             "so it cannot be updated")
         if job.kind == KIND_SHARE_SEND and not job.share_page_url:
             return Rejected("the photo could not be uploaded, so there is no link to send")
-        if job.kind == "person.create" and (job.vector is None or job.blob is None):
+        if job.kind == KIND_PERSON_CREATE and (job.vector is None or job.blob is None):
             return Rejected("the person's vector or photo is missing from the local store")
         sender = self.senders.get(job.kind)
         if sender is None:
@@ -128,6 +155,16 @@ class Syncer:
         """One round; None when nothing was due. Raises StoreError if results can't be saved."""
         heads = self.store.due_heads(self.batch, self.horizon_s())
         heads = [j for j in heads if self.paused(service_of(j.kind)) == 0.0]
+        probed: set[str] = set()
+        kept = []
+        for j in heads:
+            svc = service_of(j.kind)
+            if self.blocked(svc):
+                if svc in probed:
+                    continue                # one probe per blocked service per round
+                probed.add(svc)
+            kept.append(j)
+        heads = kept
         if not heads:
             return None
         results = list(self.pool.map(self._send, heads))

@@ -20,30 +20,43 @@ import struct
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.store import db
 from kiosk.store.db import Database, StoreError
 from kiosk.store.events import Payload, envelope
+from kiosk.store.kinds import (
+    ERASE_BODY,
+    KIND_EVENT,
+    KIND_IMAGE_UPLOAD,
+    KIND_PERSON_CREATE,
+    KIND_PERSON_ERASE,
+    KIND_PERSON_UPDATE,
+    KIND_SHARE_SEND,
+    KINDS,
+    service_of,
+)
 from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
 from kiosk.store.persons import PersonFields, PersonUpdate, check_vector
+from kiosk.store.syncstate import (
+    ADOPTED,
+    RESENT,
+    Status,
+    bump,
+    clear_blocked,
+    read_status,
+    set_blocked,
+    set_state,
+)
+
+# The kinds and the status were defined here first; importers may still find them here.
+__all__ = ["ERASE_BODY", "KIND_EVENT", "KIND_IMAGE_UPLOAD", "KIND_PERSON_CREATE", "KIND_PERSON_ERASE",
+           "KIND_PERSON_UPDATE", "KIND_SHARE_SEND", "KINDS", "PERSON_DIR", "Consent", "DeviceIds",
+           "EventStore", "Job", "Result", "Status", "fsync_dir", "read_status", "write_file_durably"]
 
 log = logging.getLogger(__name__)
 
-KIND_EVENT = "event"
-KIND_PERSON_CREATE = "person.create"
-KIND_PERSON_UPDATE = "person.update"
-# Seed 001 has no DELETE: a forgotten person already in the cloud gets a PUT that blanks the
-# contact details the kiosk sent (name, phone). Its vector and photo can only be removed by
-# the cloud's operator; `kiosk privacy forget` prints the cloud ids for that.
-KIND_PERSON_ERASE = "person.erase"
-ERASE_BODY: dict[str, Any] = {"full_name": None, "phone_number": None}
-KIND_IMAGE_UPLOAD = "image.upload"
-KIND_SHARE_SEND = "share.send"
-KINDS = (KIND_EVENT, KIND_PERSON_CREATE, KIND_PERSON_UPDATE, KIND_PERSON_ERASE, KIND_IMAGE_UPLOAD,
-         KIND_SHARE_SEND)
 PERSON_DIR = "persons"
 Clock = Callable[[], float]
 
@@ -78,6 +91,7 @@ class Job:
     vector: list[float] | None = None
     person_cloud_id: str | None = None
     share_page_url: str | None = None       # share.send: the photo's page, once uploaded
+    ambiguous: bool = False                 # an earlier attempt's outcome is unknown
 
 
 @dataclass(frozen=True)
@@ -85,22 +99,6 @@ class Result:
     job: Job
     outcome: Outcome
     retry_in_s: float = 0.0       # for Retry outcomes: when to try this row again
-
-
-@dataclass
-class Status:
-    pending: dict[str, int]
-    delivered: int
-    dead: int
-    oldest_pending_age_s: float | None
-    last_success_at: float | None
-    last_error: str | None
-    last_error_at: float | None
-    dead_letters: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def pending_total(self) -> int:
-        return sum(self.pending.values())
 
 
 def _pack(vector: list[float]) -> bytes:
@@ -278,7 +276,8 @@ class EventStore:
                    attempts=r["attempts"], created_at=r["created_at"],
                    blob=self.data_dir / r["blob_path"] if r["blob_path"] else None,
                    vector=_unpack(r["p_vector"]) if r["p_vector"] is not None else None,
-                   person_cloud_id=r["p_cloud_id"], share_page_url=r["s_page_url"])
+                   person_cloud_id=r["p_cloud_id"], share_page_url=r["s_page_url"],
+                   ambiguous=bool(r["ambiguous"]))
 
     def complete(self, results: Sequence[Result]) -> None:
         """Record a round of outcomes in one transaction."""
@@ -290,41 +289,83 @@ class EventStore:
         with self.db.write() as conn:
             for res in results:
                 job, out = res.job, res.outcome
+                service = service_of(job.kind)
                 if isinstance(out, Delivered):
                     success = True
                     conn.execute("UPDATE outbox SET state = 'delivered', delivered_at = ?, response = ?,"
                                  " attempts = attempts + 1, last_error = NULL WHERE seq = ?",
                                  (now, out.response, job.seq))
+                    if job.ambiguous:
+                        bump(conn, (ADOPTED if out.adopted else RESENT) + job.kind)
                     if job.kind == KIND_PERSON_CREATE and out.response:
                         local_id = job.stream.removeprefix("person:")
                         if not conn.execute("UPDATE persons SET cloud_id = ? WHERE local_id = ?",
                                             (out.response, local_id)).rowcount:
                             # Forgotten while its POST was on the wire: blank it there too.
                             self.queue_erase(conn, local_id, out.response)
+                if not isinstance(out, Retry):
+                    clear_blocked(conn, service)        # the service itself answered
                 if job.kind in (KIND_IMAGE_UPLOAD, KIND_SHARE_SEND):
                     from kiosk.store import shares  # shares builds on this module
 
                     shares.on_result(self, conn, job, out)
-                if isinstance(out, Retry):
+                if isinstance(out, Retry) and out.blocked:
+                    # The network, not the row: no attempt is counted against it.
+                    set_blocked(conn, service, out.blocked, now)
+                    last_error = (f"{job.kind}: {out.error}", now)
+                    conn.execute("UPDATE outbox SET next_attempt_at = ?, last_error = ?,"
+                                 " ambiguous = MAX(ambiguous, ?) WHERE seq = ?",
+                                 (now + res.retry_in_s, out.error, int(out.ambiguous), job.seq))
+                elif isinstance(out, Retry):
                     last_error = (f"{job.kind}: {out.error}", now)
                     conn.execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
-                                 " last_error = ? WHERE seq = ?", (now + res.retry_in_s, out.error, job.seq))
+                                 " last_error = ?, ambiguous = MAX(ambiguous, ?) WHERE seq = ?",
+                                 (now + res.retry_in_s, out.error, int(out.ambiguous), job.seq))
                 elif isinstance(out, Rejected):
                     last_error = (f"{job.kind} dead-lettered: {out.error}", now)
                     conn.execute("UPDATE outbox SET state = 'dead', attempts = attempts + 1,"
                                  " last_error = ? WHERE seq = ?", (out.error, job.seq))
             if success:
-                _set_state(conn, "last_success_at", now)
+                set_state(conn, "last_success_at", now)
             if last_error is not None:
-                _set_state(conn, "last_error", last_error[0])
-                _set_state(conn, "last_error_at", last_error[1])
+                set_state(conn, "last_error", last_error[0])
+                set_state(conn, "last_error_at", last_error[1])
+
+    def requeue_dead(self, kind: str | None = None) -> tuple[int, int]:
+        """A technician fixed the cause: dead letters (of one kind) are sent again, from a
+        fresh backoff. Returns (re-queued, left dead). A photo send that was already reported
+        to the events API as failed stays dead: re-sending it would report it twice; the
+        seller can send that photo again from the visit."""
+        now = self.clock()
+        where, params = ("AND kind = ?", (kind,)) if kind else ("", ())
+        with self.db.write() as conn:
+            rows = conn.execute(f"SELECT seq, kind, payload FROM outbox WHERE state = 'dead' {where}",
+                                params).fetchall()
+            keep: list[int] = []
+            for r in rows:
+                if r["kind"] == KIND_SHARE_SEND:
+                    send_id = json.loads(r["payload"]).get("send_id", "")
+                    n = conn.execute("UPDATE share_sends SET status = 'queued', error = '', updated_at = ?"
+                                     " WHERE id = ? AND recorded = 0", (now, send_id)).rowcount
+                    if not n:
+                        keep.append(r["seq"])
+                        continue
+                conn.execute("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,"
+                             " last_error = NULL WHERE seq = ?", (now, r["seq"]))
+            return len(rows) - len(keep), len(keep)
+
+    def probe_write(self) -> None:
+        """Raises StoreError unless the database takes a write now (disk full, read-only):
+        the daemon sends nothing whose outcome it could not record."""
+        with self.db.write() as conn:
+            set_state(conn, "write_probe_at", self.clock())
 
     def note_error(self, message: str) -> None:
         """Remember a problem that is not about one row (login refused, storage)."""
         try:
             with self.db.write() as conn:
-                _set_state(conn, "last_error", message)
-                _set_state(conn, "last_error_at", self.clock())
+                set_state(conn, "last_error", message)
+                set_state(conn, "last_error_at", self.clock())
         except StoreError:
             log.warning("could not record the sync error: %s", message)
 
@@ -336,34 +377,3 @@ class EventStore:
 
     def count(self, state: str = "pending") -> int:
         return int(self.db.read("SELECT COUNT(*) FROM outbox WHERE state = ?", (state,))[0][0])
-
-
-def _set_state(conn: sqlite3.Connection, key: str, value: object) -> None:
-    conn.execute("INSERT INTO sync_state (key, value) VALUES (?, ?)"
-                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, str(value)))
-
-
-def read_status(conn: sqlite3.Connection, now: float, dead_letters: int = 10) -> Status:
-    """Status from any connection (the CLI opens the database read-only)."""
-    try:
-        pending = {k: 0 for k in KINDS}
-        for r in conn.execute("SELECT kind, COUNT(*) FROM outbox WHERE state = 'pending' GROUP BY kind"):
-            pending[r[0]] = r[1]
-        counts = dict(conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
-        oldest = conn.execute("SELECT MIN(created_at) FROM outbox WHERE state = 'pending'").fetchone()[0]
-        state = dict(conn.execute("SELECT key, value FROM sync_state").fetchall())
-        dead = [dict(id=r[0], kind=r[1], session_id=r[2], error=r[3], created_at=r[4], attempts=r[5])
-                for r in conn.execute("SELECT id, kind, session_id, last_error, created_at, attempts"
-                                      " FROM outbox WHERE state = 'dead' ORDER BY seq DESC LIMIT ?",
-                                      (dead_letters,))]
-    except sqlite3.Error as e:
-        raise StoreError(db.explain(e)) from e
-    return Status(
-        pending=pending, dead=counts.get("dead", 0),
-        # Housekeeping prunes old delivered rows and keeps their number here.
-        delivered=counts.get("delivered", 0) + int(state.get("delivered_pruned", 0)),
-        oldest_pending_age_s=None if oldest is None else max(0.0, now - oldest),
-        last_success_at=float(state["last_success_at"]) if "last_success_at" in state else None,
-        last_error=state.get("last_error"),
-        last_error_at=float(state["last_error_at"]) if "last_error_at" in state else None,
-        dead_letters=dead)

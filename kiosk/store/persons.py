@@ -1,7 +1,8 @@
 """Seed 001 person fields as the kiosk records them.
 
 The seed sends ``vector`` as a JSON string of 128 numbers inside multipart/form-data,
-times as ISO 8601 UTC with a ``Z`` (``2024-12-01T10:00:00Z``). Fields the kiosk does not
+times as ISO 8601 UTC with a ``Z`` (``2024-12-01T10:00:00Z``; the kiosk adds milliseconds,
+``2024-12-01T10:00:00.250Z``, which ISO 8601 and DRF accept). Fields the kiosk does not
 know are left out of the request rather than sent empty: Django REST framework would
 reject ``""`` for an integer or a date-time.
 """
@@ -19,9 +20,12 @@ VECTOR_DIM = 128
 
 
 def iso_utc(t: datetime) -> str:
+    """Milliseconds included: a person record is found again by its entry_time when the
+    answer to its POST was lost (seed 001 has no idempotency), and seconds are too coarse."""
     if t.tzinfo is None:
         raise ValueError("times must be timezone-aware")
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    u = t.astimezone(UTC)
+    return u.strftime("%Y-%m-%dT%H:%M:%S.") + f"{u.microsecond // 1000:03d}Z"
 
 
 class PersonFields(BaseModel):

@@ -362,6 +362,7 @@ class MainWindow(QMainWindow):
                           if ok_at else "never"),
                          ("last error", s.last_error or "-"),
                          ("dead letters", str(s.dead))]
+                rows += [(f"network ({service})", why) for service, why in s.blocked.items()]
             except StoreError as e:
                 rows.append(("database", str(e)))
             usage = shutil.disk_usage(cfg.store.data_dir)

@@ -1,9 +1,16 @@
 """Seed 000 events API: POST {events_url}/v1/events, one envelope per request.
 
-2xx with ``{"status": "ok"}`` is delivered. A 2xx without it (a captive portal's login page,
-a proxy's HTML) is not trusted and retried. 5xx, 408/425/429, timeouts and connection errors
-are retried; any other 4xx is refused for good and becomes a dead letter carrying the
-server's ``message``. Every request carries the outbox row id as ``Idempotency-Key``.
+2xx with ``{"status": "ok"}`` is delivered. A 3xx (portal, proxy, moved URL) or a 2xx that is
+not that JSON (a portal's login page, a proxy's HTML) is the network, not the API: the row
+stays pending and the technician is told (``Retry.blocked``). 5xx, 408/425/429, timeouts and
+connection errors are retried; any other 4xx is the API refusing the event for good and
+becomes a dead letter carrying the server's ``message``.
+
+Seed 000 has no way to ask whether an event arrived, so delivery is at least once: after an
+ambiguous outcome (the answer lost after the server may have stored it) the event is sent
+again. Every request carries the outbox row id as ``Idempotency-Key`` (harmless where
+ignored, a duplicate saved where honoured); re-sends after ambiguity are counted in
+``kiosk sync status``.
 """
 
 from __future__ import annotations
@@ -12,15 +19,19 @@ from typing import Any
 
 import httpx
 
-from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
+from kiosk.store.outcomes import Delivered, Outcome, Rejected
 from sync.clients.http import (
     is_retryable_status,
     json_body,
     make_client,
+    not_api_retry,
+    redirect_retry,
     retry_for_status,
     retry_for_transport,
     short,
 )
+
+MAX_EVENT_ID = 200      # ids in the seed look like "evt_abc123"; more is kept cut
 
 
 class EventsClient:
@@ -37,14 +48,20 @@ class EventsClient:
             resp = self.http.post(self.endpoint, json=body, headers={"Idempotency-Key": idempotency_key})
         except httpx.TransportError as e:
             return retry_for_transport(e)
+        if 300 <= resp.status_code < 400:
+            return redirect_retry(resp, "[cloud] events_url")
         data = json_body(resp)
-        message = _message(data, resp)
         if resp.is_success:
             if isinstance(data, dict) and data.get("status") == "ok":
-                return Delivered(str(data.get("event_id") or ""))
-            return Retry(f"HTTP {resp.status_code} but not an events API answer: {message}")
+                return Delivered(str(data.get("event_id") or "")[:MAX_EVENT_ID])
+            return not_api_retry(resp, "events API")
+        message = _message(data, resp)
         if is_retryable_status(resp.status_code):
             return retry_for_status(resp, message)
+        if not isinstance(data, dict):
+            # A 4xx page that is not the seed's error JSON (a proxy's "403 Forbidden" page,
+            # an HTML 404 from a wrong URL): the API never judged the event.
+            return not_api_retry(resp, "events API")
         return Rejected(f"HTTP {resp.status_code}: {message}")
 
 

@@ -16,15 +16,19 @@ from typing import Any
 
 import httpx
 
-from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
+from kiosk.store.outcomes import Delivered, Outcome, Rejected
 from sync.clients.http import (
     is_retryable_status,
     json_body,
     make_client,
+    not_api_retry,
+    redirect_retry,
     retry_for_status,
     retry_for_transport,
     short,
 )
+
+MAX_URL = 1500      # each of the two links kept on the share (and put in messages)
 
 
 def read_photo(image: Path) -> bytes | Rejected:
@@ -40,7 +44,8 @@ class ImageStoreClient:
                  transport: httpx.BaseTransport | None = None):
         self.endpoint = upload_url.rstrip("/") + "/v1/images"
         self.key = key
-        self.http = make_client(timeout_s, transport)
+        # A photo is a few hundred KB on a store's uplink: more time than an event.
+        self.http = make_client(timeout_s, transport, deadline_s=120.0)
 
     def close(self) -> None:
         self.http.close()
@@ -58,13 +63,19 @@ class ImageStoreClient:
                                   files={"image": (image.name, jpeg, "image/jpeg")})
         except httpx.TransportError as e:
             return retry_for_transport(e)
+        if 300 <= resp.status_code < 400:
+            return redirect_retry(resp, "[share] upload_url")
         body = json_body(resp)
         has_detail = isinstance(body, dict) and body.get("detail")
         message = str(body["detail"]) if has_detail else short(resp.text)
         if resp.is_success:
-            if isinstance(body, dict) and body.get("image_url") and body.get("page_url"):
-                return Delivered(json.dumps({"image_url": body["image_url"], "page_url": body["page_url"]}))
-            return Retry(f"HTTP {resp.status_code} but not an image store answer: {message}")
+            urls = (body.get("image_url"), body.get("page_url")) if isinstance(body, dict) else (None, None)
+            if all(isinstance(u, str) and u.startswith(("http://", "https://")) and len(u) <= MAX_URL
+                   for u in urls):
+                return Delivered(json.dumps({"image_url": urls[0], "page_url": urls[1]}))
+            return not_api_retry(resp, "image store")
         if is_retryable_status(resp.status_code):
             return retry_for_status(resp, message)
+        if body is None:
+            return not_api_retry(resp, "image store")
         return Rejected(f"HTTP {resp.status_code}: {message}")

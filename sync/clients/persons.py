@@ -14,6 +14,15 @@
 ``POST {person_url}client/person/`` is multipart: ``vector`` is a JSON string of 128 numbers,
 the other fields plain form values, ``image`` a JPEG file. The answer's ``id`` is kept so
 later ``PUT {person_url}client/person/{id}/`` updates (JSON) can follow.
+
+No duplicates without Idempotency-Key: seed 001 does not promise to honour the key, and a
+second POST of the same customer would be a second biometric record that "forget" then
+misses. So after an ambiguous outcome (timeout or dropped connection after the body was
+sent, a 5xx, a 2xx that was not the API's answer) the record is looked up before anything is
+posted again: ``GET client/persons/?page=N&page_size=100`` (seed-001 pagination), matched on
+what the kiosk sent (``entry_time`` to the millisecond, plus age, gender and body type); a
+match is adopted as the record's id, then PUTs continue. A lookup that fails is retried
+later; nothing is posted blind after ambiguity.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +43,8 @@ from sync.clients.http import (
     is_retryable_status,
     json_body,
     make_client,
+    not_api_retry,
+    redirect_retry,
     retry_for_status,
     retry_for_transport,
     short,
@@ -41,6 +53,10 @@ from sync.clients.http import (
 log = logging.getLogger(__name__)
 
 LOGIN_PAUSE_S = 30.0   # after a refused login, do not hammer the rate-limited endpoint
+LOOKUP_PAGE_SIZE = 100
+LOOKUP_MAX_PAGES = 100     # 10,000 records; the seed's API allows 1000 requests an hour
+LIST_MAX_BODY = 4 * 2**20  # a page of 100 records, vectors included if a server lists them
+SETTING = "[cloud] person_url"
 
 
 class LoginFailed(Exception):
@@ -122,6 +138,8 @@ class PersonClient:
                 resp = self.http.post(url, json=body, headers=self._csrf_headers())
         except httpx.TransportError as e:
             raise LoginFailed(retry_for_transport(e)) from e
+        if 300 <= resp.status_code < 400:
+            raise LoginFailed(redirect_retry(resp, SETTING))
         if resp.is_success:
             if self._cookie("sessionid") is None:
                 log.warning("person API login answered %s without a sessionid cookie", resp.status_code)
@@ -136,10 +154,16 @@ class PersonClient:
     def _unsafe(self, method: str, url: str, extra_headers: dict[str, str],
                 **kw: Any) -> httpx.Response | Outcome:
         """Send with session + CSRF; on 401/403 log in again and retry exactly once."""
+        return self._logged_in_request(
+            lambda: self.http.request(method, url, headers=self._csrf_headers() | extra_headers, **kw))
+
+    def _logged_in_request(self, send: Callable[[], httpx.Response]) -> httpx.Response | Outcome:
         try:
             gen = self._ensure_login()
             for attempt in (1, 2):
-                resp = self.http.request(method, url, headers=self._csrf_headers() | extra_headers, **kw)
+                resp = send()
+                if 300 <= resp.status_code < 400:
+                    return redirect_retry(resp, SETTING)
                 if resp.status_code not in (401, 403) or attempt == 2:
                     return resp
                 log.info("person API answered %s (%s): logging in again",
@@ -154,7 +178,11 @@ class PersonClient:
     # ---- person calls -------------------------------------------------------------------
 
     def create(self, fields: dict[str, Any], vector: list[float], image: Path,
-               idempotency_key: str) -> Outcome:
+               idempotency_key: str, after_ambiguous: bool = False) -> Outcome:
+        if after_ambiguous:
+            found = self.find(fields)
+            if not isinstance(found, bool):
+                return found            # adopted, or the lookup itself must be retried
         try:
             jpeg = image.read_bytes()
         except OSError as e:
@@ -169,9 +197,47 @@ class PersonClient:
         if resp.is_success:
             if isinstance(body, dict) and body.get("id"):
                 return Delivered(str(body["id"]))
-            # Re-posting would create the person again: stop here and show it.
-            return Rejected(f"HTTP {resp.status_code} but the answer has no person id: {short(resp.text)}")
+            # It may have been stored: the next attempt looks it up before posting again.
+            return not_api_retry(resp, "person API")
         return _failure(resp, body)
+
+    def find(self, fields: dict[str, Any]) -> Delivered | Outcome | bool:
+        """The record a lost answer may have created: Delivered(id) if found, False if it is
+        certainly not there, or a Retry when the list cannot be read now."""
+        want = _identity(fields)
+        if want is None:
+            log.warning("person lookup impossible: no entry_time was sent; posting again")
+            return False
+        pages = 1
+        order = [1]
+        while order:
+            page = order.pop(0)
+            resp = self._get("client/persons/", {"page": str(page), "page_size": str(LOOKUP_PAGE_SIZE)})
+            if not isinstance(resp, httpx.Response):
+                return resp
+            body = json_body(resp)
+            if resp.status_code == 404 and page > 1:
+                continue                 # DRF's "Invalid page.": the list shrank meanwhile
+            if not resp.is_success or not isinstance(body, dict) or not isinstance(body.get("results"), list):
+                if resp.is_success or not isinstance(body, dict):
+                    return not_api_retry(resp, "person API")
+                return _failure(resp, body, lookup=True)
+            for rec in body["results"]:
+                if isinstance(rec, dict) and rec.get("id") and _identity(rec) == want:
+                    log.info("person record found on the server after a lost answer: %s", rec["id"])
+                    return Delivered(str(rec["id"]), adopted=True)
+            if page == 1:
+                pages = min(_int(body.get("total_pages"), 1), LOOKUP_MAX_PAGES)
+                # The seed does not say how the list is ordered: newest last is as likely as
+                # newest first, so the last page is read right after the first.
+                order = ([pages] if pages > 1 else []) + list(range(2, pages))
+        if pages >= LOOKUP_MAX_PAGES:
+            log.warning("person lookup read %d pages without a match; posting again", pages)
+        return False
+
+    def _get(self, path: str, params: dict[str, str]) -> httpx.Response | Outcome:
+        return self._logged_in_request(lambda: self.http.get(self.base + path, params=params,
+                                                             extensions={"max_body": LIST_MAX_BODY}))
 
     def update(self, person_id: str, body: dict[str, Any], idempotency_key: str) -> Outcome:
         resp = self._unsafe("PUT", self.base + f"client/person/{person_id}/", json=body,
@@ -183,11 +249,41 @@ class PersonClient:
         return _failure(resp, json_body(resp))
 
 
-def _failure(resp: httpx.Response, body: Any) -> Outcome:
+def _identity(rec: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What identifies a record the kiosk sent: entry_time to the millisecond, and the
+    estimates, as the server shows them (its own time format, numbers maybe as text)."""
+    raw = rec.get("entry_time")
+    if not isinstance(raw, str):
+        return None
+    try:
+        t = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if t.tzinfo is None:
+        return None
+    ms = round(t.timestamp() * 1000)
+    age = rec.get("age")
+    return (ms, None if age in (None, "") else str(age), *(rec.get(k) or None
+                                                           for k in ("gender", "body_type")))
+
+
+def _int(v: Any, default: int) -> int:
+    try:
+        return max(1, int(v))
+    except (TypeError, ValueError):
+        return default
+
+
+def _failure(resp: httpx.Response, body: Any, lookup: bool = False) -> Outcome:
     message = _error_text(body, resp)
-    if is_retryable_status(resp.status_code) or resp.status_code in (401, 403):
+    if 300 <= resp.status_code < 400:
+        return redirect_retry(resp, SETTING)
+    if is_retryable_status(resp.status_code) or resp.status_code in (401, 403) or lookup:
         # Still refused right after a fresh login: an account/permission problem, not bad data.
+        # A lookup that is refused never judges the record itself.
         return retry_for_status(resp, message)
+    if not isinstance(body, dict):
+        return not_api_retry(resp, "person API")       # an HTML 404 page: a wrong URL
     return Rejected(f"HTTP {resp.status_code}: {message}")
 
 

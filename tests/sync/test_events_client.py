@@ -34,8 +34,9 @@ def test_posts_one_envelope_with_idempotency_key_to_v1_events() -> None:
 
 
 @pytest.mark.parametrize("status,body,headers,expect", [
-    (500, {"status": "error", "message": "boom"}, {}, Retry("HTTP 500: boom")),
-    (503, None, {"Retry-After": "7"}, Retry("HTTP 503: Service Unavailable", after_s=7.0)),
+    # A 5xx may come after the event was stored: ambiguous (re-sent, counted).
+    (500, {"status": "error", "message": "boom"}, {}, Retry("HTTP 500: boom", ambiguous=True)),
+    (503, None, {"Retry-After": "7"}, Retry("HTTP 503: Service Unavailable", after_s=7.0, ambiguous=True)),
     (429, {"status": "error", "message": "slow down"}, {"Retry-After": "2"},
      Retry("HTTP 429: slow down", after_s=2.0, throttled=True)),
     (400, {"status": "error", "message": "Invalid session_id"}, {}, Rejected("HTTP 400: Invalid session_id")),
@@ -45,13 +46,15 @@ def test_posts_one_envelope_with_idempotency_key_to_v1_events() -> None:
 def test_answers_map_to_outcomes(status: int, body: object, headers: dict[str, str], expect: object) -> None:
     def handler(req: httpx.Request) -> httpx.Response:
         if body is None:
-            return httpx.Response(status, text="<html>Wi-Fi login</html>" if status == 200 else "",
-                                  headers=headers)
+            if status == 200:
+                return httpx.Response(status, html="<html>Wi-Fi login</html>", headers=headers)
+            return httpx.Response(status, text="", headers=headers)
         return httpx.Response(status, json=body, headers=headers)
 
     out = client_answering(httpx.MockTransport(handler)).send(BODY, "k")
     if expect is None:
-        assert isinstance(out, Retry) and "not an events API answer" in out.error
+        assert isinstance(out, Retry) and "is not the events API's answer" in out.error
+        assert out.blocked and "captive portal" in out.blocked and out.ambiguous
     else:
         assert out == expect
 
@@ -64,9 +67,9 @@ def test_connection_errors_and_timeouts_are_retried() -> None:
         raise httpx.ReadTimeout("timed out", request=req)
 
     out = client_answering(httpx.MockTransport(refuse)).send(BODY, "k")
-    assert isinstance(out, Retry) and "cannot reach" in out.error
+    assert isinstance(out, Retry) and "cannot reach" in out.error and not out.ambiguous
     out = client_answering(httpx.MockTransport(slow)).send(BODY, "k")
-    assert isinstance(out, Retry) and "timed out" in out.error
+    assert isinstance(out, Retry) and "timed out" in out.error and out.ambiguous
 
 
 def test_retry_after_as_http_date() -> None:
