@@ -159,3 +159,25 @@ def test_housekeeping_job_frees_delivered_photos_at_once_when_the_disk_is_low(
         syncer.close()
         clients.close()
         store.close()
+
+
+def test_two_quick_signals_stop_the_daemon_cleanly(make_config: Callable[..., Path], tmp_path: Path) -> None:
+    """`timeout` or Ctrl-C sends a second signal while the first is handled: the handler must
+    not write to the log (a reentrant write to stderr raised inside logging)."""
+    import signal
+
+    path = make_config()
+    text = ""
+    for i in range(3):
+        log = tmp_path / f"d{i}.log"
+        log.touch()
+        proc = spawn_daemon(path, log)
+        deadline = time.monotonic() + 20
+        while "sync daemon running" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+        text += log.read_text()
+    assert "reentrant" not in text and "Traceback" not in text, text
+    assert "stopped after the current request" in text
