@@ -2,25 +2,34 @@
 
 When the internet is down the cloud page does not exist yet, so the QR code points here:
 the same token, the same expiry (410 after it), an explicit note that the link only works
-inside the store. Only GET /s/<token> and /s/<token>/photo.jpg exist; nothing else is served.
+inside the store. Only GET (and HEAD) of /s/<token> and /s/<token>/photo.jpg exist; nothing
+else is served. It runs on uvicorn in its own thread and event loop (see guarded_http for the
+timeouts and limits), so no phone can hold the UI or the app's threads.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import socket
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from starlette.types import Receive, Scope, Send
 
 from kiosk.share import page
+from kiosk.share.guarded_http import BackgroundServer, Limits
 from kiosk.store.shares import Share, ShareExpired
 
 log = logging.getLogger(__name__)
 ROUTE = re.compile(r"^/s/([A-Za-z0-9_-]{22,100})(/photo\.jpg)?$")
+HTML = "text/html; charset=utf-8"
+NOT_FOUND = b"<h1>Not found</h1>"
+# What the cloud gave as the photo's address goes into a header: printable ASCII only.
+REDIRECTABLE = re.compile(r"^https?://[!-~]+$")
 
 Lookup = Callable[[str], Share | None]      # raises ShareExpired
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
 def lan_address() -> str:
@@ -33,67 +42,57 @@ def lan_address() -> str:
             return "127.0.0.1"
 
 
+def _answer(status: int, body: bytes, ctype: str = HTML,
+            extra: tuple[tuple[bytes, bytes], ...] = ()) -> Answer:
+    headers = [(b"content-type", ctype.encode()), (b"content-length", str(len(body)).encode()),
+               (b"cache-control", b"private, no-store"), (b"referrer-policy", b"no-referrer"), *extra]
+    return status, headers, body
+
+
 class LanShareServer:
-    def __init__(self, lookup: Lookup, jeweler: str, currency: str, bind: str, port: int):
+    def __init__(self, lookup: Lookup, jeweler: str, currency: str, bind: str, port: int,
+                 limits: Limits | None = None):
         self.lookup, self.jeweler, self.currency = lookup, jeweler, currency
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                server.handle(self)
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                pass                                     # tokens are secrets: not in the logs
-
-        self.httpd = ThreadingHTTPServer((bind, port), Handler)
-        self.httpd.daemon_threads = True
-        self.port = int(self.httpd.server_address[1])
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="lan-share", daemon=True)
+        self.http = BackgroundServer(self.asgi, bind, port, limits or Limits(), name="lan-share")
+        self.port = self.http.port
 
     def start(self) -> None:
-        self.thread.start()
+        self.http.start()
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.http.stop()
 
-    def handle(self, req: BaseHTTPRequestHandler) -> None:
-        m = ROUTE.match(req.path.split("?")[0])
-        share = None
+    async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] not in ("GET", "HEAD"):
+            status, headers, body = _answer(405, b"<h1>Method not allowed</h1>",
+                                            extra=((b"allow", b"GET, HEAD"),))
+        else:
+            try:
+                # The lookup reads SQLite and the photo file: off the event loop.
+                status, headers, body = await asyncio.to_thread(self.answer, scope["raw_path"])
+            except Exception as e:        # a broken store: one line (never the path, it holds the token)
+                log.error("store Wi-Fi share server: %s: %s", type(e).__name__, e)
+                status, headers, body = _answer(503, b"<h1>Try again in a moment</h1>")
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def answer(self, raw_path: bytes) -> Answer:
+        m = ROUTE.match(raw_path.decode("latin-1"))
         try:
             share = self.lookup(m.group(1)) if m else None
         except ShareExpired:
-            self._send(req, 410, "text/html; charset=utf-8", page.gone(self.jeweler).encode())
-            return
+            return _answer(410, page.gone(self.jeweler).encode())
         if m is None or share is None:
-            self._send(req, 404, "text/html; charset=utf-8", b"<h1>Not found</h1>")
-            return
+            return _answer(404, NOT_FOUND)
         if m.group(2):
             try:
-                body = share.image.read_bytes()
+                return _answer(200, share.image.read_bytes(), "image/jpeg")
             except OSError:
                 # Housekeeping removes the local copy once the cloud has it.
-                if share.image_url:
-                    req.send_response(302)
-                    req.send_header("Location", share.image_url)
-                    req.send_header("Content-Length", "0")
-                    req.end_headers()
-                else:
-                    self._send(req, 404, "text/html; charset=utf-8", b"<h1>Not found</h1>")
-                return
-            self._send(req, 200, "image/jpeg", body)
-            return
+                if share.image_url and REDIRECTABLE.match(share.image_url):
+                    return _answer(302, b"", extra=((b"location", share.image_url.encode()),))
+                return _answer(404, NOT_FOUND)
         html = page.render(jeweler=self.jeweler, jewelry=share.jewelry_name, price=share.price,
                            currency=self.currency, image_url=f"/s/{share.token}/photo.jpg",
                            expires_at=share.expires_at, offline=True)
-        self._send(req, 200, "text/html; charset=utf-8", html.encode())
-
-    @staticmethod
-    def _send(req: BaseHTTPRequestHandler, status: int, ctype: str, body: bytes) -> None:
-        req.send_response(status)
-        req.send_header("Content-Type", ctype)
-        req.send_header("Content-Length", str(len(body)))
-        req.send_header("Cache-Control", "private, no-store")
-        req.send_header("Referrer-Policy", "no-referrer")
-        req.end_headers()
-        req.wfile.write(body)
+        return _answer(200, html.encode())
