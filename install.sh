@@ -235,8 +235,9 @@ build_env() {
       --find-links "$src/wheels" --no-deps -e "$rel"
   else
     say "creating the Python environment from uv.lock"
+    # --no-default-groups: none of pyproject's dependency groups (dev tools, test servers).
     run env UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT="$rel/.venv" \
-      "$uv" sync --frozen --no-dev --project "$rel"
+      "$uv" sync --frozen --no-default-groups --project "$rel"
   fi
 }
 

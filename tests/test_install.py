@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from kiosk import paths
 
 INSTALL = paths.PROJECT_ROOT / "install.sh"
+BUNDLE = paths.PROJECT_ROOT / "script" / "bundle"
 UNITS = ("kiosk-app.service", "kiosk-sync.service")
 
 FAKE_UV = """#!/bin/sh
@@ -61,7 +64,7 @@ def test_dry_run_prints_every_action_and_changes_nothing(tmp_path: Path) -> None
     assert f"would write: {root}/etc/kiosk/kiosk.toml (mode 0640)" in out
     assert f"would write: {root}/etc/systemd/system/kiosk-sync.service (mode 0644)" in out
     assert f"would run: systemctl --root={root} enable kiosk-app.service kiosk-sync.service" in out
-    assert "uv sync --frozen --no-dev" in out.replace("would run: env ", "")
+    assert "uv sync --frozen --no-default-groups" in out.replace("would run: env ", "")
     assert list(root.iterdir()) == []
 
 
@@ -83,7 +86,7 @@ def test_install_upgrade_keeps_config_and_uninstall_keeps_data(tmp_path: Path, f
         installed = (root / "etc/systemd/system" / u).read_text()
         assert installed == (paths.PROJECT_ROOT / "systemd" / u).read_text()
     calls = (fakes / "calls.log").read_text()
-    assert "sync --frozen --no-dev" in calls
+    assert "sync --frozen --no-default-groups" in calls
     assert f"systemctl --root={root} enable kiosk-app.service kiosk-sync.service" in calls
 
     # The technician edits the config; a reinstall must never overwrite it.
@@ -126,3 +129,37 @@ def test_units_pass_systemd_analyze_verify_without_warnings(tmp_path: Path, fake
                        capture_output=True, text=True, cwd=tmp_path)
     # systemd-analyze exits 0 even for unknown keys: any output at all is a failure.
     assert r.returncode == 0 and r.stdout == "" and r.stderr == "", r.stdout + r.stderr
+
+
+def _uv() -> str | None:
+    local = paths.PROJECT_ROOT / ".tools" / "uv" / "bin" / "uv"     # where script/setup puts it
+    return shutil.which("uv") or (str(local) if local.exists() else None)
+
+
+def _name(requirement: str) -> str:
+    match = re.match(r"[A-Za-z0-9._-]+", requirement.strip())
+    assert match, requirement
+    return re.sub(r"[-_.]+", "-", match.group(0)).lower()
+
+
+@pytest.mark.skipif(_uv() is None, reason="uv not installed (script/setup installs it)")
+def test_production_installs_leave_out_every_dependency_group() -> None:
+    # `uv sync --frozen` installs the default groups (dev tools, the Django test servers):
+    # install.sh and script/bundle must ask for none of them, and --no-dev alone is not that.
+    for script in (INSTALL, BUNDLE):
+        calls = [line for line in script.read_text().splitlines()
+                 if re.search(r'"\$(uv|UV)" (sync|export|pip install)', line) and "--no-index" not in line]
+        assert calls, script
+        assert all("--no-default-groups" in line for line in calls), calls
+    pyproject = tomllib.loads((paths.PROJECT_ROOT / "pyproject.toml").read_text())
+    product = {_name(r) for r in pyproject["project"]["dependencies"]}
+    groups = {_name(r) for reqs in pyproject["dependency-groups"].values() for r in reqs}
+    assert {"django", "djangorestframework", "pytest"} <= groups
+    r = subprocess.run([str(_uv()), "export", "--quiet", "--frozen", "--no-default-groups",
+                        "--no-emit-project", "--no-hashes", "--format", "requirements-txt",
+                        "--project", str(paths.PROJECT_ROOT)],
+                       capture_output=True, text=True, timeout=60, env=dict(os.environ, UV_OFFLINE="1"))
+    assert r.returncode == 0, r.stderr
+    pins = {_name(line.split("==")[0]) for line in r.stdout.splitlines() if "==" in line}
+    assert product <= pins
+    assert pins & (groups - product) == set()
