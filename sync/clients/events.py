@@ -21,6 +21,7 @@ import httpx
 
 from kiosk.store.outcomes import Delivered, Outcome, Rejected
 from sync.clients.http import (
+    answer_text,
     is_retryable_status,
     json_body,
     make_client,
@@ -28,7 +29,6 @@ from sync.clients.http import (
     redirect_retry,
     retry_for_status,
     retry_for_transport,
-    short,
 )
 
 MAX_EVENT_ID = 200      # ids in the seed look like "evt_abc123"; more is kept cut
@@ -68,4 +68,4 @@ class EventsClient:
 def _message(data: Any, resp: httpx.Response) -> str:
     if isinstance(data, dict) and isinstance(data.get("message"), str):
         return str(data["message"])
-    return short(resp.text) or resp.reason_phrase
+    return answer_text(resp)

@@ -16,6 +16,8 @@ minutes, and one that answers megabytes cannot fill the daemon's memory.
 from __future__ import annotations
 
 import email.utils
+import html
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -247,8 +249,23 @@ def not_api_retry(resp: httpx.Response, api: str) -> Retry:
     ctype = resp.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
     what = f"HTTP {resp.status_code} from {_where(resp.request.url)} is not the {api}'s answer ({ctype})"
     hint = " (a captive portal or proxy login page?)" if ctype.startswith("text/html") else ""
-    return Retry(f"{what}{hint}: {short(resp.text, 120)}", blocked=what + hint,
+    return Retry(f"{what}{hint}: {answer_text(resp, 120)}", blocked=what + hint,
                  ambiguous=resp.is_success)
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>", re.I | re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def answer_text(resp: httpx.Response, limit: int = 300) -> str:
+    """What a person can read of an answer that is not the API's JSON: an HTML page's title
+    (Django's "Not Found", a portal's "Welcome"), never its markup."""
+    text = resp.text
+    if "html" in resp.headers.get("Content-Type", "") or text.lstrip()[:1] == "<":
+        m = _TITLE.search(text)
+        text = _TAGS.sub(" ", (m.group(1) or m.group(2)) if m else "")
+        text = html.unescape(text)
+    return short(text, limit) or resp.reason_phrase
 
 
 def json_body(resp: httpx.Response) -> Any:

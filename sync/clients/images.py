@@ -18,6 +18,7 @@ import httpx
 
 from kiosk.store.outcomes import Delivered, Outcome, Rejected
 from sync.clients.http import (
+    answer_text,
     is_retryable_status,
     json_body,
     make_client,
@@ -25,7 +26,6 @@ from sync.clients.http import (
     redirect_retry,
     retry_for_status,
     retry_for_transport,
-    short,
 )
 
 MAX_URL = 1500      # each of the two links kept on the share (and put in messages)
@@ -67,7 +67,7 @@ class ImageStoreClient:
             return redirect_retry(resp, "[share] upload_url")
         body = json_body(resp)
         has_detail = isinstance(body, dict) and body.get("detail")
-        message = str(body["detail"]) if has_detail else short(resp.text)
+        message = str(body["detail"]) if has_detail else answer_text(resp)
         if resp.is_success:
             urls = (body.get("image_url"), body.get("page_url")) if isinstance(body, dict) else (None, None)
             if all(isinstance(u, str) and u.startswith(("http://", "https://")) and len(u) <= MAX_URL

@@ -40,6 +40,7 @@ import httpx
 
 from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
 from sync.clients.http import (
+    answer_text,
     is_retryable_status,
     json_body,
     make_client,
@@ -145,9 +146,13 @@ class PersonClient:
                 log.warning("person API login answered %s without a sessionid cookie", resp.status_code)
             log.info("logged in to the person API as %s", self.email)
             return
-        message = _error_text(json_body(resp), resp)
+        body = json_body(resp)
+        message = _error_text(body, resp)
         if is_retryable_status(resp.status_code):
             raise LoginFailed(retry_for_status(resp, f"login: {message}"))
+        if not isinstance(body, dict):
+            # An HTML 404 is a wrong person_url, not a wrong password.
+            raise LoginFailed(not_api_retry(resp, "person API"))
         raise LoginFailed(Retry(f"person API login refused (HTTP {resp.status_code}): {message}; "
                                 "check cloud.person_email and the password", after_s=LOGIN_PAUSE_S))
 
@@ -298,4 +303,4 @@ def _error_text(body: Any, resp: httpx.Response) -> str:
             text = f"{text or 'invalid data'} ({'; '.join(parts)})"
         if text:
             return short(str(text))
-    return short(resp.text) or resp.reason_phrase
+    return answer_text(resp)

@@ -145,8 +145,6 @@ def test_every_consented_person_arrives_once_through_expiring_sessions(
     assert logins == 2          # one at the start, one after the sessions expired: not one per request
 
 
-@pytest.mark.xfail(strict=True, reason="needs the person lookup (GET client/persons/) after an ambiguous "
-                                       "outcome: the server ignores Idempotency-Key")
 def test_a_person_saved_before_a_500_is_not_created_twice(
         real: RealServers, cfg: KioskConfig, store: EventStore) -> None:
     with syncing(cfg, store) as (_clients, syncer):
@@ -182,8 +180,6 @@ def test_forgetting_a_customer_blanks_them_on_the_server(
 
 # ---- what such a server really does ------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="needs 3xx handling: a redirect keeps the row pending (today it is "
-                                       "a dead letter)")
 def test_a_post_answered_by_append_slash_301_stays_pending_and_is_not_followed(
         real: RealServers, cfg: KioskConfig, store: EventStore) -> None:
     # Seed 000 says `POST /v1/events`; a Django project routes `v1/events/`, so CommonMiddleware
@@ -264,8 +260,6 @@ def test_an_unknown_person_is_the_seed_404_as_a_dead_letter(real: RealServers) -
     assert out == Rejected("HTTP 404: Person not found")
 
 
-@pytest.mark.xfail(strict=True, reason="kiosk bug found here (reported, not in the list of fixes): an "
-                                       "HTML error page is shown as raw markup")
 def test_django_html_404_pages_become_a_readable_error(real: RealServers, photo: Path) -> None:
     # DEBUG=False: a URL no pattern matches is Django's HTML "Not Found" page, not DRF JSON.
     pc = person_client(real, real.persons_root + "/api/v2/")
