@@ -256,6 +256,35 @@ install_units() {
   systemctl_ daemon-reload
 }
 
+# The secrets, one file each in $ETC, passed to the units with LoadCredential= (the names
+# are KioskConfig's SECRETS). systemd reads them as root, so they are root's alone (0600); an
+# empty file means "not set" and the kiosk uses kiosk.toml. An existing file is never
+# rewritten, only its mode tightened: a password written with `echo` is world-readable.
+CREDENTIALS=(person_password tryon_merchant_key messaging_password smtp_password
+  s3_access_key s3_secret_key upload_key catalog_password)
+
+credentials() {
+  local name f mode empty=()
+  for name in "${CREDENTIALS[@]}"; do
+    f="$ETC/$name"
+    if [[ -e $f ]]; then
+      mode=$(stat -c %a "$f")
+      if [[ $mode != 600 ]]; then
+        run chmod 0600 "$f"
+        chown_ root:root "$f"
+      fi
+      [[ -s $f ]] || empty+=("$name")
+    else
+      write_file "$f" 0600 < /dev/null
+      empty+=("$name")
+    fi
+  done
+  echo "credentials: ${CREDENTIALS[*]} in $ETC (0600 root; an existing file is never overwritten)"
+  if (( ${#empty[@]} )); then
+    echo "note: still empty (kiosk.toml's value is used, if any): ${empty[*]}"
+  fi
+}
+
 config_and_data() {
   local src=$1
   say "configuration in $ETC"
@@ -266,12 +295,7 @@ config_and_data() {
     write_file "$ETC/kiosk.toml" 0640 < "$src/config/kiosk.toml.template"
     chown_ "root:$KIOSK_USER" "$ETC/kiosk.toml"
   fi
-  if [[ -e $ETC/person_password ]]; then
-    echo "keep: $ETC/person_password exists"
-  else
-    write_file "$ETC/person_password" 0600 < /dev/null
-    echo "note: put the person API password into $ETC/person_password"
-  fi
+  credentials
   say "data directory $DATA"
   run mkdir -p "$DATA"
   run chmod 0750 "$DATA"

@@ -5,9 +5,10 @@ environment variable ``KIOSK_<SECTION>__<KEY>`` (for example ``KIOSK_CAMERA__FPS
 Relative paths in a file are relative to that file's directory, so a config and the
 files it names can move together.
 
-Secrets: ``cloud.person_password`` may be given inline, through
-``cloud.person_password_file``, or as a systemd credential named ``person_password``
-(``LoadCredential=``); the credential wins because it is the hardened path.
+Secrets (see ``SECRETS``) are read through ``KioskConfig.secret(name)``: the systemd credential
+of that name (``LoadCredential=`` in the units, files under /etc/kiosk) wins because it is the
+hardened path, else the key in kiosk.toml (``cloud.person_password`` also from
+``cloud.person_password_file``). Problems with a secret-like key never echo its value.
 """
 
 from __future__ import annotations
@@ -32,13 +33,31 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from kiosk import paths
+from kiosk import logs, paths
 
 log = logging.getLogger(__name__)
 
 ENV_PREFIX = "KIOSK_"
 CONFIG_ENV = "KIOSK_CONFIG"
-CREDENTIAL_NAME = "person_password"
+# Every secret by the name of its systemd credential -> its [section] key in kiosk.toml.
+# The app unit loads tryon_merchant_key (it calls the cloud try-on API itself); the sync daemon
+# loads the others (tests/test_units.py holds the units to this table).
+SecretName = Literal["person_password", "tryon_merchant_key", "messaging_password", "smtp_password",
+                     "s3_access_key", "s3_secret_key", "upload_key", "catalog_password"]
+SECRETS: dict[SecretName, tuple[str, str]] = {
+    "person_password": ("cloud", "person_password"),
+    "tryon_merchant_key": ("cloud_tryon", "merchant_key"),
+    "messaging_password": ("share", "messaging_password"),
+    "smtp_password": ("share", "smtp_password"),
+    "s3_access_key": ("share", "s3_access_key"),
+    "s3_secret_key": ("share", "s3_secret_key"),
+    "upload_key": ("share", "upload_key"),
+    "catalog_password": ("catalog", "password"),
+}
+# Keys whose value is never printed in a problem: the four words anywhere in the key
+# (upload_key, s3_secret_key, person_password_file: a misplaced password is still one),
+# and PIN hashes (the sha256 of a 4-digit PIN is as good as the PIN).
+_SECRET_WORDS = ("password", "key", "token", "secret")
 
 
 class Section(BaseModel):
@@ -327,24 +346,27 @@ class KioskConfig(BaseSettings):
         # The file is passed as init data; environment variables override it.
         return (env_settings, init_settings)
 
-    def person_password(self) -> str | None:
-        cred = _credential(CREDENTIAL_NAME)
-        if cred is not None:
-            return cred
-        if self.cloud.person_password_file is not None:
-            return self.cloud.person_password_file.read_text().strip()
-        if self.cloud.person_password is not None:
-            return self.cloud.person_password.get_secret_value()
-        return None
+    def secret(self, name: SecretName) -> str | None:
+        """The secret `name` (a key of SECRETS): its systemd credential, else kiosk.toml; None when
+        neither is set (an empty credential file or value is not set). Every value handed out is
+        registered with the log filter, so no log line can show it."""
+        value = _credential(name)
+        if value is None and name == "person_password" and self.cloud.person_password_file is not None:
+            value = self.cloud.person_password_file.read_text().strip() or None
+        if value is None:
+            section, key = SECRETS[name]
+            configured = getattr(getattr(self, section), key)
+            value = configured.get_secret_value() if configured is not None else None
+        value = value or None
+        logs.register_secret(value)
+        return value
 
+    def person_password(self) -> str | None:
+        return self.secret("person_password")
 
     def merchant_key(self) -> str | None:
         """The cloud try-on key: the systemd credential, else `[cloud_tryon] merchant_key`."""
-        cred = _credential("tryon_merchant_key")
-        if cred is not None:
-            return cred
-        key = self.cloud_tryon.merchant_key
-        return key.get_secret_value() if key is not None else None
+        return self.secret("tryon_merchant_key")
 
     @property
     def cloud_tryon_ready(self) -> bool:
@@ -353,12 +375,21 @@ class KioskConfig(BaseSettings):
 
 
 def _credential(name: str) -> str | None:
+    # The units pair each LoadCredential= with an empty SetCredential= so a missing file does
+    # not stop them: an empty credential means "not set here", fall back to kiosk.toml.
     cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
     if cred_dir:
         cred = Path(cred_dir) / name
         if cred.is_file():
-            return cred.read_text().strip()
+            return cred.read_text().strip() or None
     return None
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a dotted config key holds a secret whose value must never be printed. Every part
+    is looked at, not only the last: pydantic may add its own (a list index, a union member)."""
+    parts = key.lower().split(".")
+    return any(w in p for p in parts for w in _SECRET_WORDS) or any("pin" in p.split("_") for p in parts)
 
 
 @dataclass(frozen=True)
@@ -411,10 +442,7 @@ def _describe(err: Any) -> Problem:  # pydantic's ErrorDetails
         return Problem(key, "unknown key (misspelt? it is not a setting the kiosk knows)")
     msg = err["msg"].removeprefix("Value error, ")
     if "input" in err and not isinstance(err["input"], dict) and kind != "missing":
-        shown = err["input"]
-        if "password" in key:
-            shown = "***"
-        msg += f" (got {shown!r})"
+        msg += " (got ***)" if is_secret_key(key) else f" (got {err['input']!r})"
     if os.environ.get(_env_key(loc)) is not None:
         msg += f" [from environment variable {_env_key(loc)}]"
     return Problem(key, msg)
@@ -457,7 +485,9 @@ def _check_files(cfg: KioskConfig) -> list[Problem]:
         problems.append(Problem("camera.source", f"file not found: {src}"))
     pwf = cfg.cloud.person_password_file
     if pwf is not None and not pwf.is_file():
-        problems.append(Problem("cloud.person_password_file", f"file not found: {pwf}"))
+        # A password typed here by mistake would be echoed as a path: name the key only.
+        problems.append(Problem("cloud.person_password_file", "file not found (the path is not shown: "
+                                "it may be the password itself)"))
     return problems
 
 

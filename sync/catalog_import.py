@@ -32,7 +32,6 @@ from typing import Any
 
 import cv2
 
-from kiosk import logs
 from kiosk.catalog import cache
 from kiosk.catalog.prepare import PrepareError, decode, prepare
 from kiosk.config import KioskConfig
@@ -141,8 +140,7 @@ def run(db: Database, client: CommerceClient, vendor_ids: list[int], include_dra
 def run_configured(cfg: KioskConfig, db: Database) -> Report:
     """One import as `[catalog]` says (the CLI's and the daemon's job alike)."""
     c = cfg.catalog
-    password = c.password.get_secret_value() if c.password else None
-    logs.register_secret(password)
+    password = cfg.secret("catalog_password")
     client = CommerceClient(str(c.commerce_url), c.email, lambda: password, cfg.cloud.timeout_s)
     try:
         return run(db, client, c.vendor_ids, c.include_drafts)

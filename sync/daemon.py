@@ -29,9 +29,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from pydantic import SecretStr
 
-from kiosk import health, logs, sdnotify
+from kiosk import health, sdnotify
 from kiosk.config import KioskConfig
 from kiosk.store import EventStore, Job, StoreError, housekeeping, privacy
 from kiosk.store.db import DB_NAME, connect, explain
@@ -106,30 +105,22 @@ class DaemonLock:
             self._fh = None
 
 
-def _secret(value: SecretStr | None) -> str | None:
-    """A configured secret, registered so the log filter masks it."""
-    raw = value.get_secret_value() if value is not None else None
-    logs.register_secret(raw)
-    return raw
-
-
 class Clients:
     """One client per service, built from the config."""
 
     def __init__(self, cfg: KioskConfig, transport: Any = None):
-        password = cfg.person_password()
-        logs.register_secret(password)
+        cfg.secret("person_password")       # read once now so the log filter masks it from the start
         self.events = EventsClient(str(cfg.cloud.events_url), cfg.cloud.timeout_s, transport)
         self.persons = PersonClient(str(cfg.cloud.person_url), cfg.cloud.person_email,
                                     cfg.person_password, cfg.cloud.timeout_s, transport)
         sh = cfg.share
-        upload_key = _secret(sh.upload_key)
+        upload_key = cfg.secret("upload_key")
         slow = max(cfg.cloud.timeout_s, 30.0)       # photos are bigger than events
         self.images: ImageStoreClient | S3ImageStore
         if sh.image_store == "s3":
             from sync.clients.s3images import S3ImageStore, make_s3  # boto3: 0.35 s to import
 
-            access, secret_key = (_secret(sh.s3_access_key), _secret(sh.s3_secret_key))
+            access, secret_key = cfg.secret("s3_access_key"), cfg.secret("s3_secret_key")
             endpoint = str(sh.s3_endpoint_url).rstrip("/") if sh.s3_endpoint_url else None
             self.images = S3ImageStore(make_s3(sh.s3_region, endpoint, access, secret_key, slow),
                                        sh.s3_bucket, sh.s3_prefix)
@@ -138,12 +129,12 @@ class Clients:
                                            transport)
         self.messaging: MessagingClient | None = None
         if sh.messaging_url is not None:
-            secret = _secret(sh.messaging_password)
+            secret = cfg.secret("messaging_password")
             self.messaging = MessagingClient(str(sh.messaging_url), sh.messaging_email, lambda: secret,
                                              sh.messaging_project_id, cfg.cloud.timeout_s, transport)
         self.smtp: SmtpSender | None = None
         if sh.smtp_host:
-            smtp_secret = _secret(sh.smtp_password)
+            smtp_secret = cfg.secret("smtp_password")
             self.smtp = SmtpSender(sh.smtp_host, sh.smtp_port, sh.smtp_security, sh.smtp_user,
                                    lambda: smtp_secret, sh.smtp_from, slow)
 

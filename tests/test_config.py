@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import get_args
 
 import pytest
+from pydantic import SecretStr
 
 from kiosk import cli, config, logs
 
@@ -156,3 +161,161 @@ def test_install_template_is_valid(tmp_path: Path) -> None:
     p.write_text(src)
     cfg = config.load(p)
     assert cfg.camera.source == "0" and cfg.store.data_dir == Path("/var/lib/kiosk")
+
+
+# ---- secrets: never echoed, read through KioskConfig.secret ---------------------------------
+
+# A wrong value for each secret-like key, carrying a marker that must never be printed. Wrong
+# types (a list or a number) and wrong shapes are what pydantic echoes as "(got ...)".
+BAD_SECRETS = {
+    "cloud.person_password": ("cloud", 'person_password = ["LEAK-person-7f3a"]'),
+    "share.upload_key": ("share", 'upload_key = ["LEAK-upload-91c2"]'),
+    "share.s3_access_key": ("share", "s3_access_key = 4417239901"),
+    "share.s3_secret_key": ("share", 's3_secret_key = ["LEAK-s3secret-0b7e"]'),
+    "share.messaging_password": ("share", 'messaging_password = ["LEAK-messaging-5d1f"]'),
+    "share.smtp_password": ("share", "smtp_password = 8675309123"),
+    "catalog.password": ("catalog", 'password = ["LEAK-catalog-c4e8"]'),
+    "cloud_tryon.merchant_key": ("cloud_tryon", 'merchant_key = "mk_nope_LEAK-merchant-2a9d"'),
+    "ui.technician_pin_sha256": ("ui", 'technician_pin_sha256 = "913572"'),
+    "sellers.0.pin_sha256": ("sellers", 'id = "s1"\nname = "Asha"\npin_sha256 = "246813"'),
+}
+
+
+def _marker(line: str) -> str:
+    return line.rsplit("=", 1)[1].strip(' "[]').removeprefix("mk_nope_")
+
+
+def _with_secrets(path: Path, keys: list[str]) -> Path:
+    """Append the bad values of `keys` (not [cloud]'s) to a config, one table per section."""
+    tables: dict[str, list[str]] = {}
+    for key in keys:
+        section, line = BAD_SECRETS[key]
+        tables.setdefault(section, []).append(line)
+    path.write_text(path.read_text() + "".join(
+        f"\n{'[[sellers]]' if section == 'sellers' else f'[{section}]'}\n" + "\n".join(lines) + "\n"
+        for section, lines in tables.items()))
+    return path
+
+
+def _with_secret(make_config: Callable[..., Path], key: str) -> Path:
+    if key == "cloud.person_password":
+        return make_config({'person_password = "s3cret-pass"': BAD_SECRETS[key][1]})
+    return _with_secrets(make_config(), [key])
+
+
+@pytest.mark.parametrize("key", sorted(BAD_SECRETS))
+def test_config_check_never_prints_a_secret(key: str, make_config: Callable[..., Path],
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    marker = _marker(BAD_SECRETS[key][1])
+    assert cli.main(["config", "check", str(_with_secret(make_config, key))]) == 2
+    out = capsys.readouterr()
+    assert marker not in out.out + out.err
+    # Still named with the reason, so the technician knows what to fix.
+    line = next(ln for ln in out.err.splitlines() if ln.strip().startswith(f"{key}:"))
+    assert line.endswith("(got ***)") and len(line.split(":", 1)[1]) > len(" (got ***)")
+
+
+def test_config_check_as_a_process_prints_no_secret_at_all(make_config: Callable[..., Path]) -> None:
+    p = _with_secret(make_config, "cloud.person_password")
+    _with_secrets(p, [k for k in BAD_SECRETS if not k.startswith("cloud.")])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    r = subprocess.run([sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())",
+                        "config", "check", str(p)], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert f"{len(BAD_SECRETS)} problem(s)" in r.stderr
+    for key, (_, line) in BAD_SECRETS.items():
+        assert _marker(line) not in r.stdout + r.stderr and f"  {key}: " in r.stderr
+
+
+def test_a_password_typed_as_its_file_is_not_echoed(make_config: Callable[..., Path],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    p = make_config({'person_password = "s3cret-pass"': 'person_password_file = "LEAK-pwfile-hunter2"'})
+    assert cli.main(["config", "check", str(p)]) == 2
+    out = capsys.readouterr()
+    assert "LEAK-pwfile-hunter2" not in out.out + out.err
+    assert "cloud.person_password_file: file not found" in out.err
+
+
+def test_a_bad_secret_from_the_environment_is_not_printed(make_config: Callable[..., Path],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIOSK_CLOUD_TRYON__MERCHANT_KEY", "mk_wrong_LEAK-env-66b1")
+    msg = problems(make_config())["cloud_tryon.merchant_key"]
+    assert "LEAK-env-66b1" not in msg and msg.endswith("(got ***) [from environment variable "
+                                                       "KIOSK_CLOUD_TRYON__MERCHANT_KEY]")
+
+
+def test_every_secret_field_is_masked_and_has_a_credential() -> None:
+    fields = set()
+    for section, info in config.KioskConfig.model_fields.items():
+        model = info.annotation
+        if isinstance(model, type) and issubclass(model, config.Section):
+            fields |= {(section, name) for name, f in model.model_fields.items()
+                       if f.annotation == (SecretStr | None)}
+    assert fields == set(config.SECRETS.values())
+    assert set(config.SECRETS) == set(get_args(config.SecretName))
+    assert all(config.is_secret_key(f"{s}.{k}") for s, k in fields)
+    assert not any(config.is_secret_key(k) for k in ("store.keep_images_days", "share.s3_bucket",
+                                                     "tryon.pieces", "share.smtp_host"))
+
+
+def test_secret_credential_wins_and_blank_means_not_set(make_config: Callable[..., Path], tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    p = make_config()
+    p.write_text(p.read_text() + '\n[share]\nupload_key = "from-toml"\n')
+    cfg = config.load(p)
+    assert cfg.secret("upload_key") == "from-toml" and cfg.secret("smtp_password") is None
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    (creds / "upload_key").write_text("from-credential\n")
+    (creds / "person_password").write_text("")         # install.sh's empty file
+    (creds / "smtp_password").write_text("\n")         # the units' SetCredential= fallback
+    assert cfg.secret("upload_key") == "from-credential"
+    assert cfg.secret("person_password") == "s3cret-pass" == cfg.person_password()
+    assert cfg.secret("smtp_password") is None
+    (creds / "tryon_merchant_key").write_text("mk_live_fromcred\n")
+    assert cfg.merchant_key() == "mk_live_fromcred"
+
+
+def test_secrets_handed_out_are_masked_in_logs(make_config: Callable[..., Path], tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    (creds / "catalog_password").write_text("cat-pass-from-cred")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    assert config.load(make_config()).secret("catalog_password") == "cat-pass-from-cred"
+    logs.setup("INFO")
+    handler = logging.getLogger().handlers[0]
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, "login %s", ("cat-pass-from-cred",), None)
+    handler.filter(record)
+    assert record.getMessage() == "login ***"
+
+
+def test_the_daemon_takes_its_secrets_from_credentials(make_config: Callable[..., Path], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from sync import daemon
+
+    p = make_config()
+    p.write_text(p.read_text() + '\n[share]\nupload_key = "toml-upload"\nmessaging_url = "http://127.0.0.1:9/"\n'
+                 'messaging_password = "toml-msg"\nsmtp_host = "127.0.0.1"\nsmtp_from = "a@b.example"\n')
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    for name in ("person_password", "upload_key", "messaging_password", "smtp_password"):
+        (creds / name).write_text(f"cred-{name}\n")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    clients = daemon.Clients(config.load(p))
+    try:
+        assert clients.persons._password() == "cred-person_password"
+        assert clients.images.key == "cred-upload_key"            # type: ignore[union-attr]
+        assert clients.messaging is not None and clients.messaging._password() == "cred-messaging_password"
+        assert clients.smtp is not None and clients.smtp._password() == "cred-smtp_password"
+    finally:
+        clients.close()
+
+
+def test_only_the_config_module_reads_secret_values() -> None:
+    # One accessor: a module reading SecretStr itself would skip the credential and the log mask.
+    root = Path(__file__).parent.parent
+    readers = [str(f.relative_to(root)) for d in ("kiosk", "sync") for f in (root / d).rglob("*.py")
+               if "get_secret_value" in f.read_text() and f != root / "kiosk" / "config.py"]
+    assert readers == []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import paths
+from kiosk import config, paths
 
 INSTALL = paths.PROJECT_ROOT / "install.sh"
 BUNDLE = paths.PROJECT_ROOT / "script" / "bundle"
@@ -62,6 +62,8 @@ def test_dry_run_prints_every_action_and_changes_nothing(tmp_path: Path) -> None
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert f"would write: {root}/etc/kiosk/kiosk.toml (mode 0640)" in out
+    for name in config.SECRETS:
+        assert f"would write: {root}/etc/kiosk/{name} (mode 0600)" in out
     assert f"would write: {root}/etc/systemd/system/kiosk-sync.service (mode 0644)" in out
     assert f"would run: systemctl --root={root} enable kiosk-app.service kiosk-sync.service" in out
     assert "uv sync --frozen --no-default-groups" in out.replace("would run: env ", "")
@@ -81,7 +83,9 @@ def test_install_upgrade_keeps_config_and_uninstall_keeps_data(tmp_path: Path, f
     cfg = root / "etc/kiosk/kiosk.toml"
     assert cfg.read_text() == (paths.CONFIG_DIR / "kiosk.toml.template").read_text()
     assert stat.S_IMODE(cfg.stat().st_mode) == 0o640
-    assert stat.S_IMODE((root / "etc/kiosk/person_password").stat().st_mode) == 0o600
+    for name in config.SECRETS:       # every credential a unit loads, empty until a secret is put in
+        cred = root / "etc/kiosk" / name
+        assert cred.read_bytes() == b"" and stat.S_IMODE(cred.stat().st_mode) == 0o600, name
     for u in UNITS:
         installed = (root / "etc/systemd/system" / u).read_text()
         assert installed == (paths.PROJECT_ROOT / "systemd" / u).read_text()
@@ -106,6 +110,26 @@ def test_install_upgrade_keeps_config_and_uninstall_keeps_data(tmp_path: Path, f
     r = run_install(root, "--uninstall", "--purge", fakes=fakes)
     assert r.returncode == 0, r.stderr
     assert not (root / "etc/kiosk").exists() and not (root / "var/lib/kiosk").exists()
+
+
+def test_reinstall_keeps_credentials_and_tightens_their_mode(tmp_path: Path, fakes: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    assert run_install(root, fakes=fakes).returncode == 0
+    etc = root / "etc/kiosk"
+    (etc / "smtp_password").write_text("kept-smtp-pass\n")
+    (etc / "upload_key").write_text("kept-upload-key")
+    (etc / "upload_key").chmod(0o644)             # written with `echo` under umask 022
+    (etc / "catalog_password").unlink()          # removed by hand: made again, empty
+    r = run_install(root, fakes=fakes)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (etc / "smtp_password").read_text() == "kept-smtp-pass\n"
+    assert (etc / "upload_key").read_text() == "kept-upload-key"
+    assert all(stat.S_IMODE((etc / n).stat().st_mode) == 0o600 for n in config.SECRETS)
+    assert (etc / "catalog_password").read_bytes() == b""
+    note = next(line for line in r.stdout.splitlines() if line.startswith("note: still empty"))
+    assert "smtp_password" not in note and "upload_key" not in note and "catalog_password" in note
+    assert "kept-" not in r.stdout + r.stderr
 
 
 def test_purge_without_uninstall_is_refused(tmp_path: Path) -> None:
