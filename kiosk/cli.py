@@ -454,6 +454,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["notify-relay"]:
+        # Before argparse and any import: the relay is the app unit's main process and
+        # starts cage; nothing of the kiosk is needed for it.
+        from kiosk import sdnotify
+
+        cmd = argv[2:] if argv[1:2] == ["--"] else argv[1:]
+        if not cmd:
+            print("kiosk notify-relay: usage: kiosk notify-relay -- COMMAND [ARGS...]", file=sys.stderr)
+            return EXIT_USAGE
+        return sdnotify.relay(cmd)
     args = build_parser().parse_args(argv)
     logs.setup(args.log_level)
     func: Callable[[argparse.Namespace], int] = args.func

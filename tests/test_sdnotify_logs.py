@@ -18,6 +18,38 @@ def test_notify_sends_a_datagram(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         assert s.recv(100) == b"WATCHDOG=1"
 
 
+def test_the_relay_passes_the_apps_notifications_on_as_the_main_process(tmp_path: Path) -> None:
+    """Under PAMName= systemd only hears the unit's main process: the app's READY=1 and
+    WATCHDOG=1 must reach systemd from the relay's pid, and the app's exit code comes back."""
+    import os
+    import struct
+    import subprocess
+    import sys
+
+    path = tmp_path / "systemd.sock"
+    run = tmp_path / "run"
+    run.mkdir()
+    app = ("from kiosk import sdnotify; import os, sys; "
+           "assert os.environ['NOTIFY_SOCKET'].startswith(sys.argv[1]); "
+           "sdnotify.notify('READY=1'); sdnotify.notify('WATCHDOG=1'); sys.exit(3)")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.bind(str(path))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        s.settimeout(20)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+        env |= {"NOTIFY_SOCKET": str(path), "RUNTIME_DIRECTORY": str(run)}
+        proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "notify-relay", "--", sys.executable,
+                                 "-c", app, str(run)], env=env)
+        got = []
+        for _ in range(2):
+            data, anc, _, _ = s.recvmsg(100, socket.CMSG_SPACE(12))
+            pid = struct.unpack("3i", anc[0][2])[0]
+            got.append((data, pid))
+        assert proc.wait(20) == 3
+    assert got == [(b"READY=1", proc.pid), (b"WATCHDOG=1", proc.pid)]
+    assert not list(run.iterdir()), "the relay's socket was left behind"
+
+
 def test_notify_outside_systemd_is_a_noop() -> None:
     assert sdnotify.notify("READY=1") is False
 
