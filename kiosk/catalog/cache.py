@@ -162,6 +162,11 @@ def load(data_dir: Path, bundled: Catalog | None = None) -> Catalog:
     return Catalog(pieces)
 
 
+def piece_folders(data_dir: Path) -> dict[str, Path]:
+    """Every piece of the local catalogue (hidden ones too) and the folder the app loads it from."""
+    return {r["id"]: data_dir / r["folder"] for r in _read(data_dir, "SELECT id, folder FROM catalog_pieces")}
+
+
 def version(data_dir: Path) -> tuple[object, ...]:
     """Changes whenever a piece is added, updated, hidden or shown again (cheap: the app polls it)."""
     rows = _read(data_dir, "SELECT COUNT(*), MAX(updated_at), SUM(hidden) FROM catalog_pieces")
