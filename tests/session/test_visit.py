@@ -55,7 +55,7 @@ def test_a_visit_records_each_step_once(store: EventStore) -> None:
     share = svc.share_photo(JPEG, JHUMKA, 7, {"jeweler_name": "Abharana"})
     svc.send_share(share, channel="whatsapp", destination="+919812345678", message="{link}")
     svc.change_attire("original", "Original outfit")
-    svc.end(sale_made=True, sale_amount=38900.0, purchased=["jhumka_gold", "not_tried"], notes="gold")
+    svc.end(sale_made=True, sale_amount=38900.0, purchased=["jhumka_gold"], notes="gold")
     evs = events(store)
     assert [e["event_type"] for e in evs] == [
         "session.started", "jewelry.selected", "jewelry.selected", "jewelry.selected", "attire.changed",
@@ -69,6 +69,22 @@ def test_a_visit_records_each_step_once(store: EventStore) -> None:
     assert end["items_tried"] == 2 and end["items_shared"] == 1  # queued counts  # type: ignore[index]
     assert end["purchased_items"] == ["jhumka_gold"] and end["sale_amount"] == 38900.0  # type: ignore[index]
     assert "person.create" not in kinds(store)                # no consent asked, no face kept
+
+
+def test_purchased_items_lists_everything_bought_tried_or_not(store: EventStore) -> None:
+    svc = service(store)
+    svc.start(name="Meera")
+    svc.select(JHUMKA)
+    # The matching haar was bought straight from the tray, never tried on.
+    svc.end(sale_made=True, sale_amount=38900.0 + 245000.0,
+            purchased=["jhumka_gold", "haar_long", "jhumka_gold"])
+    svc.start(name="Asha")
+    svc.select(CHOKER)
+    svc.end(sale_made=False, purchased=["choker_gold"])       # no sale: nothing was bought
+    ended = [e["payload"] for e in events(store) if e["event_type"] == "session.ended"]
+    assert ended[0]["purchased_items"] == ["jhumka_gold", "haar_long"]  # type: ignore[index]
+    assert ended[0]["items_tried"] == 1 and ended[0]["sale_amount"] == 283900.0  # type: ignore[index]
+    assert ended[1]["purchased_items"] == [] and ended[1]["sale_made"] is False  # type: ignore[index]
 
 
 def test_without_consent_no_face_data_is_kept_or_sent(store: EventStore) -> None:
