@@ -4,6 +4,7 @@ refused logins and 429s, and the seed's limit of 5 auth requests a minute."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -12,6 +13,7 @@ import pytest
 
 from kiosk.store.outcomes import Delivered, Outcome, Retry
 from sync.clients.messaging import AUTH_PER_MIN, MessagingClient
+from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 
 PROJECT = "11111111-2222-4333-8444-555555555555"
 AUTH = ("/api/v1/auth/login", "/api/v1/auth/refresh")
@@ -171,3 +173,36 @@ def test_an_early_renewal_that_is_throttled_keeps_using_the_valid_token(
     server.clock.t += 870                                   # inside the last minute of its life
     assert isinstance(send(client, 2), Delivered)           # the refresh failed, the token still works
     assert client.logins == 1
+
+
+def devcloud_auth(cloud: LiveCloud) -> list[int]:
+    return [r["status"] for r in cloud.requests() if r["path"].startswith("/api/v1/auth/")]
+
+
+def test_against_the_devcloud_a_wrong_password_is_asked_once_not_every_send(cloud: LiveCloud) -> None:
+    cloud.faults.update({"messaging_auth_per_min": AUTH_PER_MIN})
+    wrong = MessagingClient(cloud.url, EMAIL, lambda: "not-the-password", PROJECT)
+    try:
+        for n in range(20):
+            out = send(wrong, n)
+            assert isinstance(out, Retry) and out.throttled and "Incorrect email or password" in out.error
+            time.sleep(0.05)
+    finally:
+        wrong.close()
+    assert devcloud_auth(cloud) == [401]
+
+
+def test_against_the_devcloud_short_tokens_never_meet_the_auth_limits_429(cloud: LiveCloud) -> None:
+    cloud.faults.update({"messaging_auth_per_min": AUTH_PER_MIN, "token_ttl_s": 0.3})
+    client = MessagingClient(cloud.url, EMAIL, lambda: PASSWORD, PROJECT)
+    outcomes: list[Outcome] = []
+    try:
+        for n in range(20):
+            outcomes.append(send(client, n))
+            time.sleep(0.1)                                 # the tokens run out every 0.3 s
+    finally:
+        client.close()
+    assert devcloud_auth(cloud) == [200] * AUTH_PER_MIN     # a login and 4 refreshes, then it waits
+    delivered = [o for o in outcomes if isinstance(o, Delivered)]
+    waiting = [o for o in outcomes if isinstance(o, Retry) and o.throttled and "logins/refreshes" in o.error]
+    assert delivered and len(delivered) + len(waiting) == len(outcomes)
