@@ -12,6 +12,7 @@ import pytest
 from kiosk.config import PrivacyConfig
 from kiosk.session.visit import FaceSample, PieceRef, VisitService
 from kiosk.store import DeviceIds, EventStore
+from kiosk.store.outbox import ERASE_BODY
 from kiosk.store.privacy import expire, forget
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
@@ -252,8 +253,7 @@ def test_forgetting_a_person_the_cloud_has_queues_a_blanking_update(store: Event
     out = svc.forget_phone("+919844444444")
     assert out.cloud_ids == ["cloud-31"]
     erase = [j for j in store.due_heads(50, 3600) if j.kind == "person.erase"]
-    assert [j.payload for j in erase] == [{"person_id": "cloud-31",
-                                           "body": {"full_name": None, "phone_number": None}}]
+    assert [j.payload for j in erase] == [{"person_id": "cloud-31", "body": ERASE_BODY}]
 
 
 def test_a_create_delivered_after_the_person_was_forgotten_is_blanked_too(store: EventStore) -> None:
@@ -268,7 +268,7 @@ def test_a_create_delivered_after_the_person_was_forgotten_is_blanked_too(store:
     svc.forget_current()                       # while the daemon's POST is on the wire
     store.complete([Result(in_flight, Delivered("cloud-41"))])
     erase = [j.payload for j in store.due_heads(50, 3600) if j.kind == "person.erase"]
-    assert erase == [{"person_id": "cloud-41", "body": {"full_name": None, "phone_number": None}}]
+    assert erase == [{"person_id": "cloud-41", "body": ERASE_BODY}]
 
 
 def test_low_disk_keeps_no_new_face_but_still_recognises(store: EventStore) -> None:
