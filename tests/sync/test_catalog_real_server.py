@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import cv2
 import httpx
 import pytest
 
@@ -208,3 +209,38 @@ def test_tryon_without_the_config_knows_only_the_bundled_pieces(
     assert cli.main(["--config", str(other), "tryon", str(PHOTOS / "portrait_shoulders.jpg"), "--jewelry",
                      pid, "--out", str(tmp_path / "o.jpg")]) == 2
     assert f"unknown jewelry id {pid!r}" in capsys.readouterr().err
+
+
+def product_photo() -> bytes:
+    from kiosk import paths
+    from kiosk.catalog.prepare import on_white
+
+    rgba = cv2.imread(str(paths.ASSETS_DIR / "jewelry" / "jhumka_gold" / "piece.png"), cv2.IMREAD_UNCHANGED)
+    ok, jpeg = cv2.imencode(".jpg", on_white(rgba))
+    assert ok
+    return jpeg.tobytes()
+
+
+def test_a_vendors_non_jewelry_is_named_but_does_not_fail_the_import(db: Database) -> None:
+    photo = product_photo()
+
+    def shop(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/products/public/vendor/5/":
+            return httpx.Response(200, json={"vendor": {"id": 5, "company_name": "Kemp House"}, "products": [
+                {"id": 1, "name": "Gift box", "price": "100.00", "category": {"id": 9, "name": "Packaging"},
+                 "images": [{"image": "/media/products/box.jpg"}]},
+                {"id": 2, "name": "Kemp Jhumka", "price": "42500.00", "attributes": {"width_mm": 24},
+                 "category": {"id": 1, "name": "Earrings", "slug": "earrings"},
+                 "images": [{"image": "/media/products/2.jpg", "is_primary": True}]}]})
+        if request.url.path == "/media/products/2.jpg" and request.url.host == "shop.example":
+            return httpx.Response(200, content=photo, headers={"content-type": "image/jpeg"})
+        return httpx.Response(404, json={"error": "Not found."})
+
+    client = CommerceClient("https://shop.example/api/", transport=httpx.MockTransport(shop))
+    try:
+        report = catalog_import.run(db, client, [5])
+    finally:
+        client.close()
+    assert report.added == ["Kemp Jhumka"] and report.not_jewelry == ["Gift box (category 'Packaging')"]
+    assert not report.skipped and not report.failed and report.downloads == 1    # the box: never fetched
+    assert "not wearable jewelry, left out: Gift box (category 'Packaging')" in report.lines()
