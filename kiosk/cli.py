@@ -188,10 +188,8 @@ def _cmd_db(args: argparse.Namespace) -> int:
 
 
 def _catalogue_config(args: argparse.Namespace) -> tuple[KioskConfig | None, bool]:
-    """The config whose local catalogue (imported and staff-added pieces, in its data dir) a
-    command sees beside the bundled pieces: found as every command finds it, so the pieces
-    `kiosk catalog sync` imported are known here too. (config, ok): not ok when a config given
-    with --config or $KIOSK_CONFIG is bad; a bad default one leaves the bundled pieces only."""
+    """(config, ok): the config whose data dir's pieces (imported, staff-added) join the bundled
+    ones, found as `kiosk catalog sync` finds it; a bad default config leaves the bundled only."""
     from kiosk import config
 
     if args.config is not None or os.environ.get(config.CONFIG_ENV):
