@@ -189,10 +189,30 @@ def _cmd_db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _catalogue_config(args: argparse.Namespace) -> tuple[KioskConfig | None, bool]:
+    """(config, ok): the config whose data dir's pieces (imported, staff-added) join the bundled
+    ones, found as `kiosk catalog sync` finds it; a bad default config leaves the bundled only."""
+    from kiosk import config
+
+    if args.config is not None or os.environ.get(config.CONFIG_ENV):
+        cfg = _load_config(args.config)
+        return cfg, cfg is not None
+    try:
+        return config.load(None), True
+    except config.ConfigError as e:
+        print(f"kiosk {args.command}: {e.path} has {len(e.problems)} problem(s) (kiosk config check): "
+              "only the bundled pieces are known", file=sys.stderr)
+        return None, True
+
+
 def _cmd_tryon(args: argparse.Namespace) -> int:
     from kiosk.tryon import still
 
-    return still.main(args.photo, args.jewelry, args.out, args.json, args.attire)
+    cfg, ok = _catalogue_config(args)
+    if not ok:
+        return EXIT_USAGE
+    return still.main(args.photo, args.jewelry, args.out, args.json, args.attire,
+                      data_dir=cfg.store.data_dir if cfg else None)
 
 
 def _cmd_face(args: argparse.Namespace) -> int:
@@ -228,14 +248,20 @@ def _cmd_catalog_sync(args: argparse.Namespace) -> int:
         return EXIT_FAIL
     for line in report.lines():
         print(line)
-    return EXIT_FAIL if report.errors else EXIT_OK
+    if report.failed:
+        print(f"kiosk catalog sync: {len(report.skipped)} product(s) skipped, {len(report.errors)} "
+              "error(s): see the skipped/error lines above", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK
 
 
 def _cmd_assets(args: argparse.Namespace) -> int:
     from kiosk.catalog import tool
 
     if args.assets_command == "check":
-        cfg = _load_config(args.config) if args.config or os.environ.get("KIOSK_CONFIG") else None
+        cfg, ok = _catalogue_config(args)
+        if not ok:
+            return EXIT_USAGE
         return tool.check(cfg.store.data_dir if cfg else None)
     cfg = _load_config(args.config)
     if cfg is None:

@@ -273,6 +273,9 @@ class CatalogConfig(Section):
     """Import of the jewelers' products from the commerce API (seed 002) into the local catalogue."""
 
     commerce_url: HttpUrl | None = None       # the API root, e.g. https://api.omnisell.com/api/
+    # Where relative image paths in the API's answers live when not under the API's own host:
+    # the server's MEDIA_URL, e.g. https://cdn.omnisell.com/media/ (default: the API root).
+    media_url: HttpUrl | None = None
     vendor_ids: list[int] = Field(default_factory=list)   # the jewelers this store shows
     include_drafts: bool = False              # also the signed-in seller's drafts (needs a login)
     email: str = ""

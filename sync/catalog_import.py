@@ -11,7 +11,11 @@ and the others continue.
 Mapping choices (the seed is a generic shop):
 - category from the product's category name/slug/id text: earring/jhumka/stud/drop → earring,
   necklace/choker/haar/pendant/mala → necklace, nose/nath → nose_ring, tikka → maang_tikka;
-  anything else (sets included: they are assembled on the kiosk) is skipped with a reason;
+  anything else (sets included: they are assembled on the kiosk) is left out and listed as not
+  wearable jewelry: a shop's gift boxes are no failure, so they do not fail the run;
+- a product that should have become a piece but could not (photo missing or unreadable, bad
+  price, implausible width) is "skipped" with its reason, and `kiosk catalog sync` exits
+  non-zero naming each one, so a cron job or a technician notices;
 - price through Decimal (the API sends strings like "38900.00");
 - the real width from ``attributes.width_mm`` or ``width_mm``; without one, a typical width
   for the category is used and the report says so (staff can correct it with the asset tool);
@@ -55,10 +59,16 @@ class Report:
     unchanged: int = 0
     hidden: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)       # "name: why"
+    skipped: list[str] = field(default_factory=list)       # "name: why": should have imported
+    not_jewelry: list[str] = field(default_factory=list)   # "name (category)": not for the mirror
     guessed_width: list[str] = field(default_factory=list)
     downloads: int = 0
     errors: list[str] = field(default_factory=list)        # whole vendors that could not be read
+
+    @property
+    def failed(self) -> bool:
+        """Something the configured vendors list did not arrive: a vendor or a product."""
+        return bool(self.errors or self.skipped)
 
     def lines(self) -> list[str]:
         out = [f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
@@ -67,6 +77,7 @@ class Report:
         out += [f"added: {x}" for x in self.added] + [f"updated: {x}" for x in self.updated]
         out += [f"hidden (gone upstream): {x}" for x in self.hidden]
         out += [f"skipped: {x}" for x in self.skipped]
+        out += [f"not wearable jewelry, left out: {x}" for x in self.not_jewelry]
         out += [f"width guessed (set it with kiosk assets): {x}" for x in self.guessed_width]
         out += [f"error: {x}" for x in self.errors]
         return out
@@ -95,6 +106,12 @@ def image_url(product: dict[str, Any]) -> str | None:
                 if im.get(k):
                     return str(im[k])
     return None
+
+
+def _category_text(c: Any) -> str:
+    if isinstance(c, dict):
+        return repr(c.get("name") or c.get("slug") or c.get("id"))
+    return repr(c)
 
 
 def width_of(product: dict[str, Any]) -> float | None:
@@ -141,7 +158,8 @@ def run_configured(cfg: KioskConfig, db: Database) -> Report:
     """One import as `[catalog]` says (the CLI's and the daemon's job alike)."""
     c = cfg.catalog
     password = cfg.secret("catalog_password")
-    client = CommerceClient(str(c.commerce_url), c.email, lambda: password, cfg.cloud.timeout_s)
+    client = CommerceClient(str(c.commerce_url), c.email, lambda: password, cfg.cloud.timeout_s,
+                            media_url=str(c.media_url) if c.media_url else None)
     try:
         return run(db, client, c.vendor_ids, c.include_drafts)
     finally:
@@ -179,7 +197,7 @@ def _one(db: Database, client: CommerceClient, jeweler: str, p: dict[str, Any], 
     seen.add(rid)
     category = category_of(p)
     if category is None:
-        report.skipped.append(f"{name}: category {p.get('category')!r} is not wearable jewelry")
+        report.not_jewelry.append(f"{name} (category {_category_text(p.get('category'))})")
         return
     try:
         raw = p.get("price")
@@ -187,9 +205,14 @@ def _one(db: Database, client: CommerceClient, jeweler: str, p: dict[str, Any], 
     except InvalidOperation:
         report.skipped.append(f"{name}: price {p.get('price')!r} is not a number")
         return
-    url = image_url(p)
-    if url is None:
+    raw_url = image_url(p)
+    if raw_url is None:
         report.skipped.append(f"{name}: no product photo")
+        return
+    try:
+        url = client.resolve(raw_url)
+    except CommerceError as e:
+        report.skipped.append(f"{name}: {e}")
         return
     width = width_of(p)
     seen_as = [name, price, category, width, url, p.get("updated_at")]

@@ -35,6 +35,7 @@ from kiosk.config import KioskConfig
 from kiosk.store import EventStore, Job, StoreError, housekeeping, privacy
 from kiosk.store.db import DB_NAME, connect, explain
 from kiosk.store.outbox import (
+    ERASE_BODY,
     KIND_EVENT,
     KIND_IMAGE_UPLOAD,
     KIND_PERSON_CREATE,
@@ -152,7 +153,11 @@ class Clients:
             return self.persons.update(job.person_cloud_id, job.payload, job.id)
 
         def person_erase(job: Job) -> Outcome:
-            return self.persons.update(str(job.payload["person_id"]), job.payload["body"], job.id)
+            # Today's body, not the stored one: rows queued by older releases carry nulls.
+            out = self.persons.update(str(job.payload["person_id"]), ERASE_BODY, job.id)
+            if isinstance(out, Rejected):    # the technician must see that a customer was not blanked
+                return Rejected(f"a forgotten customer could not be blanked on the person API: {out.error}")
+            return out
 
         def image_upload(job: Job) -> Outcome:
             assert job.blob is not None

@@ -162,6 +162,11 @@ def load(data_dir: Path, bundled: Catalog | None = None) -> Catalog:
     return Catalog(pieces)
 
 
+def piece_folders(data_dir: Path) -> dict[str, Path]:
+    """Every piece of the local catalogue (hidden ones too) and the folder the app loads it from."""
+    return {r["id"]: data_dir / r["folder"] for r in _read(data_dir, "SELECT id, folder FROM catalog_pieces")}
+
+
 def version(data_dir: Path) -> tuple[object, ...]:
     """Changes whenever a piece is added, updated, hidden or shown again (cheap: the app polls it)."""
     rows = _read(data_dir, "SELECT COUNT(*), MAX(updated_at), SUM(hidden) FROM catalog_pieces")
@@ -180,11 +185,18 @@ def _read(data_dir: Path, sql: str) -> list[sqlite3.Row]:
     path = data_dir / DB_NAME
     if not path.exists():
         return []
-    conn = connect(path, readonly=True)
+    try:
+        conn = connect(path, readonly=True)
+    except sqlite3.Error as e:
+        log.error("the local catalogue in %s cannot be read (%s): bundled pieces only", path, e)
+        return []
     try:
         return conn.execute(sql).fetchall()
     except sqlite3.OperationalError as e:      # an older schema: nothing cached yet
         log.info("no local catalogue yet (%s)", e)
+        return []
+    except sqlite3.DatabaseError as e:         # a damaged file: the store's own checks deal with it
+        log.error("the local catalogue in %s cannot be read (%s): bundled pieces only", path, e)
         return []
     finally:
         conn.close()

@@ -108,6 +108,12 @@ def check(data_dir: Path | None) -> int:
                 print(f"PROBLEM {manifest.parent.name}: {e}")
                 continue
             print(f"ok      {piece.id} ({piece.category})")
+    if data_dir is not None:
+        # A row whose files are gone is a piece the app silently leaves out: say so here.
+        for pid, folder in sorted(cache.piece_folders(data_dir).items()):
+            if not (folder / "manifest.json").is_file():
+                problems += 1
+                print(f"PROBLEM {pid}: in the catalogue database but {folder / 'manifest.json'} is missing")
     try:
         Catalog.load()
     except AssetError as e:

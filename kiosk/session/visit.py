@@ -188,7 +188,9 @@ class VisitService:
         v = self._need()
         if v.person_id is None and v.samples:
             self._decide_face(v)
-        purchased = [p for p in (purchased or []) if p in v.tried] if sale_made else []
+        # Everything bought, tried or not (the seller may sell a piece straight from the tray):
+        # seed 000's purchased_items has to agree with sale_amount. Each id once, in order.
+        purchased = list(dict.fromkeys(p for p in (purchased or []) if p)) if sale_made else []
         duration = int(time.monotonic() - v.started_mono)
         ended = SessionEnded(duration_seconds=duration, items_tried=len(v.tried),
                              items_shared=shares.sent_count(self.store, v.id), sale_made=sale_made,

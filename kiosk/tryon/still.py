@@ -1,4 +1,8 @@
-"""`kiosk tryon PHOTO --jewelry ID[,ID] --out OUT.jpg [--json]`: composite one still photo."""
+"""`kiosk tryon PHOTO --jewelry ID[,ID] --out OUT.jpg [--json]`: composite one still photo.
+
+The pieces are the app's: the bundled ones plus the local catalogue of the config's data dir
+(imported from the commerce API, added by staff), hidden ones included (still wearable).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 
 from kiosk.capture.base import SourceError
 from kiosk.capture.sources import load_photo
+from kiosk.catalog import cache
 from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.engine import HINT_NO_FACE, Frame, TryOn, encode_jpeg
@@ -21,7 +26,8 @@ def _fail(msg: str) -> int:
     return EXIT_INPUT
 
 
-def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | None = None) -> int:
+def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | None = None,
+         data_dir: Path | None = None) -> int:
     try:
         frame: Frame = load_photo(photo)
     except SourceError as e:
@@ -30,7 +36,7 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
     if not ids:
         return _fail("--jewelry needs at least one id")
     try:
-        catalog = Catalog.load()
+        catalog = cache.load(data_dir) if data_dir is not None else Catalog.load()
         catalog.expand(ids)
         attire = None
         if attire_id:

@@ -363,6 +363,7 @@ class MainWindow(QMainWindow):
                          ("last error", s.last_error or "-"),
                          ("dead letters", str(s.dead))]
                 rows += [(f"network ({service})", why) for service, why in s.blocked.items()]
+                rows += [(f"dead: {d['kind']}", d["error"] or "-") for d in s.dead_letters]
             except StoreError as e:
                 rows.append(("database", str(e)))
             usage = shutil.disk_usage(cfg.store.data_dir)

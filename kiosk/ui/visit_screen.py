@@ -75,7 +75,7 @@ class VisitScreen(QWidget):
                                         cfg.privacy.face_enabled)
         self.catalogue = CatalogueScreen(catalog, list(attires.values()), cur)
         self.review = ReviewScreen()
-        self.end_screen = EndScreen(cur)
+        self.end_screen = EndScreen(cur, offered=self.catalogue.listed)    # its jeweler's pieces
         self.seller_screen = SellerScreen(cfg.sellers)
         self.jeweler_screen = JewelerScreen()
         self.brands = Brands.load(cfg.jeweler, Path(cfg.store.data_dir), catalog)

@@ -4,14 +4,20 @@ Public reads need no login: ``GET products/public/list/`` (``category``, ``searc
 ``products/public/{id}/`` and ``products/public/vendor/{vendor_id}/``. A seller's own drafts
 need JWT: ``POST auth/login/`` → ``{access, refresh}``, ``Authorization: Bearer``, and on a 401
 one ``POST auth/token/refresh/`` (a new login if the refresh token is refused too) and one
-repeat. Errors are ``{error, details}``, turned into one plain sentence.
+repeat. A refresh answer that carries a new ``refresh`` (SimpleJWT's ROTATE_REFRESH_TOKENS) is
+kept: such servers blacklist the old one, so using it again would force a login every time.
+Errors are ``{error, details}``, turned into one plain sentence.
 
 Where the seed is silent (a careful integrator's reading):
 - the vendor endpoint's "vendor info + their products" is ``{"vendor": {...}, "products":
   [...]}``; a bare list, ``results`` (DRF pagination) or ``vendor.products`` are read too;
 - lists may be paginated DRF-style (``{"results", "next"}``): ``next`` is followed;
 - ``images`` items may be URLs or objects with ``image``/``url``/``image_url``; the one with
-  ``is_primary`` comes first.
+  ``is_primary`` comes first;
+- image and logo URLs may be relative: a DRF ImageField serialised without the request in its
+  context gives ``"/media/x.png"``, a bare FileField name gives ``"products/x.png"``. They are
+  resolved as a browser would (RFC 3986) against ``media_url`` when the store set one (the
+  server's MEDIA_URL, e.g. on a CDN), else against the API root; only http(s) is fetched.
 """
 
 from __future__ import annotations
@@ -19,10 +25,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from sync.clients.http import json_body, make_client, short
+from sync.clients.http import answer_text, json_body, make_client, short
 
 MAX_PAGES = 50
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -43,13 +50,15 @@ def error_text(resp: httpx.Response) -> str:
         return str(body["error"])
     if isinstance(body, dict) and body.get("detail"):
         return str(body["detail"])
-    return f"HTTP {resp.status_code} {short(resp.text, 120) or resp.reason_phrase}"
+    return f"HTTP {resp.status_code} {answer_text(resp, 120)}"
 
 
 class CommerceClient:
     def __init__(self, base_url: str, email: str = "", password: Callable[[], str | None] = lambda: None,
-                 timeout_s: float = 20.0, transport: httpx.BaseTransport | None = None):
+                 timeout_s: float = 20.0, transport: httpx.BaseTransport | None = None,
+                 media_url: str | None = None):
         self.api = base_url.rstrip("/") + "/"
+        self.media = media_url.rstrip("/") + "/" if media_url else self.api
         self.email, self._password = email, password
         self.http = make_client(timeout_s, transport)
         self._lock = threading.Lock()
@@ -88,9 +97,20 @@ class CommerceClient:
         """The signed-in seller's products (drafts included with status="draft")."""
         return self._pages("products/", {"status": status} if status else {}, auth=True)
 
+    def resolve(self, url: str) -> str:
+        """An image URL from an answer as one to fetch (relative ones against the media root)."""
+        full = urljoin(self.media, url.strip())
+        parts = urlsplit(full)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise CommerceError(f"image {short(url, 120)!r} is not an http(s) address")
+        return full
+
     def download(self, url: str) -> bytes:
+        url = self.resolve(url)
         try:
-            with self.http.stream("GET", url) as resp:
+            # A product photo is far bigger than an API answer: its own limit and deadline.
+            with self.http.stream("GET", url, extensions={"max_body": MAX_IMAGE_BYTES,
+                                                          "deadline_s": 120.0}) as resp:
                 if not resp.is_success:
                     raise CommerceError(f"image {url}: HTTP {resp.status_code}")
                 data = b""
@@ -157,6 +177,8 @@ class CommerceClient:
         self.refreshes += 1
         body = json_body(resp)
         if resp.is_success and isinstance(body, dict) and body.get("access"):
+            if body.get("refresh"):
+                self._refresh = str(body["refresh"])
             return str(body["access"])
         self._refresh = None
         return None

@@ -6,7 +6,8 @@ under ``/commerce/api/`` (seed 001 owns ``/api/auth/login/`` on this same devclo
   ``GET products/public/vendor/{vendor_id}/`` → ``{vendor, products}``
 - ``GET products/?status=`` (Bearer): the signed-in seller's own products, drafts included
 - ``GET media/products/<file>``: product photos, the bundled pieces shot on white (JPEG)
-- ``GET media/logos/<vendor>.png``: each vendor's logo (its initials on its brand colour)
+- ``GET media/logos/<vendor>.png``: each vendor's logo (its initials on its brand colour);
+  both also at ``/commerce/media/...`` (the MEDIA_URL a relative listing points to)
 
 Errors are the seed's ``{error, details}``. Where the seed says only ``images: [...]`` or
 ``seller: {...}``, the devcloud answers like Django REST framework would: images as
@@ -14,7 +15,12 @@ Errors are the seed's ``{error, details}``. Where the seed says only ``images: [
 needs what a generic shop does not have: ``attributes.width_mm`` (real width of the piece).
 
 Test/demo hooks: ``/_devcloud/commerce`` (GET state, POST {remove, restore, broken_image})
-and the fault ``commerce_token_ttl_s``.
+and the faults ``commerce_token_ttl_s``, ``commerce_token_uses`` (an access token is refused
+after N uses, as if it expired every few requests), ``commerce_rotate_refresh`` (SimpleJWT's
+ROTATE_REFRESH_TOKENS with BLACKLIST_AFTER_ROTATION: each refresh answer carries a new refresh
+token and the old one is refused from then on) and ``commerce_media`` (how images are listed:
+``absolute``; ``relative``, ``/commerce/media/...`` as an ImageField gives with no request in
+the serializer context; ``name``, the bare storage name ``products/...``).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from sync.devcloud.faults import Faults
 from sync.devcloud.messaging import Tokens
 
 PREFIX = "/commerce/api"
+MEDIA_PATH = "/commerce/media"        # the relative listing's MEDIA_URL, outside the API root
 VENDORS = {
     7: {"id": 7, "company_name": "Abharana Jewellers", "currency": "INR", "city": "Bengaluru",
         "brand_color": "#b8860b", "logo": None},
@@ -93,14 +100,24 @@ def router(faults: Faults) -> APIRouter:
     r = APIRouter()
     cat = Catalogue()
     tokens = Tokens()
+    uses: dict[str, int] = {}           # access token -> authorised requests made with it
+    spent: set[str] = set()             # refresh tokens rotated away (blacklisted)
+    reuse = [0]                         # refreshes tried with a blacklisted token
+
+    def media_url(request: Request, rel: str) -> str:
+        """`rel` under the media root, listed the way the commerce_media fault says."""
+        if faults.commerce_media == "name":
+            return rel
+        if faults.commerce_media == "relative":
+            return f"{MEDIA_PATH}/{rel}"
+        return f"{str(request.base_url).rstrip('/')}{PREFIX}/media/{rel}"
 
     def error(message: str, status: int, details: dict[str, Any] | None = None) -> JSONResponse:
         return JSONResponse({"error": message, "details": details or {}}, status_code=status)
 
     def show(p: dict[str, Any], request: Request) -> dict[str, Any]:
-        base = str(request.base_url).rstrip("/") + PREFIX
         out = {k: v for k, v in p.items() if not k.startswith("_") and k != "vendor_id"}
-        url = f"{base}/media/products/{p['id']}.jpg"
+        url = media_url(request, f"products/{p['id']}.jpg")
         out["images"] = [{"id": p["id"] * 10, "image": url, "is_primary": True}]
         v = VENDORS[p["vendor_id"]]
         out["seller"] = {"id": v["id"], "company_name": v["company_name"]}
@@ -131,10 +148,18 @@ def router(faults: Faults) -> APIRouter:
             body = await request.json()
         except ValueError:
             return error("Invalid JSON.", 400)
-        sub, why = tokens.check(str(body.get("refresh", "")) if isinstance(body, dict) else "", "refresh")
+        old = str(body.get("refresh", "")) if isinstance(body, dict) else ""
+        sub, why = tokens.check(old, "refresh")
+        if sub is not None and old in spent:
+            reuse[0] += 1
+            sub, why = None, "token_blacklisted"
         if sub is None:
             return error("Token is invalid or expired", 401, {"code": why.lower()})
-        return JSONResponse({"access": tokens.make(sub, "access", faults.commerce_token_ttl_s)})
+        answer = {"access": tokens.make(sub, "access", faults.commerce_token_ttl_s)}
+        if faults.commerce_rotate_refresh:
+            spent.add(old)
+            answer["refresh"] = tokens.make(sub, "refresh", 86400)
+        return JSONResponse(answer)
 
     @r.get(PREFIX + "/products/public/list/")
     def public_list(request: Request, category: str | None = None, search: str | None = None) -> Response:
@@ -145,7 +170,7 @@ def router(faults: Faults) -> APIRouter:
         if vendor_id not in VENDORS:
             return error("Vendor not found.", 404)
         mine = [show(p, request) for p in cat.visible() if p["vendor_id"] == vendor_id]
-        logo = f"{str(request.base_url).rstrip('/')}{PREFIX}/media/logos/{vendor_id}.png"
+        logo = media_url(request, f"logos/{vendor_id}.png")
         return JSONResponse({"vendor": VENDORS[vendor_id] | {"logo": logo}, "products": mine})
 
     @r.get(PREFIX + "/products/public/{product_id}/")
@@ -158,7 +183,12 @@ def router(faults: Faults) -> APIRouter:
     @r.get(PREFIX + "/products/")
     def own(request: Request, status: str | None = None) -> Response:
         auth = request.headers.get("authorization", "")
-        sub, why = tokens.check(auth.removeprefix("Bearer ").strip(), "access") if auth else (None, "")
+        token = auth.removeprefix("Bearer ").strip()
+        sub, why = tokens.check(token, "access") if auth else (None, "")
+        if sub is not None and faults.commerce_token_uses:
+            uses[token] = uses.get(token, 0) + 1
+            if uses[token] > faults.commerce_token_uses:
+                sub, why = None, "token_not_valid"
         if sub is None:
             return error("Given token not valid for any token type" if auth else
                          "Authentication credentials were not provided.", 401, {"code": why.lower()})
@@ -166,6 +196,7 @@ def router(faults: Faults) -> APIRouter:
         return JSONResponse([show(p, request) for p in mine if not status or p["status"] == status])
 
     @r.get(PREFIX + "/media/logos/{name}")
+    @r.get(MEDIA_PATH + "/logos/{name}")
     def logo(name: str) -> Response:
         vid = int(name.split(".")[0]) if name.split(".")[0].isdigit() else -1
         if vid not in VENDORS:
@@ -173,6 +204,7 @@ def router(faults: Faults) -> APIRouter:
         return Response(_logo(VENDORS[vid]), media_type="image/png")
 
     @r.get(PREFIX + "/media/products/{name}")
+    @r.get(MEDIA_PATH + "/products/{name}")
     def media(name: str) -> Response:
         pid = int(name.split(".")[0]) if name.split(".")[0].isdigit() else -1
         p = cat.products.get(pid) or cat.drafts.get(pid)
@@ -185,7 +217,7 @@ def router(faults: Faults) -> APIRouter:
     @r.get("/_devcloud/commerce")
     def state() -> dict[str, Any]:
         return {"products": sorted(cat.products), "removed": sorted(cat.removed),
-                "broken": sorted(cat.broken)}
+                "broken": sorted(cat.broken), "blacklisted_refresh_tried": reuse[0]}
 
     @r.post("/_devcloud/commerce")
     async def change(request: Request) -> dict[str, Any]:

@@ -38,6 +38,13 @@ class Faults:
     token_ttl_s: float = 900.0       # seed 003 access token life
     messages_429: int = 0            # the next N message sends answer 429
     commerce_token_ttl_s: float = 300.0  # seed 002 access token life
+    # Seed 002 media as a real DRF server may list it: "absolute" (an ImageField with the request
+    # in its context), "relative" ("/commerce/media/..." from the host root: no request in the
+    # context) or "name" (the bare storage name "products/...": only [catalog] media_url finds it).
+    commerce_media: str = "absolute"
+    commerce_token_uses: int = 0         # a seed 002 access token is refused after N uses; 0 = never
+    commerce_rotate_refresh: bool = False    # SimpleJWT ROTATE_REFRESH_TOKENS + blacklist after rotation
+    messaging_auth_per_min: int = 0      # seed 003 auth limit (the seed says 5): 429 beyond it; 0 = none
     tryon_delay_s: float = 3.0           # seed 004 stand-in generation time
     tryon_fail: bool = False             # generations fail with PROCESSING_FAILED
     tryon_quota: bool = False            # try-ons answer 402 QUOTA_EXCEEDED

@@ -2,7 +2,8 @@
 
 Tokens are real HS256 JWTs signed with a per-run secret. Errors use the seed's
 ``{detail, code, timestamp}``. Faults (see faults.py): ``token_ttl_s`` shortens the access
-token's life; ``messages_429`` makes the next N sends answer 429 with X-RateLimit-* headers.
+token's life; ``messages_429`` makes the next N sends answer 429 with X-RateLimit-* headers;
+``messaging_auth_per_min`` enforces the seed's auth limit (5 a minute) on login and refresh.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ REFRESH_TTL_S = 7 * 86400
 def error(detail: str, code: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"detail": detail, "code": code, "timestamp": now_iso()}, status_code=status,
                         headers=headers)
+
+
+def rate_limited(limit: int, reset: int) -> JSONResponse:
+    return error("Rate limit exceeded", "RATE_LIMITED", 429, {
+        "X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})
 
 
 def _b64(data: bytes) -> str:
@@ -71,6 +77,19 @@ class Tokens:
 def router(db: CloudDB, faults: Faults, users: dict[str, str]) -> APIRouter:
     r = APIRouter(prefix="/api/v1")
     tokens = Tokens()
+    auth_window: list[float] = []        # login/refresh calls of the last minute
+
+    def auth_limited() -> JSONResponse | None:
+        """429 once this minute's auth requests are spent (seed: 5/min), like the real limit."""
+        limit = faults.messaging_auth_per_min
+        if not limit:
+            return None
+        now = time.time()
+        auth_window[:] = [t for t in auth_window if t > now - 60]
+        if len(auth_window) >= limit:
+            return rate_limited(limit, int(auth_window[0] + 60) + 1)
+        auth_window.append(now)
+        return None
 
     def pair(email: str) -> dict[str, Any]:
         ttl = faults.token_ttl_s
@@ -87,6 +106,9 @@ def router(db: CloudDB, faults: Faults, users: dict[str, str]) -> APIRouter:
 
     @r.post("/auth/login")
     async def login(request: Request) -> Response:
+        limited = auth_limited()
+        if limited is not None:
+            return limited
         data = await body_of(request)
         if data is None:
             return error("Request body must be a JSON object", "VALIDATION_ERROR", 422)
@@ -97,6 +119,9 @@ def router(db: CloudDB, faults: Faults, users: dict[str, str]) -> APIRouter:
 
     @r.post("/auth/refresh")
     async def refresh(request: Request) -> Response:
+        limited = auth_limited()
+        if limited is not None:
+            return limited
         data = await body_of(request)
         sub, code = tokens.check(str((data or {}).get("refresh_token", "")), "refresh")
         if sub is None:
@@ -127,9 +152,7 @@ def router(db: CloudDB, faults: Faults, users: dict[str, str]) -> APIRouter:
             return who
         if faults.messages_429 > 0:
             faults.messages_429 -= 1
-            reset = int(time.time()) + 1
-            return error("Rate limit exceeded", "RATE_LIMITED", 429, {
-                "X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})
+            return rate_limited(100, int(time.time()) + 1)
         data = await body_of(request)
         if data is None:
             return error("Request body must be a JSON object", "VALIDATION_ERROR", 422)

@@ -12,6 +12,7 @@ import pytest
 from kiosk.config import PrivacyConfig
 from kiosk.session.visit import FaceSample, PieceRef, VisitService
 from kiosk.store import DeviceIds, EventStore
+from kiosk.store.outbox import ERASE_BODY
 from kiosk.store.privacy import expire, forget
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
@@ -55,7 +56,7 @@ def test_a_visit_records_each_step_once(store: EventStore) -> None:
     share = svc.share_photo(JPEG, JHUMKA, 7, {"jeweler_name": "Abharana"})
     svc.send_share(share, channel="whatsapp", destination="+919812345678", message="{link}")
     svc.change_attire("original", "Original outfit")
-    svc.end(sale_made=True, sale_amount=38900.0, purchased=["jhumka_gold", "not_tried"], notes="gold")
+    svc.end(sale_made=True, sale_amount=38900.0, purchased=["jhumka_gold"], notes="gold")
     evs = events(store)
     assert [e["event_type"] for e in evs] == [
         "session.started", "jewelry.selected", "jewelry.selected", "jewelry.selected", "attire.changed",
@@ -69,6 +70,22 @@ def test_a_visit_records_each_step_once(store: EventStore) -> None:
     assert end["items_tried"] == 2 and end["items_shared"] == 1  # queued counts  # type: ignore[index]
     assert end["purchased_items"] == ["jhumka_gold"] and end["sale_amount"] == 38900.0  # type: ignore[index]
     assert "person.create" not in kinds(store)                # no consent asked, no face kept
+
+
+def test_purchased_items_lists_everything_bought_tried_or_not(store: EventStore) -> None:
+    svc = service(store)
+    svc.start(name="Meera")
+    svc.select(JHUMKA)
+    # The matching haar was bought straight from the tray, never tried on.
+    svc.end(sale_made=True, sale_amount=38900.0 + 245000.0,
+            purchased=["jhumka_gold", "haar_long", "jhumka_gold"])
+    svc.start(name="Asha")
+    svc.select(CHOKER)
+    svc.end(sale_made=False, purchased=["choker_gold"])       # no sale: nothing was bought
+    ended = [e["payload"] for e in events(store) if e["event_type"] == "session.ended"]
+    assert ended[0]["purchased_items"] == ["jhumka_gold", "haar_long"]  # type: ignore[index]
+    assert ended[0]["items_tried"] == 1 and ended[0]["sale_amount"] == 283900.0  # type: ignore[index]
+    assert ended[1]["purchased_items"] == [] and ended[1]["sale_made"] is False  # type: ignore[index]
 
 
 def test_without_consent_no_face_data_is_kept_or_sent(store: EventStore) -> None:
@@ -236,8 +253,7 @@ def test_forgetting_a_person_the_cloud_has_queues_a_blanking_update(store: Event
     out = svc.forget_phone("+919844444444")
     assert out.cloud_ids == ["cloud-31"]
     erase = [j for j in store.due_heads(50, 3600) if j.kind == "person.erase"]
-    assert [j.payload for j in erase] == [{"person_id": "cloud-31",
-                                           "body": {"full_name": None, "phone_number": None}}]
+    assert [j.payload for j in erase] == [{"person_id": "cloud-31", "body": ERASE_BODY}]
 
 
 def test_a_create_delivered_after_the_person_was_forgotten_is_blanked_too(store: EventStore) -> None:
@@ -252,7 +268,7 @@ def test_a_create_delivered_after_the_person_was_forgotten_is_blanked_too(store:
     svc.forget_current()                       # while the daemon's POST is on the wire
     store.complete([Result(in_flight, Delivered("cloud-41"))])
     erase = [j.payload for j in store.due_heads(50, 3600) if j.kind == "person.erase"]
-    assert erase == [{"person_id": "cloud-41", "body": {"full_name": None, "phone_number": None}}]
+    assert erase == [{"person_id": "cloud-41", "body": ERASE_BODY}]
 
 
 def test_low_disk_keeps_no_new_face_but_still_recognises(store: EventStore) -> None:

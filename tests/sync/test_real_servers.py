@@ -6,9 +6,6 @@ usually is: sessions that expire after a few seconds, CSRF enforced by DRF's
 SessionAuthentication, ModelSerializers with default CharFields (null and "" refused), the
 seed-001 pagination shape, 10 logins a minute, SimpleJWT access tokens of 3 s with rotating and
 blacklisted refresh tokens, ImageFields listed as relative paths, APPEND_SLASH and DEBUG=False.
-
-Tests marked xfail(strict) fail only on a kiosk bug that issue 19 fixes elsewhere; the mark
-goes when that fix merges (strict: an unexpected pass fails the run, so it cannot be forgotten).
 """
 
 from __future__ import annotations
@@ -161,8 +158,6 @@ def test_a_person_saved_before_a_500_is_not_created_twice(
     assert set(ids.values()) == set(on_server)
 
 
-@pytest.mark.xfail(strict=True, reason="needs erase values a default DRF CharField accepts (today's "
-                                       "JSON nulls get 400 'This field may not be null.')")
 def test_forgetting_a_customer_blanks_them_on_the_server(
         real: RealServers, cfg: KioskConfig, store: EventStore) -> None:
     with syncing(cfg, store) as (_clients, syncer):
@@ -290,8 +285,6 @@ def db(tmp_path: Path) -> Iterator[Database]:
     d.close()
 
 
-@pytest.mark.xfail(strict=True, reason="needs relative image URLs resolved against the API root (today "
-                                       "every product is skipped: no 'http://' protocol)")
 def test_every_product_imports_with_relative_image_urls_and_an_expired_token(
         real: RealServers, commerce: CommerceClient, db: Database) -> None:
     listing = httpx.get(real.commerce_url + "products/public/list/", timeout=5).json()
@@ -310,8 +303,6 @@ def test_every_product_imports_with_relative_image_urls_and_an_expired_token(
     assert again.unchanged == len(real.product_ids) and again.downloads == 0
 
 
-@pytest.mark.xfail(strict=True, reason="needs the rotated seed-002 refresh token kept (today the old one "
-                                       "is sent again, is blacklisted, and the kiosk logs in again)")
 def test_a_rotated_refresh_token_is_the_one_used_next(real: RealServers, commerce: CommerceClient) -> None:
     drafts = commerce.own_products(status="draft")
     assert [p["id"] for p in drafts] == [900]

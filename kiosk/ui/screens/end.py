@@ -1,6 +1,13 @@
-"""End of the visit: sale or not, amount, what was bought (from what was tried), notes."""
+"""End of the visit: sale or not, amount, what was bought, notes.
+
+What was bought is picked from what was tried, plus "+ Another piece" for a piece bought
+without trying it (from the visit's jeweler's pieces): seed 000's ``purchased_items`` lists
+everything bought, so it agrees with ``sale_amount``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -8,12 +15,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QScrollArea,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.tryon.assets import Piece
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.common import action_row, button, money, note, title
+from kiosk.ui.screens.pick import PiecePicker
 
 
 class EndScreen(QWidget):
@@ -21,9 +31,22 @@ class EndScreen(QWidget):
     back = Signal()
     forget_face = Signal()
 
-    def __init__(self, currency: str, parent: QWidget | None = None) -> None:
+    def __init__(self, currency: str, offered: Callable[[], list[Piece]] = lambda: [],
+                 parent: QWidget | None = None) -> None:
+        """offered: the pieces the seller may sell in this visit (its jeweler's, listed)."""
         super().__init__(parent)
-        lay = QVBoxLayout(self)
+        self.offered = offered
+        self.pages = QStackedWidget()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.pages)
+        form = QWidget()
+        self.pages.addWidget(form)
+        self.picker = PiecePicker()
+        self.picker.picked.connect(self._picked)
+        self.picker.cancelled.connect(lambda: self.pages.setCurrentIndex(0))
+        self.pages.addWidget(self.picker)
+        lay = QVBoxLayout(form)
         lay.addWidget(title("End of visit"))
         row = QHBoxLayout()
         self.sale = button("Sale made", "sale_yes", primary=False, checkable=True)
@@ -33,7 +56,7 @@ class EndScreen(QWidget):
         row.addWidget(self.sale)
         row.addWidget(self.no_sale)
         lay.addLayout(row)
-        self.items_label = note("Bought (from what was tried):")
+        self.items_label = note("Bought:")
         lay.addWidget(self.items_label)
         # What was tried can be a long list: it scrolls, two per row.
         self.items_host = QWidget()
@@ -45,6 +68,9 @@ class EndScreen(QWidget):
         scroller.setWidget(self.items_host)
         scroller.setMinimumHeight(64)
         lay.addWidget(scroller, 1)
+        self.another = button("+ Another piece (not tried)", "bought_another", primary=False)
+        self.another.clicked.connect(self._to_picker)
+        lay.addWidget(self.another)
         self.keyboard = Keyboard()
         self.amount = self.keyboard.field("", "amount", "phone", height=56)
         self.set_currency(currency)
@@ -80,21 +106,40 @@ class EndScreen(QWidget):
         for b in self.item_buttons.values():
             b.deleteLater()
         self.item_buttons, self.prices = {}, {}
-        for i, (pid, name, price) in enumerate(tried):
-            b = button(f"{name}\n{money(price, self.currency)}", f"bought_{pid}", primary=False,
-                       checkable=True)
-            b.setMinimumHeight(64)
-            b.clicked.connect(self._sum)
-            self.items_box.addWidget(b, i // 2, i % 2)
-            self.item_buttons[pid] = b
-            self.prices[pid] = price or 0.0
-        self.items_label.setVisible(bool(tried))
+        for pid, name, price in tried:
+            self._item(pid, name, price)
+        self.pages.setCurrentIndex(0)
         self.sale.setChecked(False)
         self.no_sale.setChecked(False)
         self.amount.clear()
         self.notes.clear()
         self.error.setText("")
         self._sale(None)
+
+    def _item(self, pid: str, name: str, price: float | None) -> QPushButton:
+        b = button(f"{name}\n{money(price, self.currency)}", f"bought_{pid}", primary=False, checkable=True)
+        b.setMinimumHeight(64)
+        b.clicked.connect(self._sum)
+        n = len(self.item_buttons)
+        self.items_box.addWidget(b, n // 2, n % 2)
+        b.show()                 # added to a shown screen: not visible until told (Qt)
+        self.item_buttons[pid] = b
+        self.prices[pid] = price or 0.0
+        return b
+
+    def _to_picker(self) -> None:
+        left = [p for p in self.offered() if p.id not in self.item_buttons]
+        self.picker.open(left, self.currency)
+        self.pages.setCurrentWidget(self.picker)
+
+    def _picked(self, pid: str) -> None:
+        """A piece bought without trying it: on the list, ticked, counted in the amount."""
+        piece = next((p for p in self.offered() if p.id == pid), None)
+        self.pages.setCurrentIndex(0)
+        if piece is None or pid in self.item_buttons:
+            return
+        self._item(piece.id, piece.name, piece.price).setChecked(True)
+        self._sum()
 
     def face_forgotten(self, text: str) -> None:
         self.forget.setText("Face record deleted")
@@ -107,6 +152,7 @@ class EndScreen(QWidget):
             self.no_sale.setChecked(not made)
         on = bool(made)
         self.amount.setEnabled(on)
+        self.another.setEnabled(on)
         for b in self.item_buttons.values():
             b.setEnabled(on)
 
