@@ -89,7 +89,25 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         return daemon.run(cfg)
     if args.sync_command == "once":
         return daemon.once(cfg)
-    return daemon.status(cfg, args.json)
+    rc = daemon.status(cfg, args.json)
+    return EXIT_FAIL if _storage_problems(cfg, "kiosk sync status") else rc
+
+
+def _storage_problems(cfg: KioskConfig, command: str) -> bool:
+    """What the sync status cannot see (stderr, so --json stays one document): a damaged
+    database set aside or in use, and a data dir that cannot take writes when there is no
+    readable database (with one, the status itself reports it)."""
+    from kiosk import health
+    from kiosk.store import damage, datadir
+
+    data_dir = cfg.store.data_dir
+    lines = damage.problems(data_dir)
+    st, _error = health.outbox_status(data_dir)
+    if st is None:
+        lines = [line for line in [datadir.problem_line(data_dir)] if line] + lines
+    for line in lines:
+        print(f"{command}: {line}", file=sys.stderr)
+    return bool(lines)
 
 
 def _cmd_devcloud(args: argparse.Namespace) -> int:
@@ -144,8 +162,13 @@ def _cmd_status(args: argparse.Namespace) -> int:
     import json
 
     from kiosk import health
+    from kiosk.store import datadir
 
-    rep = health.report(cfg)
+    try:
+        rep = health.report(cfg)
+    except OSError as e:        # e.g. the data dir's mount point cannot even be looked at
+        print(f"kiosk status: data dir {cfg.store.data_dir}: {datadir.cause(e)}", file=sys.stderr)
+        return EXIT_FAIL
     if args.json:
         print(json.dumps(rep, indent=2, default=str))
     else:

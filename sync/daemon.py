@@ -82,8 +82,15 @@ class DaemonLock:
         self._fh: IO[str] | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")  # noqa: SIM115 - held for the life of the process
+        """Raises AlreadyRunning, or DataDirError (a StoreError) when the data dir cannot take
+        the lock file: one line and exit 1 instead of a traceback, and systemd tries again."""
+        from kiosk.store import datadir
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path, "a+")  # noqa: SIM115 - held for the life of the process
+        except OSError as e:
+            raise datadir.DataDirError(self.path.parent, datadir.cause(e)) from e
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -91,10 +98,13 @@ class DaemonLock:
             holder = fh.read().strip() or "?"
             fh.close()
             raise AlreadyRunning(f"another sync daemon (pid {holder}) is using {self.path.parent}") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
+        try:
+            # Unbuffered: on a full disk a buffered write would fail again in close().
+            os.ftruncate(fh.fileno(), 0)
+            os.write(fh.fileno(), str(os.getpid()).encode())
+        except OSError as e:
+            fh.close()
+            raise datadir.DataDirError(self.path.parent, datadir.cause(e)) from e
         self._fh = fh
 
     def release(self) -> None:
