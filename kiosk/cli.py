@@ -146,8 +146,13 @@ def _cmd_status(args: argparse.Namespace) -> int:
     import json
 
     from kiosk import health
+    from kiosk.store import datadir
 
-    rep = health.report(cfg)
+    try:
+        rep = health.report(cfg)
+    except OSError as e:        # e.g. the data dir's mount point cannot even be looked at
+        print(f"kiosk status: data dir {cfg.store.data_dir}: {datadir.cause(e)}", file=sys.stderr)
+        return EXIT_FAIL
     if args.json:
         print(json.dumps(rep, indent=2, default=str))
     else:

@@ -29,6 +29,7 @@ from typing import Any
 
 from kiosk import __version__, paths
 from kiosk.config import KioskConfig
+from kiosk.store import damage, datadir
 from kiosk.store.db import DB_NAME, StoreError, connect, explain
 from kiosk.store.outbox import Status, read_status
 
@@ -163,8 +164,8 @@ class RestartHistory:
 def outbox_status(data_dir: Path) -> tuple[Status | None, str | None]:
     """(status, None), (None, None) before the first event, or (None, why it cannot be read)."""
     path = Path(data_dir) / DB_NAME
-    if not path.exists():
-        return None, None
+    if not path.exists() or damage.header_verdict(path) is not None:
+        return None, None           # a damaged header is damage.problems' to tell
     try:
         conn = connect(path, readonly=True)
         try:
@@ -172,16 +173,13 @@ def outbox_status(data_dir: Path) -> tuple[Status | None, str | None]:
         finally:
             conn.close()
     except sqlite3.Error as e:
-        return None, explain(e)
+        return None, damage.not_yet_aside(data_dir, str(e)) if damage.is_damage(e) else explain(e)
     except StoreError as e:
         return None, str(e)
 
 
 def disk_free(data_dir: Path) -> tuple[int, int]:
-    probe = Path(data_dir)
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    usage = shutil.disk_usage(probe)
+    usage = shutil.disk_usage(datadir.existing(data_dir))
     return usage.free, usage.total
 
 
@@ -220,6 +218,8 @@ def report(cfg: KioskConfig, now: float | None = None) -> dict[str, Any]:
         processes[name] = entry
     free, total = disk_free(cfg.store.data_dir)
     st, error = outbox_status(cfg.store.data_dir)
+    storage = datadir.problem_line(cfg.store.data_dir)
+    damaged = damage.problems(cfg.store.data_dir)
     app = processes["app"]
     out: dict[str, Any] = {
         "time": now,
@@ -232,6 +232,8 @@ def report(cfg: KioskConfig, now: float | None = None) -> dict[str, Any]:
         "disk_total_bytes": total,
         "low_disk": free < cfg.store.min_free_mb * 1024**2,
         "database_error": error,
+        "storage_problem": storage,
+        "database_damage": damaged,
         "pending_events": st.pending.get("event", 0) if st else 0,
         "pending_total": st.pending_total if st else 0,
         "oldest_pending_age_s": round(st.oldest_pending_age_s, 1) if st and st.oldest_pending_age_s else None,
@@ -249,10 +251,13 @@ def report(cfg: KioskConfig, now: float | None = None) -> dict[str, Any]:
         problems.append(f"app is on the technician screen ({out['app_mode']})")
     if out["low_disk"]:
         problems.append(f"low disk: {free / 1024**2:.0f} MB free (threshold {cfg.store.min_free_mb} MB)")
+    if storage:
+        problems.append(storage)
     if error:
         problems.append(f"database: {error}")
     for service, why in out["network_blocked"].items():
         problems.append(f"{service} cloud not reachable: {why}")
+    problems += [f"database: {line}" for line in damaged]
     out["problems"] = problems
     out["ok"] = not problems
     return out

@@ -84,8 +84,15 @@ class DaemonLock:
         self._fh: IO[str] | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")  # noqa: SIM115 - held for the life of the process
+        """Raises AlreadyRunning, or DataDirError (a StoreError) when the data dir cannot take
+        the lock file: one line and exit 1 instead of a traceback, and systemd tries again."""
+        from kiosk.store import datadir
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path, "a+")  # noqa: SIM115 - held for the life of the process
+        except OSError as e:
+            raise datadir.DataDirError(self.path.parent, datadir.cause(e)) from e
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -93,10 +100,13 @@ class DaemonLock:
             holder = fh.read().strip() or "?"
             fh.close()
             raise AlreadyRunning(f"another sync daemon (pid {holder}) is using {self.path.parent}") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
+        try:
+            # Unbuffered: on a full disk a buffered write would fail again in close().
+            os.ftruncate(fh.fileno(), 0)
+            os.write(fh.fileno(), str(os.getpid()).encode())
+        except OSError as e:
+            fh.close()
+            raise datadir.DataDirError(self.path.parent, datadir.cause(e)) from e
         self._fh = fh
 
     def release(self) -> None:
@@ -538,29 +548,18 @@ def retry_dead(cfg: KioskConfig, kind: str | None) -> int:
 
 # ---- status -------------------------------------------------------------------------------
 
-def storage_problem(data_dir: Path, min_free_mb: float = 50.0) -> str | None:
-    """Why the data dir cannot take writes right now, or None."""
-    try:
-        st = os.statvfs(data_dir)
-    except OSError as e:
-        return f"data dir {data_dir}: {e.strerror}"
-    free_mb = st.f_bavail * st.f_frsize / 1e6
-    if free_mb < min_free_mb:
-        return f"data dir {data_dir} is nearly full: {free_mb:.0f} MB free"
-    probe = data_dir / ".write-probe"
-    try:
-        probe.write_bytes(b"ok")
-        probe.unlink()
-    except OSError as e:
-        return f"data dir {data_dir} is not writable: {e.strerror}"
-    return None
-
-
 def status_report(cfg: KioskConfig) -> dict[str, Any]:
-    path = cfg.store.data_dir / DB_NAME
-    report: dict[str, Any] = {"database": str(path), "ok": True}
+    from kiosk.store import damage, datadir
+
+    data_dir = cfg.store.data_dir
+    path = data_dir / DB_NAME
+    # What the outbox cannot say itself: a damaged database set aside (and the backup to
+    # restore), a data dir that takes no writes.
+    storage = [line for line in [datadir.problem_line(data_dir)] if line] + damage.problems(data_dir)
+    report: dict[str, Any] = {"database": str(path), "ok": not storage, "storage_problems": storage,
+                              "storage_problem": storage[0] if storage else None}
     if not path.exists():
-        report.update(ok=True, note="no events recorded yet", pending={}, pending_total=0)
+        report.update(note="no events recorded yet", pending={}, pending_total=0)
         return report
     try:
         conn = connect(path, readonly=True)
@@ -570,16 +569,14 @@ def status_report(cfg: KioskConfig) -> dict[str, Any]:
             conn.close()
     except (sqlite3.Error, StoreError) as e:
         msg = explain(e) if isinstance(e, sqlite3.Error) else str(e)
-        return {"database": str(path), "ok": False, "error": msg}
+        return report | {"ok": False, "error": msg}
     report.update(asdict(st))
     report["pending_total"] = st.pending_total
     for key in ("last_success_at", "last_error_at"):
         v = report.get(key)
         report[key.removesuffix("_at") + "_time"] = (
             datetime.fromtimestamp(v, UTC).isoformat(timespec="seconds") if v else None)
-    problem = storage_problem(cfg.store.data_dir)
-    report["storage_problem"] = problem
-    report["ok"] = problem is None and st.dead == 0 and not st.blocked
+    report["ok"] = not storage and st.dead == 0 and not st.blocked
     return report
 
 
@@ -598,12 +595,14 @@ def status(cfg: KioskConfig, as_json: bool) -> int:
     if as_json:
         print(json.dumps(rep, indent=2, default=str))
         return 0 if rep["ok"] else 1
+    for line in rep["storage_problems"]:
+        print(f"STORAGE        {line}")
     if "error" in rep:
         print(f"sync status: cannot read {rep['database']}: {rep['error']}")
         return 1
     if "note" in rep:
         print(f"sync status: {rep['note']} ({rep['database']})")
-        return 0
+        return 0 if rep["ok"] else 1
     now = time.time()
     pend = ", ".join(f"{k} {v}" for k, v in rep["pending"].items())
     print(f"pending        {rep['pending_total']}  ({pend})")
@@ -630,6 +629,4 @@ def status(cfg: KioskConfig, as_json: bool) -> int:
         print(f"  {d['kind']:<14} {d['id']}  {d['error']}")
     if rep["dead"]:
         print("  after fixing the cause: kiosk sync retry-dead [--kind KIND]")
-    if rep["storage_problem"]:
-        print(f"STORAGE        {rep['storage_problem']}")
     return 0 if rep["ok"] else 1

@@ -174,7 +174,8 @@ def explain(e: sqlite3.Error) -> str:
     if "readonly" in low or "read-only" in low:
         return f"the data directory is read-only ({msg}); check its permissions and mount"
     if "malformed" in low or "not a database" in low:
-        return f"the database file is damaged ({msg}); restore it from backups/"
+        return (f"the database file is damaged ({msg}): the app or the sync daemon sets it aside and starts"
+                " a fresh one when it starts; see kiosk status for the backup to restore")
     if "locked" in low or "busy" in low:
         return f"the database stayed locked by another process ({msg})"
     return msg
@@ -197,20 +198,20 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 
 class Database:
-    """The process's single writing connection."""
+    """The process's single writing connection, opened through the checks of kiosk.store.datadir
+    (the data dir takes writes) and kiosk.store.damage (the file is a healthy database)."""
 
     def __init__(self, data_dir: Path, *, migrate: bool = True):
+        from kiosk.store import damage, datadir  # both build on this module
+
         self.data_dir = data_dir
         self.path = data_dir / DB_NAME
+        datadir.check_writable(data_dir)
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            self.conn = connect(self.path)
-            if migrate:
-                migrate_db(self.conn, self.path)
-        except sqlite3.Error as e:
-            raise StoreError(f"cannot open {self.path}: {explain(e)}") from e
-        except OSError as e:
-            raise StoreError(f"cannot open {self.path}: {e.strerror}") from e
+            self.conn, self._use, self.set_aside = damage.open_database(data_dir, migrate=migrate)
+        except (sqlite3.Error, OSError) as e:
+            why = explain(e) if isinstance(e, sqlite3.Error) else e.strerror
+            raise datadir.explain_open(data_dir, e) or StoreError(f"cannot open {self.path}: {why}") from e
         self.lock = threading.RLock()
 
     @contextmanager
@@ -241,6 +242,7 @@ class Database:
     def close(self) -> None:
         with self.lock:
             self.conn.close()
+            self._use.release()     # after the close: its checkpoint is the last write
 
 
 def migrate_db(conn: sqlite3.Connection, path: Path) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import signal
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass
@@ -27,13 +27,13 @@ from kiosk.tryon.stage import TryOnStage
 from kiosk.ui import autopilot
 from kiosk.ui.live import LivePipeline
 from kiosk.ui.live_view import LiveView
-from kiosk.ui.technician import ConfigProblemScreen, SafeModeScreen
+from kiosk.ui.technician import ConfigProblemScreen, SafeModeScreen, StorageWatch, route_store_errors
 from kiosk.ui.theme import STYLESHEET
 from kiosk.ui.visit_screen import VisitScreen
 
 log = logging.getLogger(__name__)
 CATALOG_POLL_MS = 5000
-DISK_CHECK_MS = 60_000
+STORAGE_CHECK_MS = 5000        # a disk that breaks or is fixed shows within seconds
 
 
 @dataclass(frozen=True)
@@ -87,15 +87,16 @@ class MainWindow(QMainWindow):
         self.started_at = time.time()
         self.heartbeat: health.Heartbeat | None = None
         self.restarts: health.RestartHistory | None = None
-        self.low_disk = False
+        self.storage: StorageWatch | None = None
+        self._catalog_failed = False
         self._shut_down = False
         self.pilot: autopilot.Autopilot | None = None
         self.unplug = autopilot.unplug_from_env()
         self.cable: autopilot.Unpluggable | None = None
         self._health_timer = QTimer(self)
         self._health_timer.timeout.connect(self._beat)
-        self._disk_timer = QTimer(self)
-        self._disk_timer.timeout.connect(self._check_disk)
+        self._storage_timer = QTimer(self)
+        self._storage_timer.timeout.connect(self._check_storage)
         self._stats_timer = QTimer(self)
         self._stats_timer.timeout.connect(self._refresh_stats)
         self._stats_timer.start(500)
@@ -114,11 +115,18 @@ class MainWindow(QMainWindow):
         if self.catalog is None or self.cfg is None or self.visit is None:
             return
         data_dir = Path(self.cfg.store.data_dir)
-        now = catalog_cache.version(data_dir)
-        if now == self._catalog_version:
+        try:
+            now = catalog_cache.version(data_dir)
+            if now == self._catalog_version:
+                return
+            fresh = catalog_cache.load(data_dir)
+        except sqlite3.Error as e:          # the storage banner says why; one line, not one per poll
+            if not self._catalog_failed:
+                log.error("the imported catalogue cannot be read: %s", e)
+            self._catalog_failed = True
             return
+        self._catalog_failed = False
         self._catalog_version = now
-        fresh = catalog_cache.load(data_dir)
         self.catalog.pieces = fresh.pieces      # shared with the try-on stage; one reference swap
         self.visit.catalog_changed(self.catalog)
         log.info("catalogue reloaded: %d pieces", len(fresh.listed()))
@@ -161,6 +169,7 @@ class MainWindow(QMainWindow):
         oldest = rep["oldest_pending_age_s"] or 0
         rows = [("pending events", f"{rep['pending_total']} (oldest {oldest:.0f} s)"),
                 ("data disk", f"{rep['disk_free_bytes'] / 1e9:.1f} GB free{low}")]
+        rows += [("problem", p) for p in rep["problems"] if p.startswith(("data dir", "database"))]
         return rows + [("sync daemon", "running" if rep["processes"]["sync"]["running"] else "NOT RUNNING")]
 
     def start_normally(self) -> None:
@@ -175,17 +184,24 @@ class MainWindow(QMainWindow):
         self.live_view.show_stats = cfg.ui.show_fps
         self.stack.setCurrentWidget(self.live_view)
         self.live_view.setFocus()
+        self.storage = StorageWatch(Path(cfg.store.data_dir), cfg.store.min_free_mb)
+        # The store first: a damaged file is set aside before the catalogue reads it.
+        self.store = self.storage.open_store()
         self.tryon = self._tryon_stage(cfg)
+        self._start_visits(cfg)
+        self.source_kind, self.source = source_value(cfg, self.override)
+        self._start_live()
+        self._check_storage()
+        self._storage_timer.start(STORAGE_CHECK_MS)
+        self._beat()
+
+    def _start_visits(self, cfg: config_mod.KioskConfig) -> None:
         self.visit = self._visit_screen(cfg)
         if self.visit is not None:
             self.stack.addWidget(self.visit)
             self.stack.setCurrentWidget(self.visit)
+            self.visit.service.low_disk = self.storage is not None and self.storage.low_disk
             self._catalog_timer.start(CATALOG_POLL_MS)
-        self.source_kind, self.source = source_value(cfg, self.override)
-        self._start_live()
-        self._check_disk()
-        self._disk_timer.start(DISK_CHECK_MS)
-        self._beat()
 
     @property
     def mode(self) -> str:
@@ -197,6 +213,8 @@ class MainWindow(QMainWindow):
         if self.heartbeat is None:
             return
         figures: dict[str, object] = {"mode": self.mode, "low_disk": self.low_disk}
+        if self.storage is not None and self.storage.store_error:
+            figures["store_error"] = self.storage.store_error
         if self.live is not None:
             st = self.live.stats()
             figures.update(camera=st.source, camera_state=st.state, camera_fps=round(st.capture_fps, 1),
@@ -204,25 +222,34 @@ class MainWindow(QMainWindow):
                            last_frame_age_s=None if st.frame_age_s is None else round(st.frame_age_s, 2))
         self.heartbeat.beat(**figures)
 
-    def _check_disk(self) -> None:
-        """Low disk: a banner for the technician, and no new face records (housekeeping in the
-        sync daemon frees what was delivered)."""
-        if self.cfg is None:
+    @property
+    def low_disk(self) -> bool:
+        return self.storage is not None and self.storage.low_disk
+
+    def _check_storage(self) -> None:
+        """Low disk (no new face records; the sync daemon's housekeeping frees what was
+        delivered), a data dir that takes no writes, a damaged database: each on the banner.
+        A store that did not open is opened again once that can work: visits come back."""
+        if self.cfg is None or self.storage is None:
             return
-        try:
-            free, _total = health.disk_free(self.cfg.store.data_dir)
-        except OSError:
-            return
-        low = free < self.cfg.store.min_free_mb * 1024**2
-        if low != self.low_disk:
-            self.low_disk = low
-            (log.warning if low else log.info)("data disk %s (%.0f MB free)", "LOW" if low else "ok",
-                                               free / 1024**2)
-            if self.visit is not None:
-                self.visit.service.low_disk = low
-        self.live_view.set_banner(
-            f"Technician: the data disk is nearly full ({free / 1024**2:.0f} MB free). Visits and photos "
-            "still work; new face records are not kept until space is freed." if low else None, "disk")
+        banners = self.storage.poll()
+        if self.store is None and self.storage.retry_due():
+            self.store = self.storage.open_store()
+            if self.store is not None:
+                self._start_visits(self.cfg)
+                self._reload_catalog()
+                banners = self.storage.poll()
+        for key, text in banners.items():
+            self.live_view.set_banner(text, key)
+        if self.visit is not None:
+            self.visit.service.low_disk = self.storage.low_disk
+
+    def recording_failed(self, e: StoreError) -> None:
+        """A visit's write failed (disk full, read-only...): one log line and the banner, never a
+        traceback; what it would have recorded is not kept, and the banner says so."""
+        if self.storage is not None:
+            self.storage.recording_failed(str(e))
+            self._check_storage()
 
     def _start_live(self) -> None:
         assert self.cfg is not None
@@ -280,8 +307,12 @@ class MainWindow(QMainWindow):
 
     def _tryon_stage(self, cfg: config_mod.KioskConfig) -> TryOnStage | None:
         try:
-            self._catalog_version = catalog_cache.version(Path(cfg.store.data_dir))
-            self.catalog = catalog_cache.load(Path(cfg.store.data_dir))
+            try:
+                self._catalog_version = catalog_cache.version(Path(cfg.store.data_dir))
+                self.catalog = catalog_cache.load(Path(cfg.store.data_dir))
+            except sqlite3.Error as e:      # unreadable database: the bundled pieces still work
+                log.error("the imported catalogue cannot be read (%s): bundled pieces only", e)
+                self.catalog = Catalog.load()
             self.catalog.expand(cfg.tryon.pieces)
         except AssetError as e:
             log.error("jewelry assets: %s", e)
@@ -292,18 +323,21 @@ class MainWindow(QMainWindow):
 
     def _visit_screen(self, cfg: config_mod.KioskConfig) -> VisitScreen | None:
         """The seller's screens; without the catalogue or the database the mirror runs alone."""
-        if self.catalog is None or self.tryon is None:
+        if self.catalog is None or self.tryon is None or self.store is None:
             return None
         try:
-            self.store = EventStore(cfg.store.data_dir)
             attires = load_attire()
-        except (StoreError, AttireError) as e:
+        except AttireError as e:
             log.error("cannot start customer visits: %s", e)
             self.live_view.set_banner(f"Customer visits unavailable: {e}", "visits")
             return None
         ids = DeviceIds(cfg.device.store_id, cfg.device.seller_id, cfg.device.device_id)
         service = VisitService(self.store, ids, (cfg.jeweler.id, cfg.jeweler.name), cfg.privacy)
-        abandoned = service.recover_abandoned()
+        try:
+            abandoned = service.recover_abandoned()
+        except StoreError as e:             # they are closed at the next start instead
+            log.error("visits left open by the last run stay open: %s", e)
+            abandoned = 0
         if abandoned:
             log.info("closed %d visit(s) left open by the last run", abandoned)
         screen = VisitScreen(cfg, service, self.catalog, attires, self.live_view, self.tryon, self.report,
@@ -366,9 +400,7 @@ class MainWindow(QMainWindow):
                 rows += [(f"dead: {d['kind']}", d["error"] or "-") for d in s.dead_letters]
             except StoreError as e:
                 rows.append(("database", str(e)))
-            usage = shutil.disk_usage(cfg.store.data_dir)
-            rows.append(("data disk", f"{usage.free / 1e9:.1f} GB free of {usage.total / 1e9:.1f} GB"))
-        return rows
+        return rows + (self.storage.rows() if self.storage is not None else [])
 
     def _refresh_stats(self) -> None:
         if self.live is not None:
@@ -458,6 +490,7 @@ def run(config_path: Path | None, demo: bool, override: SourceOverride | None,
         if win.unplug is not None:
             at, seconds = win.unplug
             QTimer.singleShot(int(at * 1000), lambda: win.cable.unplug(seconds) if win.cable else None)
+    route_store_errors(win.recording_failed)
     # Ctrl-C and systemd's SIGTERM close the window cleanly (threads joined).
     signal.signal(signal.SIGINT, lambda *_: win.close())
     signal.signal(signal.SIGTERM, lambda *_: win.close())

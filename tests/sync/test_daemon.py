@@ -91,14 +91,19 @@ def test_sync_with_a_broken_config_names_the_key(make_config: Callable[..., Path
     assert "cloud.events_url" in capsys.readouterr().err
 
 
-def test_storage_problem_names_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert daemon.storage_problem(tmp_path) is None
+def test_sync_status_names_a_data_dir_that_takes_no_writes(
+        make_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.store import datadir
 
-    def refuse(self: Path, data: bytes) -> int:
-        raise PermissionError(30, "Read-only file system")
-
-    monkeypatch.setattr(Path, "write_bytes", refuse)
-    assert daemon.storage_problem(tmp_path) == f"data dir {tmp_path} is not writable: Read-only file system"
+    path = make_config()
+    assert main(["--config", str(path), "sync", "status"]) == 0
+    monkeypatch.setattr(datadir, "problem", lambda data_dir: "read-only file system")
+    assert main(["--config", str(path), "sync", "status"]) == 1
+    assert "STORAGE        data dir " in capsys.readouterr().out
+    assert main(["--config", str(path), "sync", "status", "--json"]) == 1
+    rep = json.loads(capsys.readouterr().out)
+    assert "read-only file system" in rep["storage_problem"] and rep["ok"] is False
 
 
 def test_daemon_tells_systemd_it_is_ready_and_pets_the_watchdog(
