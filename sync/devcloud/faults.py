@@ -12,6 +12,8 @@
               kiosk is told it failed, and a re-send is a duplicate unless the key is honoured.
 - ignore_idempotency: the Idempotency-Key header is not honoured (no seed names it): every
               POST stores a new event/person/message (see db.py for how they are counted).
+- fault_paths: limit the faults above (not the portal) to paths starting with one of these
+              comma-separated prefixes, e.g. "/api/client/person/" to lose person answers only.
 Faults can be changed while running (POST /_devcloud/faults) so tests can take the cloud
 down and bring it back without restarting it.
 """
@@ -50,6 +52,7 @@ class Faults:
     ignore_idempotency: bool = False
     captive_portal: int = 0              # API answers still to be intercepted by the portal
     commit_fail_rate: float = 0.0
+    fault_paths: str = ""                # comma-separated path prefixes the faults strike; "" = all
     token_ttl_s: float = 900.0       # seed 003 access token life
     messages_429: int = 0            # the next N message sends answer 429
     commerce_token_ttl_s: float = 300.0  # seed 002 access token life
@@ -74,6 +77,9 @@ class Faults:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+NO_FAULTS = Faults()
 
 
 class DroppedOnPurpose(Exception):
@@ -140,6 +146,8 @@ class FaultMiddleware:
             f.captive_portal -= 1
             await self._portal(scope, send)
             return
+        if f.fault_paths and not path.startswith(tuple(p.strip() for p in f.fault_paths.split(","))):
+            f = NO_FAULTS
         if f.slow_ms:
             await asyncio.sleep(f.slow_ms / 1000)
         if f.rate_limit:
