@@ -100,7 +100,8 @@ def _cmd_devcloud(args: argparse.Namespace) -> int:
 
     faults = Faults(fail_rate=args.fail_rate, drop_rate=args.drop_rate, slow_ms=args.slow_ms,
                     rate_limit=args.rate_limit, expire_sessions_every=args.expire_sessions_every,
-                    token_ttl_s=args.token_ttl, seed=args.seed)
+                    token_ttl_s=args.token_ttl, seed=args.seed, ignore_idempotency=args.ignore_idempotency,
+                    captive_portal=args.captive_portal, commit_fail_rate=args.commit_fail_rate)
     return server.main(args.host, args.port, args.data_dir, faults, args.user, args.upload_key)
 
 
@@ -130,12 +131,16 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from kiosk import simulate
 
     try:
-        res = simulate.run(cfg, args.sessions, args.seed)
-    except StoreError as e:
+        res = simulate.run(cfg, args.sessions, args.seed, persons_rate=args.persons_rate,
+                           shares_rate=args.shares_rate)
+    except (StoreError, ValueError) as e:
         print(f"kiosk simulate: {e}", file=sys.stderr)
         return EXIT_FAIL
-    print(f"simulate: recorded {res.sessions} sessions ({res.events} events) in {res.seconds:.2f} s "
-          f"into {cfg.store.data_dir}; the sync daemon delivers them")
+    sends = "" if cfg.share.whatsapp_ready or cfg.share.email_ready else \
+        " (no WhatsApp/email set up in [share]: QR only)"
+    print(f"simulate: recorded {res.sessions} sessions in {res.seconds:.2f} s into {cfg.store.data_dir}:"
+          f" {res.events} events, {res.persons} new person records ({res.returning} returning faces),"
+          f" {res.shares} shared photos, {res.sends} sends{sends}; the sync daemon delivers them")
     return EXIT_OK
 
 
@@ -324,6 +329,16 @@ def _cmd_privacy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _count(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number, e.g. 25 (got {text!r})") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return v
+
+
 def _rate(text: str) -> float:
     v = float(text)
     if not 0.0 <= v <= 1.0:
@@ -421,12 +436,23 @@ def build_parser() -> argparse.ArgumentParser:
                     help="answer 429 with Retry-After beyond N API requests per second")
     dc.add_argument("--expire-sessions-every", type=float, default=0.0, metavar="SECONDS",
                     help="person API login sessions expire after this long")
+    dc.add_argument("--ignore-idempotency", action="store_true",
+                    help="behave like a server that never heard of Idempotency-Key: every POST stores anew")
+    dc.add_argument("--captive-portal", type=_count, default=0, metavar="N",
+                    help="the first N API answers are a store Wi-Fi portal's 302 to an HTML login page")
+    dc.add_argument("--commit-fail-rate", type=_rate, default=0.0, metavar="R",
+                    help="fraction of API requests processed, then answered 500 (commit then fail)")
     dc.add_argument("--seed", type=int, default=None, help="random seed for the fault injection")
     dc.set_defaults(func=_cmd_devcloud)
 
     sim = sub.add_parser("simulate", help="record scripted customer sessions (load test, smoke test)")
     sim.add_argument("--sessions", type=int, default=10)
     sim.add_argument("--seed", type=int, default=None)
+    sim.add_argument("--persons-rate", type=_rate, default=0.4, metavar="R",
+                     help="share of visits whose customer consents to a person record (default 0.4)")
+    sim.add_argument("--shares-rate", type=_rate, default=0.3, metavar="R",
+                     help="share of composed photos the seller shares, by WhatsApp/email where set up"
+                          " (default 0.3)")
     sim.add_argument("--dry-run", action="store_true",
                      help="smoke test: record into a scratch database and run the sync path without "
                           "sending; probe the configured cloud")

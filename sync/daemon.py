@@ -35,7 +35,6 @@ from kiosk.config import KioskConfig
 from kiosk.store import EventStore, Job, StoreError, housekeeping, privacy
 from kiosk.store.db import DB_NAME, connect, explain
 from kiosk.store.outbox import (
-    ERASE_BODY,
     KIND_EVENT,
     KIND_IMAGE_UPLOAD,
     KIND_PERSON_CREATE,
@@ -163,8 +162,8 @@ class Clients:
             return self.persons.update(job.person_cloud_id, job.payload, job.id)
 
         def person_erase(job: Job) -> Outcome:
-            # Today's body, not the stored one: rows queued by older releases carry nulls.
-            out = self.persons.update(str(job.payload["person_id"]), ERASE_BODY, job.id)
+            # Today's bodies, not the stored one: rows queued by older releases carry nulls.
+            out = self.persons.erase(str(job.payload["person_id"]), job.id)
             if isinstance(out, Rejected):    # the technician must see that a customer was not blanked
                 return Rejected(f"a forgotten customer could not be blanked on the person API: {out.error}")
             return out

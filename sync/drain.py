@@ -108,6 +108,12 @@ class Syncer:
             return self._blocked_streak.get(service, 0) > 0
 
     def _send(self, job: Job) -> Result:
+        if job.kind == KIND_PERSON_CREATE:
+            try:
+                self.store.mark_in_flight(job)
+            except StoreError as e:
+                # Its outcome could not be recorded either: not sent now.
+                return Result(job, Retry(f"not sent: {e}"), self.retry_base_s)
         try:
             out = self._dispatch(job)
         except Exception as e:  # a bug in one sender must not stop the daemon

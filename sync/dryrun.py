@@ -68,7 +68,9 @@ def run(cfg: KioskConfig, sessions: int = 3, seed: int | None = 1, probe: bool =
 
     transport = DryTransport(cfg.cloud.events_endpoint())
     with tempfile.TemporaryDirectory(prefix="kiosk-dryrun-") as tmp:
-        res = simulate.run(cfg, sessions, seed, data_dir=Path(tmp))
+        # Events only: the transport stands in for seed 000 alone, and a dry run must not log in
+        # to the person or messaging APIs either.
+        res = simulate.run(cfg, sessions, seed, data_dir=Path(tmp), persons_rate=0.0, shares_rate=0.0)
         store = EventStore(Path(tmp))
         clients = Clients(cfg, transport)
         syncer = make_syncer(cfg, store, clients)

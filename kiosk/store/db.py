@@ -155,8 +155,9 @@ MIGRATIONS.append((4, """
     CREATE UNIQUE INDEX catalog_pieces_remote ON catalog_pieces (source, remote_id);
     """))
 MIGRATIONS.append((5, """
-    -- An attempt whose outcome is unknown (answer lost after the request may have been
-    -- carried out): the next attempt of a person create looks the record up first.
+    -- Bit 1: an attempt whose outcome is unknown (answer lost after the request may have been
+    -- carried out); bit 2: a person create on the wire whose outcome is not recorded yet. The
+    -- next attempt of a person create with either looks the record up first.
     ALTER TABLE outbox ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
     """))
 LATEST = MIGRATIONS[-1][0]

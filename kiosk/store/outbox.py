@@ -314,12 +314,12 @@ class EventStore:
                     set_blocked(conn, service, out.blocked, now)
                     last_error = (f"{job.kind}: {out.error}", now)
                     conn.execute("UPDATE outbox SET next_attempt_at = ?, last_error = ?,"
-                                 " ambiguous = MAX(ambiguous, ?) WHERE seq = ?",
+                                 " ambiguous = (ambiguous & 1) | ? WHERE seq = ?",
                                  (now + res.retry_in_s, out.error, int(out.ambiguous), job.seq))
                 elif isinstance(out, Retry):
                     last_error = (f"{job.kind}: {out.error}", now)
                     conn.execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
-                                 " last_error = ?, ambiguous = MAX(ambiguous, ?) WHERE seq = ?",
+                                 " last_error = ?, ambiguous = (ambiguous & 1) | ? WHERE seq = ?",
                                  (now + res.retry_in_s, out.error, int(out.ambiguous), job.seq))
                 elif isinstance(out, Rejected):
                     last_error = (f"{job.kind} dead-lettered: {out.error}", now)
@@ -353,6 +353,14 @@ class EventStore:
                 conn.execute("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,"
                              " last_error = NULL WHERE seq = ?", (now, r["seq"]))
             return len(rows) - len(keep), len(keep)
+
+    def mark_in_flight(self, job: Job) -> None:
+        """Before a person create is sent: if its outcome is never recorded (the daemon killed,
+        the disk full when the 201 came back), the next attempt treats it as ambiguous and looks
+        the record up instead of posting a second one. Bit 2 of `ambiguous`; bit 1 is an
+        attempt known to be ambiguous."""
+        with self.db.write() as conn:
+            conn.execute("UPDATE outbox SET ambiguous = ambiguous | 2 WHERE seq = ?", (job.seq,))
 
     def probe_write(self) -> None:
         """Raises StoreError unless the database takes a write now (disk full, read-only):

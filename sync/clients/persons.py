@@ -38,6 +38,7 @@ from typing import Any
 
 import httpx
 
+from kiosk.store.kinds import ERASE_BODIES
 from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
 from sync.clients.http import (
     answer_text,
@@ -252,6 +253,18 @@ class PersonClient:
         if resp.is_success:
             return Delivered(person_id)
         return _failure(resp, json_body(resp))
+
+
+    def erase(self, person_id: str, idempotency_key: str) -> Outcome:
+        """Blank a forgotten customer's name and phone: blank values, else placeholders where
+        the server's fields refuse blanks (kiosk/store/kinds.py says why)."""
+        refusals = []
+        for body in ERASE_BODIES:
+            out = self.update(person_id, body, idempotency_key)
+            if not isinstance(out, Rejected) or not out.error.startswith("HTTP 400"):
+                return out
+            refusals.append(out.error)
+        return Rejected(" / ".join(refusals))
 
 
 def _identity(rec: dict[str, Any]) -> tuple[Any, ...] | None:

@@ -7,23 +7,24 @@ part of any seed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from kiosk.store.events import Envelope
 from sync.devcloud import commerce, hq, images, messaging, tryon
+from sync.devcloud import events as E
 from sync.devcloud import persons as P
 from sync.devcloud.auth import CSRF_COOKIE, SESSION_COOKIE, AuthError, Sessions
-from sync.devcloud.db import CloudDB, now_iso
-from sync.devcloud.faults import FaultMiddleware, Faults, RequestLog
+from sync.devcloud.db import CloudDB
+from sync.devcloud.faults import PORTAL_HTML, PORTAL_PATH, FaultMiddleware, Faults, RequestLog
 
 DEFAULT_USERS = {"kiosk@demo.local": "demo-password"}
 ORGANIZATION = "00000000-0000-4000-8000-000000000001"
@@ -44,17 +45,27 @@ def _forbidden(detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=403)
 
 
-def _describe(e: ValidationError) -> str:
-    err = e.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    return f"{loc}: {msg}" if loc else msg
+def _media_type(request: Request, wanted: str) -> JSONResponse | None:
+    """DRF's answer when the view's parser does not take the body's type (seed 001 says which)."""
+    got = request.headers.get("content-type", "").split(";")[0].strip()
+    if got == wanted:
+        return None
+    return JSONResponse({"detail": f'Unsupported media type "{got}" in request.'}, status_code=415)
+
+
+def _invalid(details: dict[str, list[str]]) -> JSONResponse:
+    return _api_error("Invalid data provided", 400, details)
+
+
+def stamp() -> str:
+    """created_at/updated_at as DRF renders a DateTimeField (microseconds, Z)."""
+    return P.drf_time(datetime.now(UTC))
 
 
 def create_app(data_dir: Path, faults: Faults | None = None,
                users: dict[str, str] | None = None, upload_key: str | None = None) -> FastAPI:
     faults = faults or Faults()
-    db = CloudDB(data_dir)
+    db = CloudDB(data_dir, lambda: not faults.ignore_idempotency)
     sessions = Sessions(users or DEFAULT_USERS, faults)
     reqlog = RequestLog()
     app = FastAPI(title="Kiosk devcloud", docs_url="/_devcloud/docs", openapi_url="/_devcloud/openapi.json",
@@ -70,15 +81,15 @@ def create_app(data_dir: Path, faults: Faults | None = None,
 
     @app.post("/v1/events")
     async def post_event(request: Request) -> Response:
-        raw = await request.body()
+        # The seed's example sends -H "Content-Type: application/json"; a body in any other
+        # type is refused as a JSON API would.
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return _event_error("Content-Type must be application/json", 415)
         try:
-            env = Envelope.model_validate_json(raw, strict=True)
-        except ValidationError as e:
-            if any(err["type"] == "json_invalid" for err in e.errors()):
-                return _event_error("Invalid JSON body")
-            return _event_error(_describe(e))
-        key = request.headers.get("idempotency-key")
-        event_id, _dup = db.add_event(env.model_dump(mode="json"), key)
+            env = E.parse(await request.body())
+        except E.Invalid as e:
+            return _event_error(str(e))
+        event_id, _dup = db.add_event(env, request.headers.get("idempotency-key"))
         return JSONResponse({"status": "ok", "event_id": event_id})
 
     # ---- seed 001: auth ---------------------------------------------------------------------
@@ -125,46 +136,39 @@ def create_app(data_dir: Path, faults: Faults | None = None,
             sessions.check(request, unsafe=True)
         except AuthError as e:
             return _forbidden(e.detail)
-        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-            return _api_error("Invalid data provided", 400,
-                              {"non_field_errors": ["Send multipart/form-data."]})
+        if (refused := _media_type(request, "multipart/form-data")) is not None:
+            return refused
         form = await request.form()
         fields: dict[str, Any] = {}
         image: UploadFile | None = None
         for name, value in form.multi_items():
             if name == "image" and isinstance(value, UploadFile):
                 image = value
+            elif isinstance(value, UploadFile):
+                return _invalid({name: ["Unknown field: not part of the person resource."]})
             else:
                 fields[name] = value
-        if "vector" not in fields:
-            return _api_error("Invalid data provided", 400, {"vector": ["This field is required."]})
         try:
-            clean = P.validate(fields, P.CREATE_FIELDS, from_form=True)
+            clean = P.validate(fields, from_form=True)
         except P.Invalid as e:
-            return _api_error("Invalid data provided", 400, e.details)
+            return _invalid(e.details)
         key = request.headers.get("idempotency-key")
-        if key:
-            seen = db.person_by_key(key)
-            if seen is not None:
-                return JSONResponse(P.create_view(seen), status_code=201)
+        seen = db.person_by_key(key)
+        if seen is not None:
+            return JSONResponse(P.create_view(seen), status_code=201)
         person_id = str(uuid.uuid4())
-        image_path = None
+        image_path, content = None, b""
         if image is not None:
             content = await image.read()
             if not content.startswith((b"\xff\xd8", b"\x89PNG")):
-                return _api_error("Invalid data provided", 400, {"image": [
-                    "Upload a valid image. The file you uploaded was either not an image"
-                    " or a corrupted image."]})
+                return _invalid({"image": ["Upload a valid image. The file you uploaded was either"
+                                           " not an image or a corrupted image."]})
             ext = ".png" if content.startswith(b"\x89PNG") else ".jpg"
             image_path = f"people/{person_id}{ext}"
             (db.media / image_path).write_bytes(content)
-        stamp = now_iso()
-        person = {"id": person_id, "organization": ORGANIZATION, "full_name": None, "phone_number": None,
-                  "vector": clean["vector"], "image": image_path, "age": clean.get("age"),
-                  "gender": clean.get("gender"), "emotion": clean.get("emotion"),
-                  "body_type": clean.get("body_type"), "entry_time": clean.get("entry_time"),
-                  "exit_time": clean.get("exit_time"), "created_at": stamp, "updated_at": stamp}
-        db.add_person(person, key)
+        person = P.new_person(person_id, ORGANIZATION, clean, image_path, stamp())
+        sent = clean | {"image": hashlib.sha256(content).hexdigest() if image is not None else None}
+        db.add_person(person, key, sent)
         return JSONResponse(P.create_view(person), status_code=201)
 
     def authed_person(request: Request, person_id: str, unsafe: bool) -> dict[str, Any] | Response:
@@ -180,6 +184,8 @@ def create_app(data_dir: Path, faults: Faults | None = None,
         person = authed_person(request, person_id, unsafe=True)
         if isinstance(person, Response):
             return person
+        if (refused := _media_type(request, "application/json")) is not None:
+            return refused
         try:
             data = json.loads(await request.body())
         except ValueError:
@@ -187,22 +193,26 @@ def create_app(data_dir: Path, faults: Faults | None = None,
         if not isinstance(data, dict):
             return _api_error("Invalid data provided", 400, {"non_field_errors": ["Expected an object."]})
         try:
-            clean = P.validate(data, P.UPDATE_FIELDS, from_form=False)
+            clean = P.validate(data, from_form=False)
         except P.Invalid as e:
-            return _api_error("Invalid data provided", 400, e.details)
+            return _invalid(e.details)
         person.update(clean)
-        person["updated_at"] = now_iso()
+        person["updated_at"] = stamp()
         db.save_person(person)
         return JSONResponse(P.list_view(person))
 
     @app.get("/api/client/persons/")
-    async def list_persons(request: Request, page: int = 1, page_size: int = 10) -> Response:
+    async def list_persons(request: Request) -> Response:
         try:
             sessions.check(request, unsafe=False)
         except AuthError as e:
             return _forbidden(e.detail)
-        page_size = max(1, min(page_size, 100))
-        total, rows = db.list_persons((page - 1) * page_size, page_size)
+        # As DRF's PageNumberPagination: a page that is not a number (or past the end) is a
+        # 404 "Invalid page."; a bad page_size falls back to the default, capped at 100.
+        raw_page, raw_size = request.query_params.get("page", "1"), request.query_params.get("page_size", "")
+        page = int(raw_page) if raw_page.isdigit() else 0
+        page_size = min(int(raw_size), 100) if raw_size.isdigit() and int(raw_size) > 0 else 10
+        total, rows = db.list_persons((max(page, 1) - 1) * page_size, page_size)
         pages = max(1, math.ceil(total / page_size))
         if page < 1 or page > pages:
             return JSONResponse({"detail": "Invalid page."}, status_code=404)
@@ -226,6 +236,11 @@ def create_app(data_dir: Path, faults: Faults | None = None,
         if not path.is_file():
             return _api_error("Not found", 404)
         return FileResponse(path)
+
+    @app.get(PORTAL_PATH, response_class=HTMLResponse)
+    async def portal_login() -> str:
+        # Where the captive-portal fault sends the kiosk: a login page, as store Wi-Fi shows.
+        return PORTAL_HTML.format(url=PORTAL_PATH)
 
     # ---- HQ page and controls ---------------------------------------------------------------
 
@@ -253,7 +268,9 @@ def create_app(data_dir: Path, faults: Faults | None = None,
 
     @app.get("/_devcloud/stats")
     async def stats() -> dict[str, Any]:
-        return db.counts() | {"logins": sessions.logins}
+        # *_repeats: re-sends recognised by their Idempotency-Key; *_duplicates: rows stored more
+        # than once (same key, or same content without one); faults: how often each struck.
+        return db.counts() | {"logins": sessions.logins, "faults": dict(reqlog.tally)}
 
     @app.get("/_devcloud/requests")
     async def requests_log() -> list[dict[str, Any]]:

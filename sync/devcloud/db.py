@@ -1,12 +1,21 @@
-"""The devcloud's own SQLite: what it received, so the HQ page and the tests can look."""
+"""The devcloud's own SQLite: what it received, so the HQ page and the tests can look.
+
+Idempotency-Key: honoured by default (a repeated key gets the first answer back and counts as
+a repeat). With the fault ``ignore_idempotency`` the devcloud is a server that never heard of
+the header: every POST stores a new row. The key it saw is kept either way (``key_seen``) with
+a hash of the content, so /_devcloud/stats can count what was stored more than once
+(same key, or same content when no key was sent).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +60,20 @@ CREATE TABLE IF NOT EXISTS messages (
     repeats     INTEGER NOT NULL DEFAULT 0
 );
 """
+# Added after the first release of the devcloud; ALTERed into older data dirs.
+COUNTING_COLUMNS = ("key_seen", "content_hash")
 
 
 def now_iso() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+def content_hash(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
 class CloudDB:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, honour_keys: Callable[[], bool] = lambda: True):
         data_dir.mkdir(parents=True, exist_ok=True)
         self.media = data_dir / "media"
         (self.media / "people").mkdir(parents=True, exist_ok=True)
@@ -69,37 +84,58 @@ class CloudDB:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.conn.executescript(SCHEMA)
+        for table in ("events", "persons", "messages"):
+            have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            for col in COUNTING_COLUMNS:
+                if col not in have:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {col} TEXT")
         self.lock = threading.Lock()
+        self.honour_keys = honour_keys
+
+    def _key(self, key: str | None) -> str | None:
+        """The key to deduplicate on: None when keys are ignored (the fault)."""
+        return key if key and self.honour_keys() else None
 
     def add_event(self, env: dict[str, Any], key: str | None) -> tuple[str, bool]:
         """Store an envelope; (event_id, duplicate?) — a repeated key returns the first id."""
+        dedup = self._key(key)
         with self.lock:
-            if key:
-                row = self.conn.execute("SELECT id FROM events WHERE idempotency_key = ?", (key,)).fetchone()
+            if dedup:
+                row = self.conn.execute("SELECT id FROM events WHERE idempotency_key = ?",
+                                        (dedup,)).fetchone()
                 if row:
                     self.conn.execute("UPDATE events SET repeats = repeats + 1 WHERE id = ?", (row[0],))
                     return row[0], True
             event_id = "evt_" + uuid.uuid4().hex[:16]
             self.conn.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                (event_id, key, time.time(), env["event_type"], env["session_id"], env["store_id"],
-                 env["seller_id"], env["device_id"], json.dumps(env["payload"])))
+                "INSERT INTO events (id, idempotency_key, received_at, event_type, session_id, store_id,"
+                " seller_id, device_id, payload, key_seen, content_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (event_id, dedup, time.time(), env["event_type"], env["session_id"], env["store_id"],
+                 env["seller_id"], env["device_id"], json.dumps(env["payload"]), key or None,
+                 content_hash(env)))
             return event_id, False
 
-    def person_by_key(self, key: str) -> dict[str, Any] | None:
+    def person_by_key(self, key: str | None) -> dict[str, Any] | None:
+        """The person an honoured Idempotency-Key already created (counted as a repeat)."""
+        dedup = self._key(key)
+        if dedup is None:
+            return None
         with self.lock:
             row = self.conn.execute("SELECT id, data FROM persons WHERE idempotency_key = ?",
-                                    (key,)).fetchone()
+                                    (dedup,)).fetchone()
             if row is None:
                 return None
             self.conn.execute("UPDATE persons SET repeats = repeats + 1 WHERE id = ?", (row[0],))
             return dict(json.loads(row[1]))
 
-    def add_person(self, data: dict[str, Any], key: str | None) -> None:
+    def add_person(self, data: dict[str, Any], key: str | None, content: Any) -> None:
+        """``content`` is what the client sent (fields, vector, photo hash), for counting duplicates."""
         with self.lock:
-            self.conn.execute("INSERT INTO persons (id, idempotency_key, data, created_at, updated_at)"
-                              " VALUES (?, ?, ?, ?, ?)",
-                              (data["id"], key, json.dumps(data), data["created_at"], data["updated_at"]))
+            self.conn.execute("INSERT INTO persons (id, idempotency_key, data, created_at, updated_at,"
+                              " key_seen, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              (data["id"], self._key(key), json.dumps(data), data["created_at"],
+                               data["updated_at"], key or None, content_hash(content)))
 
     def get_person(self, person_id: str) -> dict[str, Any] | None:
         with self.lock:
@@ -114,7 +150,8 @@ class CloudDB:
     def list_persons(self, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
         with self.lock:
             total = self.conn.execute("SELECT COUNT(*) FROM persons").fetchone()[0]
-            rows = self.conn.execute("SELECT data FROM persons ORDER BY created_at DESC, id"
+            # Newest first, insertion order breaking ties: pages stay stable between requests.
+            rows = self.conn.execute("SELECT data FROM persons ORDER BY created_at DESC, rowid DESC"
                                      " LIMIT ? OFFSET ?", (limit, offset)).fetchall()
         return total, [json.loads(r[0]) for r in rows]
 
@@ -134,10 +171,15 @@ class CloudDB:
         return out
 
     def counts(self) -> dict[str, int]:
+        """Rows stored; repeats recognised by an honoured key; duplicates stored anyway."""
+        out: dict[str, int] = {}
         with self.lock:
-            ev, rep = self.conn.execute("SELECT COUNT(*), COALESCE(SUM(repeats), 0) FROM events").fetchone()
-            pe, prep = self.conn.execute("SELECT COUNT(*), COALESCE(SUM(repeats), 0) FROM persons").fetchone()
-        return {"events": ev, "event_repeats": rep, "persons": pe, "person_repeats": prep}
+            for table, name in (("events", "event"), ("persons", "person"), ("messages", "message")):
+                n, rep, distinct = self.conn.execute(
+                    "SELECT COUNT(*), COALESCE(SUM(repeats), 0),"
+                    f" COUNT(DISTINCT COALESCE(key_seen, content_hash, id)) FROM {table}").fetchone()
+                out |= {table: n, f"{name}_repeats": rep, f"{name}_duplicates": n - distinct}
+        return out
 
     # ---- shared photos and messages (seed 003) ---------------------------------------------
 
@@ -158,18 +200,22 @@ class CloudDB:
         return {"path": row["path"], "expires_at": row["expires_at"]} | meta
 
     def add_message(self, msg: dict[str, Any], key: str | None) -> dict[str, Any]:
-        """Store a sent message; a repeated Idempotency-Key gets the first answer back."""
+        """Store a sent message; a repeated (honoured) Idempotency-Key gets the first answer back."""
+        dedup = self._key(key)
+        sent = {k: msg[k] for k in ("project_id", "provider", "recipient", "content")}
         with self.lock:
-            if key:
-                row = self.conn.execute("SELECT * FROM messages WHERE idempotency_key = ?", (key,)).fetchone()
+            if dedup:
+                row = self.conn.execute("SELECT * FROM messages WHERE idempotency_key = ?",
+                                        (dedup,)).fetchone()
                 if row is not None:
                     self.conn.execute("UPDATE messages SET repeats = repeats + 1 WHERE id = ?", (row["id"],))
                     return self._message(row)
             self.conn.execute("INSERT INTO messages (id, idempotency_key, project_id, provider, recipient,"
-                              " content, message_sid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                              (msg["id"], key, msg["project_id"], msg["provider"],
+                              " content, message_sid, created_at, key_seen, content_hash)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              (msg["id"], dedup, msg["project_id"], msg["provider"],
                                json.dumps(msg["recipient"]), msg["content"], msg["message_sid"],
-                               msg["created_at"]))
+                               msg["created_at"], key or None, content_hash(sent)))
             return msg
 
     @staticmethod

@@ -78,7 +78,8 @@ def render(events: list[dict[str, Any]], counts: dict[str, int], faults: Faults,
            + (f" <b>Faults on: {_e(active)}</b>" if active else "") + "</p>"]
     kpis = [("sessions", len(sessions)), ("ended", len(ended)), ("sales", len(sales)),
             ("revenue", _money(revenue)), ("events", counts["events"]),
-            ("repeat deliveries (deduplicated)", counts["event_repeats"]), ("persons", counts["persons"])]
+            ("repeat deliveries (deduplicated)", counts["event_repeats"]),
+            ("stored twice (duplicates)", counts["event_duplicates"]), ("persons", counts["persons"])]
     out.append("".join(f"<span class='kpi'><b>{_e(v)}</b>{_e(k)}</span>" for k, v in kpis))
     out.append("<h2>Funnel per piece</h2><table><tr><th>piece</th><th>category</th><th>selected</th>"
                "<th>generated</th><th>shared</th><th>sale</th><th>selected → sale</th></tr>")

@@ -1,4 +1,5 @@
-"""The devcloud follows seeds 000 and 001 strictly: shapes, auth, errors, dedup, HQ page, faults."""
+"""The devcloud: dedup, auth, pagination, HQ page and fault flags (the seed-by-seed accept/refuse
+cases are in test_devcloud_seeds.py)."""
 
 from __future__ import annotations
 
@@ -133,3 +134,64 @@ def test_fault_flags(cloud: LiveCloud, http: httpx.Client) -> None:
     http.post(url, json=envelope())
     assert time.monotonic() - t0 >= 0.3
     assert http.get(cloud.url + "/_devcloud/faults").json()["slow_ms"] == 300
+
+
+def test_ignore_idempotency_stores_every_post_and_counts_the_duplicates(cloud: LiveCloud,
+                                                                         http: httpx.Client) -> None:
+    r = http.post(cloud.url + "/_devcloud/faults", json={"ignore_idempotency": True})
+    assert r.status_code == 200 and r.json()["ignore_idempotency"] is True
+    url = cloud.url + "/v1/events"
+    first = http.post(url, json=envelope(), headers={"Idempotency-Key": "same"}).json()
+    second = http.post(url, json=envelope(), headers={"Idempotency-Key": "same"}).json()
+    http.post(url, json=envelope(price=1.0), headers={"Idempotency-Key": "other"})
+    assert first["event_id"] != second["event_id"]
+    token = login(http, cloud)
+    form = {"vector": str([0.5] * 128), "age": "30"}
+    photo = {"image": ("a.jpg", b"\xff\xd8xx", "image/jpeg")}
+    ids = {http.post(cloud.person_url + "client/person/", data=form, files=photo,
+                     headers={"X-CSRFToken": token, "Idempotency-Key": "p1"}).json()["id"] for _ in range(2)}
+    assert len(ids) == 2
+    stats = http.get(cloud.url + "/_devcloud/stats").json()
+    assert stats["events"] == 3 and stats["event_duplicates"] == 1 and stats["event_repeats"] == 0
+    assert stats["persons"] == 2 and stats["person_duplicates"] == 1
+    assert [e["key_seen"] for e in cloud.events()] == ["same", "same", "other"]
+    assert {e["idempotency_key"] for e in cloud.events()} == {None}
+
+
+def test_duplicates_without_a_key_are_counted_by_content(cloud: LiveCloud, http: httpx.Client) -> None:
+    for body in (envelope(), envelope(), envelope(price=2.0)):
+        http.post(cloud.url + "/v1/events", json=body)
+    assert cloud.counts()["event_duplicates"] == 1
+
+
+def test_captive_portal_answers_302_with_html_then_lets_traffic_through(cloud: LiveCloud,
+                                                                        http: httpx.Client) -> None:
+    cloud.faults.update({"captive_portal": 3})
+    answers = [http.post(cloud.url + "/v1/events", json=envelope()) for _ in range(4)]
+    assert [r.status_code for r in answers] == [302, 302, 302, 200]
+    portal = answers[0]
+    assert portal.headers["location"] == cloud.url + "/portal/login"
+    assert portal.headers["content-type"].startswith("text/html") and "<form" in portal.text
+    assert cloud.counts()["events"] == 1                 # the portal never passed them on
+    page = http.get(portal.headers["location"])
+    assert page.status_code == 200 and "Wi-Fi" in page.text
+    assert http.get(cloud.url + "/_devcloud/stats").json()["faults"]["captive_portal_302"] == 3
+
+
+def test_commit_then_500_keeps_the_work_and_answers_a_seed_error(cloud: LiveCloud,
+                                                                 http: httpx.Client) -> None:
+    cloud.faults.update({"commit_fail_rate": 1.0})
+    r = http.post(cloud.url + "/v1/events", json=envelope())
+    assert r.status_code == 500
+    assert r.json() == {"status": "error", "message": "Internal server error occurred"}
+    # The login "fails" too (its session exists on the server, the kiosk never got the cookie).
+    r = http.post(cloud.person_url + "auth/login/", json={"email": EMAIL, "password": PASSWORD})
+    assert r.status_code == 500 and r.json() == {"error": "Internal server error occurred"}
+    assert cloud.counts()["events"] == 1
+    assert http.get(cloud.url + "/_devcloud/stats").json()["faults"]["commit_then_500"] == 2
+
+
+def test_fault_switches_want_real_booleans(cloud: LiveCloud, http: httpx.Client) -> None:
+    r = http.post(cloud.url + "/_devcloud/faults", json={"ignore_idempotency": "false"})
+    assert r.status_code == 400 and "true or false" in r.json()["error"]
+    assert cloud.faults.ignore_idempotency is False

@@ -1,6 +1,7 @@
 """Forgetting a customer already in the person API (seed 001, Django REST framework): the PUT
-that blanks them uses values a default DRF CharField accepts, and an erase the server refuses
-is a dead letter the technician sees, never a silent loss."""
+that blanks them sends blanks, and placeholders a default DRF CharField accepts where blanks are
+refused; an erase the server refuses either way is a dead letter the technician sees, never a
+silent loss."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from kiosk import config
 from kiosk.config import KioskConfig
 from kiosk.session.contact import normalise_phone
 from kiosk.store import EventStore
-from kiosk.store.outbox import ERASE_BODY, KIND_PERSON_ERASE
+from kiosk.store.kinds import ERASE_BLANK, ERASE_PLACEHOLDER, KIND_PERSON_ERASE
 from kiosk.store.persons import PersonUpdate
 from sync import daemon
 from tests.sync.test_sync_faults import drain_until_empty
@@ -76,11 +77,11 @@ class StrictPersonApi:
 
 
 def test_the_erase_values_pass_a_default_charfield_and_are_nobodys_details() -> None:
-    for key, value in ERASE_BODY.items():
+    for key, value in ERASE_PLACEHOLDER.items():
         assert drf_charfield_errors(value, MAX_LENGTH[key]) == [], key
     # What the kiosk sent before: both refused, so the customer's details stayed on the server.
     assert drf_charfield_errors(None, 20) and drf_charfield_errors("", 20)
-    phone = ERASE_BODY["phone_number"]
+    phone = ERASE_PLACEHOLDER["phone_number"]
     assert phone.startswith("+") and phone[1:].isdigit()            # shaped like seed 001's phones
     assert normalise_phone(phone, "+91") is None                     # but no country code starts with 0
     with pytest.raises(pydantic.ValidationError):
@@ -117,8 +118,9 @@ def test_an_erase_is_accepted_by_a_strict_server_even_one_queued_with_nulls_by_a
                          {"person_id": "cloud-2", "body": {"full_name": None, "phone_number": None}}, None)
     drain(cfg, store, api)
     assert store.count("dead") == 0 and store.count("pending") == 0
-    assert api.people == {"cloud-1": ERASE_BODY, "cloud-2": ERASE_BODY}
+    assert api.people == {"cloud-1": ERASE_PLACEHOLDER, "cloud-2": ERASE_PLACEHOLDER}
     assert all(None not in put.values() for put in api.puts)
+    assert api.puts[::2] == [ERASE_BLANK, ERASE_BLANK], "blank first: it carries nothing"
 
 
 def test_a_refused_erase_is_a_dead_letter_the_technician_reads(
