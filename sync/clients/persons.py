@@ -55,6 +55,7 @@ from sync.clients.http import (
 log = logging.getLogger(__name__)
 
 LOGIN_PAUSE_S = 30.0   # after a refused login, do not hammer the rate-limited endpoint
+LOGIN_RETRY_S = 6.0    # after a 5xx or a network error: the seed allows 10 logins a minute
 LOOKUP_PAGE_SIZE = 100
 LOOKUP_MAX_PAGES = 100     # 10,000 records; the seed's API allows 1000 requests an hour
 LIST_MAX_BODY = 4 * 2**20  # a page of 100 records, vectors included if a server lists them
@@ -62,9 +63,11 @@ SETTING = "[cloud] person_url"
 
 
 class LoginFailed(Exception):
-    def __init__(self, outcome: Retry):
+    def __init__(self, outcome: Retry, transient: bool = False):
         super().__init__(outcome.error)
         self.outcome = outcome
+        # A server or network hiccup, not a refusal: tried again sooner.
+        self.transient = transient
 
 
 class PersonClient:
@@ -116,7 +119,8 @@ class PersonClient:
             except LoginFailed as e:
                 self._logged_in = False
                 self._refused = e.outcome
-                self._refused_until = time.monotonic() + (e.outcome.after_s or LOGIN_PAUSE_S)
+                pause = LOGIN_RETRY_S if e.transient else LOGIN_PAUSE_S
+                self._refused_until = time.monotonic() + (e.outcome.after_s or pause)
                 raise
             self._logged_in = True
             self._generation += 1
@@ -139,7 +143,7 @@ class PersonClient:
                 self.http.get(url)
                 resp = self.http.post(url, json=body, headers=self._csrf_headers())
         except httpx.TransportError as e:
-            raise LoginFailed(retry_for_transport(e)) from e
+            raise LoginFailed(retry_for_transport(e), transient=True) from e
         if 300 <= resp.status_code < 400:
             raise LoginFailed(redirect_retry(resp, SETTING))
         if resp.is_success:
@@ -150,7 +154,7 @@ class PersonClient:
         body = json_body(resp)
         message = _error_text(body, resp)
         if is_retryable_status(resp.status_code):
-            raise LoginFailed(retry_for_status(resp, f"login: {message}"))
+            raise LoginFailed(retry_for_status(resp, f"login: {message}"), transient=resp.status_code != 429)
         if not isinstance(body, dict):
             # An HTML 404 is a wrong person_url, not a wrong password.
             raise LoginFailed(not_api_retry(resp, "person API"))

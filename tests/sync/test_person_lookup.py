@@ -180,3 +180,25 @@ def test_through_the_outbox_the_person_arrives_once_and_updates_follow(tmp_path:
     assert st.adopted == {"person.create": 1}
     assert store.db.read("SELECT cloud_id FROM persons")[0][0] == server.people[0]["id"]
     store.close()
+
+
+def test_a_login_that_failed_on_a_5xx_is_tried_again_soon_a_refused_one_later(tmp_path: Path) -> None:
+    import time
+
+    from sync.clients import persons
+
+    answers = [503, 400]
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        code = answers.pop(0) if answers else 200
+        return httpx.Response(code, json={"error": "busy" if code == 503 else "Invalid email or password"})
+
+    image = tmp_path / "p.jpg"
+    image.write_bytes(JPEG)
+    c = PersonClient("http://persons.test/api/", "kiosk@example.com", lambda: "pw",
+                     transport=httpx.MockTransport(handler))
+    assert isinstance(c.create(FIELDS, VEC, image, "k"), Retry)
+    assert c._refused_until - time.monotonic() <= persons.LOGIN_RETRY_S
+    c._refused_until = 0.0
+    assert isinstance(c.create(FIELDS, VEC, image, "k"), Retry)
+    assert c._refused_until - time.monotonic() > persons.LOGIN_RETRY_S
