@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import paths
+from kiosk.store.db import LATEST
 from tests.test_install import INSTALL
 
 FAKE_UV = """#!/bin/sh
@@ -166,7 +167,7 @@ def test_upgrade_then_rollback_keeps_data(kiosk: Kiosk, tmp_path: Path) -> None:
     assert kiosk.current == "releases/1.0.0"
     assert "nothing to restore" in r.stdout      # same schema: what 1.1.0 recorded stays
     assert kiosk.outbox_rows() == after
-    assert kiosk.cli("db", "schema").stdout.strip() == "4"
+    assert kiosk.cli("db", "schema").stdout.strip() == str(LATEST)
     r = kiosk.install("--rollback")
     assert r.returncode == 1 and "no upgrade to roll back" in r.stderr
 
@@ -187,15 +188,15 @@ def test_migration_failure_leaves_the_old_release_working_with_its_data(kiosk: K
     # 1.3.0 adds two migrations; the second fails after the first has committed.
     bad = release_source(tmp_path / "src-1.3.0", "1.3.0", {"kiosk/store/db.py": (
         "LATEST = MIGRATIONS[-1][0]",
-        "MIGRATIONS.append((5, 'CREATE TABLE extra (x INTEGER)'))\n"
-        "MIGRATIONS.append((6, 'ALTER TABLE no_such_table ADD COLUMN y'))\n"
+        f"MIGRATIONS.append(({LATEST + 1}, 'CREATE TABLE extra (x INTEGER)'))\n"
+        f"MIGRATIONS.append(({LATEST + 2}, 'ALTER TABLE no_such_table ADD COLUMN y'))\n"
         "LATEST = MIGRATIONS[-1][0]")})
     r = kiosk.install("--upgrade", "--from", str(bad))
     assert r.returncode == 1, r.stdout
     assert "failed its migration or smoke test" in r.stderr and "restoring the database backup" in r.stdout
     assert kiosk.current == "releases/1.0.0"
     assert not (kiosk.root / "opt/kiosk/releases/1.3.0").exists()
-    assert kiosk.cli("db", "schema").stdout.strip() == "4"
+    assert kiosk.cli("db", "schema").stdout.strip() == str(LATEST)
     assert kiosk.outbox_rows() == before
     r = kiosk.cli("simulate", "--sessions", "1")      # the old release still records
     assert r.returncode == 0, r.stderr
