@@ -84,14 +84,15 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     if cfg is None:
         return EXIT_USAGE
     from sync import daemon
+    from sync import status as sync_status
 
     if args.sync_command == "run":
         return daemon.run(cfg)
     if args.sync_command == "once":
         return daemon.once(cfg)
     if args.sync_command == "retry-dead":
-        return daemon.retry_dead(cfg, args.kind)
-    return daemon.status(cfg, args.json)
+        return sync_status.retry_dead(cfg, args.kind)
+    return sync_status.status(cfg, args.json)
 
 
 def _cmd_devcloud(args: argparse.Namespace) -> int:

@@ -11,7 +11,6 @@ jump cannot put the daemon to sleep.
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 import shutil
@@ -22,39 +21,23 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from kiosk import health, sdnotify
 from kiosk.config import KioskConfig
-from kiosk.store import EventStore, Job, StoreError, housekeeping, privacy
-from kiosk.store.db import DB_NAME, connect, explain
-from kiosk.store.outbox import (
-    KIND_EVENT,
-    KIND_IMAGE_UPLOAD,
-    KIND_PERSON_CREATE,
-    KIND_PERSON_ERASE,
-    KIND_PERSON_UPDATE,
-    KIND_SHARE_SEND,
-    KINDS,
-    read_status,
-)
-from kiosk.store.outcomes import Outcome, Rejected
-from sync.clients.events import EventsClient
-from sync.clients.images import ImageStoreClient
-from sync.clients.messaging import MessagingClient
-from sync.clients.persons import PersonClient
-from sync.clients.smtp import SmtpSender
-from sync.drain import Sender, Syncer, Totals
+from kiosk.store import EventStore, StoreError, housekeeping, privacy
+from kiosk.store.db import connect, explain
+from sync.drain import Syncer, Totals
 from sync.monitor import MonitorServer
+from sync.senders import Clients, make_syncer
 
 if TYPE_CHECKING:
-    from sync.clients.s3images import S3ImageStore
+    pass
 
 log = logging.getLogger(__name__)
 # APScheduler logs every run at INFO: hundreds of lines an hour of nothing.
@@ -113,93 +96,6 @@ class DaemonLock:
             fcntl.flock(self._fh, fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None
-
-
-class Clients:
-    """One client per service, built from the config."""
-
-    def __init__(self, cfg: KioskConfig, transport: Any = None):
-        cfg.secret("person_password")       # read once now so the log filter masks it from the start
-        self.events = EventsClient(str(cfg.cloud.events_url), cfg.cloud.timeout_s, transport)
-        self.persons = PersonClient(str(cfg.cloud.person_url), cfg.cloud.person_email,
-                                    cfg.person_password, cfg.cloud.timeout_s, transport)
-        sh = cfg.share
-        upload_key = cfg.secret("upload_key")
-        slow = max(cfg.cloud.timeout_s, 30.0)       # photos are bigger than events
-        self.images: ImageStoreClient | S3ImageStore
-        if sh.image_store == "s3":
-            from sync.clients.s3images import S3ImageStore, make_s3  # boto3: 0.35 s to import
-
-            access, secret_key = cfg.secret("s3_access_key"), cfg.secret("s3_secret_key")
-            endpoint = str(sh.s3_endpoint_url).rstrip("/") if sh.s3_endpoint_url else None
-            self.images = S3ImageStore(make_s3(sh.s3_region, endpoint, access, secret_key, slow),
-                                       sh.s3_bucket, sh.s3_prefix)
-        else:
-            self.images = ImageStoreClient(str(sh.upload_url or cfg.cloud.events_url), upload_key, slow,
-                                           transport)
-        self.messaging: MessagingClient | None = None
-        if sh.messaging_url is not None:
-            secret = cfg.secret("messaging_password")
-            self.messaging = MessagingClient(str(sh.messaging_url), sh.messaging_email, lambda: secret,
-                                             sh.messaging_project_id, cfg.cloud.timeout_s, transport)
-        self.smtp: SmtpSender | None = None
-        if sh.smtp_host:
-            smtp_secret = cfg.secret("smtp_password")
-            self.smtp = SmtpSender(sh.smtp_host, sh.smtp_port, sh.smtp_security, sh.smtp_user,
-                                   lambda: smtp_secret, sh.smtp_from, slow)
-
-    def senders(self) -> dict[str, Sender]:
-        def event(job: Job) -> Outcome:
-            return self.events.send(job.payload, job.id)
-
-        def person_create(job: Job) -> Outcome:
-            assert job.vector is not None and job.blob is not None
-            return self.persons.create(job.payload, job.vector, job.blob, job.id,
-                                       after_ambiguous=job.ambiguous)
-
-        def person_update(job: Job) -> Outcome:
-            assert job.person_cloud_id is not None
-            return self.persons.update(job.person_cloud_id, job.payload, job.id)
-
-        def person_erase(job: Job) -> Outcome:
-            # Today's bodies, not the stored one: rows queued by older releases carry nulls.
-            out = self.persons.erase(str(job.payload["person_id"]), job.id)
-            if isinstance(out, Rejected):    # the technician must see that a customer was not blanked
-                return Rejected(f"a forgotten customer could not be blanked on the person API: {out.error}")
-            return out
-
-        def image_upload(job: Job) -> Outcome:
-            assert job.blob is not None
-            return self.images.upload(job.payload, job.blob, job.id)
-
-        def share_send(job: Job) -> Outcome:
-            p = job.payload
-            content = p["message"].replace("{link}", job.share_page_url or "")
-            if self.messaging is not None:
-                return self.messaging.send(channel=p["channel"], destination=p["destination"], name=p["name"],
-                                           content=content, idempotency_key=job.id)
-            if p["channel"] == "email" and self.smtp is not None:
-                return self.smtp.send(destination=p["destination"], name=p["name"], content=content,
-                                      subject=p.get("subject") or "Your try-on photo", idempotency_key=job.id)
-            what = "email (share.messaging_url or share.smtp_host)" if p["channel"] == "email" \
-                else "WhatsApp (share.messaging_url)"
-            return Rejected(f"{what} is not set up on this kiosk")
-
-        return {KIND_EVENT: event, KIND_PERSON_CREATE: person_create, KIND_PERSON_UPDATE: person_update,
-                KIND_PERSON_ERASE: person_erase, KIND_IMAGE_UPLOAD: image_upload, KIND_SHARE_SEND: share_send}
-
-    def close(self) -> None:
-        self.events.close()
-        self.persons.close()
-        self.images.close()
-        if self.messaging is not None:
-            self.messaging.close()
-
-
-def make_syncer(cfg: KioskConfig, store: EventStore, clients: Clients) -> Syncer:
-    s = cfg.sync
-    return Syncer(store, clients.senders(), workers=s.workers, batch=s.batch,
-                  retry_base_s=s.retry_base_s, retry_max_s=s.retry_max_s)
 
 
 class Daemon:
@@ -521,111 +417,3 @@ def once(cfg: KioskConfig) -> int:
     if totals.storage_error:
         print(f"  storage: {totals.storage_error}")
     return 0 if pending == 0 and totals.dead == 0 else 1
-
-
-def retry_dead(cfg: KioskConfig, kind: str | None) -> int:
-    """`kiosk sync retry-dead [--kind K]`: the technician fixed a cause; send them again."""
-    if kind is not None and kind not in KINDS:
-        print(f"kiosk sync retry-dead: unknown kind {kind!r}; one of {', '.join(KINDS)}", file=sys.stderr)
-        return 2
-    try:
-        store = EventStore(cfg.store.data_dir)
-        try:
-            again, kept = store.requeue_dead(kind)
-        finally:
-            store.close()
-    except StoreError as e:
-        print(f"kiosk sync retry-dead: {e}", file=sys.stderr)
-        return 1
-    what = f"{kind} " if kind else ""
-    print(f"sync: {again} {what}dead letter(s) queued again; the sync daemon sends them now")
-    if kept:
-        print(f"  {kept} photo send(s) stay dead: already reported as failed; the seller can send "
-              "the photo again from the visit")
-    return 0
-
-
-# ---- status -------------------------------------------------------------------------------
-
-def status_report(cfg: KioskConfig) -> dict[str, Any]:
-    from kiosk.store import damage, datadir
-
-    data_dir = cfg.store.data_dir
-    path = data_dir / DB_NAME
-    # What the outbox cannot say itself: a damaged database set aside (and the backup to
-    # restore), a data dir that takes no writes.
-    storage = [line for line in [datadir.problem_line(data_dir)] if line] + damage.problems(data_dir)
-    report: dict[str, Any] = {"database": str(path), "ok": not storage, "storage_problems": storage,
-                              "storage_problem": storage[0] if storage else None}
-    if not path.exists():
-        report.update(note="no events recorded yet", pending={}, pending_total=0)
-        return report
-    try:
-        conn = connect(path, readonly=True)
-        try:
-            st = read_status(conn, time.time())
-        finally:
-            conn.close()
-    except (sqlite3.Error, StoreError) as e:
-        msg = explain(e) if isinstance(e, sqlite3.Error) else str(e)
-        return report | {"ok": False, "error": msg}
-    report.update(asdict(st))
-    report["pending_total"] = st.pending_total
-    for key in ("last_success_at", "last_error_at"):
-        v = report.get(key)
-        report[key.removesuffix("_at") + "_time"] = (
-            datetime.fromtimestamp(v, UTC).isoformat(timespec="seconds") if v else None)
-    report["ok"] = not storage and st.dead == 0 and not st.blocked
-    return report
-
-
-def _age(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
-def status(cfg: KioskConfig, as_json: bool) -> int:
-    rep = status_report(cfg)
-    if as_json:
-        print(json.dumps(rep, indent=2, default=str))
-        return 0 if rep["ok"] else 1
-    for line in rep["storage_problems"]:
-        print(f"STORAGE        {line}")
-    if "error" in rep:
-        print(f"sync status: cannot read {rep['database']}: {rep['error']}")
-        return 1
-    if "note" in rep:
-        print(f"sync status: {rep['note']} ({rep['database']})")
-        return 0 if rep["ok"] else 1
-    now = time.time()
-    pend = ", ".join(f"{k} {v}" for k, v in rep["pending"].items())
-    print(f"pending        {rep['pending_total']}  ({pend})")
-    print(f"oldest pending {_age(rep['oldest_pending_age_s'])}")
-    print(f"delivered      {rep['delivered']}")
-    ls = rep["last_success_at"]
-    print(f"last success   {rep['last_success_time'] or 'never'}"
-          + (f"  ({_age(now - ls)} ago)" if ls else ""))
-    if rep["last_error"]:
-        le = rep["last_error_at"]
-        print(f"last error     {rep['last_error']}  ({_age(now - le) if le else '?'} ago)")
-    for service, why in rep["blocked"].items():
-        since = rep["blocked_since"].get(service)
-        print(f"NETWORK        {service}: {why}" + (f"  (for {_age(now - since)})" if since else ""))
-    resent = rep["resent_after_ambiguity"]
-    if resent or rep["adopted"]:
-        parts = [f"{k} {v}" for k, v in resent.items()]
-        print(f"re-sent after a lost answer  {', '.join(parts) or 'none'}"
-              "  (each may be a duplicate where the server ignores Idempotency-Key)")
-        for k, v in rep["adopted"].items():
-            print(f"found, not re-sent  {k} {v}  (looked up on the server after a lost answer)")
-    print(f"dead letters   {rep['dead']}")
-    for d in rep["dead_letters"]:
-        print(f"  {d['kind']:<14} {d['id']}  {d['error']}")
-    if rep["dead"]:
-        print("  after fixing the cause: kiosk sync retry-dead [--kind KIND]")
-    return 0 if rep["ok"] else 1

@@ -64,7 +64,8 @@ class DryRun:
 
 def run(cfg: KioskConfig, sessions: int = 3, seed: int | None = 1, probe: bool = True) -> DryRun:
     from kiosk import doctor
-    from sync.daemon import Clients, drain_once, make_syncer
+    from sync.daemon import drain_once
+    from sync.senders import Clients, make_syncer
 
     transport = DryTransport(cfg.cloud.events_endpoint())
     with tempfile.TemporaryDirectory(prefix="kiosk-dryrun-") as tmp:

@@ -22,6 +22,7 @@ from kiosk.store import EventStore
 from kiosk.store.kinds import ERASE_BLANK, ERASE_PLACEHOLDER, KIND_PERSON_ERASE
 from kiosk.store.persons import PersonUpdate
 from sync import daemon
+from sync import status as sync_status
 from tests.sync.test_sync_faults import drain_until_empty
 
 # A ModelSerializer's CharField for a model CharField(max_length=...) with Django's defaults.
@@ -135,6 +136,6 @@ def test_a_refused_erase_is_a_dead_letter_the_technician_reads(
     assert dead["kind"] == KIND_PERSON_ERASE
     assert dead["error"].startswith("a forgotten customer could not be blanked on the person API: HTTP 400")
     assert "Enter a valid phone number" in dead["error"]
-    assert daemon.status(cfg, as_json=False) == 1
+    assert sync_status.status(cfg, as_json=False) == 1
     out = capsys.readouterr().out
     assert "person.erase" in out and "a forgotten customer could not be blanked on the person API" in out

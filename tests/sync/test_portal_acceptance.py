@@ -24,6 +24,7 @@ from kiosk.store import EventStore
 from kiosk.store.outbox import Consent
 from kiosk.store.persons import PersonFields, PersonUpdate
 from sync import daemon
+from sync import status as sync_status
 from sync.devcloud.server import free_port
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 from tests.sync.test_sync_faults import (
@@ -156,7 +157,7 @@ def test_acceptance_portal_5xx_commit_then_500_expiring_sessions_no_idempotency(
             break
     print("\n" + "\n".join(runs))
     assert r.returncode == 0, "`kiosk sync once` never exited 0"
-    status = daemon.status_report(cfg)
+    status = sync_status.status_report(cfg)
     assert status["dead"] == 0, status["dead_letters"][:3]
     assert status["pending_total"] == 0
     httpx.post(url + "/_devcloud/faults", json={"fail_rate": 0.0, "commit_fail_rate": 0.0,

@@ -35,6 +35,7 @@ from kiosk.store import DeviceIds, EventStore, StoreError
 from kiosk.store.events import SessionStarted
 from kiosk.store.outbox import KIND_EVENT
 from sync import daemon
+from sync import status as sync_status
 from sync.drain import Syncer
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 
@@ -231,7 +232,7 @@ def test_a_refused_event_is_dead_lettered_and_the_rest_flow(
     record(cfg, 3, seed=1)
     add_bad_row(cfg)
     daemon.once(cfg)            # its exit code: test_sync_once_exits_non_zero_after_a_dead_letter
-    st = daemon.status_report(cfg)
+    st = sync_status.status_report(cfg)
     assert st["dead"] == 1 and st["pending_total"] == 0
     assert st["dead_letters"][0]["id"] == "bad-row"
     assert "payload.is_original" in st["dead_letters"][0]["error"]
@@ -308,7 +309,7 @@ def sync_through_a_full_disk(cfg: KioskConfig, monkeypatch: pytest.MonkeyPatch) 
     assert store.count("pending") > 0            # nothing marked, nothing lost
     # What a technician sees: `kiosk sync status` checks the disk itself.
     monkeypatch.setattr(os, "statvfs", lambda p: os.statvfs_result((4096,) * 2 + (0,) * 8))
-    rep = daemon.status_report(cfg)
+    rep = sync_status.status_report(cfg)
     assert rep["ok"] is False and "no space left on the device" in rep["storage_problem"]
     monkeypatch.undo()
     monkeypatch.setattr(store, "complete", real_complete)
@@ -329,7 +330,7 @@ def test_full_data_disk_shows_in_status_and_sync_resumes(
     assert_none_lost(cfg, *live(cloud))
     # The rows sent while "full" went again: a server without Idempotency-Key stored them twice.
     assert cloud.counts()["event_duplicates"] > 0
-    assert daemon.status_report(cfg)["storage_problem"] is None
+    assert sync_status.status_report(cfg)["storage_problem"] is None
 
 
 def test_persons_sent_while_the_disk_was_full_are_not_stored_twice(
