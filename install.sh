@@ -32,7 +32,7 @@ KEEP_RELEASES=3
 UV_VERSION=0.13.9
 KIOSK_USER=kiosk
 UNITS=(kiosk-app.service kiosk-sync.service)
-APT_PACKAGES=(python3 python3-venv cage libegl1 libgl1 libopengl0 libxkbcommon0
+APT_PACKAGES=(python3 python3-venv cage libegl1 libgl1 libopengl0 libegl-mesa0 libgl1-mesa-dri libxkbcommon0
   libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core)
 
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
