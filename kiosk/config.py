@@ -109,6 +109,10 @@ class CameraConfig(Section):
     height: int = Field(720, ge=120, le=2160)
     fps: int = Field(30, ge=1, le=120)
     mirror: bool = True
+    # The camera's horizontal field of view: the 3D pieces are rendered through a camera with
+    # the same one, so they keep their size and perspective at any distance. 60 is a typical
+    # 720p webcam (C920-class); a wide-angle one is 75-90.
+    hfov_deg: float = Field(60.0, ge=20, le=120)
 
 
 class StoreConfig(Section):
