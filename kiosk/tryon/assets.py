@@ -4,7 +4,9 @@ manifest.json: id, name, category (earring | necklace | nose_ring | maang_tikka 
 price, width_mm (the real width of the drawn piece), anchor [x, y] (the hook point, in image
 pixels), jeweler_id, and either "image" or "images": {"left", "right"} (the pair for the ear
 on the image's left / right), or for a set "pieces": [ids]. A nose ring may add
-"chain_to_ear": true (a bridal nath whose chain runs up to the hair above the ear).
+"chain_to_ear": true (a bridal nath whose chain runs up to the hair above the ear). A 3D piece
+adds "model": "model.glb" (glTF 2.0, kiosk/render/model.py); its sprites, rendered from the
+model, are what is drawn when no OpenGL context can be made.
 
 Sprites are premultiplied once at load: resampling premultiplied colour is what keeps the
 anti-aliased edges free of the dark fringe straight alpha gets from transparent black pixels.
@@ -48,6 +50,7 @@ class Piece:
     parts: tuple[str, ...] = ()                            # for sets
     chain_to_ear: bool = False                             # a nath with its chain to the ear
     hidden: bool = False                                   # gone upstream: wearable, not listed
+    model: Path | None = None                              # a 3D piece's .glb (sprites stay the fallback)
 
     def sprite(self, side: str = "single") -> Sprite:
         name = self.files.get(side) or self.files.get("single") or next(iter(self.files.values()))
@@ -97,8 +100,11 @@ def piece_from_manifest(folder: Path, m: dict[str, Any]) -> Piece:
     chain = bool(m.get("chain_to_ear", False))
     if chain and category != "nose_ring":
         raise AssetError(f"{folder}: chain_to_ear is for nose rings only")
+    model = folder / str(m["model"]) if m.get("model") else None
+    if model is not None and not model.is_file():
+        raise AssetError(f"{folder}: the model {m['model']} is missing")
     piece = Piece(pid, str(need("name")), category, str(m.get("style", "")), price, width, (ax, ay),
-                  str(need("jeweler_id")), folder, files, chain_to_ear=chain)
+                  str(need("jeweler_id")), folder, files, chain_to_ear=chain, model=model)
     for side in files:
         if not (folder / files[side]).is_file():
             raise AssetError(f"{folder}: the image {files[side]} is missing")
