@@ -321,5 +321,9 @@ def test_studio_light_leaves_a_sprite_as_it_was_and_grading_keeps_it_premultipli
     bright = grade_layer(sprite.copy(), SpriteGrade((4.0, 1.0, 0.25)))
     assert (bright[:, :, :3] <= bright[:, :, 3:4] + 1e-6).all()
     assert np.allclose(bright[:, :, 1], sprite[:, :, 1]) and (bright[:, :, 0] < sprite[:, :, 0]).all()
+    with pytest.raises(ValueError, match="contiguous float32 BGRA"):
+        grade_layer(np.zeros((4, 4, 4), np.float64), SpriteGrade((0.5, 0.5, 0.5)))
+    with pytest.raises(ValueError, match="BGR uint8 frame"):
+        estimate_still(np.zeros((20, 20), np.uint8), None)
     assert grade_bgr(compose.CHAIN_BGR, SpriteGrade((0.218, 0.218, 0.218))) == tuple(
         round(c * 0.5) for c in compose.CHAIN_BGR)
