@@ -70,6 +70,7 @@ EXPOSURE_RANGE = (1 / 32, 4.0)
 GAIN_RANGE = (0.5, 2.0)              # white balance per channel vs luminance
 CLIPPED = 240                        # sRGB code at which the camera has clipped a light
 CLIPPED_BOOST = 3.0
+CLIPPED_SHARE = 0.04                 # at most this share of the view counts as light sources
 DISPLAY_GAMMA = 2.2                  # sRGB is close to a 2.2 power above its toe (see below)
 
 SRC_SIZE = (64, 40)                  # the frame around the customer, downsampled (w, h)
@@ -203,13 +204,19 @@ def _measure(frame: Frame, face: FaceTrack | Box | None, mask: Mask | None, heig
     gray = cv2.cvtColor(mid, cv2.COLOR_BGR2GRAY)
     if int(gray.max()) >= CLIPPED:
         clipped = cv2.resize((gray >= CLIPPED).astype(np.float32), (sw, sh_), interpolation=cv2.INTER_AREA)
-        small *= (1.0 + (CLIPPED_BOOST - 1.0) * clipped)[:, :, None]
+        # Lamps are small: a large clipped area is more likely a white wall or a white outfit.
+        share = float(clipped.mean())
+        boost = (CLIPPED_BOOST - 1.0) * min(1.0, CLIPPED_SHARE / max(share, 1e-6))
+        small *= (1.0 + boost * clipped)[:, :, None]
     src = small
     lum = src @ LUMA
     scene = np.array(cv2.mean(src)[:3], np.float32)
     scene_y = float(scene @ LUMA)
     # Highlight sources: texels well above the rest keep their shape in the mirror.
-    hot = (lum > max(3.0 * float(lum.mean()), 0.5 * float(lum.max()))) & (lum > 0.25)
+    k = int(lum.size * (1 - CLIPPED_SHARE))
+    top = float(np.partition(lum.ravel(), k)[k])
+    bar = max(3.0 * float(lum.mean()), 0.5 * float(lum.max()), top)
+    hot = (lum > bar) & (lum > 0.25)
     highlights = src * hot[..., None].astype(np.float32)
     k = max(3, (sw // 4) | 1)
     soft = np.asarray(cv2.GaussianBlur(src - highlights, (k, k), sw / 8, borderType=cv2.BORDER_REFLECT),
