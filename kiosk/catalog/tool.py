@@ -78,7 +78,7 @@ def _preview(data_dir: Path, pid: str, out: Path) -> None:
     try:
         src.open()
         frame = src.read()
-        engine = TryOn(cache.load(data_dir), tracker, [pid], None)
+        engine = TryOn(cache.load(data_dir), tracker, [pid], None, still=True)
         engine.process(frame, t=None)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(encode_jpeg(frame))

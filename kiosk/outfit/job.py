@@ -43,7 +43,7 @@ def composite(image_bytes: bytes, catalog: Catalog, pieces: list[str]) -> tuple[
 
     tracker = MediaPipeTracker(static=True)       # graphs belong to this thread
     try:
-        result = TryOn(catalog, tracker, pieces, None).process(frame, t=None)
+        result = TryOn(catalog, tracker, pieces, None, still=True).process(frame, t=None)
     finally:
         tracker.close()
     note = "" if result.faces else "no face in the cloud's picture, so no jewelry on it"

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.render.light import SpriteGrade, grade_bgr, grade_layer
 from kiosk.track.base import FACE_OVAL, FaceTrack
 from kiosk.tryon.assets import Piece, Sprite
 from kiosk.tryon.placement import Placement
@@ -71,7 +72,8 @@ CHAIN_MM = 0.7                  # chain thickness
 CHAIN_SAG = 0.12                # sag of the chain as a fraction of its span
 
 
-def draw_chain(dst: Frame, a: tuple[float, float], b: tuple[float, float], px_per_mm: float) -> None:
+def draw_chain(dst: Frame, a: tuple[float, float], b: tuple[float, float], px_per_mm: float,
+               grade: SpriteGrade | None = None) -> None:
     """A fine chain hanging between two points (a parabola close to its catenary), with shadow."""
     p0, p1 = np.array(a, np.float32), np.array(b, np.float32)
     span = float(np.hypot(*(p1 - p0)))
@@ -87,7 +89,8 @@ def draw_chain(dst: Frame, a: tuple[float, float], b: tuple[float, float], px_pe
     overlay = dst.copy()
     cv2.polylines(overlay, [shadow], False, (0, 0, 0), thick, cv2.LINE_AA, 2)
     cv2.addWeighted(overlay, SHADOW_STRENGTH * 0.6, dst, 1 - SHADOW_STRENGTH * 0.6, 0, dst)
-    cv2.polylines(dst, [line], False, CHAIN_BGR, thick, cv2.LINE_AA, 2)
+    colour = CHAIN_BGR if grade is None else grade_bgr(CHAIN_BGR, grade)
+    cv2.polylines(dst, [line], False, colour, thick, cv2.LINE_AA, 2)
 
 
 def _overlaps(face: FaceTrack, x0: int, y0: int, x1: int, y1: int) -> bool:
@@ -95,11 +98,14 @@ def _overlaps(face: FaceTrack, x0: int, y0: int, x1: int, y1: int) -> bool:
     return fx0 < x1 and x0 < fx1 and fy0 < y1 and y0 < fy1
 
 
-def draw(dst: Frame, piece: Piece, pl: Placement, face: FaceTrack | None = None) -> None:
+def draw(dst: Frame, piece: Piece, pl: Placement, face: FaceTrack | None = None,
+         grade: SpriteGrade | None = None) -> None:
+    """`grade`: the scene light (kiosk/render/light.py), so a photo piece darkens, warms and
+    cools with the store like the skin beside it."""
     if pl.hidden or pl.opacity <= 0.0:
         return
     if pl.chain is not None:
-        draw_chain(dst, pl.chain[0], pl.chain[1], pl.px_per_mm)
+        draw_chain(dst, pl.chain[0], pl.chain[1], pl.px_per_mm, grade)
     sprite, f, shadow_src = _scaled(piece, pl.sprite_side, pl.width_px, pl.px_per_mm)
     ax, ay = piece.anchor[0] * f, piece.anchor[1] * f
     sh, sw = sprite.shape[:2]
@@ -119,6 +125,8 @@ def draw(dst: Frame, piece: Piece, pl: Placement, face: FaceTrack | None = None)
     m[:, 2] += np.array(pl.anchor) - np.array([ax, ay]) - np.array([x0, y0])
     layer = np.asarray(cv2.warpAffine(sprite, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
                                       borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0)), np.float32)
+    if grade is not None:
+        grade_layer(layer, grade)
     # Contact shadow: the piece's blurred alpha, placed like the piece but shifted down-right.
     pad_s = (shadow_src.shape[1] - sw) // 2
     ms = m.copy()

@@ -9,6 +9,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.render.environment import Environment
+from kiosk.render.light import LightEstimator, SpriteGrade, estimate_still, sprite_grade
 from kiosk.track.base import FaceTrack, Needs, Tracker, Tracking
 from kiosk.tryon.assets import Catalog, Piece
 from kiosk.tryon.attire import Attire, clothing_mask, recolor
@@ -32,6 +34,7 @@ class Result:
     px_per_mm: float | None = None
     scale_source: str | None = None
     ms: dict[str, float] = field(default_factory=dict)
+    light: dict[str, float] = field(default_factory=dict)     # the scene light estimate's stats
 
 
 def needs_for(pieces: list[Piece], attire: Attire | None = None) -> Needs:
@@ -64,13 +67,21 @@ class TryOn:
     """Owns the tracker and the selection; ``process`` composites one frame in place."""
 
     def __init__(self, catalog: Catalog, tracker: Tracker, selected: list[str] | None = None,
-                 attire: Attire | None = None):
+                 attire: Attire | None = None, still: bool = False):
         self.catalog = catalog
         self.tracker = tracker
         self.state = PlacementState()
         self.pieces: list[Piece] = []
         self.attire = attire
+        # Live: re-estimated ~10 times a second and smoothed; a still photo: once, as it is.
+        self.still = still
+        self.light = LightEstimator()
+        self.env: Environment = self.light.env
         self.select(selected or [])
+
+    @property
+    def grade(self) -> SpriteGrade:
+        return sprite_grade(self.env)
 
     def select(self, ids: list[str]) -> None:
         self.pieces = self.catalog.expand(ids)
@@ -93,11 +104,17 @@ class TryOn:
         res.faces = len(tracking.faces)
         res.hints = hints_for(frame, tracking, self.pieces)
         if face is not None:
+            tl = time.perf_counter()
+            self.env = (estimate_still(frame, face, tracking.person_mask) if self.still
+                        else self.light.update(frame, face, tracking.person_mask, t))
+            res.ms["light"] = (time.perf_counter() - tl) * 1000
+            res.light = dict(self.env.stats)
             res.px_per_mm, res.scale_source = face.px_per_mm, face.scale_source
             res.placements = place(self.pieces, face, tracking.pose, self.state, t)
             by_id = {p.id: p for p in self.pieces}
+            grade = self.grade
             for pl in res.placements:
-                draw(frame, by_id[pl.piece_id], pl, face)
+                draw(frame, by_id[pl.piece_id], pl, face, grade)
         res.ms["composite"] = (time.perf_counter() - t1) * 1000
         return res
 
@@ -111,10 +128,11 @@ def capture(frame: Frame, engine: TryOn, placements: list[Placement],
     t0 = time.perf_counter()
     out = frame.copy()
     by_id = {p.id: p for p in engine.pieces}
+    grade = engine.grade
     for pl in placements:
         piece = by_id.get(pl.piece_id)
         if piece is not None:
-            draw(out, piece, pl, face)
+            draw(out, piece, pl, face, grade)
     jpeg = encode_jpeg(out)
     return jpeg, (time.perf_counter() - t0) * 1000
 

@@ -51,7 +51,7 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
     tracker = MediaPipeTracker(static=True)
     try:
         t0 = time.perf_counter()
-        engine = TryOn(catalog, tracker, ids, attire)
+        engine = TryOn(catalog, tracker, ids, attire, still=True)
         result = engine.process(frame, t=None)
         if result.faces == 0:
             return _fail(f"{photo}: no face found ({HINT_NO_FACE.split(':')[0].lower()}); "
@@ -69,6 +69,7 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
               "scale_px_per_mm": round(result.px_per_mm or 0.0, 3), "scale_source": result.scale_source,
               "attire": attire.id if attire else None,
               "pieces": [pl.as_json() for pl in result.placements], "hints": result.hints,
+              "light": {k: round(v, 4) for k, v in result.light.items()},
               "generation_time_ms": round(ms, 1)}
     if as_json:
         print(json.dumps(report, indent=2))

@@ -437,7 +437,7 @@ def _stand_in(photo: bytes, garment: Any) -> bytes:
     tracker = MediaPipeTracker(static=True)
     try:
         attire = Attire("cloud", "cloud garment", (colour[0], colour[1], colour[2]))
-        result = TryOn(Catalog({}), tracker, [], attire).process(frame, t=None)
+        result = TryOn(Catalog({}), tracker, [], attire, still=True).process(frame, t=None)
     finally:
         tracker.close()
     if result.faces == 0:

@@ -115,7 +115,7 @@ class _Worker:
                 src.close()
         try:
             frame = face.copy()
-            TryOn(Catalog({arg.id: arg}), tracker, [arg.id], None).process(frame, t=None)
+            TryOn(Catalog({arg.id: arg}), tracker, [arg.id], None, still=True).process(frame, t=None)
             self.results.previewed.emit(frame)
         except (AssetError, cv2.error) as e:
             self.results.previewed.emit(f"No preview: {e}")
