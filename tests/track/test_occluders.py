@@ -83,6 +83,18 @@ def test_far_earring_body_follows_its_lobe_behind_the_head() -> None:
     assert hidden_counts == sorted(hidden_counts)
 
 
+def test_past_profile_the_skull_hides_what_the_face_mesh_cannot() -> None:
+    # The face mesh stops at the face's oval: turned past profile it no longer covers the far
+    # lobe; the skull (the back of the head and the ear region) does.
+    for yaw in (110, 130, -120):
+        pose = _pose(yaw)
+        far = LOBES[1] if yaw > 0 else LOBES[0]
+        lobe = pose.anchor(far).position[None]
+        assert not oc.hidden(oc.face_occluder(pose), pose.camera, lobe)[0], yaw
+        assert oc.hidden(oc.skull_occluder(pose), pose.camera, lobe)[0], yaw
+        assert oc.hidden(oc.head_occluder(pose), pose.camera, lobe)[0], yaw      # no neck needed
+
+
 @pytest.mark.parametrize(("yaw", "pitch"), [(0, 0), (30, 0), (-30, 0), (0, 20), (0, -20), (20, 15)])
 def test_skull_never_covers_a_piece_on_the_face(yaw: float, pitch: float) -> None:
     pose = _pose(yaw, pitch)
