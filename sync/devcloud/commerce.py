@@ -57,16 +57,22 @@ NAMES = {"jhumka_gold": ("Kemp Temple Jhumka", 42500), "drop_pearl": ("Basra Pea
          "pendant_ruby": ("Lakshmi Ruby Pendant", 67500), "haar_long": ("Kasu Mala Haar", 245000),
          "nath_gold": ("Marathi Pearl Nath", 9800), "nath_chain_gold": ("Bridal Chain Nath", 21500),
          "maang_tikka_gold": ("Chandbali Maang Tikka", 26800)}
+# The bundled folders before the 3D catalogue: a product's id and vendor come from its place here.
+OLD_ORDER = ["bridal_set_gold", "choker_gold", "drop_pearl", "earring_diamond", "earring_gold",
+             "earring_pink", "haar_long", "jhumka_gold", "maang_tikka_gold", "nath_chain_gold", "nath_gold",
+             "pendant_ruby", "ruby_set", "stud_gold_ruby"]
 
 
 def _sample_products() -> dict[int, dict[str, Any]]:
-    """One product per bundled single-image piece, split between the two vendors."""
+    """One product per bundled piece named above, split between the two vendors (the later
+    bundled pieces are the kiosk's own: the vendors' catalogues stay as the tests know them)."""
     products: dict[int, dict[str, Any]] = {}
     root = paths.ASSETS_DIR / "jewelry"
-    for n, manifest in enumerate(sorted(root.glob("*/manifest.json"))):
+    for manifest in sorted(root.glob("*/manifest.json")):
         m = json.loads(manifest.read_text())
-        if m["category"] == "set" or "image" not in m:
+        if m["category"] == "set" or "image" not in m or m["id"] not in NAMES:
             continue
+        n = OLD_ORDER.index(m["id"])
         pid = 100 + n
         cat_id, cat_name = CATEGORIES[m["category"]]
         name, price = NAMES.get(m["id"], (m["name"], m.get("price") or 0))
