@@ -1,0 +1,158 @@
+"""What the renderer keeps on the GPU: programs, a model's buffers, the environment's
+textures, and the render targets."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import moderngl
+import numpy as np
+import numpy.typing as npt
+
+from kiosk.render.environment import Environment
+from kiosk.render.model import Model
+
+SHADERS = Path(__file__).parent / "shaders"
+KIND_IDS = {"metal": 0, "gem": 1, "pearl": 2, "enamel": 3, "polki": 4, "dielectric": 5}
+TARGET_STEP = 32                 # render target sizes are rounded up to this
+Array = npt.NDArray[np.float32]
+
+
+@cache
+def shader_source(name: str) -> str:
+    return (SHADERS / name).read_text()
+
+
+def program(ctx: moderngl.Context, vert: str, frag: str,
+            defines: dict[str, int] | None = None) -> moderngl.Program:
+    head = "#version 330 core\n" + "".join(f"#define {k} {v}\n" for k, v in (defines or {}).items())
+    common = shader_source("common.glsl")
+    return ctx.program(vertex_shader=head + shader_source(vert),
+                       fragment_shader=head + common + shader_source(frag))
+
+
+class Uniforms:
+    """A program's uniforms by name, looked up once; names the compiler dropped are ignored."""
+
+    def __init__(self, prog: moderngl.Program):
+        self.prog = prog
+        self._u: dict[str, Any] = {}
+        for name in prog:
+            member = prog[name]
+            if isinstance(member, moderngl.Uniform):
+                self._u[name.removesuffix("[0]")] = member
+
+    def set(self, name: str, value: Any) -> None:
+        u = self._u.get(name)
+        if u is not None:
+            u.value = value
+
+    def write(self, name: str, data: bytes) -> None:
+        u = self._u.get(name)
+        if u is not None:
+            u.write(data)
+
+
+def mat4_bytes(m: Array) -> bytes:
+    return np.ascontiguousarray(np.asarray(m, np.float32).T).tobytes()     # GL is column-major
+
+
+class GpuPart:
+    def __init__(self, ctx: moderngl.Context, prog: moderngl.Program, positions: Array, normals: Array,
+                 uvs: Array | None, indices: npt.NDArray[np.uint32]):
+        uv = uvs if uvs is not None else np.zeros((len(positions), 2), np.float32)
+        inter = np.ascontiguousarray(np.concatenate([positions, normals, uv], axis=1), np.float32)
+        self.vbo = ctx.buffer(inter.tobytes())
+        self.ibo = ctx.buffer(np.ascontiguousarray(indices, np.uint32).tobytes())
+        self.vao = ctx.vertex_array(prog, [(self.vbo, "3f 3f 2f", "in_pos", "in_nrm", "in_uv")],
+                                    index_buffer=self.ibo, index_element_size=4, skip_errors=True)
+
+    def release(self) -> None:
+        for obj in (self.vao, self.vbo, self.ibo):
+            obj.release()
+
+
+class ModelHandle:
+    """A model's GPU buffers (one per part) and base-colour textures."""
+
+    def __init__(self, ctx: moderngl.Context, model: Model, programs: Callable[[str], moderngl.Program]):
+        self.model = model
+        self.parts = [GpuPart(ctx, programs(model.materials[p.material].kind), p.positions, p.normals, p.uvs,
+                              p.indices) for p in model.parts]
+        self.textures: list[moderngl.Texture] = []
+        for img in model.textures:
+            h, w = img.shape[:2]
+            tex = ctx.texture((w, h), 4, np.ascontiguousarray(img, np.float32).tobytes(), dtype="f4")
+            tex.build_mipmaps()
+            tex.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+            self.textures.append(tex)
+
+    def release(self) -> None:
+        for p in self.parts:
+            p.release()
+        for t in self.textures:
+            t.release()
+
+
+class EnvGpu:
+    """An environment as uniforms and a mipmapped float texture."""
+
+    def __init__(self, ctx: moderngl.Context, env: Environment):
+        self.env, self.version = env, env.version
+        img = np.ascontiguousarray(env.equirect, np.float32)
+        h, w = img.shape[:2]
+        self.texture = ctx.texture((w, h), 3, img.tobytes(), dtype="f4")
+        self.texture.repeat_x, self.texture.repeat_y = True, False
+        self.texture.build_mipmaps()
+        self.texture.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        self.lod_max = float(math.floor(math.log2(max(h, 1))))
+        self.texel = math.pi / h
+        self.sh = np.ascontiguousarray(env.sh, np.float32).tobytes()
+
+    def release(self) -> None:
+        self.texture.release()
+
+
+class Targets:
+    """Multisampled framebuffers and the single-sampled ones they resolve into, by size.
+
+    A resolve blits the whole framebuffer, so a target much larger than the rectangle would
+    cost every frame; one per size rounded up to TARGET_STEP px (the last few kept) follows a
+    piece that moves closer or further without reallocating every frame."""
+
+    KEEP = 4
+
+    def __init__(self, ctx: moderngl.Context, samples: int, dtype: str):
+        self.ctx, self.samples, self.dtype = ctx, samples, dtype
+        self._sets: OrderedDict[tuple[int, int], tuple[moderngl.Framebuffer, moderngl.Framebuffer,
+                                                        list[Any]]] = OrderedDict()
+        self.last: moderngl.Framebuffer | None = None      # the resolved target drawn last
+
+    def ensure(self, w: int, h: int) -> tuple[moderngl.Framebuffer, moderngl.Framebuffer]:
+        size = (-(-w // TARGET_STEP) * TARGET_STEP, -(-h // TARGET_STEP) * TARGET_STEP)
+        hit = self._sets.get(size)
+        if hit is None:
+            ctx = self.ctx
+            color = ctx.renderbuffer(size, 4, samples=self.samples, dtype=self.dtype)
+            depth = ctx.depth_renderbuffer(size, samples=self.samples)
+            single = ctx.renderbuffer(size, 4, dtype=self.dtype)
+            msaa, resolved = ctx.framebuffer([color], depth), ctx.framebuffer([single])
+            hit = self._sets[size] = (msaa, resolved, [msaa, resolved, color, depth, single])
+            while len(self._sets) > self.KEEP:
+                for obj in self._sets.popitem(last=False)[1][2]:
+                    obj.release()
+        self._sets.move_to_end(size)
+        self.last = hit[1]
+        return hit[0], hit[1]
+
+    def release(self) -> None:
+        for _, _, objs in self._sets.values():
+            for obj in objs:
+                obj.release()
+        self._sets.clear()
+        self.last = None
