@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,21 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk.render.environment import Environment
-from kiosk.render.model import Model
+from kiosk.render.model import Material, Model
 
 SHADERS = Path(__file__).parent / "shaders"
 KIND_IDS = {"metal": 0, "gem": 1, "pearl": 2, "enamel": 3, "polki": 4, "dielectric": 5}
+Variant = tuple[int, bool, bool]           # KIND, HAS_TEX, MASK: the piece program's defines
+
+
+def variant(mat: Material) -> Variant:
+    """Which compiled program draws a material. Branches cost every lane on llvmpipe, so what
+    a material does not use is left out at compile time: a texture fetch, the alpha test (it
+    would also stop early depth testing) and, for pure metals, the diffuse term."""
+    kind = KIND_IDS.get(mat.kind, 5)
+    if kind == 0 and mat.metallic < 1.0:
+        kind = 5                            # the general metallic-roughness path
+    return kind, mat.texture is not None, mat.alpha_cutoff is not None
 TARGET_STEP = 32                 # render target sizes are rounded up to this
 Array = npt.NDArray[np.float32]
 
@@ -80,10 +92,10 @@ class GpuPart:
 class ModelHandle:
     """A model's GPU buffers (one per part) and base-colour textures."""
 
-    def __init__(self, ctx: moderngl.Context, model: Model, programs: Callable[[str], moderngl.Program]):
+    def __init__(self, ctx: moderngl.Context, model: Model, programs: Callable[[Variant], moderngl.Program]):
         self.model = model
-        self.parts = [GpuPart(ctx, programs(model.materials[p.material].kind), p.positions, p.normals, p.uvs,
-                              p.indices) for p in model.parts]
+        self.parts = [GpuPart(ctx, programs(variant(model.materials[p.material])), p.positions, p.normals,
+                              p.uvs, p.indices) for p in model.parts]
         self.textures: list[moderngl.Texture] = []
         for img in model.textures:
             h, w = img.shape[:2]
@@ -118,8 +130,19 @@ class EnvGpu:
         self.texture.release()
 
 
+@dataclass
+class Target:
+    """Where one rectangle is drawn (`draw`) and where it is read back from (`read`); with
+    FXAA, `source` is the drawn colour the post pass samples into `read`."""
+    draw: moderngl.Framebuffer
+    read: moderngl.Framebuffer
+    source: moderngl.Texture | None
+    objects: list[Any]
+
+
 class Targets:
-    """Multisampled framebuffers and the single-sampled ones they resolve into, by size.
+    """Render targets by size, for one anti-aliasing mode: "msaa" (4 samples, resolved by a
+    blit), "fxaa" (one sample into a texture, then the FXAA pass) or "none".
 
     A resolve blits the whole framebuffer, so a target much larger than the rectangle would
     cost every frame; one per size rounded up to TARGET_STEP px (the last few kept) follows a
@@ -127,32 +150,45 @@ class Targets:
 
     KEEP = 4
 
-    def __init__(self, ctx: moderngl.Context, samples: int, dtype: str):
-        self.ctx, self.samples, self.dtype = ctx, samples, dtype
-        self._sets: OrderedDict[tuple[int, int], tuple[moderngl.Framebuffer, moderngl.Framebuffer,
-                                                        list[Any]]] = OrderedDict()
-        self.last: moderngl.Framebuffer | None = None      # the resolved target drawn last
+    def __init__(self, ctx: moderngl.Context, mode: str, samples: int, dtype: str):
+        self.ctx, self.mode, self.samples, self.dtype = ctx, mode, samples, dtype
+        self._sets: OrderedDict[tuple[int, int], Target] = OrderedDict()
+        self.last: moderngl.Framebuffer | None = None      # the framebuffer read last
 
-    def ensure(self, w: int, h: int) -> tuple[moderngl.Framebuffer, moderngl.Framebuffer]:
+    def _make(self, size: tuple[int, int]) -> Target:
+        ctx, dt = self.ctx, self.dtype
+        if self.mode == "msaa":
+            color = ctx.renderbuffer(size, 4, samples=self.samples, dtype=dt)
+            depth = ctx.depth_renderbuffer(size, samples=self.samples)
+            single = ctx.renderbuffer(size, 4, dtype=dt)
+            draw, read = ctx.framebuffer([color], depth), ctx.framebuffer([single])
+            return Target(draw, read, None, [draw, read, color, depth, single])
+        depth = ctx.depth_renderbuffer(size)
+        if self.mode == "fxaa":
+            tex = ctx.texture(size, 4, dtype=dt)
+            tex.repeat_x = tex.repeat_y = False
+            out = ctx.renderbuffer(size, 4, dtype=dt)
+            draw, read = ctx.framebuffer([tex], depth), ctx.framebuffer([out])
+            return Target(draw, read, tex, [draw, read, tex, depth, out])
+        color = ctx.renderbuffer(size, 4, dtype=dt)
+        draw = ctx.framebuffer([color], depth)
+        return Target(draw, draw, None, [draw, color, depth])
+
+    def ensure(self, w: int, h: int) -> Target:
         size = (-(-w // TARGET_STEP) * TARGET_STEP, -(-h // TARGET_STEP) * TARGET_STEP)
         hit = self._sets.get(size)
         if hit is None:
-            ctx = self.ctx
-            color = ctx.renderbuffer(size, 4, samples=self.samples, dtype=self.dtype)
-            depth = ctx.depth_renderbuffer(size, samples=self.samples)
-            single = ctx.renderbuffer(size, 4, dtype=self.dtype)
-            msaa, resolved = ctx.framebuffer([color], depth), ctx.framebuffer([single])
-            hit = self._sets[size] = (msaa, resolved, [msaa, resolved, color, depth, single])
+            hit = self._sets[size] = self._make(size)
             while len(self._sets) > self.KEEP:
-                for obj in self._sets.popitem(last=False)[1][2]:
+                for obj in self._sets.popitem(last=False)[1].objects:
                     obj.release()
         self._sets.move_to_end(size)
-        self.last = hit[1]
-        return hit[0], hit[1]
+        self.last = hit.read
+        return hit
 
     def release(self) -> None:
-        for _, _, objs in self._sets.values():
-            for obj in objs:
+        for t in self._sets.values():
+            for obj in t.objects:
                 obj.release()
         self._sets.clear()
         self.last = None

@@ -26,13 +26,14 @@ import numpy.typing as npt
 from kiosk.render.camera import Camera
 from kiosk.render.context import create_context
 from kiosk.render.environment import Environment
-from kiosk.render.gpu import KIND_IDS, EnvGpu, ModelHandle, Targets, Uniforms, mat4_bytes, program
+from kiosk.render.gpu import EnvGpu, ModelHandle, Targets, Uniforms, Variant, mat4_bytes, program, variant
 from kiosk.render.model import Material, Model, segment_matrices
 
 Array = npt.NDArray[np.float32]
 NEAR_MM, FAR_MM = 50.0, 5000.0
 MARGIN_PX = 2                    # around the projected bounds: MSAA edge pixels, rounding
-SAMPLES = 4                      # MSAA, both qualities
+SAMPLES = 4                      # MSAA
+AA_MODES = ("msaa", "fxaa", "none")
 STILL_SUPERSAMPLE = 2            # quality="still" renders 2x2 more pixels and averages them
 TILE_PX = 1024                   # largest target side (supersampled px): bounds GPU memory
 # A piece facing the camera: glTF +X (its left-to-right seen from the front) stays image right,
@@ -120,32 +121,59 @@ def screen_rect(items: Sequence[DrawItem], cam: Camera, posed: list[list[Array]]
     return x0, y0, x1 - x0, y1 - y0
 
 
+@dataclass
+class _Frame:
+    """What one render call draws, for each tile of it."""
+    targets: Targets
+    items: Sequence[DrawItem]
+    handles: list[ModelHandle]
+    posed: list[list[Array]]
+    cam: Camera
+    env: EnvGpu
+    occluders: Sequence[Occluder]
+    linear: bool
+
+
 class Renderer:
     """Draws DrawItems through a Camera under an Environment. GPU buffers are made once per
     Model (`load`); environment textures are uploaded again only when `env.version` changes
     (or another Environment object is passed; the last two are kept)."""
 
-    def __init__(self, ctx: moderngl.Context | None = None, samples: int = SAMPLES):
+    def __init__(self, ctx: moderngl.Context | None = None, aa: str = "msaa"):
+        """aa is the live quality's anti-aliasing: "msaa" (4x), "fxaa" (a post pass, much
+        cheaper on llvmpipe when triangles are pixel-sized) or "none"; stills always use MSAA
+        and supersampling."""
+        if aa not in AA_MODES:
+            raise ValueError(f"aa must be one of {', '.join(AA_MODES)}, not {aa!r}")
         self._owns_ctx = ctx is None           # a context passed in stays its owner's to release
         self.ctx = ctx or create_context()
-        self.samples = max(0, min(samples, self.ctx.max_samples))
-        self._programs: dict[str, tuple[moderngl.Program, Uniforms]] = {}
+        self.aa = aa
+        self.samples = min(SAMPLES, self.ctx.max_samples)
+        self._programs: dict[Variant, tuple[moderngl.Program, Uniforms]] = {}
         with self.ctx:
             self._depth = program(self.ctx, "depth.vert", "depth.frag")
+            self._fxaa = program(self.ctx, "fullscreen.vert", "fxaa.frag")
+            self._fxaa_u = Uniforms(self._fxaa)
+            self._fxaa_vao = self.ctx.vertex_array(self._fxaa, [])
         self._depth_u = Uniforms(self._depth)
         self._models: dict[int, ModelHandle] = {}
         self._envs: OrderedDict[int, EnvGpu] = OrderedDict()
-        self._targets = {dt: Targets(self.ctx, self.samples, dt) for dt in ("f1", "f4")}
+        # Without multisampling (a driver with none) MSAA becomes no anti-aliasing.
+        self._live_mode = "none" if aa == "msaa" and not self.samples else aa
+        self._still_mode = "msaa" if self.samples else "none"
+        self._targets = {(self._live_mode, dt): Targets(self.ctx, self._live_mode, self.samples, dt)
+                         for dt in ("f1", "f4")}
         self._occ_vbo: moderngl.Buffer | None = None
         self._occ_ibo: moderngl.Buffer | None = None
         self._occ_vao: moderngl.VertexArray | None = None
 
     # -- resources ---------------------------------------------------------------------------
-    def _program(self, kind: str) -> tuple[moderngl.Program, Uniforms]:
-        hit = self._programs.get(kind)
+    def _program(self, v: Variant) -> tuple[moderngl.Program, Uniforms]:
+        hit = self._programs.get(v)
         if hit is None:
-            prog = program(self.ctx, "piece.vert", "piece.frag", {"KIND": KIND_IDS.get(kind, 5)})
-            hit = self._programs[kind] = (prog, Uniforms(prog))
+            defines = {"KIND": v[0], "HAS_TEX": int(v[1]), "MASK": int(v[2])}
+            prog = program(self.ctx, "piece.vert", "piece.frag", defines)
+            hit = self._programs[v] = (prog, Uniforms(prog))
         return hit
 
     def load(self, model: Model) -> ModelHandle:
@@ -188,6 +216,8 @@ class Renderer:
             for prog, _ in self._programs.values():
                 prog.release()
             self._depth.release()
+            self._fxaa_vao.release()
+            self._fxaa.release()
             for obj in (self._occ_vao, self._occ_vbo, self._occ_ibo):
                 if obj is not None:
                     obj.release()
@@ -217,50 +247,61 @@ class Renderer:
             r = (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
         if r is None:
             return None
-        ss = STILL_SUPERSAMPLE if quality == "still" else 1
-        cam = camera.scaled(ss) if ss > 1 else camera
+        still = quality == "still"
+        ss = STILL_SUPERSAMPLE if still else 1
+        cam = camera.scaled(ss) if still else camera
         x0, y0, w, h = r
-        out = np.empty((h * ss, w * ss, 4), np.float32)
+        out = np.empty((h, w, 4), np.float32)
+        dtype = "f4" if linear else "f1"
         # Current for the calls below even if another context (a second Renderer, a library's
         # own EGL context) was made current in this thread since.
         with self.ctx:
             # Buffers and programs first: making them must not happen with the targets bound.
             handles = [self._load(it.model) for it in items]
-            env_gpu = self._env(env)
-            for ty in range(0, h * ss, TILE_PX):
-                for tx in range(0, w * ss, TILE_PX):
-                    tw, th = min(TILE_PX, w * ss - tx), min(TILE_PX, h * ss - ty)
-                    out[ty:ty + th, tx:tx + tw] = self._draw(items, handles, posed, cam, env_gpu, occluders,
-                                                             (x0 * ss + tx, y0 * ss + ty, tw, th), linear)
-        if ss > 1:
-            out = out.reshape(h, ss, w, ss, 4).mean(axis=(1, 3), dtype=np.float32)
+            # A still's tiles are big and rare: their targets go as soon as it is done.
+            targets = (Targets(self.ctx, self._still_mode, self.samples, dtype) if still
+                       else self._targets[(self._live_mode, dtype)])
+            frame = _Frame(targets, items, handles, posed, cam, self._env(env), occluders, linear)
+            try:
+                step = TILE_PX // ss * ss
+                for ty in range(0, h * ss, step):
+                    for tx in range(0, w * ss, step):
+                        tw, th = min(step, w * ss - tx), min(step, h * ss - ty)
+                        tile = self._draw(frame, (x0 * ss + tx, y0 * ss + ty, tw, th))
+                        if ss > 1:       # each tile averaged down at once: no full-size copy
+                            tile = tile.reshape(th // ss, ss, tw // ss, ss, 4).mean(axis=(1, 3),
+                                                                                    dtype=np.float32)
+                        out[ty // ss:(ty + th) // ss, tx // ss:(tx + tw) // ss] = tile
+            finally:
+                if still:
+                    targets.release()
         return Layer(out, x0, y0)
 
-    def _draw(self, items: Sequence[DrawItem], handles: list[ModelHandle], posed: list[list[Array]],
-              cam: Camera, env: EnvGpu,
-              occluders: Sequence[Occluder], rect: tuple[int, int, int, int], linear: bool) -> Array:
-        ctx = self.ctx
+    def _draw(self, f: _Frame, rect: tuple[int, int, int, int]) -> Array:
+        ctx, mode, env, linear = self.ctx, f.targets.mode, f.env, f.linear
         x, y, w, h = rect
-        fbo, resolved = self._targets["f4" if linear else "f1"].ensure(w, h)
+        target = f.targets.ensure(w, h)
+        fbo = target.draw
         fbo.use()
         fbo.viewport = (0, 0, w, h)
-        fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0, viewport=(0, 0, w, h))
+        # FXAA looks a few pixels past the rectangle: clear all of a reused target then.
+        fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0, viewport=None if mode == "fxaa" else (0, 0, w, h))
         ctx.enable(moderngl.DEPTH_TEST)
         ctx.disable(moderngl.BLEND)
         ctx.depth_func = "<"
-        proj = mat4_bytes(projection(cam, x, y, w, h))
-        if occluders:
+        proj = mat4_bytes(projection(f.cam, x, y, w, h))
+        if f.occluders:
             fbo.color_mask = (False, False, False, False)
             ctx.disable(moderngl.CULL_FACE)
             self._depth_u.write("u_proj", proj)
-            for occ in occluders:
+            for occ in f.occluders:
                 self._draw_occluder(occ)
             fbo.color_mask = (True, True, True, True)
         env.texture.use(0)
-        for item, handle, mats in zip(items, handles, posed, strict=True):
+        for item, handle, mats in zip(f.items, f.handles, f.posed, strict=True):
             for part, gpart, m in zip(item.model.parts, handle.parts, mats, strict=True):
                 mat = item.model.materials[part.material]
-                _, u = self._program(mat.kind)
+                _, u = self._program(variant(mat))
                 self._set_frame(u, proj, env, item.opacity, linear)
                 self._set_material(u, handle, mat)
                 m3 = m[:3, :3].astype(np.float64)
@@ -277,7 +318,17 @@ class Renderer:
                 gpart.vao.render(moderngl.TRIANGLES)
         ctx.disable(moderngl.CULL_FACE)
         ctx.front_face = "ccw"
-        ctx.copy_framebuffer(resolved, fbo)
+        resolved = target.read
+        if mode == "msaa":
+            ctx.copy_framebuffer(resolved, fbo)
+        elif target.source is not None:
+            ctx.disable(moderngl.DEPTH_TEST)
+            resolved.use()
+            resolved.viewport = (0, 0, w, h)
+            target.source.use(2)
+            self._fxaa_u.set("u_src", 2)
+            self._fxaa_u.set("u_rcp", (1.0 / target.source.width, 1.0 / target.source.height))
+            self._fxaa_vao.render(moderngl.TRIANGLES, vertices=3)
         if linear:
             data = resolved.read(viewport=(0, 0, w, h), components=4, dtype="f4")
             return np.frombuffer(data, np.float32).reshape(h, w, 4)
@@ -302,9 +353,7 @@ class Renderer:
         u.set("u_ior", mat.ior)
         u.set("u_disp", mat.dispersion)
         u.set("u_cutoff", mat.alpha_cutoff if mat.alpha_cutoff is not None else -1.0)
-        has_tex = mat.texture is not None and mat.texture < len(handle.textures)
-        u.set("u_has_tex", has_tex)
-        if has_tex and mat.texture is not None:
+        if mat.texture is not None and mat.texture < len(handle.textures):
             handle.textures[mat.texture].use(1)
             u.set("u_tex", 1)
 

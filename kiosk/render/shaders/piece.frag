@@ -1,6 +1,7 @@
-// One program per material kind (KIND is #defined when compiling, see renderer.KIND_IDS):
-// 0 metal, 1 gem, 2 pearl, 3 enamel, 4 polki, 5 any other dielectric. Everything is shaded in
-// linear light, camera space (OpenCV axes, so the environment's directions need no change).
+// One program per material variant (gpu.variant): KIND 0 pure metal, 1 gem, 2 pearl, 3 enamel,
+// 4 polki, 5 general metallic-roughness; HAS_TEX with a base colour texture; MASK with an
+// alpha cut-out. Everything is shaded in linear light, camera space (OpenCV axes, so the
+// environment's directions need no change).
 in vec3 v_pos;
 in vec3 v_nrm;
 in vec2 v_uv;
@@ -18,9 +19,8 @@ uniform float u_roughness;
 uniform vec3 u_emissive;
 uniform float u_ior;
 uniform float u_disp;
-uniform bool u_has_tex;
 uniform sampler2D u_tex;
-uniform float u_cutoff;        // alpha MASK cutoff, < 0 for opaque
+uniform float u_cutoff;        // alpha MASK cutoff
 uniform float u_opacity;
 uniform bool u_linear;         // write exposed linear radiance instead of display sRGB
 
@@ -109,12 +109,14 @@ vec3 shade_gem(vec3 n, vec3 v, vec3 base, float nov, float tilt, float sparkle, 
 
 void main() {
     vec4 base = u_base;
-    if (u_has_tex) {
-        base *= texture(u_tex, v_uv);
-    }
-    if (u_cutoff >= 0.0 && base.a < u_cutoff) {
+#if HAS_TEX
+    base *= texture(u_tex, v_uv);
+#endif
+#if MASK
+    if (base.a < u_cutoff) {
         discard;
     }
+#endif
     vec3 n = normalize(v_nrm);
     if (!gl_FrontFacing) {
         n = -n;
@@ -122,7 +124,9 @@ void main() {
     vec3 v = normalize(-v_pos);
     float nov = clamp(dot(n, v), 1e-4, 1.0);
     vec3 c;
-#if KIND == 0 || KIND == 3 || KIND == 5
+#if KIND == 0
+    c = env(reflect(-v, n), lod_for(u_roughness)) * env_brdf(base.rgb, u_roughness, nov);
+#elif KIND == 3 || KIND == 5
     c = shade_pbr(n, v, base.rgb, u_metallic, u_roughness, nov);
 #elif KIND == 1
     c = shade_gem(n, v, base.rgb, nov, 1.2, 1.0, 0.0);
