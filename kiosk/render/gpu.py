@@ -132,17 +132,21 @@ class EnvGpu:
 
 @dataclass
 class Target:
-    """Where one rectangle is drawn (`draw`) and where it is read back from (`read`); with
-    FXAA, `source` is the drawn colour the post pass samples into `read`."""
+    """One size of render target. The rectangle is drawn into `draw`; with MSAA it is resolved
+    by a blit into `resolved`; a post pass (FXAA, or the still's 2x2 downsample) then samples
+    `source` into `post`; what is left is read back from `read`."""
     draw: moderngl.Framebuffer
-    read: moderngl.Framebuffer
+    resolved: moderngl.Framebuffer | None
     source: moderngl.Texture | None
+    post: moderngl.Framebuffer | None
+    read: moderngl.Framebuffer
     objects: list[Any]
 
 
 class Targets:
-    """Render targets by size, for one anti-aliasing mode: "msaa" (4 samples, resolved by a
-    blit), "fxaa" (one sample into a texture, then the FXAA pass) or "none".
+    """Render targets by size for one way of anti-aliasing: `samples` (0 or 4, MSAA) and
+    `post` (None, "fxaa", or "down": the 2x2 supersampled still averaged down on the GPU,
+    which reads back a quarter of the pixels).
 
     A resolve blits the whole framebuffer, so a target much larger than the rectangle would
     cost every frame; one per size rounded up to TARGET_STEP px (the last few kept) follows a
@@ -150,29 +154,37 @@ class Targets:
 
     KEEP = 4
 
-    def __init__(self, ctx: moderngl.Context, mode: str, samples: int, dtype: str):
-        self.ctx, self.mode, self.samples, self.dtype = ctx, mode, samples, dtype
+    def __init__(self, ctx: moderngl.Context, samples: int, post: str | None, dtype: str):
+        self.ctx, self.samples, self.post, self.dtype = ctx, samples, post, dtype
         self._sets: OrderedDict[tuple[int, int], Target] = OrderedDict()
         self.last: moderngl.Framebuffer | None = None      # the framebuffer read last
 
     def _make(self, size: tuple[int, int]) -> Target:
         ctx, dt = self.ctx, self.dtype
-        if self.mode == "msaa":
-            color = ctx.renderbuffer(size, 4, samples=self.samples, dtype=dt)
-            depth = ctx.depth_renderbuffer(size, samples=self.samples)
-            single = ctx.renderbuffer(size, 4, dtype=dt)
-            draw, read = ctx.framebuffer([color], depth), ctx.framebuffer([single])
-            return Target(draw, read, None, [draw, read, color, depth, single])
-        depth = ctx.depth_renderbuffer(size)
-        if self.mode == "fxaa":
-            tex = ctx.texture(size, 4, dtype=dt)
-            tex.repeat_x = tex.repeat_y = False
-            out = ctx.renderbuffer(size, 4, dtype=dt)
-            draw, read = ctx.framebuffer([tex], depth), ctx.framebuffer([out])
-            return Target(draw, read, tex, [draw, read, tex, depth, out])
-        color = ctx.renderbuffer(size, 4, dtype=dt)
-        draw = ctx.framebuffer([color], depth)
-        return Target(draw, draw, None, [draw, color, depth])
+        objs: list[Any] = []
+
+        def keep(obj: Any) -> Any:
+            objs.append(obj)
+            return obj
+
+        depth = keep(ctx.depth_renderbuffer(size, samples=self.samples))
+        source: moderngl.Texture | None = None
+        if self.post is not None:
+            source = keep(ctx.texture(size, 4, dtype=dt))
+            source.repeat_x = source.repeat_y = False
+        resolved = None
+        if self.samples:
+            msaa = keep(ctx.renderbuffer(size, 4, samples=self.samples, dtype=dt))
+            draw = keep(ctx.framebuffer([msaa], depth))
+            resolved = keep(ctx.framebuffer([source or keep(ctx.renderbuffer(size, 4, dtype=dt))]))
+        else:
+            draw = keep(ctx.framebuffer([source or keep(ctx.renderbuffer(size, 4, dtype=dt))], depth))
+        post = None
+        if self.post is not None:
+            post_size = (size[0] // 2, size[1] // 2) if self.post == "down" else size
+            post = keep(ctx.framebuffer([keep(ctx.renderbuffer(post_size, 4, dtype=dt))]))
+        read = post or resolved or draw
+        return Target(draw, resolved, source, post, read, objs)
 
     def ensure(self, w: int, h: int) -> Target:
         size = (-(-w // TARGET_STEP) * TARGET_STEP, -(-h // TARGET_STEP) * TARGET_STEP)

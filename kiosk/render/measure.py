@@ -64,8 +64,31 @@ def _frame_pose(cam: Camera, model: Model, rect_px: float, t: float) -> npt.NDAr
     return pose
 
 
-def measure(frames: int = 300) -> dict[str, Any]:
-    r = Renderer()
+def _stills(r: Renderer, model: Model, env: Environment) -> dict[str, Any]:
+    """Stills in a 1920x1080 frame: the piece large (~650 px), then twelve copies spread over
+    the whole frame so every tile of it is drawn."""
+    cam = Camera.from_hfov(1920, 1080)
+    one = [DrawItem(model, _frame_pose(cam, model, 650.0, 0.3))]
+    spread = []
+    for k in range(12):
+        pose = _frame_pose(cam, model, 250.0, 0.1 * k)
+        u, v = 160 + 320 * (k % 6), 270 + 540 * (k // 6)
+        pose[0, 3], pose[1, 3] = (u - cam.cx) * pose[2, 3] / cam.fx, (v - cam.cy) * pose[2, 3] / cam.fy
+        spread.append(DrawItem(model, pose))
+    out: dict[str, Any] = {}
+    for name, items in (("still_1080p_one_piece", one), ("still_1080p_12_pieces", spread)):
+        times, drawn = [], 0
+        for _ in range(4):
+            t0 = time.perf_counter()
+            layer = r.render(items, cam, env, quality="still", rect=(0, 0, 1920, 1080))
+            times.append((time.perf_counter() - t0) * 1000)
+            drawn = int((layer.alpha > 0).sum()) if layer is not None else 0
+        out[name] = {"ms": p50_p95(times[1:]), "covered_px": drawn, "triangles": model.triangles * len(items)}
+    return out
+
+
+def measure(frames: int = 300, aa: str = "msaa") -> dict[str, Any]:
+    r = Renderer(aa=aa)
     with tempfile.TemporaryDirectory() as tmp:
         model = bench_piece(Path(tmp))
     cam = Camera.from_hfov(1280, 720)
@@ -85,26 +108,18 @@ def measure(frames: int = 300) -> dict[str, Any]:
         if i >= 10 and layer is not None:
             times.append(dt)
             rects.append(layer.rect[2] * layer.rect[3])
-            t1 = time.perf_counter()
-            last = r._targets[(r._live_mode, "f1")].last
+            last = r._live["f1"].last
             if last is not None:
+                t1 = time.perf_counter()
                 with r.ctx:      # the same read again: what read-back alone costs
                     last.read(viewport=(0, 0, layer.rect[2], layer.rect[3]), components=4)
-            reads.append((time.perf_counter() - t1) * 1000)
-    live = p50_p95(times)
-    still_cam = Camera.from_hfov(1920, 1080)
-    still_times = []
-    for i in range(5):
-        item = DrawItem(model, _frame_pose(still_cam, model, 1000.0, i * 0.3))
-        t0 = time.perf_counter()
-        r.render([item], still_cam, env, quality="still", rect=(0, 0, 1920, 1080))
-        still_times.append((time.perf_counter() - t0) * 1000)
-    out = {
-        "renderer": describe(r.ctx), "triangles": model.triangles, "parts": len(model.parts),
-        "live_rect_px": int(np.median(rects)) if rects else 0, "live_ms": live,
-        "readback_ms": p50_p95(reads), "still_1080p_ms": p50_p95(still_times[1:]),
-        "still_1080p_ms_first": still_times[0], "LP_NUM_THREADS": os.environ.get("LP_NUM_THREADS", "default"),
-    }
+                reads.append((time.perf_counter() - t1) * 1000)
+    out: dict[str, Any] = {"aa": aa, "live_rect_px": int(np.median(rects)) if rects else 0,
+                           "live_ms": p50_p95(times), "readback_ms": p50_p95(reads)}
+    if aa == "msaa":
+        out.update(_stills(r, model, env))
+    out.update(renderer=describe(r.ctx), triangles=model.triangles, parts=len(model.parts),
+               LP_NUM_THREADS=os.environ.get("LP_NUM_THREADS", "default"))
     r.release()
     return out
 
@@ -113,16 +128,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--busy", action="store_true", help="keep another core busy meanwhile")
     ap.add_argument("--frames", type=int, default=300)
+    ap.add_argument("--aa", choices=["msaa", "fxaa", "none"], action="append",
+                    help="live anti-aliasing to measure (repeatable; default all three)")
     args = ap.parse_args()
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
-        result = measure(args.frames)
+        results = [measure(args.frames, aa) for aa in args.aa or ["msaa", "fxaa", "none"]]
     finally:
         if spinner is not None:
             spinner.terminate()
             spinner.wait()
-    result["busy_core"] = bool(args.busy)
-    print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}, indent=1))
+    load = os.getloadavg()[0]
+    print(json.dumps({"busy_core": bool(args.busy), "load_1min_after": round(load, 2), "runs": results},
+                     indent=1))
 
 
 if __name__ == "__main__":

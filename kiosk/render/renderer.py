@@ -121,6 +121,21 @@ def screen_rect(items: Sequence[DrawItem], cam: Camera, posed: list[list[Array]]
     return x0, y0, x1 - x0, y1 - y0
 
 
+def _clip(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
+    """The intersection of two (x0, y0, w, h) rectangles, None when empty."""
+    x0, y0 = max(int(a[0]), int(b[0])), max(int(a[1]), int(b[1]))
+    x1, y1 = min(int(a[0] + a[2]), int(b[0] + b[2])), min(int(a[1] + a[3]), int(b[1] + b[3]))
+    return (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
+
+
+def _union(rects: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int] | None:
+    if not rects:
+        return None
+    x0, y0 = min(r[0] for r in rects), min(r[1] for r in rects)
+    x1, y1 = max(r[0] + r[2] for r in rects), max(r[1] + r[3] for r in rects)
+    return x0, y0, x1 - x0, y1 - y0
+
+
 @dataclass
 class _Frame:
     """What one render call draws, for each tile of it."""
@@ -128,6 +143,7 @@ class _Frame:
     items: Sequence[DrawItem]
     handles: list[ModelHandle]
     posed: list[list[Array]]
+    boxes: list[tuple[int, int, int, int] | None]    # each item's rectangle in the drawn pixels
     cam: Camera
     env: EnvGpu
     occluders: Sequence[Occluder]
@@ -152,17 +168,18 @@ class Renderer:
         self._programs: dict[Variant, tuple[moderngl.Program, Uniforms]] = {}
         with self.ctx:
             self._depth = program(self.ctx, "depth.vert", "depth.frag")
-            self._fxaa = program(self.ctx, "fullscreen.vert", "fxaa.frag")
-            self._fxaa_u = Uniforms(self._fxaa)
-            self._fxaa_vao = self.ctx.vertex_array(self._fxaa, [])
+            self._post = {name: program(self.ctx, "fullscreen.vert", f"{name}.frag")
+                          for name in ("fxaa", "down")}
+            self._post_u = {name: Uniforms(prog) for name, prog in self._post.items()}
+            self._post_vao = {name: self.ctx.vertex_array(prog, []) for name, prog in self._post.items()}
         self._depth_u = Uniforms(self._depth)
         self._models: dict[int, ModelHandle] = {}
         self._envs: OrderedDict[int, EnvGpu] = OrderedDict()
-        # Without multisampling (a driver with none) MSAA becomes no anti-aliasing.
-        self._live_mode = "none" if aa == "msaa" and not self.samples else aa
-        self._still_mode = "msaa" if self.samples else "none"
-        self._targets = {(self._live_mode, dt): Targets(self.ctx, self._live_mode, self.samples, dt)
-                         for dt in ("f1", "f4")}
+        # (A driver without multisampling gets no MSAA: FXAA or nothing live, supersampling only
+        # for stills.)
+        live_samples = self.samples if aa == "msaa" else 0
+        self._live = {dt: Targets(self.ctx, live_samples, "fxaa" if aa == "fxaa" else None, dt)
+                      for dt in ("f1", "f4")}
         self._occ_vbo: moderngl.Buffer | None = None
         self._occ_ibo: moderngl.Buffer | None = None
         self._occ_vao: moderngl.VertexArray | None = None
@@ -211,13 +228,14 @@ class Renderer:
                 h.release()
             for e in self._envs.values():
                 e.release()
-            for t in self._targets.values():
+            for t in self._live.values():
                 t.release()
             for prog, _ in self._programs.values():
                 prog.release()
             self._depth.release()
-            self._fxaa_vao.release()
-            self._fxaa.release()
+            for name in self._post:
+                self._post_vao[name].release()
+                self._post[name].release()
             for obj in (self._occ_vao, self._occ_vbo, self._occ_ibo):
                 if obj is not None:
                     obj.release()
@@ -239,19 +257,19 @@ class Renderer:
         if not items:
             return None
         posed = [_posed(it) for it in items]
-        if rect is None:
-            r = screen_rect(items, camera, posed)
-        else:
-            x0, y0 = max(int(rect[0]), 0), max(int(rect[1]), 0)
-            x1, y1 = min(int(rect[0] + rect[2]), camera.width), min(int(rect[1] + rect[3]), camera.height)
-            r = (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
-        if r is None:
+        boxes = [screen_rect([it], camera, [m]) for it, m in zip(items, posed, strict=True)]
+        cover = _union([b for b in boxes if b is not None])
+        r = cover if rect is None else _clip(rect, (0, 0, camera.width, camera.height))
+        # Only what the pieces cover is drawn, even inside a larger `rect` (a still's frame).
+        drawn = _clip(cover, r) if cover is not None and r is not None else None
+        if r is None or drawn is None:
             return None
         still = quality == "still"
         ss = STILL_SUPERSAMPLE if still else 1
         cam = camera.scaled(ss) if still else camera
-        x0, y0, w, h = r
-        out = np.empty((h, w, 4), np.float32)
+        out = np.zeros((r[3], r[2], 4), np.float32)
+        x0, y0, w, h = drawn
+        ox, oy = x0 - r[0], y0 - r[1]
         dtype = "f4" if linear else "f1"
         # Current for the calls below even if another context (a second Renderer, a library's
         # own EGL context) was made current in this thread since.
@@ -259,33 +277,30 @@ class Renderer:
             # Buffers and programs first: making them must not happen with the targets bound.
             handles = [self._load(it.model) for it in items]
             # A still's tiles are big and rare: their targets go as soon as it is done.
-            targets = (Targets(self.ctx, self._still_mode, self.samples, dtype) if still
-                       else self._targets[(self._live_mode, dtype)])
-            frame = _Frame(targets, items, handles, posed, cam, self._env(env), occluders, linear)
+            targets = Targets(self.ctx, self.samples, "down", dtype) if still else self._live[dtype]
+            scaled = [None if b is None else (b[0] * ss, b[1] * ss, b[2] * ss, b[3] * ss) for b in boxes]
+            frame = _Frame(targets, items, handles, posed, scaled, cam, self._env(env), occluders, linear)
             try:
                 step = TILE_PX // ss * ss
                 for ty in range(0, h * ss, step):
                     for tx in range(0, w * ss, step):
                         tw, th = min(step, w * ss - tx), min(step, h * ss - ty)
                         tile = self._draw(frame, (x0 * ss + tx, y0 * ss + ty, tw, th))
-                        if ss > 1:       # each tile averaged down at once: no full-size copy
-                            tile = tile.reshape(th // ss, ss, tw // ss, ss, 4).mean(axis=(1, 3),
-                                                                                    dtype=np.float32)
-                        out[ty // ss:(ty + th) // ss, tx // ss:(tx + tw) // ss] = tile
+                        out[oy + ty // ss:oy + (ty + th) // ss, ox + tx // ss:ox + (tx + tw) // ss] = tile
             finally:
                 if still:
                     targets.release()
-        return Layer(out, x0, y0)
+        return Layer(out, r[0], r[1])
 
     def _draw(self, f: _Frame, rect: tuple[int, int, int, int]) -> Array:
-        ctx, mode, env, linear = self.ctx, f.targets.mode, f.env, f.linear
+        ctx, post, env, linear = self.ctx, f.targets.post, f.env, f.linear
         x, y, w, h = rect
         target = f.targets.ensure(w, h)
         fbo = target.draw
         fbo.use()
         fbo.viewport = (0, 0, w, h)
         # FXAA looks a few pixels past the rectangle: clear all of a reused target then.
-        fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0, viewport=None if mode == "fxaa" else (0, 0, w, h))
+        fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0, viewport=None if post == "fxaa" else (0, 0, w, h))
         ctx.enable(moderngl.DEPTH_TEST)
         ctx.disable(moderngl.BLEND)
         ctx.depth_func = "<"
@@ -298,7 +313,9 @@ class Renderer:
                 self._draw_occluder(occ)
             fbo.color_mask = (True, True, True, True)
         env.texture.use(0)
-        for item, handle, mats in zip(f.items, f.handles, f.posed, strict=True):
+        for item, handle, mats, box in zip(f.items, f.handles, f.posed, f.boxes, strict=True):
+            if box is None or _clip(rect, box) is None:
+                continue                   # not in this tile of a still
             for part, gpart, m in zip(item.model.parts, handle.parts, mats, strict=True):
                 mat = item.model.materials[part.material]
                 _, u = self._program(variant(mat))
@@ -318,17 +335,19 @@ class Renderer:
                 gpart.vao.render(moderngl.TRIANGLES)
         ctx.disable(moderngl.CULL_FACE)
         ctx.front_face = "ccw"
-        resolved = target.read
-        if mode == "msaa":
-            ctx.copy_framebuffer(resolved, fbo)
-        elif target.source is not None:
+        if target.resolved is not None:
+            ctx.copy_framebuffer(target.resolved, fbo)
+        if post is not None and target.post is not None and target.source is not None:
+            if post == "down":
+                w, h = w // 2, h // 2
             ctx.disable(moderngl.DEPTH_TEST)
-            resolved.use()
-            resolved.viewport = (0, 0, w, h)
+            target.post.use()
+            target.post.viewport = (0, 0, w, h)
             target.source.use(2)
-            self._fxaa_u.set("u_src", 2)
-            self._fxaa_u.set("u_rcp", (1.0 / target.source.width, 1.0 / target.source.height))
-            self._fxaa_vao.render(moderngl.TRIANGLES, vertices=3)
+            self._post_u[post].set("u_src", 2)
+            self._post_u[post].set("u_rcp", (1.0 / target.source.width, 1.0 / target.source.height))
+            self._post_vao[post].render(moderngl.TRIANGLES, vertices=3)
+        resolved = target.read
         if linear:
             data = resolved.read(viewport=(0, 0, w, h), components=4, dtype="f4")
             return np.frombuffer(data, np.float32).reshape(h, w, 4)
