@@ -41,6 +41,9 @@ class Gltf:
         except FileNotFoundError:
             raise ModelError(f"{path}: no such file") from None
         except Exception as e:        # pygltflib raises whatever its parser hit
+            if _starts_with(path, b"{"):
+                raise ModelError(f"{path}: this is glTF JSON (.gltf); export a binary .glb with the "
+                                 "buffers and textures inside") from None
             raise ModelError(f"{path}: not a readable glTF binary (.glb) ({type(e).__name__}: {e})") from None
         if doc is None:
             raise ModelError(f"{path}: not a glTF binary (.glb)")
@@ -120,6 +123,14 @@ class Gltf:
         rgba = cv2.cvtColor(bgr, cv2.COLOR_BGRA2RGBA).astype(np.float32) / scale
         rgba[:, :, :3] = srgb_decode(rgba[:, :, :3])
         return rgba
+
+
+def _starts_with(path: Path, prefix: bytes) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(prefix) + 64).lstrip().startswith(prefix)
+    except OSError:
+        return False
 
 
 def node_matrix(node: Any, to_mm: float) -> Array:

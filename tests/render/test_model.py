@@ -132,3 +132,6 @@ def test_unreadable_files_give_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(ModelError):
         load_model(cut)
     assert check_model(tmp_path / "missing.glb") == [f"{tmp_path / 'missing.glb'}: no such file"]
+    text = tmp_path / "piece.glb"
+    text.write_text('{"asset": {"version": "2.0"}}')
+    assert "export a binary .glb" in check_model(text)[0]
