@@ -53,7 +53,7 @@ class DrawItem:
 class Occluder:
     """Depth-only geometry in camera space (the head): hides what is behind it, draws nothing."""
     vertices: Array                                    # (N, 3) mm
-    faces: npt.NDArray[np.integer[Any]]                   # (M, 3)
+    faces: npt.NDArray[np.integer[Any]]                # (M, 3)
     push_mm: float = 0.0                               # moved away along the view ray: tolerance
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from pathlib import Path
 
 import pytest
 
+from kiosk.render import synthetic as s
 from kiosk.render.context import RenderUnavailable, explain, probe
-from kiosk.render.renderer import Renderer
+from kiosk.render.environment import Environment
+from kiosk.render.renderer import DrawItem, Renderer
+from tests.render.pieces import CAM, facing, single
 
 
 def test_probe_names_the_renderer_and_gl_version(renderer: Renderer) -> None:
@@ -47,3 +52,23 @@ def test_a_machine_without_the_mesa_dri_drivers_is_told_what_to_install(renderer
 def test_render_unavailable_carries_its_reason() -> None:
     e = RenderUnavailable("no EGL")
     assert e.reason == "no EGL" and str(e) == "no EGL"
+
+
+def test_a_renderer_made_in_a_worker_thread_draws_there(renderer: Renderer, tmp_path: Path) -> None:
+    # The pipeline worker makes its own context; the main thread's keeps working meanwhile.
+    ball = single(tmp_path, s.uv_sphere(0.01), "ball")
+    got: dict[str, float] = {}
+
+    def work() -> None:
+        r = Renderer()
+        try:
+            layer = r.render([DrawItem(ball, facing(600))], CAM, Environment.studio())
+            got["worker"] = float(layer.alpha.sum()) if layer is not None else 0.0
+        finally:
+            r.release()
+
+    t = threading.Thread(target=work)
+    t.start()
+    main = renderer.render([DrawItem(ball, facing(600))], CAM, Environment.studio())
+    t.join(60)
+    assert main is not None and got["worker"] == pytest.approx(float(main.alpha.sum()))
