@@ -1,0 +1,206 @@
+"""What the renderer keeps on the GPU: programs, a model's buffers, the environment's
+textures, and the render targets."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import moderngl
+import numpy as np
+import numpy.typing as npt
+
+from kiosk.render.environment import Environment
+from kiosk.render.model import Material, Model
+
+SHADERS = Path(__file__).parent / "shaders"
+KIND_IDS = {"metal": 0, "gem": 1, "pearl": 2, "enamel": 3, "polki": 4, "dielectric": 5}
+Variant = tuple[int, bool, bool]           # KIND, HAS_TEX, MASK: the piece program's defines
+
+
+def variant(mat: Material) -> Variant:
+    """Which compiled program draws a material. Branches cost every lane on llvmpipe, so what
+    a material does not use is left out at compile time: a texture fetch, the alpha test (it
+    would also stop early depth testing) and, for pure metals, the diffuse term."""
+    kind = KIND_IDS.get(mat.kind, 5)
+    if kind == 0 and mat.metallic < 1.0:
+        kind = 5                            # the general metallic-roughness path
+    return kind, mat.texture is not None, mat.alpha_cutoff is not None
+TARGET_STEP = 32                 # render target sizes are rounded up to this
+Array = npt.NDArray[np.float32]
+
+
+@cache
+def shader_source(name: str) -> str:
+    return (SHADERS / name).read_text()
+
+
+def program(ctx: moderngl.Context, vert: str, frag: str,
+            defines: dict[str, int] | None = None) -> moderngl.Program:
+    head = "#version 330 core\n" + "".join(f"#define {k} {v}\n" for k, v in (defines or {}).items())
+    common = shader_source("common.glsl")
+    return ctx.program(vertex_shader=head + shader_source(vert),
+                       fragment_shader=head + common + shader_source(frag))
+
+
+class Uniforms:
+    """A program's uniforms by name, looked up once; names the compiler dropped are ignored."""
+
+    def __init__(self, prog: moderngl.Program):
+        self.prog = prog
+        self._u: dict[str, Any] = {}
+        for name in prog:
+            member = prog[name]
+            if isinstance(member, moderngl.Uniform):
+                self._u[name.removesuffix("[0]")] = member
+
+    def set(self, name: str, value: Any) -> None:
+        u = self._u.get(name)
+        if u is not None:
+            u.value = value
+
+    def write(self, name: str, data: bytes) -> None:
+        u = self._u.get(name)
+        if u is not None:
+            u.write(data)
+
+
+def mat4_bytes(m: Array) -> bytes:
+    return np.ascontiguousarray(np.asarray(m, np.float32).T).tobytes()     # GL is column-major
+
+
+class GpuPart:
+    def __init__(self, ctx: moderngl.Context, prog: moderngl.Program, positions: Array, normals: Array,
+                 uvs: Array | None, indices: npt.NDArray[np.uint32]):
+        uv = uvs if uvs is not None else np.zeros((len(positions), 2), np.float32)
+        inter = np.ascontiguousarray(np.concatenate([positions, normals, uv], axis=1), np.float32)
+        self.vbo = ctx.buffer(inter.tobytes())
+        self.ibo = ctx.buffer(np.ascontiguousarray(indices, np.uint32).tobytes())
+        self.vao = ctx.vertex_array(prog, [(self.vbo, "3f 3f 2f", "in_pos", "in_nrm", "in_uv")],
+                                    index_buffer=self.ibo, index_element_size=4, skip_errors=True)
+
+    def release(self) -> None:
+        for obj in (self.vao, self.vbo, self.ibo):
+            obj.release()
+
+
+class ModelHandle:
+    """A model's GPU buffers (one per part) and base-colour textures."""
+
+    def __init__(self, ctx: moderngl.Context, model: Model, programs: Callable[[Variant], moderngl.Program]):
+        self.model = model
+        self.parts = [GpuPart(ctx, programs(variant(model.materials[p.material])), p.positions, p.normals,
+                              p.uvs, p.indices) for p in model.parts]
+        self.textures: list[moderngl.Texture] = []
+        for img in model.textures:
+            h, w = img.shape[:2]
+            tex = ctx.texture((w, h), 4, np.ascontiguousarray(img, np.float32).tobytes(), dtype="f4")
+            tex.build_mipmaps()
+            tex.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+            self.textures.append(tex)
+
+    def release(self) -> None:
+        for p in self.parts:
+            p.release()
+        for t in self.textures:
+            t.release()
+
+
+class EnvGpu:
+    """An environment as uniforms and a mipmapped float texture."""
+
+    def __init__(self, ctx: moderngl.Context, env: Environment):
+        self.env, self.version = env, env.version
+        img = np.ascontiguousarray(env.equirect, np.float32)
+        h, w = img.shape[:2]
+        self.texture = ctx.texture((w, h), 3, img.tobytes(), dtype="f4")
+        self.texture.repeat_x, self.texture.repeat_y = True, False
+        self.texture.build_mipmaps()
+        self.texture.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+        self.lod_max = float(math.floor(math.log2(max(h, 1))))
+        self.texel = math.pi / h
+        self.sh = np.ascontiguousarray(env.sh, np.float32).tobytes()
+
+    def release(self) -> None:
+        self.texture.release()
+
+
+@dataclass
+class Target:
+    """One size of render target. The rectangle is drawn into `draw`; with MSAA it is resolved
+    by a blit into `resolved`; a post pass (FXAA, or the still's 2x2 downsample) then samples
+    `source` into `post`; what is left is read back from `read`."""
+    draw: moderngl.Framebuffer
+    resolved: moderngl.Framebuffer | None
+    source: moderngl.Texture | None
+    post: moderngl.Framebuffer | None
+    read: moderngl.Framebuffer
+    objects: list[Any]
+
+
+class Targets:
+    """Render targets by size for one way of anti-aliasing: `samples` (0 or 4, MSAA) and
+    `post` (None, "fxaa", or "down": the 2x2 supersampled still averaged down on the GPU,
+    which reads back a quarter of the pixels).
+
+    A resolve blits the whole framebuffer, so a target much larger than the rectangle would
+    cost every frame; one per size rounded up to TARGET_STEP px (the last few kept) follows a
+    piece that moves closer or further without reallocating every frame."""
+
+    KEEP = 4
+
+    def __init__(self, ctx: moderngl.Context, samples: int, post: str | None, dtype: str):
+        self.ctx, self.samples, self.post, self.dtype = ctx, samples, post, dtype
+        self._sets: OrderedDict[tuple[int, int], Target] = OrderedDict()
+        self.last: moderngl.Framebuffer | None = None      # the framebuffer read last
+
+    def _make(self, size: tuple[int, int]) -> Target:
+        ctx, dt = self.ctx, self.dtype
+        objs: list[Any] = []
+
+        def keep(obj: Any) -> Any:
+            objs.append(obj)
+            return obj
+
+        depth = keep(ctx.depth_renderbuffer(size, samples=self.samples))
+        source: moderngl.Texture | None = None
+        if self.post is not None:
+            source = keep(ctx.texture(size, 4, dtype=dt))
+            source.repeat_x = source.repeat_y = False
+        resolved = None
+        if self.samples:
+            msaa = keep(ctx.renderbuffer(size, 4, samples=self.samples, dtype=dt))
+            draw = keep(ctx.framebuffer([msaa], depth))
+            resolved = keep(ctx.framebuffer([source or keep(ctx.renderbuffer(size, 4, dtype=dt))]))
+        else:
+            draw = keep(ctx.framebuffer([source or keep(ctx.renderbuffer(size, 4, dtype=dt))], depth))
+        post = None
+        if self.post is not None:
+            post_size = (size[0] // 2, size[1] // 2) if self.post == "down" else size
+            post = keep(ctx.framebuffer([keep(ctx.renderbuffer(post_size, 4, dtype=dt))]))
+        read = post or resolved or draw
+        return Target(draw, resolved, source, post, read, objs)
+
+    def ensure(self, w: int, h: int) -> Target:
+        size = (-(-w // TARGET_STEP) * TARGET_STEP, -(-h // TARGET_STEP) * TARGET_STEP)
+        hit = self._sets.get(size)
+        if hit is None:
+            hit = self._sets[size] = self._make(size)
+            while len(self._sets) > self.KEEP:
+                for obj in self._sets.popitem(last=False)[1].objects:
+                    obj.release()
+        self._sets.move_to_end(size)
+        self.last = hit.read
+        return hit
+
+    def release(self) -> None:
+        for t in self._sets.values():
+            for obj in t.objects:
+                obj.release()
+        self._sets.clear()
+        self.last = None
