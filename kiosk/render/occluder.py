@@ -18,3 +18,4 @@ class Occluder:
 
     vertices: npt.NDArray[np.float32]    # (N, 3)
     faces: npt.NDArray[np.int32]         # (M, 3) indices into vertices
+    push_mm: float = 0.0                 # moved away along the view ray: a depth tolerance

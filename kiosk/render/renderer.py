@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import moderngl
 import numpy as np
@@ -28,6 +27,7 @@ from kiosk.render.context import create_context
 from kiosk.render.environment import Environment
 from kiosk.render.gpu import EnvGpu, ModelHandle, Targets, Uniforms, Variant, mat4_bytes, program, variant
 from kiosk.render.model import Material, Model, segment_matrices
+from kiosk.render.occluder import Occluder
 
 Array = npt.NDArray[np.float32]
 NEAR_MM, FAR_MM = 50.0, 5000.0
@@ -47,14 +47,6 @@ class DrawItem:
     pose: Array                                        # 4x4 model (mm) -> camera (mm, OpenCV)
     joints: dict[str, Array] = field(default_factory=dict)   # swing name -> 3x3, parent space
     opacity: float = 1.0
-
-
-@dataclass
-class Occluder:
-    """Depth-only geometry in camera space (the head): hides what is behind it, draws nothing."""
-    vertices: Array                                    # (N, 3) mm
-    faces: npt.NDArray[np.integer[Any]]                # (M, 3)
-    push_mm: float = 0.0                               # moved away along the view ray: tolerance
 
 
 @dataclass
