@@ -1,8 +1,9 @@
 """`kiosk bench tryon`: per-stage timings and fps of the live try-on on the bundled 720p video,
 capture time at 720p and 1080p, and still-head jitter.
 
-Targets (issue 5, 2 cores): >= 30 fps sustained, tracking + composite <= 12 ms p95,
-capture <= 60 ms p95 at 720p.
+Targets (issue 20, 2 cores, no GPU, two jhumkas and a kundan choker in 3D): >= 30 fps sustained
+with no late frames, tracking + render + composite <= 20 ms p95, capture (photo, still quality)
+<= 150 ms p95 at 720p and <= 300 ms at 1080p.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import load_attire
 from kiosk.tryon.engine import Frame, TryOn, capture
 
-PIECES = ["earring_gold", "choker_gold"]
+PIECES = ["jhumka_gold", "choker_gold"]
 
 
 def _frames(limit: int = 120) -> list[Frame]:
@@ -42,6 +43,7 @@ def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
     tracker = MediaPipeTracker(static=False)
     engine = TryOn(catalog, tracker, PIECES)
     track_ms, comp_ms, total_ms = [], [], []
+    stages: dict[str, list[float]] = {k: [] for k in ("pose", "light", "render")}
     # Warm up the graphs, then run paced at the video's 30 fps, newest frame wins.
     for i in range(15):
         engine.process(frames[i].copy(), i / 30)
@@ -64,6 +66,8 @@ def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
         total_ms.append((time.perf_counter() - t0) * 1000)
         track_ms.append(result.ms["track"])
         comp_ms.append(result.ms["composite"])
+        for stage, v in stages.items():
+            v.append(result.ms.get(stage, 0.0))
         processed += 1
         i += 1
     elapsed = time.monotonic() - start
@@ -89,8 +93,15 @@ def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
         time.sleep(max(0.0, 1 / 30 - attire_total[-1] / 1000))
     jitter = _still_jitter(catalog, frames[40])
     tracker.close()
+    drawn = result.drawn
+    renderer = "3d" if engine.scene.ready else f"sprites ({engine.scene.unavailable})"
+    engine.scene.close()
     return {
-        "bench": "tryon", "pieces": PIECES, "seconds": round(elapsed, 1),
+        "bench": "tryon", "pieces": PIECES, "renderer": renderer, "seconds": round(elapsed, 1),
+        "drawn": [d.as_json() for d in drawn],
+        "triangles_per_frame": sum(d.triangles for d in drawn),
+        "pose_ms": p50_p95(stages["pose"]), "light_ms": p50_p95(stages["light"]),
+        "render_ms": p50_p95(stages["render"]),
         "fps_sustained": round(processed / elapsed, 1), "frames_late_skipped": late,
         "track_ms": p50_p95(track_ms),
         "composite_ms": p50_p95(comp_ms),
@@ -100,8 +111,8 @@ def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
         "with_attire_total_ms": p50_p95(attire_total[30:]),
         "capture_ms": cap,
         "still_head_jitter_px_rms": jitter,
-        "targets": {"fps": 30, "track_plus_composite_p95_ms": 12, "capture_720p_p95_ms": 60,
-                    "jitter_px_rms": 1.0},
+        "targets": {"fps": 30, "track_plus_composite_p95_ms": 20, "capture_720p_p95_ms": 150,
+                    "capture_1080p_p95_ms": 300, "jitter_px_rms": 1.0},
     }
 
 

@@ -120,6 +120,22 @@ def check_gpu() -> Check:
     return Check("gpu", "warn", "no EGL library (apt install libegl1): software rendering only", data)
 
 
+def check_render(hfov_deg: float) -> Check:
+    """The 3D pieces need an OpenGL 3.3 context over EGL (Mesa's llvmpipe without a GPU)."""
+    from kiosk.render.context import RenderUnavailable, probe
+
+    data: dict[str, Any] = {"hfov_deg": hfov_deg}
+    try:
+        what = probe()
+    except RenderUnavailable as e:
+        data["error"] = e.reason
+        return Check("render", "warn", f"no OpenGL context: 3D pieces are drawn as pre-rendered sprites "
+                     f"({e.reason})", data)
+    data["context"] = what
+    return Check("render", "ok", f"3D pieces: {what}; camera field of view {hfov_deg:g} deg "
+                 "([camera] hfov_deg)", data)
+
+
 def check_disk(data_dir: Path) -> Check:
     probe = data_dir
     while not probe.exists() and probe != probe.parent:
@@ -201,8 +217,8 @@ def check_clock(skews: list[float]) -> Check:
 
 def run_checks(cfg: config_mod.KioskConfig, probe_seconds: float = 1.0) -> list[Check]:
     checks = check_cameras(cfg, probe_seconds)
-    checks += [check_display(), check_gpu(), check_disk(cfg.store.data_dir),
-               check_sqlite(cfg.store.data_dir)]
+    checks += [check_display(), check_gpu(), check_render(cfg.camera.hfov_deg),
+               check_disk(cfg.store.data_dir), check_sqlite(cfg.store.data_dir)]
     cloud, skews = check_cloud(cfg)
     checks.append(check_clock(skews))
     return checks + cloud

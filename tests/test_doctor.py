@@ -36,7 +36,7 @@ def test_doctor_json_shape(make_config: Callable[..., Path], local_http: str,
     report = json.loads(capsys.readouterr().out)
     assert set(report) == {"ok", "checks"}
     names = [c["name"] for c in report["checks"]]
-    for want in ("config", "camera", "display", "gpu", "disk", "sqlite", "clock",
+    for want in ("config", "camera", "display", "gpu", "render", "disk", "sqlite", "clock",
                  "events_api", "person_api"):
         assert want in names
     for c in report["checks"]:
@@ -48,6 +48,9 @@ def test_doctor_json_shape(make_config: Callable[..., Path], local_http: str,
     assert by["sqlite"]["status"] == "ok"
     assert by["events_api"]["status"] == "ok" and by["events_api"]["data"]["status_code"] == 404
     assert isinstance(by["disk"]["data"]["free_bytes"], int)
+    # A real EGL context (llvmpipe here and in CI) and the field of view the pieces use.
+    assert by["render"]["status"] == "ok" and "OpenGL" in by["render"]["data"]["context"]
+    assert by["render"]["data"]["hfov_deg"] == 60.0
     assert isinstance(by["clock"]["data"]["skew_vs_cloud_s"], float)
     assert report["ok"] == (rc == 0)
 
@@ -74,3 +77,20 @@ def test_sqlite_check_fails_clearly_on_unwritable_dir(tmp_path: Path) -> None:
     f.write_text("x")
     c = doctor.check_sqlite(f / "sub")  # a path under a regular file can never be created
     assert c.status == "fail" and "cannot write a database" in c.detail
+
+
+def test_doctor_says_when_no_opengl_context_can_be_made(make_config: Callable[..., Path]) -> None:
+    # Without Mesa's DRI drivers EGL cannot initialise: the check says so and names the package
+    # (a fresh process: EGL reads the variable once, when it is first loaded).
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, LIBGL_DRIVERS_PATH="/nonexistent-dri", EGL_LOG_LEVEL="fatal")
+    code = "from kiosk import doctor; c = doctor.check_render(60.0); print(c.status, '|', c.detail)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    if out.stdout.startswith("ok"):
+        pytest.skip(f"this machine's EGL does not use Mesa's DRI loader ({out.stdout.strip()})")
+    assert out.stdout.startswith("warn") and "pre-rendered sprites" in out.stdout
+    assert "libgl1-mesa-dri" in out.stdout and "Traceback" not in out.stderr

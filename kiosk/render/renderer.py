@@ -298,12 +298,15 @@ class Renderer:
         ctx.depth_func = "<"
         proj = mat4_bytes(projection(f.cam, x, y, w, h))
         if f.occluders:
+            # moderngl applies a framebuffer's colour mask when it is bound: set, then use().
             fbo.color_mask = (False, False, False, False)
+            fbo.use()
             ctx.disable(moderngl.CULL_FACE)
             self._depth_u.write("u_proj", proj)
             for occ in f.occluders:
                 self._draw_occluder(occ)
             fbo.color_mask = (True, True, True, True)
+            fbo.use()
         env.texture.use(0)
         for item, handle, mats, box in zip(f.items, f.handles, f.posed, f.boxes, strict=True):
             if box is None or _clip(rect, box) is None:

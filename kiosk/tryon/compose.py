@@ -147,3 +147,34 @@ def draw(dst: Frame, piece: Piece, pl: Placement, face: FaceTrack | None = None,
     roi = dst[y0:y1, x0:x1].astype(np.float32)
     out = cv2.scaleAdd(rgb, 255.0, cv2.multiply(roi, cv2.merge([through] * 3)))
     dst[y0:y1, x0:x1] = cv2.convertScaleAbs(out)   # rounds and saturates to uint8
+
+
+def composite_layer(dst: Frame, rgba: npt.NDArray[np.float32], x0: int, y0: int, px_per_mm: float) -> None:
+    """A rendered 3D piece (premultiplied display-sRGB RGBA at (x0, y0), RGB order) over the
+    frame, with the same soft contact shadow as a sprite: its coverage blurred and dropped a
+    millimetre or so down-right."""
+    h, w = rgba.shape[:2]
+    s = px_per_mm
+    pad = int(math.ceil(s * (SHADOW_BLUR_MM * 3 + max(SHADOW_OFFSET_MM)))) + 2
+    H, W = dst.shape[:2]
+    bx0, by0 = max(0, x0 - pad), max(0, y0 - pad)
+    bx1, by1 = min(W, x0 + w + pad), min(H, y0 + h + pad)
+    if bx1 <= bx0 or by1 <= by0:
+        return
+    layer = np.zeros((by1 - by0, bx1 - bx0, 4), np.float32)
+    lx0, ly0 = x0 - bx0, y0 - by0
+    sx0, sy0 = max(0, -lx0), max(0, -ly0)
+    sx1, sy1 = min(w, layer.shape[1] - lx0), min(h, layer.shape[0] - ly0)
+    if sx1 <= sx0 or sy1 <= sy0:
+        return
+    layer[ly0 + sy0:ly0 + sy1, lx0 + sx0:lx0 + sx1] = rgba[sy0:sy1, sx0:sx1, [2, 1, 0, 3]]
+    alpha = layer[:, :, 3]
+    sigma = SHADOW_BLUR_MM * s
+    k = max(3, int(sigma * 3) | 1)
+    shift = np.array([[1, 0, SHADOW_OFFSET_MM[0] * s], [0, 1, SHADOW_OFFSET_MM[1] * s]], np.float32)
+    shadow = cv2.GaussianBlur(cv2.warpAffine(alpha, shift, (alpha.shape[1], alpha.shape[0])), (k, k), sigma)
+    through = cv2.multiply(1.0 - SHADOW_STRENGTH * np.asarray(shadow, np.float32), 1.0 - alpha)
+    roi = dst[by0:by1, bx0:bx1].astype(np.float32)
+    rgb = np.ascontiguousarray(layer[:, :, :3])
+    out = cv2.scaleAdd(rgb, 255.0, cv2.multiply(roi, cv2.merge([through] * 3)))
+    dst[by0:by1, bx0:bx1] = cv2.convertScaleAbs(out)

@@ -14,8 +14,9 @@ from kiosk.render.light import LightEstimator, SpriteGrade, estimate_still, spri
 from kiosk.track.base import FaceTrack, Needs, Tracker, Tracking
 from kiosk.tryon.assets import Catalog, Piece
 from kiosk.tryon.attire import Attire, clothing_mask, recolor
-from kiosk.tryon.compose import draw
+from kiosk.tryon.compose import composite_layer, draw
 from kiosk.tryon.placement import Placement, PlacementState, place
+from kiosk.tryon.scene3d import Drawn, Scene3D
 
 Frame = npt.NDArray[np.uint8]
 
@@ -35,6 +36,8 @@ class Result:
     scale_source: str | None = None
     ms: dict[str, float] = field(default_factory=dict)
     light: dict[str, float] = field(default_factory=dict)     # the scene light estimate's stats
+    drawn: list[Drawn] = field(default_factory=list)           # how each 3D piece was drawn
+    head: dict[str, object] | None = None                      # the head's pose, when 3D pieces ran
 
 
 def needs_for(pieces: list[Piece], attire: Attire | None = None) -> Needs:
@@ -67,7 +70,7 @@ class TryOn:
     """Owns the tracker and the selection; ``process`` composites one frame in place."""
 
     def __init__(self, catalog: Catalog, tracker: Tracker, selected: list[str] | None = None,
-                 attire: Attire | None = None, still: bool = False):
+                 attire: Attire | None = None, still: bool = False, hfov_deg: float = 60.0):
         self.catalog = catalog
         self.tracker = tracker
         self.state = PlacementState()
@@ -77,7 +80,13 @@ class TryOn:
         self.still = still
         self.light = LightEstimator()
         self.env: Environment = self.light.env
+        self.scene = Scene3D(hfov_deg)
+        self.last_face: FaceTrack | None = None
         self.select(selected or [])
+
+    @property
+    def has_3d(self) -> bool:
+        return any(p.model is not None for p in self.pieces)
 
     @property
     def grade(self) -> SpriteGrade:
@@ -94,6 +103,7 @@ class TryOn:
         ta = time.perf_counter()
         res.ms["track"] = (ta - t0) * 1000
         face = tracking.primary
+        self.last_face = face
         if (self.attire is not None and not self.attire.is_original and face is not None
                 and tracking.person_mask is not None):
             recolor(frame, clothing_mask(frame, tracking.person_mask, face), self.attire,
@@ -111,17 +121,51 @@ class TryOn:
             res.light = dict(self.env.stats)
             res.px_per_mm, res.scale_source = face.px_per_mm, face.scale_source
             res.placements = place(self.pieces, face, tracking.pose, self.state, t)
+            in_3d = self._draw_3d(frame, tracking, face, t, res)
             by_id = {p.id: p for p in self.pieces}
             grade = self.grade
             for pl in res.placements:
-                draw(frame, by_id[pl.piece_id], pl, face, grade)
+                if pl.piece_id not in in_3d:
+                    draw(frame, by_id[pl.piece_id], pl, face, grade)
+        else:
+            self.scene.lost()
         res.ms["composite"] = (time.perf_counter() - t1) * 1000
         return res
+
+    def _draw_3d(self, frame: Frame, tracking: Tracking, face: FaceTrack, t: float, res: Result) -> set[str]:
+        """The pieces with a model, rendered and composited; returns their ids (the rest, and
+        all of them when no OpenGL context can be made, are drawn as sprites)."""
+        three = [p for p in self.pieces if p.model is not None]
+        if not three or not self.scene.ready:
+            return set()
+        t0 = time.perf_counter()
+        h, w = frame.shape[:2]
+        when = None if self.still else t
+        pose = self.scene.fit(face, w, h, when)
+        if pose is None:
+            return set()
+        posed = self.scene.place(three, tracking, when, live=not self.still)
+        t1 = time.perf_counter()
+        res.ms["pose"] = (t1 - t0) * 1000
+        res.head = pose.as_json()
+        quality = "still" if self.still else "live"
+        for p, layer, ms in self.scene.render(posed, pose.camera, self.env, quality):
+            hook = pose.camera.project(p.hook_cam.reshape(1, 3).astype(np.float32))[0]
+            ppm = pose.camera.fx / float(p.hook_cam[2])
+            if layer is not None:
+                composite_layer(frame, layer.rgba, layer.x0, layer.y0, ppm)
+            res.drawn.append(Drawn(p.piece.id, p.side, "3d", (float(hook[0]), float(hook[1])), ppm,
+                                   layer.rect if layer is not None else None, p.item.model.triangles, ms))
+        res.ms["render"] = (time.perf_counter() - t1) * 1000
+        return {p.id for p in three}
 
 
 def capture(frame: Frame, engine: TryOn, placements: list[Placement],
             face: FaceTrack | None = None) -> tuple[bytes, float]:
-    """The photo: this frame at full resolution with the current placements, as JPEG.
+    """The photo: this frame at full resolution with the current placements, as JPEG; the 3D
+    pieces as they were posed on the last processed frame, rendered again at still quality
+    (supersampled) through the same camera at this frame's size. Call it on the thread that
+    processes frames (the renderer's context is that thread's).
 
     Returns the JPEG and the generation time in ms (feeds image.generated).
     """
@@ -129,9 +173,18 @@ def capture(frame: Frame, engine: TryOn, placements: list[Placement],
     out = frame.copy()
     by_id = {p.id: p for p in engine.pieces}
     grade = engine.grade
+    scene = engine.scene
+    in_3d: set[str] = set()
+    if scene.pose is not None and scene.last and scene.ready:
+        cam = scene.pose.camera
+        cam = cam.scaled(out.shape[1] / cam.width) if out.shape[1] != cam.width else cam
+        for p, layer, _ms in scene.render(scene.last, cam, engine.env, "still"):
+            if layer is not None:
+                composite_layer(out, layer.rgba, layer.x0, layer.y0, cam.fx / float(p.hook_cam[2]))
+            in_3d.add(p.piece.id)
     for pl in placements:
         piece = by_id.get(pl.piece_id)
-        if piece is not None:
+        if piece is not None and piece.id not in in_3d:
             draw(out, piece, pl, face, grade)
     jpeg = encode_jpeg(out)
     return jpeg, (time.perf_counter() - t0) * 1000

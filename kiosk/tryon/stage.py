@@ -11,7 +11,15 @@ from kiosk.track.base import Tracker
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.engine import Frame as Image
-from kiosk.tryon.engine import Result, TryOn, encode_jpeg
+from kiosk.tryon.engine import Result, TryOn, capture, encode_jpeg
+
+STILL_WAIT_S = 2.0      # a photo waits this long for the worker's still render, then takes the live one
+
+
+class _StillRequest:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: tuple[bytes, float] | None = None
 
 
 class TryOnStage:
@@ -29,6 +37,7 @@ class TryOnStage:
         self.last_raw: Image | None = None        # the camera frame as it came (face worker)
         self._last_out: Image | None = None       # the composite shown (capture)
         self._last_ms = 0.0
+        self._still: _StillRequest | None = None  # a photo asked for by the UI thread
 
     def select(self, ids: list[str]) -> None:
         self._catalog.expand(ids)          # unknown ids fail here, on the caller's thread
@@ -59,15 +68,32 @@ class TryOnStage:
             engine = self._ensure()
             image = frame.image.copy()    # sources may hand out the same buffer again
             result = engine.process(image, time.monotonic())
+            request, self._still = self._still, None
+            if request is not None:
+                # On this thread: the renderer's context is the worker's.
+                try:
+                    jpeg, ms = capture(frame.image, engine, result.placements, engine.last_face)
+                    request.result = jpeg, ms + (time.perf_counter() - t0) * 1000
+                finally:
+                    request.done.set()
         self.last = result
         self.hints = tuple(result.hints)
         self.last_raw, self._last_out = frame.image, image
         self._last_ms = (time.perf_counter() - t0) * 1000
         return dataclasses.replace(frame, image=image)
 
-    def capture(self) -> tuple[bytes, float] | None:
-        """The newest composite at camera resolution, as JPEG, and its generation time in ms
-        (tracking + outfit + jewelry for that frame, plus the encoding)."""
+    def capture(self, wait_s: float = STILL_WAIT_S) -> tuple[bytes, float] | None:
+        """The photo at camera resolution, as JPEG, and its generation time in ms (tracking +
+        outfit + jewelry for that frame, plus the encoding). With 3D pieces on, the worker
+        renders the next frame's pieces again at still quality (supersampled); should it not
+        get to it in time, the newest live composite is the photo."""
+        engine = self._engine
+        if engine is not None and engine.has_3d and self._last_out is not None:
+            request = _StillRequest()
+            self._still = request
+            if request.done.wait(wait_s) and request.result is not None:
+                return request.result
+            self._still = None
         out, ms = self._last_out, self._last_ms
         if out is None:
             return None

@@ -60,6 +60,7 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
         ms = (time.perf_counter() - t0) * 1000
     finally:
         tracker.close()
+        engine.scene.close()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(jpeg)
@@ -70,6 +71,8 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
               "attire": attire.id if attire else None,
               "pieces": [pl.as_json() for pl in result.placements], "hints": result.hints,
               "light": {k: round(v, 4) for k, v in result.light.items()},
+              "head": result.head, "drawn": [d.as_json() for d in result.drawn],
+              "renderer": "3d" if engine.scene.ready else f"sprites ({engine.scene.unavailable})",
               "generation_time_ms": round(ms, 1)}
     if as_json:
         print(json.dumps(report, indent=2))

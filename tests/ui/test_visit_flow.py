@@ -90,7 +90,9 @@ def test_a_full_visit_records_the_six_event_types(qtbot: QtBot, window: MainWind
     assert evs[4]["payload"] == expected_attire
     gen = evs[5]["payload"]
     assert gen["jewelry_id"] == "nath_gold" and gen["attire_id"] == "saree_blue_silk"  # type: ignore[index]
-    assert 0 < gen["generation_time_ms"] < 500  # type: ignore[index, operator]
+    # A real measurement, not a placeholder (its speed is kiosk bench's: a 3D photo renders the
+    # pieces again supersampled, which on a loaded test machine takes several hundred ms).
+    assert 0 < gen["generation_time_ms"] < 5000  # type: ignore[index, operator]
     end = evs[6]["payload"]
     assert end["items_tried"] == 3 and end["sale_made"] is True  # type: ignore[index]
     assert end["purchased_items"] == ["jhumka_gold"] and end["sale_amount"] == 38900.0  # type: ignore[index]

@@ -1,0 +1,316 @@
+"""The 3D pieces on the customer: posed by the head, swinging, occluded, lit by the store.
+
+Per frame: the head's pose (kiosk/track/headpose.py) gives each piece's hook in camera space
+and its frame: earrings, nose rings and tikkas ride rigidly on the head (their dangling parts
+hang and swing as pendulums, kiosk/tryon/swing.py), a necklace on the neck base and the torso
+(kiosk/track/neck.py), a nath's chain is aimed at the hair above the ear. A depth-only head,
+skull and neck (kiosk/track/occluders.py) hide what is behind the customer: the far earring goes
+behind the cheek as the head turns, the back of a chain behind the neck. Each piece is rendered
+in its own small rectangle (kiosk/render/renderer.py) and composited with a contact shadow.
+
+The renderer's OpenGL context belongs to the thread that made it: a Scene3D is made and used
+on one thread (the pipeline worker, or a still's caller). When no context can be made, `ready`
+is False with the reason, and the engine draws each 3D piece as its sprites rendered from the
+model (fallback, never a blank mirror).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from kiosk.render.camera import Camera
+from kiosk.render.context import RenderUnavailable
+from kiosk.render.environment import Environment
+from kiosk.render.model import Model, load_model, swing_frames
+from kiosk.render.occluder import Occluder
+from kiosk.render.renderer import DrawItem, Layer, Renderer
+from kiosk.track.base import FaceTrack, Tracking
+from kiosk.track.headpose import Anchor, HeadPose, HeadTracker, fit_head_pose
+from kiosk.track.neck import neck_base
+from kiosk.track.occluders import head_occluder
+from kiosk.tryon.assets import Piece
+from kiosk.tryon.swing import SwingJoint, Swings
+
+log = logging.getLogger(__name__)
+
+Mat = npt.NDArray[np.float64]
+LIVE_AA = "fxaa"        # MSAA 4x costs ~3x per piece on llvmpipe for triangles about a pixel big
+LIVE_MODEL = "model_live.glb"
+EAR_SIDES = ("image-left", "image-right")
+NATH_CHAIN_TARGET = 454         # face edge at the image-right ear (the customer's left)
+NATH_CHAIN_RAISE_MM = 12.0      # into the hair above the ear
+
+
+@dataclass
+class Drawn:
+    """How one piece was drawn, for `kiosk tryon --json` and the bench."""
+
+    piece_id: str
+    side: str
+    how: str                                 # "3d" or "sprite"
+    hook_px: tuple[float, float]
+    px_per_mm: float
+    rect: tuple[int, int, int, int] | None = None
+    triangles: int = 0
+    ms: float = 0.0
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.piece_id, "side": self.side, "drawn": self.how,
+                "hook_px": [round(self.hook_px[0], 1), round(self.hook_px[1], 1)],
+                "px_per_mm": round(self.px_per_mm, 3), "rect": list(self.rect) if self.rect else None,
+                "triangles": self.triangles, "render_ms": round(self.ms, 2)}
+
+
+@dataclass
+class _Posed:
+    piece: Piece
+    side: str
+    item: DrawItem
+    hook_cam: Mat
+
+
+def _mat4(rot: Mat, position: Mat, hook: npt.NDArray[np.float32] | None) -> npt.NDArray[np.float32]:
+    """Model (mm) -> camera: the model's hook lands on `position`, turned by `rot`."""
+    m = np.eye(4)
+    m[:3, :3] = rot
+    h = np.zeros(3) if hook is None else np.asarray(hook, np.float64)
+    m[:3, 3] = np.asarray(position, np.float64) - rot @ h
+    return np.asarray(m, np.float32)
+
+
+def swing_joints(model: Model, skip: set[str] | None = None) -> list[SwingJoint]:
+    """The model's swing nodes as pendulums: pivots in the piece's space at rest, lengths from
+    each swinging segment's size."""
+    rest = np.eye(4, dtype=np.float32)
+    frames = swing_frames(model, rest)
+    out = []
+    for i, s in enumerate(model.swings):
+        if skip and s.name in skip:
+            continue
+        pivot, _rot = frames[s.name]
+        if model.hook is not None:
+            pivot = pivot - model.hook         # swing.py measures from the hook
+        parts = [p for p in model.parts if p.segment == i]
+        if parts:
+            lo = np.min([p.lo for p in parts], axis=0)
+            hi = np.max([p.hi for p in parts], axis=0)
+            centre = (lo + hi) / 2
+            node_pivot = np.linalg.inv(s.local.astype(np.float64)) @ np.append(s.pivot, 1.0)
+            length = float(np.linalg.norm(centre - node_pivot[:3]))
+        else:
+            length = 10.0
+        parent = model.swings[s.parent].name if s.parent >= 0 else None
+        out.append(SwingJoint(s.name, tuple(float(x) for x in pivot), parent, s.damping,  # type: ignore[arg-type]
+                              max(length, 2.0)))
+    return out
+
+
+def _to_joint_space(model: Model, name: str, rot_local: Mat) -> Mat:
+    """swing.py turns a part in its enclosing frame's axes; the renderer wants the rotation in
+    the swing node's parent space, which the generator may have rotated (offset)."""
+    s = next(x for x in model.swings if x.name == name)
+    o = s.offset[:3, :3].astype(np.float64)
+    o /= np.maximum(np.linalg.norm(o, axis=0, keepdims=True), 1e-12)
+    return np.asarray(o.T @ rot_local @ o, np.float64)
+
+
+@dataclass
+class Scene3D:
+    hfov_deg: float = 60.0
+    aa: str = LIVE_AA
+    head: HeadTracker = field(init=False)
+    swings: Swings = field(default_factory=Swings)
+    unavailable: str | None = None
+    pose: HeadPose | None = None
+    _renderer: Renderer | None = None
+    _models: dict[Path, Model] = field(default_factory=dict)
+    _chains: dict[Path, tuple[str, npt.NDArray[np.float32]] | None] = field(default_factory=dict)
+    _joints: dict[int, tuple[list[SwingJoint], dict[str, str]]] = field(default_factory=dict)
+    last: list[_Posed] = field(default_factory=list)
+    last_occluders: list[Occluder] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.head = HeadTracker(self.hfov_deg)
+
+    # ---- resources ----------------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        return self.renderer() is not None
+
+    def renderer(self) -> Renderer | None:
+        if self._renderer is None and self.unavailable is None:
+            try:
+                self._renderer = Renderer(aa=self.aa)
+            except RenderUnavailable as e:
+                self.unavailable = e.reason
+                log.warning("3D pieces drawn as pre-rendered sprites: %s", e.reason)
+        return self._renderer
+
+    def model(self, piece: Piece, live: bool) -> Model:
+        assert piece.model is not None
+        path = piece.model.with_name(LIVE_MODEL) if live else piece.model
+        if not path.is_file():
+            path = piece.model
+        m = self._models.get(path)
+        if m is None:
+            m = self._models[path] = load_model(path)
+        return m
+
+    def close(self) -> None:
+        if self._renderer is not None:
+            self._renderer.release()
+            self._renderer = None
+
+    # ---- posing -------------------------------------------------------------------------------
+
+    def fit(self, face: FaceTrack, width: int, height: int, t: float | None) -> HeadPose | None:
+        """The head's pose: smoothed frame to frame live, on its own for a still (t None)."""
+        if t is None:
+            self.pose = fit_head_pose(face, Camera.from_hfov(width, height, self.hfov_deg))
+        else:
+            self.pose = self.head.update(face, width, height, t)
+        return self.pose
+
+    def lost(self) -> None:
+        self.head.reset()
+        self.swings.reset()
+        self.pose = None
+        self.last = []
+
+    def _chain(self, model: Model) -> tuple[str, npt.NDArray[np.float32]] | None:
+        """A nath's chain: its swing and its far end (model space, at rest)."""
+        key = model.path or Path(str(id(model)))
+        if key not in self._chains:
+            end = next((i for i, n in enumerate(model.nodes) if n.name == "chain_end"), None)
+            found = None
+            if end is not None:
+                world = np.eye(4, dtype=np.float32)
+                i = end
+                chain: list[int] = []
+                while i >= 0:
+                    chain.append(i)
+                    i = model.nodes[i].parent
+                for j in reversed(chain):
+                    world = world @ model.nodes[j].local
+                owner = next((s.name for s in model.swings if s.node in chain), None)
+                if owner is not None:
+                    found = (owner, np.asarray(world[:3, 3], np.float32))
+            self._chains[key] = found
+        return self._chains[key]
+
+    def _swing_joints(self, model: Model, aimed_chain: bool) -> tuple[list[SwingJoint], dict[str, str]]:
+        """The pendulums to simulate, and which one each swing node follows. Parts that hang
+        from the same parent with the same length and damping (a jhumka's bead fringe, a
+        choker's drops) swing as one: driven alike, they would swing alike, and each pendulum
+        costs ~0.1 ms of Python per frame."""
+        key = id(model) * 2 + aimed_chain
+        got = self._joints.get(key)
+        if got is None:
+            chain = self._chain(model) if aimed_chain else None
+            joints = swing_joints(model, {chain[0]} if chain else None)
+            reps: dict[tuple[object, ...], SwingJoint] = {}
+            follows: dict[str, str] = {}
+            for j in joints:
+                group = (j.parent and follows.get(j.parent, j.parent), round(j.length_mm / 2),
+                         round(j.damping, 2), round(j.limit_deg))
+                rep = reps.setdefault(group, j)
+                follows[j.name] = rep.name
+            simulated = [j for j in joints if follows[j.name] == j.name]
+            # A nested joint hangs from its parent's representative.
+            simulated = [SwingJoint(j.name, j.pivot_mm, follows.get(j.parent, j.parent) if j.parent else None,
+                                    j.damping, j.length_mm, j.limit_deg) for j in simulated]
+            got = self._joints[key] = (simulated, follows)
+        return got
+
+    def _aim_chain(self, model: Model, pose4: npt.NDArray[np.float32], target: Mat,
+                   joints: dict[str, Mat]) -> None:
+        chain = self._chain(model)
+        if chain is None:
+            return
+        name, end = chain
+        as32 = {k: np.asarray(v, np.float32) for k, v in joints.items()}
+        pivot, rot = swing_frames(model, pose4, as32)[name]
+        end_cam = pose4[:3, :3] @ end + pose4[:3, 3]
+        a = rot.T @ (end_cam - pivot)
+        b = rot.T @ (np.asarray(target, np.float32) - pivot)
+        na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+        if na < 1e-6 or nb < 1e-6:
+            return
+        from kiosk.tryon.swing import _min_rotation
+
+        joints[name] = _to_joint_space(model, name, _min_rotation(a / na, b / nb))
+
+    def place(self, pieces: list[Piece], tracking: Tracking, t: float | None, live: bool) -> list[_Posed]:
+        """Every 3D piece's draw item for this frame (after `fit`)."""
+        pose = self.pose
+        if pose is None:
+            return []
+        out: list[_Posed] = []
+        swing_in: dict[str, tuple[list[SwingJoint], Anchor]] = {}
+        follows: dict[str, dict[str, str]] = {}
+        planned: list[tuple[Piece, str, Model, Anchor, Mat | None]] = []
+        neck = None
+        for piece in pieces:
+            if piece.model is None:
+                continue
+            model = self.model(piece, live)
+            chain_target = None
+            if piece.category == "earring":
+                anchors = [(side, pose.anchor(f"ear_lobe_{side.replace('-', '_')}")) for side in EAR_SIDES]
+            elif piece.category == "nose_ring":
+                anchors = [("centre", pose.anchor("nostril"))]
+                lm = pose.landmarks[NATH_CHAIN_TARGET].astype(np.float64)
+                chain_target = lm + pose.R @ np.array([0.0, NATH_CHAIN_RAISE_MM * pose.scale, 0.0])
+            elif piece.category == "maang_tikka":
+                anchors = [("centre", pose.anchor("hair_parting"))]
+            elif piece.category == "necklace":
+                neck = neck or neck_base(pose, tracking.pose)
+                anchors = [("centre", neck.anchor)]
+            else:
+                continue
+            for side, anchor in anchors:
+                planned.append((piece, side, model, anchor, chain_target))
+                simulated, follow = self._swing_joints(model, chain_target is not None)
+                swing_in[f"{piece.id}/{side}"] = (simulated, anchor)
+                follows[f"{piece.id}/{side}"] = follow
+        if t is None:
+            self.swings.reset()       # a still: every part simply hangs under gravity
+        stepped = self.swings.step(swing_in, 0.0 if t is None else t)
+        for piece, side, model, anchor, chain_target in planned:
+            rot = np.asarray(anchor.rotation, np.float64)
+            pose4 = _mat4(rot, np.asarray(anchor.position, np.float64), model.hook)
+            local = stepped.get(f"{piece.id}/{side}", {})
+            follow = follows.get(f"{piece.id}/{side}", {})
+            joints = {name: _to_joint_space(model, name, local[rep]) for name, rep in follow.items()
+                      if rep in local}
+            if chain_target is not None:
+                self._aim_chain(model, pose4, chain_target, joints)
+            joints32 = {k: np.asarray(v, np.float32) for k, v in joints.items()}
+            out.append(_Posed(piece, side, DrawItem(model, pose4, joints32),
+                              np.asarray(anchor.position, np.float64)))
+        self.last_occluders = [head_occluder(pose, neck)]
+        self.last = out
+        return out
+
+    # ---- drawing ------------------------------------------------------------------------------
+
+    def render(self, posed: list[_Posed], camera: Camera, env: Environment,
+               quality: str = "live") -> list[tuple[_Posed, Layer | None, float]]:
+        r = self.renderer()
+        if r is None:
+            return []
+        out = []
+        for p in posed:
+            t0 = time.perf_counter()
+            # One rectangle per piece: two earrings and a necklace in one rectangle would
+            # cover most of the lower face.
+            layer = r.render([p.item], camera, env, occluders=self.last_occluders, quality=quality)
+            out.append((p, layer, (time.perf_counter() - t0) * 1000))
+        return out
