@@ -111,12 +111,35 @@ class ModelHandle:
             t.release()
 
 
+REFLECTION_CONTRAST = 2.3
+LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
+
+
+def reflection_contrast(img: Array, k: float = REFLECTION_CONTRAST) -> Array:
+    """What metal reflects, with the contrast a camera's frame has lost: the estimate is built
+    from an 8-bit picture, blurred, where a lamp is barely brighter than a white wall, so
+    polished gold would mirror an almost even glow and look pale and flat. Luminance is
+    stretched about its (solid-angle) mean by the power k, colour kept, the mean kept: lamps and
+    windows become highlights, the rest darker, and gold reads as gold. Diffuse light (the SH)
+    is left as measured, and the stretch is the same at any brightness or tint of the store."""
+    h, w = img.shape[:2]
+    weight = np.sin((np.arange(h, dtype=np.float32) + 0.5) / h * math.pi)[:, None]
+
+    def mean(lum: Array) -> float:
+        return float((lum * weight).sum() / (weight.sum() * w))
+
+    lum = img @ LUMA
+    m = mean(lum) or 1e-6
+    out = img * np.power(np.maximum(lum, 1e-6) / m, k - 1.0)[:, :, None]
+    return np.asarray(out * (m / max(mean(out @ LUMA), 1e-6)), np.float32)
+
+
 class EnvGpu:
     """An environment as uniforms and a mipmapped float texture."""
 
     def __init__(self, ctx: moderngl.Context, env: Environment):
         self.env, self.version = env, env.version
-        img = np.ascontiguousarray(env.equirect, np.float32)
+        img = np.ascontiguousarray(reflection_contrast(env.equirect), np.float32)
         h, w = img.shape[:2]
         self.texture = ctx.texture((w, h), 3, img.tobytes(), dtype="f4")
         self.texture.repeat_x, self.texture.repeat_y = True, False
