@@ -119,19 +119,13 @@ def reflection_contrast(img: Array, k: float = REFLECTION_CONTRAST) -> Array:
     """What metal reflects, with the contrast a camera's frame has lost: the estimate is built
     from an 8-bit picture, blurred, where a lamp is barely brighter than a white wall, so
     polished gold would mirror an almost even glow and look pale and flat. Luminance is
-    stretched about its (solid-angle) mean by the power k, colour kept, the mean kept: lamps and
-    windows become highlights, the rest darker, and gold reads as gold. Diffuse light (the SH)
-    is left as measured, and the stretch is the same at any brightness or tint of the store."""
-    h, w = img.shape[:2]
-    weight = np.sin((np.arange(h, dtype=np.float32) + 0.5) / h * math.pi)[:, None]
-
-    def mean(lum: Array) -> float:
-        return float((lum * weight).sum() / (weight.sum() * w))
-
+    stretched by the power k about its median, which stays where it was (colour kept): lamps
+    and windows become highlights, the rest darker, and gold reads as gold. The median, not the
+    mean, so a lamp the estimate boosted does not darken the rest of the room. Diffuse light
+    (the SH) is left as measured; the stretch is the same at any brightness or tint."""
     lum = img @ LUMA
-    m = mean(lum) or 1e-6
-    out = img * np.power(np.maximum(lum, 1e-6) / m, k - 1.0)[:, :, None]
-    return np.asarray(out * (m / max(mean(out @ LUMA), 1e-6)), np.float32)
+    pivot = float(np.median(lum)) or 1e-6
+    return np.asarray(img * np.power(np.maximum(lum, 1e-6) / pivot, k - 1.0)[:, :, None], np.float32)
 
 
 class EnvGpu:

@@ -16,6 +16,7 @@ model (fallback, never a blank mirror).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ import numpy.typing as npt
 
 from kiosk.render.camera import Camera
 from kiosk.render.context import RenderUnavailable
-from kiosk.render.environment import Environment
+from kiosk.render.environment import Environment, sh_eval
+from kiosk.render.light import FACE_NORMAL, LUMA, SpriteGrade, grade_layer, sprite_grade
 from kiosk.render.model import Model, load_model, swing_frames
 from kiosk.render.occluder import Occluder
 from kiosk.render.renderer import DrawItem, Layer, Renderer
@@ -45,6 +47,7 @@ LIVE_MODEL = "model_live.glb"
 EAR_SIDES = ("image-left", "image-right")
 NATH_CHAIN_TARGET = 454         # face edge at the image-right ear (the customer's left)
 NATH_CHAIN_RAISE_MM = 12.0      # into the hair above the ear
+RENDER_EXPOSURE = 0.5           # studio level: the tone curve near linear, highlights with headroom
 
 
 @dataclass
@@ -132,6 +135,7 @@ class Scene3D:
     _models: dict[Path, Model] = field(default_factory=dict)
     _chains: dict[Path, tuple[str, npt.NDArray[np.float32]] | None] = field(default_factory=dict)
     _joints: dict[int, tuple[list[SwingJoint], dict[str, str]]] = field(default_factory=dict)
+    _lit: tuple[int, Environment, SpriteGrade] | None = None
     last: list[_Posed] = field(default_factory=list)
     last_occluders: list[Occluder] = field(default_factory=list)
 
@@ -301,16 +305,38 @@ class Scene3D:
 
     # ---- drawing ------------------------------------------------------------------------------
 
+    def _lighting(self, env: Environment) -> tuple[Environment, SpriteGrade]:
+        """The map with its overall colour taken out, at the studio level, and the grade (the
+        store's level and colour, as for a photo piece) to apply to what it renders."""
+        if self._lit is None or self._lit[0] != env.version:
+            grade = sprite_grade(env)
+            facing = np.maximum(sh_eval(env.sh, FACE_NORMAL)[0], 1e-6)
+            chroma = facing / float(facing @ LUMA)
+            neutral = dataclasses.replace(env, equirect=np.asarray(env.equirect / chroma, np.float32),
+                                          sh=np.asarray(env.sh / chroma, np.float32),
+                                          exposure=RENDER_EXPOSURE)
+            self._lit = (env.version, neutral, grade)
+        return self._lit[1], self._lit[2]
+
     def render(self, posed: list[_Posed], camera: Camera, env: Environment,
                quality: str = "live") -> list[tuple[_Posed, Layer | None, float]]:
+        """Each piece in its own rectangle. The estimate's map (its shape: what the gold mirrors,
+        lamps, the customer's clothes) lights the piece at the studio's level and in neutral
+        colour, where the tone curve is near linear; the store's level and colour are then
+        applied to the result as they are to a photo piece (a gain on display values), so a
+        piece darkens, warms and cools exactly as the skin beside it does instead of sliding
+        along the curve's shoulder, where it would keep its colour."""
         r = self.renderer()
         if r is None:
             return []
+        lit, grade = self._lighting(env)
         out = []
         for p in posed:
             t0 = time.perf_counter()
             # One rectangle per piece: two earrings and a necklace in one rectangle would
             # cover most of the lower face.
-            layer = r.render([p.item], camera, env, occluders=self.last_occluders, quality=quality)
+            layer = r.render([p.item], camera, lit, occluders=self.last_occluders, quality=quality)
+            if layer is not None:
+                grade_layer(layer.rgba, grade)
             out.append((p, layer, (time.perf_counter() - t0) * 1000))
         return out

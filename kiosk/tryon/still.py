@@ -49,9 +49,9 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
     from kiosk.track.mediapipe_tracker import MediaPipeTracker
 
     tracker = MediaPipeTracker(static=True)
+    t0 = time.perf_counter()
+    engine = TryOn(catalog, tracker, ids, attire, still=True)
     try:
-        t0 = time.perf_counter()
-        engine = TryOn(catalog, tracker, ids, attire, still=True)
         result = engine.process(frame, t=None)
         if result.faces == 0:
             return _fail(f"{photo}: no face found ({HINT_NO_FACE.split(':')[0].lower()}); "
