@@ -93,24 +93,30 @@ def image_width_mm(prep: Prepared, piece_mm: float) -> float:
     return piece_mm * prep.rgba.shape[1] / drawn
 
 
-def write_piece_files(folder: Path, p: NewPiece, png: bytes, source: str) -> Piece:
-    """The sprite and manifest in `folder`, checked as the app's loader will. Raises AssetError."""
+def write_piece_files(folder: Path, p: NewPiece, png: bytes, source: str,
+                      model: bytes | None = None) -> Piece:
+    """The sprite (and a 3D piece's .glb) and the manifest in `folder`, checked as the app's
+    loader will. Raises AssetError."""
     folder.mkdir(parents=True, exist_ok=True)
     image = f"piece-{hashlib.sha256(png).hexdigest()[:12]}.png"
     write_file_durably(folder / image, png)
     manifest = {"id": p.id, "name": p.name, "category": p.category, "style": p.style, "price": p.price,
                 "width_mm": round(p.width_mm, 2), "anchor": list(p.anchor), "jeweler_id": p.jeweler_id,
                 "image": image, "source": source}
+    if model is not None:
+        write_file_durably(folder / "model.glb", model)
+        manifest["model"] = "model.glb"
     piece = piece_from_manifest(folder, manifest)
     write_file_durably(folder / "manifest.json", json.dumps(manifest, indent=2).encode())
     return piece
 
 
 def save_piece(db: Database, p: NewPiece, png: bytes, *, source: str, remote_id: str | None = None,
-               remote_sig: str | None = None, now: float) -> Piece:
-    """Write the sprite and manifest, check them as the app will, then the row. Raises AssetError."""
+               remote_sig: str | None = None, now: float, model: bytes | None = None) -> Piece:
+    """Write the sprite (and model) and manifest, check them as the app will, then the row.
+    Raises AssetError."""
     folder_rel = f"{PIECES_DIR}/{p.id}"
-    piece = write_piece_files(db.data_dir / folder_rel, p, png, source)
+    piece = write_piece_files(db.data_dir / folder_rel, p, png, source, model)
     with db.write() as conn:
         conn.execute(
             "INSERT INTO catalog_pieces (id, jeweler_id, name, category, price, width_mm, anchor_x, anchor_y,"

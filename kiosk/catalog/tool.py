@@ -32,6 +32,9 @@ def add(data_dir: Path, image: Path, *, jeweler: str, category: str, name: str, 
         preview: Path | None) -> int:
     if category not in CATEGORIES:
         return _fail(f"--category {category!r}: one of {', '.join(CATEGORIES)}")
+    if image.suffix.lower() == ".glb":
+        return _add_model(data_dir, image, jeweler=jeweler, category=category, name=name, price=price,
+                          width_mm=width_mm, preview=preview)
     if width_mm is None and coin_mm is None:
         return _fail("give the piece's real width (--width-mm) or lay a coin by it and give --coin-mm")
     try:
@@ -61,6 +64,29 @@ def add(data_dir: Path, image: Path, *, jeweler: str, category: str, name: str, 
     except (StoreError, AssetError) as e:
         return _fail(str(e))
     print(f"added {piece.id}: {name} ({category}, {piece_mm:g} mm, hook at {hook[0]},{hook[1]}) "
+          f"in {piece.folder}")
+    if preview is not None:
+        _preview(data_dir, piece.id, preview)
+    return EXIT_OK
+
+
+def _add_model(data_dir: Path, path: Path, *, jeweler: str, category: str, name: str,
+               price: float | None, width_mm: float | None, preview: Path | None) -> int:
+    """A 3D piece: the .glb checked, its front sprite rendered, both kept (kiosk/catalog/model3d.py)."""
+    from kiosk.catalog.model3d import prepare_model
+
+    try:
+        made = prepare_model(path, category, width_mm)
+        db = Database(data_dir)
+        try:
+            pid = cache.unique_id(db, cache.slug(f"{jeweler}_{name}"))
+            new = cache.NewPiece(pid, jeweler, name, category, price, made.width_mm, made.anchor)
+            piece = cache.save_piece(db, new, made.png, source="staff", now=time.time(), model=made.glb)
+        finally:
+            db.close()
+    except (StoreError, AssetError) as e:
+        return _fail(str(e))
+    print(f"added {piece.id}: {name} ({category}, 3D model {made.model_width_mm:.1f} mm wide) "
           f"in {piece.folder}")
     if preview is not None:
         _preview(data_dir, piece.id, preview)

@@ -91,3 +91,35 @@ def test_check_names_the_broken_manifest(tmp_path: Path, make_config: Callable[.
     assert "PROBLEM abharana_bad_hook" in out and "outside" in out and "1 with problems" in out
     # The app leaves the damaged piece out and loads the rest.
     assert "abharana_bad_hook" not in cache.load(tmp_path / "data").pieces
+
+
+def test_add_takes_a_glb_checks_it_and_the_app_wears_it_in_3d(
+        tmp_path: Path, make_config: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = make_config()
+    model = paths.ASSETS_DIR / "jewelry" / "chandbali_polki" / "model.glb"
+    base = ["--config", str(cfg), "assets", "add", str(model), "--name", "Staff Chandbali"]
+    assert cli.main(base + ["--category", "necklace"]) == 2
+    assert "outside 60-400 mm for a necklace" in capsys.readouterr().err
+    assert cli.main(base + ["--category", "earring", "--width-mm", "60"]) == 2
+    assert "measured in metres" in capsys.readouterr().err
+    assert cli.main(base + ["--category", "earring", "--price", "52000"]) == 0
+    assert "3D model" in capsys.readouterr().out
+    catalog = cache.load(tmp_path / "data")
+    piece = catalog.get("abharana_staff_chandbali")
+    assert piece.model is not None and piece.model.read_bytes() == model.read_bytes()
+    h, w = piece.sprite().shape[:2]
+    assert 0 <= piece.anchor[0] <= w and 0 <= piece.anchor[1] <= h < 1024
+    tracker = MediaPipeTracker(static=True)
+    engine = TryOn(catalog, tracker, [piece.id], None, still=True)
+    try:
+        result = engine.process(photo("obama_portrait.jpg"), t=None)
+    finally:
+        tracker.close()
+        engine.scene.close()
+    assert [(d.piece_id, d.how) for d in result.drawn] == [(piece.id, "3d")] * 2
+    broken = tmp_path / "broken.glb"
+    broken.write_bytes(b"glTF" + bytes(40))
+    assert cli.main(["--config", str(cfg), "assets", "add", str(broken), "--category", "earring",
+                     "--name", "Broken"]) == 2
+    err = capsys.readouterr().err
+    assert "kiosk assets: " in err and "not a readable glTF binary" in err and "Traceback" not in err
