@@ -63,3 +63,26 @@ def test_no_photos_says_where_to_put_them(qtbot: QtBot, staffed: MainWindow) -> 
     assert "No photos yet" in tech.assets.photo_hint.text()
     click(qtbot, tech.assets.save)
     assert "Pick a photo first" in tech.assets.message.text()
+
+
+def test_staff_add_a_3d_piece_from_a_glb(qtbot: QtBot, staffed: MainWindow) -> None:  # noqa: F811
+    from kiosk import paths
+
+    assert staffed.cfg is not None
+    data = Path(staffed.cfg.store.data_dir)
+    (data / "incoming").mkdir(parents=True)
+    model = paths.ASSETS_DIR / "jewelry" / "hoop_rose_gold" / "model.glb"
+    shutil.copy(model, data / "incoming" / "bali_hoop.glb")
+    tech = open_technician(qtbot, staffed)
+    assert tech.assets is not None
+    click(qtbot, tech.add_piece)
+    a = tech.assets
+    click(qtbot, a.findChild(QPushButton, "asset_photo_0"))
+    qtbot.waitUntil(lambda: a.canvas.rgba is not None, timeout=30_000)
+    assert abs(float(a.width_mm.text()) - 20.1) < 0.2          # the model's own width
+    a.name.setText("Bali Hoop")
+    qtbot.waitUntil(lambda: not a.preview.pixmap().isNull(), timeout=30_000)
+    click(qtbot, a.save)
+    assert "Saved" in a.message.text(), a.message.text()
+    piece = cache.load(data).get("abharana_bali_hoop")
+    assert piece.model is not None and piece.model.read_bytes() == model.read_bytes()

@@ -31,7 +31,7 @@ from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.qimage import wrap_bgr
 from kiosk.ui.screens.common import action_row, button, clear, note, title
 
-IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp")
+IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".glb")     # a .glb: a 3D piece (kiosk/catalog/model3d.py)
 MAX_PHOTOS = 12
 
 
@@ -97,8 +97,11 @@ class _Worker:
         if kind == "prepare":
             path, category = arg
             try:
-                self.results.prepared.emit(prepare(decode(Path(path).read_bytes()), category))
-            except (OSError, PrepareError) as e:
+                if Path(path).suffix.lower() == ".glb":
+                    self.results.prepared.emit(_model_draft(Path(path), category))
+                else:
+                    self.results.prepared.emit(prepare(decode(Path(path).read_bytes()), category))
+            except (OSError, PrepareError, AssetError) as e:
                 self.results.prepared.emit(f"{Path(path).name}: {getattr(e, 'strerror', None) or e}")
             return tracker, face
         from kiosk.capture.sources import VideoFileSource
@@ -186,6 +189,22 @@ class AnchorCanvas(QLabel):
 class _Draft:
     photo: Path
     prep: Prepared | None
+    model: bytes | None = None      # a 3D piece's .glb
+
+
+@dataclass(frozen=True)
+class _ModelPrep:
+    prep: Prepared
+    glb: bytes
+
+
+def _model_draft(path: Path, category: str) -> _ModelPrep:
+    """A .glb, checked and its sprite rendered (on the worker: the renderer's context is its)."""
+    from kiosk.catalog.model3d import prepare_model
+
+    made = prepare_model(path, category)
+    rgba = decode(made.png)
+    return _ModelPrep(Prepared(rgba, made.anchor, made.model_width_mm, True, (0, 0)), made.glb)
 
 
 class AssetScreen(QWidget):
@@ -298,6 +317,11 @@ class AssetScreen(QWidget):
         if isinstance(got, str):
             self.message.setText(got)
             return
+        if isinstance(got, _ModelPrep):
+            self.draft.model = got.glb
+            assert got.prep.width_mm is not None
+            self.width_mm.setText(f"{got.prep.width_mm:.1f}")     # the model's own size
+            got = got.prep
         assert isinstance(got, Prepared)
         self.draft.prep = got
         self.canvas.show_piece(got.rgba, got.anchor)
@@ -340,7 +364,7 @@ class AssetScreen(QWidget):
             return
         folder = self.data_dir / "catalog" / "tmp" / "preview"
         try:
-            piece = cache.write_piece_files(folder, *got, source="preview")
+            piece = cache.write_piece_files(folder, *got, source="preview", model=self.draft.model)
             for old in folder.glob("piece-*.png"):         # earlier previews (already in memory)
                 if old.name not in piece.files.values():
                     old.unlink()
@@ -369,7 +393,8 @@ class AssetScreen(QWidget):
             if got is None:
                 return
             new, png = got
-            cache.save_piece(self.db, new, png, source="staff", now=time.time())
+            model = self.draft.model if self.draft is not None else None
+            cache.save_piece(self.db, new, png, source="staff", now=time.time(), model=model)
         except (StoreError, AssetError, OSError) as e:
             self.message.setText(f"Not saved: {e}")
             return
