@@ -1,13 +1,24 @@
-"""Build the bundled catalogue's 3D pieces, assets/jewelry/<id>/model.glb, from scratch.
+"""Build the bundled catalogue from scratch: each piece's 3D models and the images rendered
+from them, assets/jewelry/<id>/.
 
     python assets/jewelry/make_models.py           # every piece; manifests and sets updated
     python assets/jewelry/make_models.py --only jhumka_gold --out /tmp/x --models-only
 
-The one command that regenerates the catalogue. Deterministic: the same code gives the same
-bytes (seeded randomness only, floats rounded before they are written, stable order), so the
-committed models are checked by regenerating some of them (tests/assets/test_models.py). Only
-numpy is needed for the models (OpenCV draws the interim sprites of pieces that had no PNG);
-no Blender, no third-party meshes: every vertex is computed in jewelgen/.
+The one command that regenerates the catalogue. Per piece it writes
+  model.glb        the piece at full detail (stills, the captured photo, these renders)
+  model_live.glb   the same piece at live detail (jewelgen/detail.py): the mirror's 30 fps
+  piece.png        front view as worn, 12 px/mm (less for the big necklaces): the sprite the
+                   photo-only paths and the 2D compositor draw (anchor = the hook's pixel)
+  yaw_*.png        fallback sprites at several head yaws, one scale, for when no OpenGL
+                   context can be made (issue 20, deliverable 9)
+  tile.png         the catalogue tile, three-quarter view in studio light, 256 px
+and the manifest's keys for them. The images are rendered by the kiosk's own renderer
+(jewelgen/studio.py, kiosk/render) on this machine's OpenGL (llvmpipe is fine): `--models-only`
+needs no OpenGL. Deterministic: the same code gives the same model bytes (seeded randomness
+only, floats rounded before they are written, stable order), so the committed models are
+checked by regenerating some of them (tests/assets/test_models.py); the renders are the same
+pixels run to run on one machine. No Blender, no third-party meshes: every vertex is computed
+in jewelgen/.
 
 Conventions (issue 20, shared with the renderer): glTF 2.0 binary, metres, +Y up, +Z out of the
 piece's front, +X left to right seen from the front; a mesh-less node `hook` at the attachment
@@ -19,24 +30,25 @@ extras.kind (see jewelgen/materials.py for the values and their sources).
 
 The catalogue (each builder's docstring in jewelgen/ describes the real piece and its sizes):
 
-  id                category     what it is                                      width mm
-  stud_gold_ruby    earring      ruby petal flower stud, diamond centre                9.0
-  jhumka_gold       earring      temple jhumka: ruby flower top, bell, pearl fringe   24.0
-  chandbali_polki   earring      polki crescent, green meenakari, pearl strands       32.4
-  hoop_rose_gold    earring      rose gold bali hoop with 15 diamonds                 20.1
-  drop_pearl        earring      long drop: pearl stem and a 10 x 13 mm drop pearl    10.0
-  earring_diamond   earring      white gold diamond chandelier                        18.0
-  earring_gold      earring      filigree leaf drop on a French hook                  14.0
-  earring_pink      earring      rose quartz cabochon and pear drop, rose gold        16.0
-  choker_gold       necklace     kundan polki choker with emerald latkans            121.7
-  temple_haar_gold  necklace     temple mango mala with a lotus pendant              139.7
-  pendant_ruby      necklace     cable chain, oval ruby in a diamond halo            127.4
-  haar_long         necklace     layered rani haar: gold, pearl, emerald; pendant    147.9
-  nath_gold         nose_ring    bridal nath: pearls, kundan flower, pearl drop       22.0
-  nath_chain_gold   nose_ring    the nath with its pearl chain to the hair            22.0
-  nose_pin_diamond  nose_ring    seven-diamond flower nose pin                         5.4
-  maang_tikka_gold  maang_tikka  round ruby and meenakari tikka on a pearl chain      25.0
-  tikka_polki       maang_tikka  polki teardrop tikka on a seed-pearl strand          20.5
+  id                category     what it is                                      width mm  triangles
+  stud_gold_ruby    earring      ruby petal flower stud, diamond centre                9.0    5986 /   984
+  jhumka_gold       earring      temple jhumka: ruby flower top, bell, pearl fringe   24.0   33144 /  3921
+  chandbali_polki   earring      polki crescent, green meenakari, pearl strands       32.4   22800 /  3912
+  hoop_rose_gold    earring      rose gold bali hoop with 15 diamonds                 20.1    7122 /   942
+  drop_pearl        earring      long drop: pearl stem and a 10 x 13 mm drop pearl    10.0    5392 /   892
+  earring_diamond   earring      white gold diamond chandelier                        18.0    5880 /  1270
+  earring_gold      earring      filigree leaf drop on a French hook                  14.0    9348 /  1326
+  earring_pink      earring      rose quartz cabochon and pear drop, rose gold        16.0    4014 /   574
+  choker_gold       necklace     kundan polki choker with emerald latkans            121.7   37922 /  9714
+  temple_haar_gold  necklace     temple mango mala with a lotus pendant              139.7   39516 /  8046
+  pendant_ruby      necklace     cable chain, oval ruby in a diamond halo            127.4   18798 /  8130
+  haar_long         necklace     layered rani haar: gold, pearl, emerald; pendant    147.9   36460 / 12214
+  nath_gold         nose_ring    bridal nath: pearls, kundan flower, pearl drop       22.0    6676 /  1406
+  nath_chain_gold   nose_ring    the nath with its pearl chain to the hair            22.0   13588 /  1818
+  nose_pin_diamond  nose_ring    seven-diamond flower nose pin                         5.4    1722 /   422
+  maang_tikka_gold  maang_tikka  round ruby and meenakari tikka on a pearl chain      25.0   19628 /  3660
+  tikka_polki       maang_tikka  polki teardrop tikka on a seed-pearl strand          20.5   10032 /  2941
+  (triangles: model.glb / model_live.glb)
   sets: bridal_set_gold (jhumka, choker, tikka, nath), bridal_set_polki (chandbali, rani
   haar, polki tikka, nath with chain); ruby_set is left as it was.
 """
@@ -46,19 +58,30 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1]))  # the repository: the renders use kiosk.render
 
-from jewelgen import earrings, face, necklaces  # noqa: E402
-from jewelgen.gltf import Model, to_glb  # noqa: E402
+from jewelgen import detail, earrings, face, necklaces  # noqa: E402
+from jewelgen.gltf import Model, Node, to_glb  # noqa: E402
+
+if TYPE_CHECKING:
+    from kiosk.render.renderer import Renderer
 
 COPYRIGHT = "CC0-1.0: generated by assets/jewelry/make_models.py (kiosk project), no third-party meshes"
-# Interim sprites (new pieces only) are drawn at these scales: a few hundred pixels a piece.
-PX_PER_MM = {"earring": 10.0, "necklace": 2.6, "nose_ring": 14.0, "maang_tikka": 4.0}
+SPRITE_PX_PER_MM, SPRITE_MAX_PX = 12.0, 800  # piece.png: 288 px for a 24 mm jhumka
+YAW_PX_PER_MM, YAW_MAX_PX = 5.0, 600  # fallback sprites: 720p mirror 2.4 px/mm, 1080p 3.6
+TILE_PX = 256
+# Head yaws of the fallback sprites: a face piece turns with the head through its whole range;
+# a necklace lies on the shoulders, which turn less.
+YAWS = {"necklace": (-40, -20, 0, 20, 40)}
+FACE_YAWS = (-60, -40, -20, 0, 20, 40, 60)
 
 
 @dataclass(frozen=True)
@@ -69,32 +92,33 @@ class Spec:
     category: str
     style: str
     price: float
-    sprite: bool = False  # a new piece: its interim PNG is drawn from the model
+    lobe: str | None = None  # what of the wearer hides part of it in the sprites (studio.LOBES)
 
 
 # fmt: off
 CATALOGUE = [
-    Spec("jhumka_gold", earrings.jhumka_gold, "Temple Gold Jhumka", "earring", "jhumka", 38900.0),
-    Spec("stud_gold_ruby", earrings.stud_gold_ruby, "Ruby Gold Studs", "earring", "stud", 18500.0),
+    Spec("jhumka_gold", earrings.jhumka_gold, "Temple Gold Jhumka", "earring", "jhumka", 38900.0, "post"),
+    Spec("stud_gold_ruby", earrings.stud_gold_ruby, "Ruby Gold Studs", "earring", "stud", 18500.0, "post"),
     Spec("chandbali_polki", earrings.chandbali_polki, "Polki Chandbali Earrings", "earring", "chandbali",
-         68500.0, True),
-    Spec("drop_pearl", earrings.drop_pearl, "Pearl Drop Earrings", "earring", "drop", 12400.0),
-    Spec("earring_diamond", earrings.earring_diamond, "Diamond Chandelier Drops", "earring", "drop", 98000.0),
-    Spec("earring_gold", earrings.earring_gold, "Gold Filigree Drops", "earring", "drop", 42000.0),
-    Spec("earring_pink", earrings.earring_pink, "Rose Quartz Drops", "earring", "drop", 27500.0),
+         68500.0, "post"),
+    Spec("drop_pearl", earrings.drop_pearl, "Pearl Drop Earrings", "earring", "drop", 12400.0, "post"),
+    Spec("earring_diamond", earrings.earring_diamond, "Diamond Chandelier Drops", "earring", "drop", 98000.0,
+         "post"),
+    Spec("earring_gold", earrings.earring_gold, "Gold Filigree Drops", "earring", "drop", 42000.0, "wire"),
+    Spec("earring_pink", earrings.earring_pink, "Rose Quartz Drops", "earring", "drop", 27500.0, "wire"),
+    # (the hoop's wire runs through the lobe along X: its hidden two millimetres are left drawn)
     Spec("hoop_rose_gold", earrings.hoop_rose_gold, "Rose Gold Diamond Bali Hoops", "earring", "hoop",
-         32500.0, True),
+         32500.0),
     Spec("choker_gold", necklaces.choker_gold, "Kundan Gold Choker", "necklace", "choker", 145000.0),
     Spec("pendant_ruby", necklaces.pendant_ruby, "Ruby Pendant Necklace", "necklace", "pendant", 56000.0),
     Spec("haar_long", necklaces.haar_long, "Rani Haar", "necklace", "long haar", 265000.0),
     Spec("temple_haar_gold", necklaces.temple_haar_gold, "Temple Mango Haar", "necklace", "long haar",
-         185000.0, True),
+         185000.0),
     Spec("nath_gold", face.nath_gold, "Bridal Gold Nath", "nose_ring", "nath", 22500.0),
     Spec("nath_chain_gold", face.nath_chain_gold, "Bridal Nath with Chain", "nose_ring", "nath", 34500.0),
-    Spec("nose_pin_diamond", face.nose_pin_diamond, "Diamond Nose Pin", "nose_ring", "stud", 9800.0, True),
+    Spec("nose_pin_diamond", face.nose_pin_diamond, "Diamond Nose Pin", "nose_ring", "stud", 9800.0, "pin"),
     Spec("maang_tikka_gold", face.maang_tikka_gold, "Gold Maang Tikka", "maang_tikka", "tikka", 31000.0),
-    Spec("tikka_polki", face.tikka_polki, "Polki Teardrop Maang Tikka", "maang_tikka", "tikka", 46500.0,
-         True),
+    Spec("tikka_polki", face.tikka_polki, "Polki Teardrop Maang Tikka", "maang_tikka", "tikka", 46500.0),
 ]
 # Sets list pieces; they have no model of their own.
 SETS = {
@@ -106,20 +130,76 @@ SETS = {
 # fmt: on
 
 
+def _chains(model: Model) -> tuple[str, ...]:
+    """Nodes of a chain that runs off to the hair (the nath's): not part of the piece's width
+    nor of its sprites (the 2D compositor draws that chain itself)."""
+    return tuple(n.name for n in model.nodes() if "chain_to" in n.extras)
+
+
 def width_mm(model: Model) -> float:
     """The piece's real width (its X extent), without a chain that runs off to the hair."""
-    skip = tuple(n.name for n in model.nodes() if "chain_to" in n.extras)
-    pts = model.points(skip)
+    pts = model.points(_chains(model))
     return float(round(pts[:, 0].max() - pts[:, 0].min(), 1))
 
 
-def write_model(spec: Spec, out: Path) -> tuple[Model, bytes]:
+def without(model: Model, skip: tuple[str, ...]) -> Model:
+    """The model without the named nodes and what hangs from them."""
+
+    def copy(n: Node) -> Node:
+        return Node(n.name, n.origin, n.part, [copy(c) for c in n.children if c.name not in skip],
+                    n.damping, n.extras, n.rotation, n.hinge)
+
+    return Model(model.id, copy(model.root), model.scene_extras)
+
+
+def write_model(spec: Spec, out: Path) -> tuple[Model, Model, bytes]:
+    """model.glb (full detail) and model_live.glb (the same piece at live detail)."""
     model = spec.build()
+    with detail.using(detail.LIVE):
+        live = spec.build()
     data = to_glb(model, COPYRIGHT)
     folder = out / spec.id
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "model.glb").write_bytes(data)
-    return model, data
+    (folder / "model_live.glb").write_bytes(to_glb(live, COPYRIGHT))
+    return model, live, data
+
+
+def _yaw_name(yaw: int) -> str:
+    return f"yaw_{'m' if yaw < 0 else ''}{abs(yaw)}.png"
+
+
+def write_images(r: Renderer, spec: Spec, model: Model, folder: Path) -> dict[str, Any]:
+    """Render the piece's sprites and tile into its folder; their manifest keys."""
+    from jewelgen import studio
+
+    from kiosk.render.model import load_model
+
+    with tempfile.TemporaryDirectory() as tmp:
+        whole = Path(tmp) / "whole.glb"
+        worn = Path(tmp) / "worn.glb"
+        whole.write_bytes(to_glb(model, COPYRIGHT))
+        worn.write_bytes(to_glb(without(model, _chains(model)), COPYRIGHT))
+        whole_m, worn_m = load_model(whole), load_model(worn)
+    try:
+        scale = studio.fit(worn_m, [0.0], SPRITE_PX_PER_MM, SPRITE_MAX_PX)
+        front = studio.sprite(r, worn_m, 0.0, scale, spec.lobe, full_width=True)
+        studio.save(front.rgba, folder / "piece.png")
+        for old in folder.glob("yaw_*.png"):
+            old.unlink()
+        yaws = []
+        angles = YAWS.get(spec.category, FACE_YAWS)
+        scale = studio.fit(worn_m, [float(a) for a in angles], YAW_PX_PER_MM, YAW_MAX_PX)
+        for yaw in angles:
+            shot = studio.sprite(r, worn_m, float(yaw), scale, spec.lobe)
+            studio.save(shot.rgba, folder / _yaw_name(yaw))
+            yaws.append({"yaw": yaw, "image": _yaw_name(yaw), "anchor": list(shot.anchor),
+                         "px_per_mm": round(shot.px_per_mm, 4)})
+        studio.save(studio.tile(r, whole_m, TILE_PX), folder / "tile.png")
+    finally:
+        r.unload(whole_m)
+        r.unload(worn_m)
+    return {"image": "piece.png", "anchor": list(front.anchor), "yaw_sprites": yaws, "tile": "tile.png"}
 
 
 def _read(path: Path, default: dict[str, object]) -> dict[str, object]:
@@ -127,21 +207,19 @@ def _read(path: Path, default: dict[str, object]) -> dict[str, object]:
     return data
 
 
-def update_manifest(spec: Spec, model: Model, out: Path, w: float) -> None:
-    """Add the model to the piece's manifest (its width from the model); a new piece gets a
-    whole manifest and an interim sprite drawn from its model, for today's 2D loader."""
+def update_manifest(spec: Spec, out: Path, w: float, images: dict[str, Any] | None) -> None:
+    """The piece's manifest with its models, its width from the model and, when rendered, its
+    images; a new piece gets a whole manifest. One model serves both ears: a single image."""
     path = out / spec.id / "manifest.json"
     m = _read(path, {"id": spec.id, "name": spec.name, "category": spec.category, "style": spec.style,
                      "price": spec.price})
-    if spec.sprite:
-        from jewelgen import sprite
-
-        necklace = spec.category == "necklace"
-        ax, ay = sprite.write(model, out / spec.id / "piece.png", PX_PER_MM[spec.category], necklace)
-        m.update({"anchor": [ax, ay], "image": "piece.png"})
+    if images is not None:
+        m.pop("images", None)
+        m.update(images)
     m["width_mm"] = w
     m.setdefault("jeweler_id", "abharana")
     m["model"] = "model.glb"
+    m["model_live"] = "model_live.glb"
     path.write_text(json.dumps(m, indent=2) + "\n")
 
 
@@ -154,33 +232,53 @@ def write_set(sid: str, out: Path) -> None:
     path.write_text(json.dumps(m, indent=2) + "\n")
 
 
+def _renderer() -> Renderer | None:
+    from kiosk.render.context import RenderUnavailable
+    from kiosk.render.renderer import Renderer
+
+    try:
+        return Renderer()
+    except RenderUnavailable as e:
+        print(f"cannot render the sprites and tiles: no OpenGL context ({e.reason}); "
+              "--models-only writes the models alone", file=sys.stderr)
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Build the bundled catalogue's 3D pieces (model.glb).")
+    ap = argparse.ArgumentParser(description="Build the bundled catalogue's 3D pieces and their renders.")
     ap.add_argument("--out", type=Path, default=HERE, help="catalogue folder (default: this one)")
     ap.add_argument("--only", nargs="*", default=None, help="piece ids to build (sets are left alone)")
-    ap.add_argument("--models-only", action="store_true", help="write model.glb files, leave manifests alone")
+    ap.add_argument("--models-only", action="store_true",
+                    help="write model.glb and model_live.glb only: no renders, manifests left alone")
     a = ap.parse_args(argv)
     known = {s.id: s for s in CATALOGUE}
     unknown = [x for x in a.only or [] if x not in known]
     if unknown:
         print(f"unknown piece ids: {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
         return 2
+    r = None if a.models_only else _renderer()
+    if r is None and not a.models_only:
+        return 1
     try:
         for spec in CATALOGUE:
             if a.only and spec.id not in a.only:
                 continue
-            model, data = write_model(spec, a.out)
+            model, live, data = write_model(spec, a.out)
             w = width_mm(model)
-            if not a.models_only:
-                update_manifest(spec, model, a.out, w)
+            if r is not None:
+                update_manifest(spec, a.out, w, write_images(r, spec, model, a.out / spec.id))
             kib = len(data) / 1024
-            print(f"{spec.id:18s} {model.triangles():6d} triangles {w:6.1f} mm wide {kib:7.1f} KiB")
-        if not a.models_only and not a.only:
+            print(f"{spec.id:18s} {model.triangles():6d} triangles ({live.triangles():5d} live) "
+                  f"{w:6.1f} mm wide {kib:7.1f} KiB")
+        if r is not None and not a.only:
             for sid in SETS:
                 write_set(sid, a.out)
     except OSError as e:
         print(f"cannot write the catalogue under {a.out}: {e.strerror or e}", file=sys.stderr)
         return 1
+    finally:
+        if r is not None:
+            r.release()
     return 0
 
 

@@ -5,8 +5,12 @@ price, width_mm (the real width of the drawn piece), anchor [x, y] (the hook poi
 pixels), jeweler_id, and either "image" or "images": {"left", "right"} (the pair for the ear
 on the image's left / right), or for a set "pieces": [ids]. A nose ring may add
 "chain_to_ear": true (a bridal nath whose chain runs up to the hair above the ear). A 3D piece
-adds "model": "model.glb" (glTF 2.0, kiosk/render/model.py); its sprites, rendered from the
-model, are what is drawn when no OpenGL context can be made.
+adds "model": "model.glb" (glTF 2.0, kiosk/render/model.py) and may add "model_live" (the same
+piece at live level of detail, what the mirror draws), "tile" (the catalogue tile, an RGBA PNG)
+and "yaw_sprites": [{"yaw": deg, "image": png, "anchor": [x, y], "px_per_mm": s}, ...], the
+piece rendered at several head yaws (kiosk.render.preview.rotation's sign) at one scale: what
+is drawn when no OpenGL context can be made. Its "image", rendered from the model too, is the
+front view the photo-only paths draw.
 
 Sprites are premultiplied once at load: resampling premultiplied colour is what keeps the
 anti-aliased edges free of the dark fringe straight alpha gets from transparent black pixels.
@@ -36,6 +40,18 @@ class AssetError(Exception):
 
 
 @dataclass(frozen=True)
+class YawSprite:
+    """The piece rendered turned `yaw` degrees: its hook at `anchor` (px), `px_per_mm` px a mm."""
+    yaw: float
+    path: Path
+    anchor: tuple[float, float]
+    px_per_mm: float
+
+    def sprite(self) -> Sprite:
+        return _load_sprite(self.path)
+
+
+@dataclass(frozen=True)
 class Piece:
     id: str
     name: str
@@ -51,10 +67,17 @@ class Piece:
     chain_to_ear: bool = False                             # a nath with its chain to the ear
     hidden: bool = False                                   # gone upstream: wearable, not listed
     model: Path | None = None                              # a 3D piece's .glb (sprites stay the fallback)
+    model_live: Path | None = None                         # its live level of detail
+    tile: Path | None = None                               # its catalogue tile
+    yaw_sprites: tuple[YawSprite, ...] = ()                # by increasing yaw
 
     def sprite(self, side: str = "single") -> Sprite:
         name = self.files.get(side) or self.files.get("single") or next(iter(self.files.values()))
         return _load_sprite(self.folder / name)
+
+    def yaw_sprite(self, yaw_deg: float) -> YawSprite | None:
+        """The pre-rendered view nearest a head yaw (None for a piece without them)."""
+        return min(self.yaw_sprites, key=lambda v: abs(v.yaw - yaw_deg), default=None)
 
     def image_width_px(self) -> int:
         return int(self.sprite().shape[1])
@@ -70,6 +93,59 @@ def _load_sprite(path: Path) -> Sprite:
     f = img.astype(np.float32) / 255.0
     f[:, :, :3] *= f[:, :, 3:4]
     return f
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    """(width, height) of an RGBA PNG from its header: a catalogue's dozens of yaw sprites are
+    checked at load without decoding them."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(26)
+    except OSError as e:
+        raise AssetError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if len(head) < 26 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        raise AssetError(f"{path}: not a PNG image")
+    if head[25] not in (4, 6):              # grey + alpha, RGB + alpha
+        raise AssetError(f"{path}: needs an alpha channel (RGBA PNG)")
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def _file(folder: Path, m: dict[str, Any], key: str, what: str) -> Path | None:
+    if not m.get(key):
+        return None
+    path = folder / str(m[key])
+    if not path.is_file():
+        raise AssetError(f"{folder}: the {what} {m[key]} is missing")
+    return path
+
+
+def _yaw_sprites(folder: Path, raw: Any) -> tuple[YawSprite, ...]:
+    """The manifest's "yaw_sprites", checked: files, anchors inside them, distinct yaws."""
+    if not isinstance(raw, list):
+        raise AssetError(f"{folder}: yaw_sprites must be a list of {{yaw, image, anchor, px_per_mm}}")
+    out = []
+    for item in raw:
+        try:
+            yaw, scale = float(item["yaw"]), float(item["px_per_mm"])
+            ax, ay = (float(v) for v in item["anchor"])
+            name = str(item["image"])
+        except (TypeError, ValueError, KeyError):
+            raise AssetError(f"{folder}: each yaw sprite needs a yaw, an image, an anchor [x, y] "
+                             "and px_per_mm") from None
+        if not (-90.0 <= yaw <= 90.0 and scale > 0):
+            raise AssetError(f"{folder}: yaw sprite {name}: yaw {yaw:g} (-90 to 90) or px_per_mm "
+                             f"{scale:g} (> 0) is out of range")
+        path = folder / name
+        if not path.is_file():
+            raise AssetError(f"{folder}: the yaw sprite {name} is missing")
+        w, h = _png_size(path)
+        if not (0 <= ax <= w and 0 <= ay <= h):
+            raise AssetError(f"{folder}: yaw sprite {name}: anchor ({ax:g}, {ay:g}) is outside "
+                             f"the {w}x{h} image")
+        out.append(YawSprite(yaw, path, (ax, ay), scale))
+    if len({v.yaw for v in out}) != len(out):
+        raise AssetError(f"{folder}: two yaw sprites have the same yaw")
+    return tuple(sorted(out, key=lambda v: v.yaw))
 
 
 def piece_from_manifest(folder: Path, m: dict[str, Any]) -> Piece:
@@ -100,11 +176,16 @@ def piece_from_manifest(folder: Path, m: dict[str, Any]) -> Piece:
     chain = bool(m.get("chain_to_ear", False))
     if chain and category != "nose_ring":
         raise AssetError(f"{folder}: chain_to_ear is for nose rings only")
-    model = folder / str(m["model"]) if m.get("model") else None
-    if model is not None and not model.is_file():
-        raise AssetError(f"{folder}: the model {m['model']} is missing")
+    model, live = _file(folder, m, "model", "model"), _file(folder, m, "model_live", "live model")
+    if live is not None and model is None:
+        raise AssetError(f"{folder}: a live model needs its model")
+    tile = _file(folder, m, "tile", "tile")
+    if tile is not None:
+        _png_size(tile)
+    yaws = _yaw_sprites(folder, m["yaw_sprites"]) if "yaw_sprites" in m else ()
     piece = Piece(pid, str(need("name")), category, str(m.get("style", "")), price, width, (ax, ay),
-                  str(need("jeweler_id")), folder, files, chain_to_ear=chain, model=model)
+                  str(need("jeweler_id")), folder, files, chain_to_ear=chain, model=model,
+                  model_live=live, tile=tile, yaw_sprites=yaws)
     for side in files:
         if not (folder / files[side]).is_file():
             raise AssetError(f"{folder}: the image {files[side]} is missing")

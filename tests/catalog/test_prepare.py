@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from kiosk import paths
 from kiosk.catalog.prepare import PrepareError, decode, on_white, prepare
 
-PIECES = paths.ASSETS_DIR / "jewelry"
+# Fixed synthetic product photos (the catalogue's old clip-art), not the bundled catalogue,
+# whose sprites are now renders of its 3D models: these tests know each fixture's cut-out,
+# anchor and drawn width.
+PIECES = Path(__file__).resolve().parents[1] / "fixtures" / "clipart"
 
 
 def sprite(pid: str) -> tuple[np.ndarray, dict[str, object]]:
     m = json.loads((PIECES / pid / "manifest.json").read_text())
-    name = m["image"] if "image" in m else m["images"]["left"]
+    name = m["image"]
     return cv2.imread(str(PIECES / pid / name), cv2.IMREAD_UNCHANGED), m
 
 

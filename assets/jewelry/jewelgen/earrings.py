@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import gems
+from .detail import current
 from .gltf import Model, Node, instance, swing
 from .materials import DIAMOND, EMERALD, GOLD, GREEN_ENAMEL, PEARL, POLKI, ROSE, ROSE_QUARTZ, RUBY, WHITE
 from .mesh import Arr, Part, rot_x
@@ -53,14 +54,17 @@ def jhumka_gold() -> Model:
     outer = [[r, ytop - H * t] for r, t in zip(rr, s, strict=True)]
     rim = [[Rr + 0.25, ytop - H - 0.1], [Rr + 0.1, ytop - H - 0.45], [Rr - 0.4, ytop - H - 0.4]]
     inner = [[r - 0.55, ytop - H * t + 0.1] for r, t in zip(rr[::-1], s[::-1], strict=True)][1:]
-    profile = outer + rim + inner[:-3] + [[0.0, ytop - 1.5]]
+    # (the inside shows only from below, which the kiosk's camera never sees: live, a cone)
+    inside = inner[:-3] if current().full else [inner[0], inner[-4]]
+    profile = outer + rim + inside + [[0.0, ytop - 1.5]]
 
     def lobes(t: Arr, phi: Arr) -> Arr:
         # chased lobes on the lower half of the outside only (t runs over the whole profile)
         on = np.clip((t - 0.25) / 0.12, 0, 1) * np.clip((0.6 - t) / 0.08, 0, 1)
         return np.asarray(1.0 + 0.03 * on * np.cos(24 * phi) ** 2 - 0.015 * on)
 
-    bell.add(GOLD, lathe(profile, 120, rmod=lobes).moved(t=(0, 0, 0.9)))
+    # (the chasing is a third of a millimetre deep: at live detail the bell is drawn smooth)
+    bell.add(GOLD, lathe(profile, 120, rmod=lobes if current().full else None).moved(t=(0, 0, 0.9)))
     # rows of granulation where the chasing changes, and round the rim
     for t_row, count in ((0.16, 30), (0.40, 48), (0.64, 56)):
         y = ytop - H * t_row
@@ -243,9 +247,9 @@ def drop_pearl() -> Model:
     ]
     drop.add(
         GOLD,
-        lathe(cap, 32, rmod=lambda t, ph: 1.0 + 0.1 * np.clip((t - 0.3) * 3, 0, 1) * np.cos(8 * ph)).moved(
-            t=(0, cap_y, 0.6)
-        ),
+        lathe(
+            cap, 32, rmod=lambda t, ph: 1.0 + 0.1 * np.clip((t - 0.3) * 3, 0, 1) * np.cos(8 * ph), least=16
+        ).moved(t=(0, cap_y, 0.6)),
     )
     drop.add(GOLD, granule_ring(3.15, 22, 0.5, (0, cap_y - 2.85, 0.6), (0, 1, 0)))
     drop.add(PEARL, gems.drop_pearl(10.0, 13.4, 32, 22).moved(t=(0, cap_y - 0.3 - 8.2, 0.6)))

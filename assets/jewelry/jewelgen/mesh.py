@@ -79,7 +79,14 @@ def grid(p: Arr, wrap_u: bool = False, wrap_v: bool = False, flip: bool = False)
     bad = ln < 1e-9 * max(1.0, float(np.abs(p).max()))
     for i in np.unique(np.nonzero(bad)[0]):
         j = i + 1 if i + 1 < nu else i - 1
-        avg, _ = _unit(n[j].mean(axis=0))
+        avg, la = _unit(n[j].mean(axis=0))
+        if la < 1e-6:
+            # The next row's normals cancel out (a coarse ball's pole next to its equator):
+            # the fan of triangles round the pole gives the axis, facing the same way.
+            ring = p[j]
+            along = np.roll(ring, -1, 0) - np.roll(ring, 1, 0) if wrap_v else np.gradient(ring, axis=0)
+            fan = np.cross((ring - p[i]) * (1.0 if j > i else -1.0), along).sum(axis=0)
+            avg, _ = _unit(-fan if flip else fan)
         n[i][bad[i]] = avg
     iu = np.arange(nu if wrap_u else nu - 1)
     iv = np.arange(nv if wrap_v else nv - 1)

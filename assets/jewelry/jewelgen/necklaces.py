@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import gems
+from .detail import current
 from .drape import Drape
 from .gltf import Model, Node, instance, swing
 from .materials import DIAMOND, EMERALD, GOLD, GOLD_MATTE, PEARL, POLKI, RED_ENAMEL, RUBY
@@ -73,7 +74,10 @@ def pendant_ruby() -> Model:
         _chain_round(
             dr,
             lambda p: cable_chain(p, 2.6, 0.5, segs=6, sides=4, up=(0, 1, 0)),
-            lambda p: cable_chain(p, 2.6, 0.5, segs=4, sides=3, up=(0, 1, 0)),
+            # live: behind the neck, hidden from every angle the kiosk sees, a plain wire
+            (lambda p: cable_chain(p, 2.6, 0.5, segs=4, sides=3, up=(0, 1, 0)))
+            if current().full
+            else (lambda p: tube(p, 0.94, 4)),  # as wide as a flat link: the same size
         ),
     )
     loc = Part()
@@ -127,7 +131,9 @@ def _choker_unit(w: float, h: float, centre: str, accent: str, seed: int) -> Par
     a = TAU * (np.arange(12) + 0.5) / 12
     for j in range(12):  # a halo of small polki: kundan shows stones, not plain gold
         at = (w * 0.37 * np.cos(a[j]), cy + h * 0.31 * np.sin(a[j]), 0.8)
-        set_stone(p, "polki", POLKI, (1.7, 1.8), at, seed=seed * 13 + j, segs=10)
+        # (live: 108 such stones, 4 px each, set in the unit's gold; their own rims, under a
+        # pixel wide, would cost 2k triangles)
+        set_stone(p, "polki", POLKI, (1.7, 1.8), at, seed=seed * 13 + j, segs=10, bezel=current().full)
     set_stone(p, "cab", accent, (2.2, 2.2), (0, h * 0.39, 0.9), segs=12)
     for x in (-w * 0.28, w * 0.28):
         p.add(GOLD, sphere(0.5, 6, 4).moved(t=(x, h * 0.39, 1.0)))
@@ -293,9 +299,16 @@ def haar_long() -> Model:
     rigid = Part()
     a = np.radians(edge + 3.0)
     rigid.add(GOLD, rope_chain(d1.at(np.linspace(a, TAU - a, 160)), 2.2))
-    rigid.extend(_strand(d1, Part().add(GOLD, sphere(1.5, 6, 4)), 3.15, edge, 1.5))
-    rigid.extend(_strand(d2, Part().add(PEARL, gems.pearl(4.4, 10, 6)), 4.55, edge, 2.2))
-    pair = Part().add(EMERALD, gems.pearl(4.0, 8, 5)).add(GOLD, sphere(1.2, 6, 4).moved(t=(3.3, 0, 0)))
+    # Live: the strands hold 345 beads, 6-10 px each at 720p: each is drawn as the coarsest
+    # ball that still reads round and bright there (six sides, three rows: 24 triangles; an
+    # octahedron looks a dull speck), or the strands alone would take 14k triangles.
+    def ball(segs: int, rows: int) -> tuple[int, int]:
+        return (segs, rows) if current().full else (6, 3)
+
+    rigid.extend(_strand(d1, Part().add(GOLD, sphere(1.5, *ball(6, 4))), 3.15, edge, 1.5))
+    rigid.extend(_strand(d2, Part().add(PEARL, gems.pearl(4.4, *ball(10, 6))), 4.55, edge, 2.2))
+    pair = Part().add(EMERALD, gems.pearl(4.0, *ball(8, 5)))
+    pair.add(GOLD, sphere(1.2, *ball(6, 4)).moved(t=(3.3, 0, 0)))
     rigid.extend(_strand(d3, pair, 6.6, edge, 2.0))
     for side in (-1.0, 1.0):  # the side pieces the strands hang from
         th = side * np.radians(edge)

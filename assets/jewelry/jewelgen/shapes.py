@@ -8,9 +8,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .detail import current
 from .mesh import Arr, Mesh, Vec, concat, grid, rot_x
 
 TAU = 2 * np.pi
+GRANULE_ROW_GAP = 2.2  # granules closer than this many diameters apart make a row
+LINK_OPENING_MM = 0.6  # a chain's link openings below this are drawn as a plain wire at live detail
 
 
 def lathe(
@@ -18,19 +21,46 @@ def lathe(
     segs: int,
     phase: float = 0.0,
     rmod: Callable[[Arr, Arr], Arr] | None = None,
+    least: int = 3,
 ) -> Mesh:
     """Turn a (radius, height) profile about +Y. Trace the outside top to bottom for outward
     normals; give a point twice for a crisp edge. rmod(t, phi) scales the radius (lobes, ribs):
-    t is the profile parameter 0..1, phi the angle."""
+    t is the profile parameter 0..1, phi the angle; `least` is the fewest segments it still
+    reads with (twice its lobes) when a coarser detail cuts the count."""
     pr = np.asarray(profile, float)
-    phi = TAU * np.arange(segs) / segs + phase
     t = np.linspace(0.0, 1.0, len(pr))
+    d = current()
+    if not d.full:
+        keep = profile_keep(pr)
+        pr, t = pr[keep], t[keep]
+        segs = d.around(segs, float(pr[:, 0].max()), least)
+    phi = TAU * np.arange(segs) / segs + phase
     r = pr[:, :1] * (rmod(t[:, None], phi[None, :]) if rmod is not None else np.ones((1, segs)))
     p = np.stack([r * np.sin(phi), np.broadcast_to(pr[:, 1:2], r.shape), r * np.cos(phi)], -1)
     return grid(p, wrap_v=True)
 
 
+def profile_keep(pr: Arr) -> Arr:
+    """Indices of a lathe profile to keep at the current detail: each run between crisp
+    edges (a point given twice) simplified on its own, both points of an edge kept."""
+    d = current()
+    n = len(pr)
+    dup = np.nonzero(np.all(np.abs(np.diff(pr, axis=0)) < 1e-12, axis=1))[0]
+    bounds = sorted({0, n - 1, *dup.tolist(), *(dup + 1).tolist()})
+    keep = [np.asarray(bounds)]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if b > a + 1:
+            keep.append(a + d.keep(pr[a : b + 1]))
+    return np.asarray(np.unique(np.concatenate(keep)))
+
+
 def sphere(radius: float, segs: int = 16, rows: int = 10) -> Mesh:
+    d = current()
+    if not d.full:
+        # Meridians held to the same tolerance: about half as many rows as segments, and an
+        # even count, so the equator is a row and the ball keeps its width.
+        segs = d.around(segs, radius, 4)
+        rows = max(2, min(rows, 2 * ((segs + 3) // 4)))
     th = np.linspace(0.0, np.pi, rows + 1)
     return lathe(np.stack([radius * np.sin(th), radius * np.cos(th)], 1), segs)
 
@@ -85,8 +115,15 @@ def tube(
     up: Vec = (0.0, 0.0, 1.0),
 ) -> Mesh:
     """A wire of circular section along a path. ridges=(count, depth, pitch_mm) twists the
-    section into strands (a rope chain)."""
+    section into strands (a rope chain); a coarser detail draws it plain (the strands are
+    finer than a pixel there) along a simplified path."""
     pts = np.asarray(path, float)
+    d = current()
+    if not d.full:
+        rad = np.broadcast_to(np.asarray(radius, float), (len(pts),))
+        keep = d.keep(np.c_[pts, rad], closed, least=4 if closed else 2)
+        pts, radius, ridges = pts[keep], rad[keep], None
+        sides = d.around(sides, float(rad.max()), 3)
     _, nrm, bi = transport_frames(pts, closed, up)
     psi = TAU * np.arange(sides) / sides
     r = np.broadcast_to(np.asarray(radius, float), (len(pts),))[:, None] * np.ones((1, sides))
@@ -110,6 +147,7 @@ def link(length: float, width: float, wire: float, segs: int = 12, sides: int = 
     """One oval chain link along local +X, lying in the XY plane (outer length and width)."""
     rad = (width - wire) / 2
     straight = max(0.0, length - width) / 2
+    segs = current().around(segs, rad, 4)
     a = TAU * np.arange(segs) / segs
     x = rad * np.cos(a) + np.sign(np.cos(a)) * straight
     return tube(np.stack([x, rad * np.sin(a), 0 * a], 1), wire / 2, sides, closed=True)
@@ -155,7 +193,12 @@ def cable_chain(
 ) -> Mesh:
     """Interlocking oval links, alternately at right angles; consecutive links overlap by two
     wire thicknesses, as a real cable chain does."""
-    tpl = link(link_len, link_len * 0.72, wire, segs, sides)
+    width = link_len * 0.72
+    if not current().full and width - 2 * wire < LINK_OPENING_MM:
+        # Its links' openings would be under a pixel and a half at 720p: a wire as thick as
+        # the chain looks on average (links alternately flat and edge-on) draws the same.
+        return tube(np.asarray(path, float), (width + wire) / 4, 4, closed=closed)
+    tpl = link(link_len, width, wire, segs, sides)
     return place_along(path, link_len - 2 * wire, tpl, 90.0, up, closed=closed)
 
 
@@ -186,6 +229,9 @@ def plaque(
     to base+height in the middle along `dome` (default a smooth cap)."""
     o = np.asarray(outline, float)
     c = np.asarray(centre if centre is not None else o.mean(axis=0), float)
+    d = current()
+    if not d.full:
+        o, rings = o[d.keep(o, closed=True, least=5)], min(rings, 2)
     s = np.linspace(1.0, 0.0, rings + 1)
     prof = (dome or (lambda x: np.sqrt(np.clip(1.0 - x * x, 0.0, 1.0))))(s)
     xy = c + s[:, None, None] * (o[None] - c)
@@ -214,6 +260,7 @@ def wall(outline: Arr, section: Sequence[Sequence[float]]) -> Mesh:
     """A wall around a closed CCW outline: section points (outward offset mm, z mm), traced
     from the inside bottom over the top to the outside bottom (a bezel, a rim)."""
     o = np.asarray(outline, float)
+    o = o[current().keep(o, closed=True, least=5)]
     nn = outline_normals(o)
     sec = np.asarray(section, float)
     xy = o[None] + sec[:, None, :1] * nn[None]
@@ -236,9 +283,17 @@ def spiral(r0: float, r1: float, turns: float, n: int, phase: float = 0.0) -> Ar
 
 def granules(points: Arr, diameter: float, segs: int = 0, rows: int = 0) -> Mesh:
     """Granulation: tiny gold balls fused along a line or a rim (20-36 triangles each: at a
-    few pixels apiece that reads as a bead)."""
+    few pixels apiece that reads as a bead). At a coarser detail a row of touching granules
+    (in order along a line or round a rim) is drawn as the wire it looks like there; loose
+    ones as a few triangles each."""
+    pts = np.asarray(points, float)
+    if not current().full and len(pts) >= 6:
+        gaps = np.linalg.norm(np.diff(pts, axis=0), axis=1)
+        if gaps.max() <= GRANULE_ROW_GAP * diameter:
+            closed = bool(np.linalg.norm(pts[-1] - pts[0]) <= GRANULE_ROW_GAP * diameter)
+            return tube(pts, 0.45 * diameter, 4, closed=closed)
     g = sphere(diameter / 2, segs or (5 if diameter < 0.7 else 6), rows or (3 if diameter < 0.7 else 4))
-    return concat([g.moved(t=p) for p in np.asarray(points, float)])
+    return concat([g.moved(t=p) for p in pts])
 
 
 def disc(radius: float, segs: int, z: float = 0.0, facing: float = 1.0) -> Mesh:
@@ -251,6 +306,10 @@ def band(inner: Arr, outer: Arr, height: float, back: float = -0.5, rows: int = 
     the front rises from z=0 at both edges to `height` midway; a flat back at z=back; walls
     along both edges. Traced with the outer edge on the right going along, normals come out."""
     i2, o2 = np.asarray(inner, float), np.asarray(outer, float)
+    d = current()
+    if not d.full:
+        keep = d.keep(np.c_[o2, i2])
+        i2, o2, rows = i2[keep], o2[keep], min(rows, 3)
     v = np.linspace(0.0, 1.0, rows + 1)
     xy = o2[None] + v[:, None, None] * (i2 - o2)[None]
     z = height * np.sin(np.pi * v)
