@@ -75,6 +75,10 @@ class Piece:
         name = self.files.get(side) or self.files.get("single") or next(iter(self.files.values()))
         return _load_sprite(self.folder / name)
 
+    def tile_image(self) -> Sprite:
+        """The catalogue tile (rendered from a model, three-quarter view), else the sprite."""
+        return _load_sprite(self.tile) if self.tile is not None else self.sprite()
+
     def yaw_sprite(self, yaw_deg: float) -> YawSprite | None:
         """The pre-rendered view nearest a head yaw (None for a piece without them)."""
         return min(self.yaw_sprites, key=lambda v: abs(v.yaw - yaw_deg), default=None)

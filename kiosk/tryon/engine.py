@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -125,8 +126,12 @@ class TryOn:
             by_id = {p.id: p for p in self.pieces}
             grade = self.grade
             for pl in res.placements:
-                if pl.piece_id not in in_3d:
-                    draw(frame, by_id[pl.piece_id], pl, face, grade)
+                if pl.piece_id in in_3d:
+                    continue
+                piece, turned = turned_sprite(by_id[pl.piece_id], pl, face.yaw_deg)
+                draw(frame, piece, turned, face, grade)
+                if not pl.hidden:
+                    res.drawn.append(Drawn(pl.piece_id, pl.side, "sprite", pl.anchor, pl.px_per_mm))
         else:
             self.scene.lost()
         res.ms["composite"] = (time.perf_counter() - t1) * 1000
@@ -160,6 +165,18 @@ class TryOn:
         return {p.id for p in three}
 
 
+def turned_sprite(piece: Piece, pl: Placement, yaw_deg: float) -> tuple[Piece, Placement]:
+    """Without an OpenGL context a 3D piece is drawn as its sprite pre-rendered nearest the
+    head's yaw (never a blank mirror); a photo piece as itself."""
+    view = piece.yaw_sprite(yaw_deg)
+    if view is None:
+        return piece, pl
+    w_mm = view.sprite().shape[1] / view.px_per_mm
+    turned = dataclasses.replace(piece, id=f"{piece.id}@{view.yaw:g}", files={"single": view.path.name},
+                                 anchor=view.anchor, width_mm=w_mm)
+    return turned, dataclasses.replace(pl, width_px=w_mm * pl.px_per_mm, width_mm=w_mm, sprite_side="single")
+
+
 def capture(frame: Frame, engine: TryOn, placements: list[Placement],
             face: FaceTrack | None = None) -> tuple[bytes, float]:
     """The photo: this frame at full resolution with the current placements, as JPEG; the 3D
@@ -185,7 +202,8 @@ def capture(frame: Frame, engine: TryOn, placements: list[Placement],
     for pl in placements:
         piece = by_id.get(pl.piece_id)
         if piece is not None and piece.id not in in_3d:
-            draw(out, piece, pl, face, grade)
+            shown, turned = turned_sprite(piece, pl, face.yaw_deg if face is not None else 0.0)
+            draw(out, shown, turned, face, grade)
     jpeg = encode_jpeg(out)
     return jpeg, (time.perf_counter() - t0) * 1000
 

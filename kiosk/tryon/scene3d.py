@@ -145,6 +145,11 @@ class Scene3D:
     # ---- resources ----------------------------------------------------------------------------
 
     @property
+    def started(self) -> bool:
+        """A context was made, or tried and found impossible."""
+        return self._renderer is not None or self.unavailable is not None
+
+    @property
     def ready(self) -> bool:
         return self.renderer() is not None
 

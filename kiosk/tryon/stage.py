@@ -25,8 +25,10 @@ class _StillRequest:
 class TryOnStage:
     """Callable stage for PipelineWorker; ``hints`` and ``last`` are read by the UI thread."""
 
-    def __init__(self, catalog: Catalog, tracker: Tracker | None = None, selected: list[str] | None = None):
+    def __init__(self, catalog: Catalog, tracker: Tracker | None = None, selected: list[str] | None = None,
+                 hfov_deg: float = 60.0):
         self._catalog = catalog
+        self._hfov_deg = hfov_deg
         self._tracker = tracker
         self._selected = list(selected or [])
         self._attire: Attire | None = None
@@ -59,7 +61,8 @@ class TryOnStage:
                 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 
                 self._tracker = MediaPipeTracker(static=False)
-            self._engine = TryOn(self._catalog, self._tracker, self._selected, self._attire)
+            self._engine = TryOn(self._catalog, self._tracker, self._selected, self._attire,
+                                 hfov_deg=self._hfov_deg)
         return self._engine
 
     def __call__(self, frame: Frame) -> Frame:
@@ -100,6 +103,15 @@ class TryOnStage:
         t0 = time.perf_counter()
         jpeg = encode_jpeg(out)
         return jpeg, ms + (time.perf_counter() - t0) * 1000
+
+    def render_status(self) -> str:
+        """For the technician: how the 3D pieces are drawn (what the worker found)."""
+        engine = self._engine
+        if engine is None or not engine.scene.started:
+            return "not started yet (no 3D piece worn since the start)"
+        if engine.scene.unavailable is not None:
+            return f"pre-rendered sprites: no OpenGL context ({engine.scene.unavailable})"
+        return "rendered live in 3D (OpenGL over EGL)"
 
     def close(self) -> None:
         if self._tracker is not None:

@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
             self.live_view.set_banner(f"Jewelry assets problem: {e}", "assets")
             self.catalog = None
             return None
-        return TryOnStage(self.catalog, selected=cfg.tryon.pieces)
+        return TryOnStage(self.catalog, selected=cfg.tryon.pieces, hfov_deg=cfg.camera.hfov_deg)
 
     def _visit_screen(self, cfg: config_mod.KioskConfig) -> VisitScreen | None:
         """The seller's screens; without the catalogue or the database the mirror runs alone."""
@@ -384,6 +384,8 @@ class MainWindow(QMainWindow):
             why = (" (command line)" if self.override else " (chosen on this screen)" if chosen
                    else " ([camera] source)")
             rows += [("camera", f"{st.source} · {st.state}{why}"), ("frames", st.overlay())]
+        if self.tryon is not None:
+            rows.append(("3D pieces", self.tryon.render_status()))
         if self.store is not None:
             try:
                 s = self.store.status()

@@ -188,3 +188,35 @@ def test_on_a_photo_of_a_turned_head_the_far_earring_is_mostly_behind_it() -> No
     # Nose towards the image's left: the image-left ear is the far one.
     assert sums["image-left"] < 0.5 * sums["image-right"], sums
     assert {d.how for d in res.drawn} == {"3d"}
+
+
+def test_without_an_opengl_context_3d_pieces_are_their_turned_sprites(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never a blank mirror: no context, and each 3D piece is drawn as the sprite rendered
+    nearest the head's yaw; kiosk tryon --json says so."""
+    from kiosk.track.mediapipe_tracker import MediaPipeTracker
+    from kiosk.tryon import engine as eng_mod
+
+    def no_gl(self: Scene3D) -> None:
+        self.unavailable = "eglInitialize failed (0x3001): install libgl1-mesa-dri"
+        return None
+
+    monkeypatch.setattr(Scene3D, "renderer", no_gl)
+    used: list[str] = []
+    real = eng_mod.draw
+
+    def spy(dst: np.ndarray, piece: object, *a: object, **k: object) -> None:
+        used.append(piece.id)  # type: ignore[attr-defined]
+        real(dst, piece, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(eng_mod, "draw", spy)
+    photo = cv2.imread(str(ROOT / "tests/fixtures/faces/chris_ferguson/1.jpg"))
+    out = photo.copy()
+    tracker = MediaPipeTracker(static=True)
+    engine = eng_mod.TryOn(CATALOG, tracker, ["jhumka_gold"], still=True)
+    try:
+        res = engine.process(out, None)
+    finally:
+        tracker.close()
+    assert not engine.scene.ready and res.drawn and {d.how for d in res.drawn} == {"sprite"}
+    assert used and all(u.startswith("jhumka_gold@-20") for u in used), used   # turned ~-22 deg
+    assert float(np.abs(out.astype(np.int16) - photo).sum()) > 0                 # something drawn

@@ -49,10 +49,10 @@ def _wrap(name: str, width: int = 18) -> str:
 
 
 def thumbnail(piece: Piece, catalog: Catalog) -> QPixmap:
-    """The piece on a soft dark card (a set shows its first piece)."""
+    """The piece on a soft dark card (a set shows its first piece): its studio tile when it is
+    a 3D piece, its photo otherwise."""
     shown = catalog.get(piece.parts[0]) if piece.category == "set" else piece
-    side = "left" if "left" in shown.files else "single"
-    spr = shown.sprite(side)                       # premultiplied, 0..1
+    spr = shown.tile_image()                       # premultiplied, 0..1
     h, w = spr.shape[:2]
     f = (THUMB - 16) / max(h, w)
     spr = np.asarray(cv2.resize(spr, (max(1, int(w * f)), max(1, int(h * f))),
