@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk.render.environment import Environment
-from kiosk.render.model import Material, Model
+from kiosk.render.model import Material, Model, Part
 
 SHADERS = Path(__file__).parent / "shaders"
 KIND_IDS = {"metal": 0, "gem": 1, "pearl": 2, "enamel": 3, "polki": 4, "dielectric": 5}
@@ -74,14 +74,28 @@ def mat4_bytes(m: Array) -> bytes:
     return np.ascontiguousarray(np.asarray(m, np.float32).T).tobytes()     # GL is column-major
 
 
+MAX_SEGMENTS = 64              # swing segments + the rigid body, one mat4 each in u_models
+
+
 class GpuPart:
-    def __init__(self, ctx: moderngl.Context, prog: moderngl.Program, positions: Array, normals: Array,
-                 uvs: Array | None, indices: npt.NDArray[np.uint32]):
-        uv = uvs if uvs is not None else np.zeros((len(positions), 2), np.float32)
-        inter = np.ascontiguousarray(np.concatenate([positions, normals, uv], axis=1), np.float32)
+    """One material's triangles of a whole model in one buffer: each vertex carries its swing
+    segment's slot (0: the rigid body), so a model is one draw call per material with its
+    segment matrices as a uniform array. On llvmpipe a draw call costs ~60-80 us of Python and
+    state, more than its triangles: a jhumka of 44 (segment, material) parts is 4 draws."""
+
+    def __init__(self, ctx: moderngl.Context, prog: moderngl.Program, material: int, parts: list[Part]):
+        self.material = material
+        chunks, idx, base = [], [], 0
+        for p in parts:
+            uv = p.uvs if p.uvs is not None else np.zeros((len(p.positions), 2), np.float32)
+            seg = np.full((len(p.positions), 1), p.segment + 1, np.float32)
+            chunks.append(np.concatenate([p.positions, p.normals, uv, seg], axis=1))
+            idx.append(p.indices.astype(np.uint32) + np.uint32(base))
+            base += len(p.positions)
+        inter = np.ascontiguousarray(np.concatenate(chunks), np.float32)
         self.vbo = ctx.buffer(inter.tobytes())
-        self.ibo = ctx.buffer(np.ascontiguousarray(indices, np.uint32).tobytes())
-        self.vao = ctx.vertex_array(prog, [(self.vbo, "3f 3f 2f", "in_pos", "in_nrm", "in_uv")],
+        self.ibo = ctx.buffer(np.ascontiguousarray(np.concatenate(idx), np.uint32).tobytes())
+        self.vao = ctx.vertex_array(prog, [(self.vbo, "3f 3f 2f 1f", "in_pos", "in_nrm", "in_uv", "in_seg")],
                                     index_buffer=self.ibo, index_element_size=4, skip_errors=True)
 
     def release(self) -> None:
@@ -90,12 +104,16 @@ class GpuPart:
 
 
 class ModelHandle:
-    """A model's GPU buffers (one per part) and base-colour textures."""
+    """A model's GPU buffers (one per material) and base-colour textures."""
 
     def __init__(self, ctx: moderngl.Context, model: Model, programs: Callable[[Variant], moderngl.Program]):
         self.model = model
-        self.parts = [GpuPart(ctx, programs(variant(model.materials[p.material])), p.positions, p.normals,
-                              p.uvs, p.indices) for p in model.parts]
+        if len(model.swings) + 1 > MAX_SEGMENTS:
+            raise ValueError(f"{model.path}: {len(model.swings)} swinging parts, at most {MAX_SEGMENTS - 1}")
+        by_mat: dict[int, list[Part]] = {}
+        for p in model.parts:
+            by_mat.setdefault(p.material, []).append(p)
+        self.parts = [GpuPart(ctx, programs(variant(model.materials[m])), m, ps) for m, ps in by_mat.items()]
         self.textures: list[moderngl.Texture] = []
         for img in model.textures:
             h, w = img.shape[:2]

@@ -25,7 +25,17 @@ import numpy.typing as npt
 from kiosk.render.camera import Camera
 from kiosk.render.context import create_context
 from kiosk.render.environment import Environment
-from kiosk.render.gpu import EnvGpu, ModelHandle, Targets, Uniforms, Variant, mat4_bytes, program, variant
+from kiosk.render.gpu import (
+    MAX_SEGMENTS,
+    EnvGpu,
+    ModelHandle,
+    Targets,
+    Uniforms,
+    Variant,
+    mat4_bytes,
+    program,
+    variant,
+)
 from kiosk.render.model import Material, Model, segment_matrices
 from kiosk.render.occluder import Occluder
 
@@ -80,10 +90,25 @@ def projection(cam: Camera, x0: float, y0: float, w: float, h: float,
 
 
 def _posed(item: DrawItem) -> list[Array]:
-    """Camera-space matrix of each part of an item (its segment's frame, swings applied)."""
-    segs = segment_matrices(item.model, item.joints)
+    """Camera-space matrix of each swing segment of an item: [0] the rigid body, [i + 1] the
+    i-th swing (its frame, swings applied)."""
     pose = np.asarray(item.pose, np.float32)
-    return [pose @ segs[p.segment] if p.segment >= 0 else pose for p in item.model.parts]
+    return [pose] + [pose @ m for m in segment_matrices(item.model, item.joints)]
+
+
+def _corners(model: Model) -> tuple[Array, npt.NDArray[np.intp]]:
+    """Each part's bounding-box corners (P, 8, 4) and its segment slot, kept on the model."""
+    got: tuple[Array, npt.NDArray[np.intp]] | None = getattr(model, "_corners_cache", None)
+    if got is None:
+        lo = np.stack([p.lo for p in model.parts])
+        hi = np.stack([p.hi for p in model.parts])
+        pick = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)])      # (8, 3)
+        both = np.stack([lo, hi], axis=1)                                                  # (P, 2, 3)
+        corners = both[:, pick, np.arange(3)]                                               # (P, 8, 3)
+        corners = np.concatenate([corners, np.ones(corners.shape[:2] + (1,), np.float32)], axis=2)
+        got = (np.asarray(corners, np.float32), np.array([p.segment + 1 for p in model.parts], np.intp))
+        model._corners_cache = got  # type: ignore[attr-defined]
+    return got
 
 
 def screen_rect(items: Sequence[DrawItem], cam: Camera, posed: list[list[Array]] | None = None,
@@ -92,12 +117,12 @@ def screen_rect(items: Sequence[DrawItem], cam: Camera, posed: list[list[Array]]
     clipped to the frame; None when nothing is in view."""
     posed = posed if posed is not None else [_posed(it) for it in items]
     pts = []
-    for item, mats in zip(items, posed, strict=True):
-        for part, m in zip(item.model.parts, mats, strict=True):
-            lo, hi = part.lo, part.hi
-            corners = np.array([[x, y, z, 1.0] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
-                                for z in (lo[2], hi[2])], np.float32)
-            pts.append((corners @ m.T)[:, :3])
+    for item, segs in zip(items, posed, strict=True):
+        if not item.model.parts:
+            continue
+        corners, slot = _corners(item.model)
+        mats = np.stack(segs)[slot]                                   # (P, 4, 4)
+        pts.append(np.einsum("pij,pkj->pki", mats, corners)[:, :, :3].reshape(-1, 3))
     if not pts:
         return None
     p = np.concatenate(pts)
@@ -308,21 +333,22 @@ class Renderer:
             fbo.color_mask = (True, True, True, True)
             fbo.use()
         env.texture.use(0)
-        for item, handle, mats, box in zip(f.items, f.handles, f.posed, f.boxes, strict=True):
+        for item, handle, box in zip(f.items, f.handles, f.boxes, strict=True):
             if box is None or _clip(rect, box) is None:
                 continue                   # not in this tile of a still
-            for part, gpart, m in zip(item.model.parts, handle.parts, mats, strict=True):
-                mat = item.model.materials[part.material]
+            pose = np.asarray(item.pose, np.float32)
+            segs = [pose] + [pose @ s for s in segment_matrices(item.model, item.joints)]
+            # The whole array: moderngl writes a uniform array in one piece.
+            models = b"".join(mat4_bytes(m) for m in segs) + bytes(64 * (MAX_SEGMENTS - len(segs)))
+            # The y-down projection turns glTF's counter-clockwise front faces clockwise on
+            # screen; a mirrored pose (det < 0) turns them back.
+            ctx.front_face = "cw" if np.linalg.det(pose[:3, :3].astype(np.float64)) > 0 else "ccw"
+            for gpart in handle.parts:
+                mat = item.model.materials[gpart.material]
                 _, u = self._program(variant(mat))
                 self._set_frame(u, proj, env, item.opacity, linear)
                 self._set_material(u, handle, mat)
-                m3 = m[:3, :3].astype(np.float64)
-                u.write("u_model", mat4_bytes(m))
-                # inv(m3) in row-major order is its transpose for GL: the normal matrix.
-                u.write("u_normal", np.ascontiguousarray(np.linalg.inv(m3), np.float32).tobytes())
-                # The y-down projection turns glTF's counter-clockwise front faces clockwise on
-                # screen; a mirrored pose (det < 0) turns them back.
-                ctx.front_face = "cw" if np.linalg.det(m3) > 0 else "ccw"
+                u.write("u_models", models)
                 if mat.double_sided:
                     ctx.disable(moderngl.CULL_FACE)
                 else:

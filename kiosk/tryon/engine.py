@@ -195,7 +195,7 @@ def capture(frame: Frame, engine: TryOn, placements: list[Placement],
     if scene.pose is not None and scene.last and scene.ready:
         cam = scene.pose.camera
         cam = cam.scaled(out.shape[1] / cam.width) if out.shape[1] != cam.width else cam
-        for p, layer, _ms in scene.render(scene.last, cam, engine.env, "still"):
+        for p, layer, _ms in scene.render(scene.full_detail(scene.last), cam, engine.env, "still"):
             if layer is not None:
                 composite_layer(out, layer.rgba, layer.x0, layer.y0, cam.fx / float(p.hook_cam[2]))
             in_3d.add(p.piece.id)

@@ -78,6 +78,10 @@ class _Posed:
     hook_cam: Mat
 
 
+def _with_model(p: _Posed, model: Model) -> _Posed:
+    return dataclasses.replace(p, item=dataclasses.replace(p.item, model=model))
+
+
 def _mat4(rot: Mat, position: Mat, hook: npt.NDArray[np.float32] | None) -> npt.NDArray[np.float32]:
     """Model (mm) -> camera: the model's hook lands on `position`, turned by `rot`."""
     m = np.eye(4)
@@ -307,6 +311,11 @@ class Scene3D:
         self.last_occluders = [head_occluder(pose, neck)]
         self.last = out
         return out
+
+    def full_detail(self, posed: list[_Posed]) -> list[_Posed]:
+        """The same poses with each piece's full model: a photo is seen at leisure and larger
+        (same hook, same swing nodes: the poses and joints carry over)."""
+        return [_with_model(p, self.model(p.piece, live=False)) for p in posed]
 
     # ---- drawing ------------------------------------------------------------------------------
 
