@@ -24,10 +24,13 @@ class NeckBase:
 # down the torso from there. NECK_DROP_MM is calibrated on the bundled portraits with visible
 # shoulders against the shoulder-based estimate (see tests/track/test_headpose.py).
 NECK_PIVOT_MM = (0.0, -5.0, -35.0)
-NECK_DROP_MM = 120.0
-# Where a pendant's chain passes the sides of the neck, from the chin towards the shoulders'
-# midpoint in the image: the 2D placement's calibrated fraction (placement.NECK_SHOULDER_FRACTION).
-NECK_BASE_FRACTION = 0.28
+NECK_DROP_MM = 155.0
+# The neck base (the pit of the neck, where a 3D necklace's hook goes: each model carries how
+# high its own style sits above it) from the chin towards the shoulders' midpoint in the image.
+# The shoulder points are the joints, a few cm below the pit: 0.65 of the way, judged on the
+# bundled portraits (0.28, the 2D sprites' value for a drawing's top edge, put a choker on the
+# chin).
+NECK_BASE_FRACTION = 0.65
 MIN_SHOULDER_VISIBILITY = 0.5
 
 

@@ -190,7 +190,8 @@ def test_on_a_photo_of_a_turned_head_the_far_earring_is_mostly_behind_it() -> No
     assert {d.how for d in res.drawn} == {"3d"}
 
 
-def test_without_an_opengl_context_3d_pieces_are_their_turned_sprites(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_an_opengl_context_3d_pieces_are_their_turned_sprites(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Never a blank mirror: no context, and each 3D piece is drawn as the sprite rendered
     nearest the head's yaw; kiosk tryon --json says so."""
     from kiosk.track.mediapipe_tracker import MediaPipeTracker
