@@ -13,6 +13,7 @@ import pytest
 from kiosk import paths
 
 if TYPE_CHECKING:
+    from kiosk.render.renderer import Renderer
     from tests.sync.conftest import LiveCloud
 
 VALID_TOML = """
@@ -84,3 +85,17 @@ def cloud(tmp_path: Path) -> Iterator[LiveCloud]:
     c = start_cloud(tmp_path / "cloud")
     yield c
     c.stop()
+
+
+@pytest.fixture(scope="session")
+def renderer() -> Iterator[Renderer]:
+    """One GL context for the session (made and used in pytest's main thread)."""
+    from kiosk.render.context import RenderUnavailable
+    from kiosk.render.renderer import Renderer
+
+    try:
+        r = Renderer()
+    except RenderUnavailable as e:
+        pytest.skip(f"no EGL OpenGL 3.3 context can be made on this machine: {e.reason}")
+    yield r
+    r.release()

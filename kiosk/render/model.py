@@ -99,6 +99,9 @@ class Model:
     bbox: tuple[Array, Array]                    # (lo, hi) mm, at rest
     triangles: int
     problems: list[str] = field(default_factory=list)    # found while loading, see check_model
+    # A ring's or bangle's scene extras: {"inner_diameter_mm": d, "band_width_mm": w}, the
+    # size the model is authored at (the kiosk scales it to the customer's finger or hand).
+    hand: dict[str, float] | None = None
 
     @property
     def size_mm(self) -> Array:
@@ -303,7 +306,7 @@ def load_model(path: Path) -> Model:
         problems.append("no 'hook' node: the kiosk cannot tell where the piece hangs from")
     tris = sum(len(p.indices) for p in parts)
     return Model(Path(path), nodes, parts, materials, swings, images, hook, necklace,
-                 (pts.min(axis=0), pts.max(axis=0)), tris, problems)
+                 (pts.min(axis=0), pts.max(axis=0)), tris, problems, _hand(scene.extras, problems))
 
 
 def _merge(chunks: list[Chunk], mat: int, seg: int) -> Part:
@@ -330,6 +333,20 @@ def _necklace(extras: Any, problems: list[str]) -> dict[str, float] | None:
     if not 30.0 <= r <= 90.0:
         problems.append(f"necklace neck_radius_mm {r:g} is not a neck's (30-90 mm)")
     return {"neck_radius_mm": r}
+
+
+def _hand(extras: Any, problems: list[str]) -> dict[str, float] | None:
+    if not isinstance(extras, dict) or "inner_diameter_mm" not in extras:
+        return None
+    try:
+        d = float(extras["inner_diameter_mm"])
+        w = float(extras.get("band_width_mm", 0.0))
+    except (TypeError, ValueError):
+        problems.append('a hand piece\'s scene extras need {"inner_diameter_mm": d} in mm')
+        return None
+    if not 10.0 <= d <= 90.0:
+        problems.append(f"inner_diameter_mm {d:g} is neither a ring's nor a bangle's (10-90 mm)")
+    return {"inner_diameter_mm": d, "band_width_mm": w}
 
 
 def segment_matrices(model: Model, joints: dict[str, Array] | None = None) -> list[Mat4]:

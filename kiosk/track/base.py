@@ -9,6 +9,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.track.hands import HandTrack
+
 Points = npt.NDArray[np.float32]          # (N, 2) pixel coordinates
 Mask = npt.NDArray[np.float32]            # (H, W) in 0..1
 
@@ -31,6 +33,7 @@ class Needs:
 
     pose: bool = False            # necklaces (shoulders)
     segmentation: bool = False    # outfits (person mask)
+    hands: bool = False           # rings, bangles, bracelets
 
 
 @dataclass
@@ -95,6 +98,7 @@ class Tracking:
     faces: list[FaceTrack] = field(default_factory=list)   # largest (primary customer) first
     pose: PoseTrack | None = None
     person_mask: Mask | None = None
+    hands: list[HandTrack] = field(default_factory=list)    # biggest first
     ms: dict[str, float] = field(default_factory=dict)
 
     @property

@@ -9,6 +9,8 @@ still-head bench (`kiosk bench tryon`): min_cutoff 0.5 Hz, beta 0.02 per px/s
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -46,3 +48,31 @@ class OneEuro:
         a = _alpha(self.min_cutoff + self.beta * speed, dt)
         self._x = (self._x + a * (x - self._x)).astype(np.float32)
         return self._x
+
+
+class Slot(Protocol):
+    """Per-object filter state with where the object was last seen."""
+    center: Arr | None
+
+
+S = TypeVar("S", bound=Slot)
+
+
+def match_slot(slots: list[S], centre: Arr, max_d: float, taken: list[S], make: Callable[[], S],
+               keep: int) -> S:
+    """The slot of the same object in the previous frame (the nearest centre within max_d,
+    not already taken this frame), or a new one; the oldest beyond `keep` are forgotten."""
+    best, best_d = None, max_d
+    for slot in slots:
+        if slot.center is None or any(slot is t for t in taken):
+            continue
+        d = float(np.hypot(*(slot.center - centre)))
+        if d < best_d:
+            best, best_d = slot, d
+    if best is None:
+        best = make()
+        slots.append(best)
+        del slots[:-keep]
+    taken.append(best)
+    best.center = centre
+    return best

@@ -30,7 +30,8 @@ from kiosk.track.base import (
     PoseTrack,
     Tracking,
 )
-from kiosk.track.filters import OneEuro
+from kiosk.track.filters import OneEuro, match_slot
+from kiosk.track.hands import HandTracker
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ class MediaPipeTracker:
         self._shoulders = OneEuro(min_cutoff=0.5, beta=0.01)
         self._aux: _AuxWorker | None = None
         self._aux_lock = threading.Lock()
+        self._hands = HandTracker(static=static)
 
     def close(self) -> None:
         if self._aux is not None:
@@ -145,6 +147,7 @@ class MediaPipeTracker:
         for m in (self._face, self._pose, self._seg, self._detector):
             if m is not None:
                 m.close()
+        self._hands.close()
 
     # ---- faces -----------------------------------------------------------------------------
 
@@ -195,21 +198,8 @@ class MediaPipeTracker:
 
     def _match(self, pts: npt.NDArray[np.float32], taken: list[_Smoother]) -> _Smoother:
         """The smoother of the same face in the previous frame (nearest centre), or a new one."""
-        c = pts.mean(axis=0)
-        best, best_d = None, 0.5 * float(np.ptp(pts[:, 0]))
-        for sm in self._smoothers:
-            if sm.center is None or any(sm is t for t in taken):
-                continue
-            d = float(np.hypot(*(sm.center - c)))
-            if d < best_d:
-                best, best_d = sm, d
-        if best is None:
-            best = _Smoother()
-            self._smoothers.append(best)
-            del self._smoothers[:-MAX_FACES * 2]      # forget faces long gone
-        taken.append(best)
-        best.center = c
-        return best
+        return match_slot(self._smoothers, pts.mean(axis=0), 0.5 * float(np.ptp(pts[:, 0])), taken,
+                          _Smoother, MAX_FACES * 2)
 
     # ---- pose and segmentation ---------------------------------------------------------------
 
@@ -252,6 +242,13 @@ class MediaPipeTracker:
         faces = self._faces(rgb, w, h, t)
         out = Tracking(width=w, height=h, faces=faces)
         out.ms["face"] = (time.perf_counter() - t0) * 1000
+        if needs.hands:
+            # On this thread: a ring follows a finger as closely as an earring the face.
+            th = time.perf_counter()
+            out.hands = self._hands.track(rgb, t)
+            out.ms["hands"] = (time.perf_counter() - th) * 1000
+        else:
+            self._hands.reset()
         if needs.pose or needs.segmentation:
             if self.static:
                 t1 = time.perf_counter()

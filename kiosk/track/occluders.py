@@ -96,12 +96,11 @@ def skull_occluder(pose: HeadPose) -> Occluder:
     return Occluder(pose.to_camera(head), faces.copy())
 
 
-def neck_occluder(pose: HeadPose, neck: NeckBase, radius_mm: float = NECK_RADIUS_MM) -> Occluder:
-    """From the head's neck pivot straight down through the neck base to below it."""
-    top = pose.to_camera(NECK_PIVOT_MM)[0].astype(np.float64)
-    base = neck.anchor.position
-    axis = base - top
-    length = float(np.linalg.norm(axis)) + NECK_BELOW_BASE_MM * pose.scale
+def cylinder(start: npt.ArrayLike, end: npt.ArrayLike, radius_mm: float, extend_mm: float = 0.0) -> Occluder:
+    """A closed round cylinder from `start` through `end` (camera mm), `extend_mm` past it."""
+    top = np.asarray(start, np.float64).reshape(3)
+    axis = np.asarray(end, np.float64).reshape(3) - top
+    length = float(np.linalg.norm(axis)) + extend_mm
     y = axis / max(float(np.linalg.norm(axis)), 1e-6)
     # Any two directions across the axis: the cylinder is round.
     x = np.cross(y, [0.0, 0.0, 1.0])
@@ -110,9 +109,14 @@ def neck_occluder(pose: HeadPose, neck: NeckBase, radius_mm: float = NECK_RADIUS
     x /= np.linalg.norm(x)
     z = np.cross(x, y)
     unit, faces = _unit_cylinder()
-    r = radius_mm * pose.scale
-    pts = top + unit[:, 0:1] * r * x + unit[:, 1:2] * length * y + unit[:, 2:3] * r * z
+    pts = top + unit[:, 0:1] * radius_mm * x + unit[:, 1:2] * length * y + unit[:, 2:3] * radius_mm * z
     return Occluder(np.asarray(pts, np.float32), faces.copy())
+
+
+def neck_occluder(pose: HeadPose, neck: NeckBase, radius_mm: float = NECK_RADIUS_MM) -> Occluder:
+    """From the head's neck pivot straight down through the neck base to below it."""
+    return cylinder(pose.to_camera(NECK_PIVOT_MM)[0], neck.anchor.position, radius_mm * pose.scale,
+                    NECK_BELOW_BASE_MM * pose.scale)
 
 
 def merge(parts: list[Occluder]) -> Occluder:

@@ -10,12 +10,14 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
 from kiosk.render.light import LightEstimator, SpriteGrade, estimate_still, sprite_grade
 from kiosk.track.base import FaceTrack, Needs, Tracker, Tracking
 from kiosk.tryon.assets import Catalog, Piece
 from kiosk.tryon.attire import Attire, clothing_mask, recolor
 from kiosk.tryon.compose import composite_layer, draw
+from kiosk.tryon.hands3d import HAND_CATEGORIES, HandPlacement, fit_hands, hand_occluders, place_hand_pieces
 from kiosk.tryon.placement import Placement, PlacementState, place
 from kiosk.tryon.scene3d import Drawn, Scene3D
 
@@ -26,6 +28,7 @@ HINT_TOO_FAR = "Too far: ask the customer to come a step closer"
 HINT_TOO_CLOSE = "Too close: ask the customer to step back a little"
 HINT_TOO_DARK = "Too dark: more light on the customer's face"
 HINT_NO_SHOULDERS = "Shoulders not visible: step back so the necklace sits right"
+HINT_NO_HAND = "Show your hand: hold it up beside your face, the back of the hand to the mirror"
 
 
 @dataclass
@@ -39,19 +42,25 @@ class Result:
     light: dict[str, float] = field(default_factory=dict)     # the scene light estimate's stats
     drawn: list[Drawn] = field(default_factory=list)           # how each 3D piece was drawn
     head: dict[str, object] | None = None                      # the head's pose, when 3D pieces ran
+    hands: list[HandPlacement] = field(default_factory=list)   # rings and bangles, with sizes
 
 
 def needs_for(pieces: list[Piece], attire: Attire | None = None) -> Needs:
     # Outfits need only the person mask; the shoulders (pose) are for necklaces.
     dress = attire is not None and not attire.is_original
-    return Needs(pose=any(p.category == "necklace" for p in pieces), segmentation=dress)
+    return Needs(pose=any(p.category == "necklace" for p in pieces), segmentation=dress,
+                 hands=any(p.category in HAND_CATEGORIES for p in pieces))
 
 
 def hints_for(frame: Frame, tracking: Tracking, pieces: list[Piece]) -> list[str]:
     face = tracking.primary
+    hand_pieces = any(p.category in HAND_CATEGORIES for p in pieces)
+    no_hand = [HINT_NO_HAND] if hand_pieces and not tracking.hands else []
     if face is None:
-        return [HINT_NO_FACE]
-    hints = []
+        # Rings and bangles alone do not need the face (the hand gives its own scale).
+        only_hands = hand_pieces and all(p.category in HAND_CATEGORIES for p in pieces)
+        return no_hand if only_hands else [HINT_NO_FACE, *no_hand]
+    hints = no_hand
     x0, y0, x1, y1 = face.box
     if (x1 - x0) < 0.12 * tracking.width:
         hints.append(HINT_TOO_FAR)
@@ -83,6 +92,7 @@ class TryOn:
         self.env: Environment = self.light.env
         self.scene = Scene3D(hfov_deg)
         self.last_face: FaceTrack | None = None
+        self.hand_camera: Camera | None = None      # the camera the hand pieces were posed through
         self.select(selected or [])
 
     @property
@@ -134,8 +144,42 @@ class TryOn:
                     res.drawn.append(Drawn(pl.piece_id, pl.side, "sprite", pl.anchor, pl.px_per_mm))
         else:
             self.scene.lost()
+        if tracking.hands and any(p.category in HAND_CATEGORIES for p in self.pieces):
+            self._draw_hands(frame, tracking, face, res)
+        else:
+            self.scene.last_hands = []
         res.ms["composite"] = (time.perf_counter() - t1) * 1000
         return res
+
+    def _draw_hands(self, frame: Frame, tracking: Tracking, face: FaceTrack | None, res: Result) -> None:
+        th = time.perf_counter()
+        h, w = frame.shape[:2]
+        camera = self.hand_camera = Camera.from_hfov(w, h, self.scene.hfov_deg)
+        fits = fit_hands(frame, tracking.hands, face.px_per_mm if face is not None else None, camera)
+        live = not self.still
+        three = self.scene.ready
+        models = {p.id: self.scene.model(p, live) if p.model is not None and three else None
+                  for p in self.pieces if p.category in HAND_CATEGORIES}
+        res.hands = place_hand_pieces(self.pieces, fits, camera, models)
+        in_3d: set[tuple[str, str]] = set()
+        if three:
+            posed = self.scene.place_hands(res.hands, hand_occluders(fits, res.hands), live)
+            for p, layer, ms in self.scene.render(posed, camera, self.env, "still" if self.still else "live"):
+                ppm = camera.fx / float(p.hook_cam[2])
+                if layer is not None:
+                    composite_layer(frame, layer.rgba, layer.x0, layer.y0, ppm)
+                anchor = camera.project(p.hook_cam.reshape(1, 3).astype(np.float32))[0]
+                res.drawn.append(Drawn(p.piece.id, p.side, "3d", (float(anchor[0]), float(anchor[1])), ppm,
+                                       layer.rect if layer is not None else None, p.item.model.triangles, ms))
+                in_3d.add((p.piece.id, p.side))
+        for hp in res.hands:
+            if (hp.piece.id, hp.side) in in_3d:
+                continue
+            pl = Placement(hp.piece.id, hp.piece.category, hp.side, hp.anchor_px, hp.width_px,
+                           hp.piece.width_mm, hp.px_per_mm, hp.angle_deg)
+            draw(frame, hp.piece, pl, None, self.grade)
+            res.drawn.append(Drawn(hp.piece.id, hp.side, "sprite", hp.anchor_px, hp.px_per_mm))
+        res.ms["hands_render"] = (time.perf_counter() - th) * 1000
 
     def _draw_3d(self, frame: Frame, tracking: Tracking, face: FaceTrack, t: float, res: Result) -> set[str]:
         """The pieces with a model, rendered and composited; returns their ids (the rest, and
@@ -192,10 +236,15 @@ def capture(frame: Frame, engine: TryOn, placements: list[Placement],
     grade = engine.grade
     scene = engine.scene
     in_3d: set[str] = set()
-    if scene.pose is not None and scene.last and scene.ready:
-        cam = scene.pose.camera
+    layers = []
+    if scene.ready:
+        if scene.pose is not None and scene.last:
+            layers.append((scene.pose.camera, scene.last))
+        if engine.hand_camera is not None and scene.last_hands:
+            layers.append((engine.hand_camera, scene.last_hands))
+    for cam, posed in layers:
         cam = cam.scaled(out.shape[1] / cam.width) if out.shape[1] != cam.width else cam
-        for p, layer, _ms in scene.render(scene.full_detail(scene.last), cam, engine.env, "still"):
+        for p, layer, _ms in scene.render(scene.full_detail(posed), cam, engine.env, "still"):
             if layer is not None:
                 composite_layer(out, layer.rgba, layer.x0, layer.y0, cam.fx / float(p.hook_cam[2]))
             in_3d.add(p.piece.id)

@@ -37,6 +37,7 @@ from kiosk.track.headpose import Anchor, HeadPose, HeadTracker, fit_head_pose
 from kiosk.track.neck import neck_base
 from kiosk.track.occluders import head_occluder
 from kiosk.tryon.assets import Piece
+from kiosk.tryon.hands3d import HandPlacement
 from kiosk.tryon.swing import SwingJoint, Swings
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class _Posed:
     side: str
     item: DrawItem
     hook_cam: Mat
+    occluders: list[Occluder] | None = None     # None: the head's (a hand piece has its hand's)
 
 
 def _with_model(p: _Posed, model: Model) -> _Posed:
@@ -142,6 +144,7 @@ class Scene3D:
     _lit: tuple[int, Environment, SpriteGrade] | None = None
     last: list[_Posed] = field(default_factory=list)
     last_occluders: list[Occluder] = field(default_factory=list)
+    last_hands: list[_Posed] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.head = HeadTracker(self.hfov_deg)
@@ -196,6 +199,7 @@ class Scene3D:
         self.swings.reset()
         self.pose = None
         self.last = []
+        self.last_occluders = []
 
     def _chain(self, model: Model) -> tuple[str, npt.NDArray[np.float32]] | None:
         """A nath's chain: its swing and its far end (model space, at rest)."""
@@ -312,6 +316,22 @@ class Scene3D:
         self.last = out
         return out
 
+    def place_hands(self, placed: list[HandPlacement], occluders: dict[str, Occluder],
+                    live: bool) -> list[_Posed]:
+        """The hand pieces' draw items (kiosk/tryon/hands3d.py placed them); rigid: a ring
+        does not swing, a bangle's slide is in its placement."""
+        out = []
+        for hp in placed:
+            if hp.piece.model is None:
+                continue
+            model = self.model(hp.piece, live)
+            hook = np.asarray(hp.pose[:3, 3], np.float64)
+            occ = occluders.get(hp.side)
+            out.append(_Posed(hp.piece, hp.side, DrawItem(model, np.asarray(hp.pose, np.float32)),
+                              hook, [occ] if occ is not None else []))
+        self.last_hands = out
+        return out
+
     def full_detail(self, posed: list[_Posed]) -> list[_Posed]:
         """The same poses with each piece's full model: a photo is seen at leisure and larger
         (same hook, same swing nodes: the poses and joints carry over)."""
@@ -349,7 +369,8 @@ class Scene3D:
             t0 = time.perf_counter()
             # One rectangle per piece: two earrings and a necklace in one rectangle would
             # cover most of the lower face.
-            layer = r.render([p.item], camera, lit, occluders=self.last_occluders, quality=quality)
+            occ = self.last_occluders if p.occluders is None else p.occluders
+            layer = r.render([p.item], camera, lit, occluders=occ, quality=quality)
             if layer is not None:
                 grade_layer(layer.rgba, grade)
             out.append((p, layer, (time.perf_counter() - t0) * 1000))

@@ -17,6 +17,7 @@ from kiosk.catalog import cache
 from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.engine import HINT_NO_FACE, Frame, TryOn, encode_jpeg
+from kiosk.tryon.hands3d import HAND_CATEGORIES
 
 EXIT_OK, EXIT_INPUT = 0, 2
 
@@ -53,7 +54,10 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
     engine = TryOn(catalog, tracker, ids, attire, still=True)
     try:
         result = engine.process(frame, t=None)
-        if result.faces == 0:
+        hands_only = all(p.category in HAND_CATEGORIES for p in engine.pieces)
+        if hands_only and not result.hands:
+            return _fail(f"{photo}: no hand found for {', '.join(ids)}; use a photo with the hand in view")
+        if result.faces == 0 and not hands_only:
             return _fail(f"{photo}: no face found ({HINT_NO_FACE.split(':')[0].lower()}); "
                          "use a photo with the customer's face visible")
         jpeg = encode_jpeg(frame)
@@ -69,7 +73,8 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
     report = {"photo": str(photo), "out": str(out), "faces": result.faces,
               "scale_px_per_mm": round(result.px_per_mm or 0.0, 3), "scale_source": result.scale_source,
               "attire": attire.id if attire else None,
-              "pieces": [pl.as_json() for pl in result.placements], "hints": result.hints,
+              "pieces": [pl.as_json() for pl in result.placements] + [hp.as_json() for hp in result.hands],
+              "hints": result.hints,
               "light": {k: round(v, 4) for k, v in result.light.items()},
               "head": result.head, "drawn": [d.as_json() for d in result.drawn],
               "renderer": "3d" if engine.scene.ready else f"sprites ({engine.scene.unavailable})",
@@ -81,6 +86,9 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
             state = "hidden: " + pl.reason if pl.hidden else f"at ({pl.anchor[0]:.0f}, {pl.anchor[1]:.0f})"
             print(f"{pl.piece_id:18} {pl.category:11} {pl.side:12} {state}, "
                   f"{pl.width_px:.0f} px = {pl.width_px / pl.px_per_mm:.1f} mm")
+        for hp in result.hands:
+            print(f"{hp.piece.id:18} {hp.piece.category:11} {hp.side:12} at ({hp.anchor_px[0]:.0f}, "
+                  f"{hp.anchor_px[1]:.0f}), {hp.size.text()} (scale from the {hp.fit.scale.source})")
         for h in result.hints:
             print(f"hint: {h}")
         print(f"wrote {out} ({ms:.0f} ms)")
