@@ -101,6 +101,11 @@ def main(what: str, seconds: float, as_json: bool, out: Path | None) -> int:
         report = bench_tryon(seconds)
         report["machine"] = machine()
         reports.append(report)
+        from kiosk.bench_hands import bench_hands
+
+        report = bench_hands(seconds)
+        report["machine"] = machine()
+        reports.append(report)
     if what in ("face", "all"):
         from kiosk.bench_face import bench_face
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
 import cv2
@@ -20,7 +21,7 @@ from kiosk.bench import p50_p95
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import load_attire
-from kiosk.tryon.engine import Frame, TryOn, capture
+from kiosk.tryon.engine import Frame, Result, TryOn, capture
 
 PIECES = ["jhumka_gold", "choker_gold"]
 
@@ -37,19 +38,15 @@ def _frames(limit: int = 120) -> list[Frame]:
     return out
 
 
-def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
-    catalog = Catalog.load()
-    frames = _frames()
-    tracker = MediaPipeTracker(static=False)
-    engine = TryOn(catalog, tracker, PIECES)
-    track_ms, comp_ms, total_ms = [], [], []
-    stages: dict[str, list[float]] = {k: [] for k in ("pose", "light", "render")}
-    # Warm up the graphs, then run paced at the video's 30 fps, newest frame wins.
+def paced(frames: list[Frame], seconds: float, engine: TryOn, total_ms: list[float],
+          record: Callable[[Result], object]) -> tuple[Result, float, int, int]:
+    """Warm up the graphs, then run paced at the video's 30 fps, newest frame wins (frames
+    that would be late are skipped and counted). Returns the last result, the seconds run, the
+    frames processed and the frames skipped."""
     for i in range(15):
-        engine.process(frames[i].copy(), i / 30)
+        engine.process(frames[i % len(frames)].copy(), i / 30)
     start = time.monotonic()
-    processed = late = 0
-    i = 0
+    processed = late = i = 0
     result = None
     while time.monotonic() - start < seconds:
         due = start + i / 30.0
@@ -64,15 +61,31 @@ def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
         t0 = time.perf_counter()
         result = engine.process(img, time.monotonic())
         total_ms.append((time.perf_counter() - t0) * 1000)
-        track_ms.append(result.ms["track"])
-        comp_ms.append(result.ms["composite"])
-        for stage, v in stages.items():
-            v.append(result.ms.get(stage, 0.0))
+        record(result)
         processed += 1
         i += 1
-    elapsed = time.monotonic() - start
-    # Capture: the current placements on a full-resolution frame, encoded to JPEG.
     assert result is not None
+    return result, time.monotonic() - start, processed, late
+
+
+def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
+    catalog = Catalog.load()
+    frames = _frames()
+    tracker = MediaPipeTracker(static=False)
+    engine = TryOn(catalog, tracker, PIECES)
+    track_ms: list[float] = []
+    comp_ms: list[float] = []
+    total_ms: list[float] = []
+    stages: dict[str, list[float]] = {k: [] for k in ("pose", "light", "render")}
+
+    def record(r: Result) -> None:
+        track_ms.append(r.ms["track"])
+        comp_ms.append(r.ms["composite"])
+        for stage, v in stages.items():
+            v.append(r.ms.get(stage, 0.0))
+
+    result, elapsed, processed, late = paced(frames, seconds, engine, total_ms, record)
+    # Capture: the current placements on a full-resolution frame, encoded to JPEG.
     cap = {}
     for name, size in (("720p", (1280, 720)), ("1080p", (1920, 1080))):
         big: Frame = np.ascontiguousarray(cv2.resize(frames[0], size), dtype=np.uint8)
