@@ -61,9 +61,9 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from kiosk import bench
+    from kiosk.bench import run
 
-    return bench.main(args.what, seconds=args.seconds, as_json=args.json, out=args.out)
+    return run.main(args.what, seconds=args.seconds, as_json=args.json, out=args.out)
 
 
 def _load_config(path: Path | None) -> KioskConfig | None:

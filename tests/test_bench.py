@@ -22,7 +22,7 @@ def test_bench_display_reports_its_figures(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_bench_sync_drains_everything_it_records() -> None:
-    from kiosk.bench_sync import bench_sync
+    from kiosk.bench.sync import bench_sync
 
     report = bench_sync(backlog=300, per_session=10, workers=4)
     assert report["delivered"] == report["received_by_devcloud"] == 300
@@ -32,7 +32,7 @@ def test_bench_sync_drains_everything_it_records() -> None:
 
 
 def test_bench_tryon_reports_every_figure() -> None:
-    from kiosk.bench_tryon import bench_tryon
+    from kiosk.bench.tryon import bench_tryon
 
     r = bench_tryon(seconds=1.0)
     assert r["fps_sustained"] > 0 and r["still_head_jitter_px_rms"]["frames"] > 0
@@ -42,8 +42,19 @@ def test_bench_tryon_reports_every_figure() -> None:
 
 
 def test_bench_face_reports_every_figure() -> None:
-    from kiosk.bench_face import bench_face
+    from kiosk.bench.face import bench_face
 
     r = bench_face(rounds=2)
     assert r["encode_ms"]["p50"] > 0 and r["estimates_ms"]["p50"] > 0
     assert set(r["gallery_match_ms"]) == {"1000", "10000", "100000"}
+
+
+def test_bench_hands_reports_every_figure(tmp_path: Path) -> None:
+    from kiosk.bench.hands import bench_hands
+
+    r = bench_hands(seconds=1.0)
+    if "skipped" in r:
+        pytest.skip(r["skipped"])
+    for run in ("hand_only", "face_and_hand"):
+        assert r[run]["fps_sustained"] > 0 and r[run]["hand_found_pct"] > 50, r[run]
+        assert r[run]["hand_total_ms"]["p95"] >= r[run]["hand_total_ms"]["p50"] > 0

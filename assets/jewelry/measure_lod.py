@@ -30,7 +30,7 @@ import numpy.typing as npt
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # the repository, for kiosk
 
-from kiosk.bench import p50_p95  # noqa: E402
+from kiosk.bench.stats import p50_p95  # noqa: E402
 from kiosk.render.camera import Camera  # noqa: E402
 from kiosk.render.context import describe  # noqa: E402
 from kiosk.render.environment import Environment  # noqa: E402

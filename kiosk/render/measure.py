@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kiosk.bench import p50_p95
+from kiosk.bench.stats import p50_p95
 from kiosk.render import synthetic as s
 from kiosk.render.camera import Camera
 from kiosk.render.context import describe

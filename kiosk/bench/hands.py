@@ -16,8 +16,8 @@ import cv2
 import numpy as np
 
 from kiosk import paths
-from kiosk.bench import p50_p95
-from kiosk.bench_tryon import PIECES, paced
+from kiosk.bench.stats import p50_p95
+from kiosk.bench.tryon import PIECES, paced
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.engine import Frame, Result, TryOn

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from kiosk import paths
-from kiosk.bench import p50_p95
+from kiosk.bench.stats import p50_p95
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import load_attire

@@ -1,10 +1,8 @@
-"""`kiosk bench`: performance figures measured the way the product runs, never in unit tests."""
+"""`kiosk bench`: the runner, and the display benchmark (capture -> pipeline -> Qt paint)."""
 
 from __future__ import annotations
 
 import json
-import os
-import platform
 import resource
 import statistics
 import sys
@@ -13,23 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import paths
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
-
-
-def p50_p95(values: list[float]) -> dict[str, float]:
-    """The two figures every timing in the reports is given by, in ms to 0.01."""
-    return {"p50": round(percentile(values, 50), 2), "p95": round(percentile(values, 95), 2)}
-
-
-def machine() -> dict[str, Any]:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(),
-            "machine": platform.machine(), "qpa": os.environ.get("QT_QPA_PLATFORM", "default")}
+from kiosk.bench.stats import machine, percentile
 
 
 def bench_display(seconds: float, video: Path = paths.SAMPLE_VIDEO,
@@ -96,24 +78,24 @@ def main(what: str, seconds: float, as_json: bool, out: Path | None) -> int:
     if what in ("display", "all"):
         reports.append(bench_display(seconds))
     if what in ("tryon", "all"):
-        from kiosk.bench_tryon import bench_tryon
+        from kiosk.bench.tryon import bench_tryon
 
         report = bench_tryon(seconds)
         report["machine"] = machine()
         reports.append(report)
-        from kiosk.bench_hands import bench_hands
+        from kiosk.bench.hands import bench_hands
 
         report = bench_hands(seconds)
         report["machine"] = machine()
         reports.append(report)
     if what in ("face", "all"):
-        from kiosk.bench_face import bench_face
+        from kiosk.bench.face import bench_face
 
         report = bench_face()
         report["machine"] = machine()
         reports.append(report)
     if what in ("sync", "all"):
-        from kiosk.bench_sync import bench_sync
+        from kiosk.bench.sync import bench_sync
 
         report = bench_sync()
         report["machine"] = machine()

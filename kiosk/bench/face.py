@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from kiosk import paths
-from kiosk.bench import p50_p95
+from kiosk.bench.stats import p50_p95
 from kiosk.face.embed import Embedder
 from kiosk.face.estimates import Estimator
 from kiosk.face.gallery import Gallery
