@@ -333,11 +333,10 @@ class Renderer:
             fbo.color_mask = (True, True, True, True)
             fbo.use()
         env.texture.use(0)
-        for item, handle, box in zip(f.items, f.handles, f.boxes, strict=True):
+        for item, handle, box, segs in zip(f.items, f.handles, f.boxes, f.posed, strict=True):
             if box is None or _clip(rect, box) is None:
                 continue                   # not in this tile of a still
-            pose = np.asarray(item.pose, np.float32)
-            segs = [pose] + [pose @ s for s in segment_matrices(item.model, item.joints)]
+            pose = segs[0]
             # The whole array: moderngl writes a uniform array in one piece.
             models = b"".join(mat4_bytes(m) for m in segs) + bytes(64 * (MAX_SEGMENTS - len(segs)))
             # The y-down projection turns glTF's counter-clockwise front faces clockwise on

@@ -123,9 +123,16 @@ def swing_joints(model: Model, skip: set[str] | None = None) -> list[SwingJoint]
 def _to_joint_space(model: Model, name: str, rot_local: Mat) -> Mat:
     """swing.py turns a part in its enclosing frame's axes; the renderer wants the rotation in
     the swing node's parent space, which the generator may have rotated (offset)."""
-    s = next(x for x in model.swings if x.name == name)
-    o = s.offset[:3, :3].astype(np.float64)
-    o /= np.maximum(np.linalg.norm(o, axis=0, keepdims=True), 1e-12)
+    # Each swing's offset rotation, normalised once per model (this runs for every swing of
+    # every piece, every frame).
+    cache: dict[str, Mat] | None = getattr(model, "_offset_rotations", None)
+    if cache is None:
+        cache = {}
+        for x in model.swings:
+            o = x.offset[:3, :3].astype(np.float64)
+            cache[x.name] = o / np.maximum(np.linalg.norm(o, axis=0, keepdims=True), 1e-12)
+        model._offset_rotations = cache  # type: ignore[attr-defined]
+    o = cache[name]
     return np.asarray(o.T @ rot_local @ o, np.float64)
 
 
