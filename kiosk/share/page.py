@@ -122,6 +122,7 @@ main{max-width:560px;margin:auto;padding:0 0 28px}
 .media{position:relative;width:100%;aspect-ratio:3/4;overflow:hidden;background:#000;margin:0}
 .media img{position:absolute;top:0;left:50%;transform:translateX(-50%);height:var(--full);
 width:auto;max-width:none;cursor:zoom-in;-webkit-touch-callout:default}
+.media.tall img{left:0;transform:none;width:100%;height:auto}
 .media.whole{aspect-ratio:auto}
 .media.whole img{position:static;transform:none;width:100%;height:auto;cursor:zoom-out}
 .media video{width:100%;height:100%;object-fit:cover;display:block}
@@ -206,7 +207,8 @@ def _contact(jeweler: str, phone: str, whatsapp: str, address: str, about: str =
 
 def _saves(url: str, what: str, ctype: str, name: str, *, main: bool) -> str:
     e = html.escape
-    hold = "" if what != "photo" else "<p class=hint>Or press and hold the photo, then choose Save.</p>"
+    hold = "" if what != "photo" else ("<p class=hint>Tap the photo to see all of it; press and hold "
+                                       "the photo to save it.</p>")
     return (f"<button class=btn hidden data-share='{e(url)}' data-type={ctype} data-name={name}>"
             f"Save or share the {what}</button>"
             f"<a class='btn{'' if main else ' alt'}' href='{e(url)}' download={name}>Download the {what}</a>"
@@ -222,11 +224,13 @@ def render(*, jeweler: str, jewelry: str, price: float | None, currency: str, im
     e = html.escape
     until = time.strftime("%d %b %Y", time.localtime(expires_at))
     full = photo_size[1] / photo_height(photo_size[1]) if photo_size else 780 / 720
+    # A photo narrower than 3:4 (a kiosk in portrait) fills the width instead, cut at the bottom.
+    tall = " tall" if photo_size and photo_size[0] * 4 < photo_height(photo_size[1]) * 3 else ""
     where = ("<p class=warn>This page comes from the store's kiosk over its Wi-Fi: it works only "
              "inside the store. Save the photo now.</p>" if offline else "")
     name = jewelry or "your try-on"
     price_line = f"<p class=price>{e(money(price, currency))}</p>" if price is not None else ""
-    photo = (f"<figure class=media><img id=photo src='{e(image_url)}' "
+    photo = (f"<figure class='media{tall}'><img id=photo src='{e(image_url)}' "
              f"alt='You wearing {e(name)}'></figure>")
     photo_saves = _saves(image_url, "photo", "image/jpeg", "try-on.jpg", main=not clip_url)
     if clip_url:

@@ -41,14 +41,17 @@ def branded_photo() -> bytes:
 
 
 def expected_crop(jpeg: bytes, width: int = chromium.PHONE[0]) -> Image.Image:
-    """What the page should show: the photo without its strip, cut to 3:4 around the centre,
-    the width of the phone."""
+    """What the page should show: the photo without its strip cut to 3:4 (a wide one around the
+    centre, a tall one from the top), the width of the phone."""
     img = Image.open(io.BytesIO(jpeg)).convert("RGB")
     w, total = img.size
     h = photo_height(total)
-    cw = round(h * 3 / 4)
-    x0 = (w - cw) // 2
-    return img.crop((x0, 0, x0 + cw, h)).resize((width, round(width * 4 / 3)), Image.Resampling.LANCZOS)
+    if w * 4 >= h * 3:
+        cw = round(h * 3 / 4)
+        box = ((w - cw) // 2, 0, (w - cw) // 2 + cw, h)
+    else:
+        box = (0, 0, w, round(w * 4 / 3))
+    return img.crop(box).resize((width, round(width * 4 / 3)), Image.Resampling.LANCZOS)
 
 
 def assert_photo_fills(shot: Image.Image, jpeg: bytes) -> None:
@@ -102,7 +105,7 @@ def test_cloud_page_fills_the_phone_with_the_photo_and_names_piece_price_and_sto
     assert "<header><img src=\"data:image/png;base64," in dom and "<span>Abharana</span>" in dom
     assert_store_contact(dom)
     assert f'href="/s/{share.token}/photo.jpg" download="try-on.jpg">Download the photo' in dom
-    assert "press and hold the photo" in dom
+    assert "press and hold the photo to save it" in dom
     # Desktop Linux Chromium has no Web Share API: the share-sheet button stays hidden there (it
     # shows on iOS and Android, which have it) and the download link is the way.
     assert f'<button class="btn" hidden="" data-share="/s/{share.token}/photo.jpg"' in dom
@@ -186,6 +189,12 @@ def test_store_wifi_page_is_the_same_phone_page_and_its_errors_are_branded(
     jpeg = branded_photo()
     share = share_photo(store, jpeg)
     old = share_photo(store, jpeg, days=-1)
+    # A kiosk standing in portrait takes upright photos: they fill the phone's width too.
+    upright = Image.open(TRYON).crop((410, 0, 870, 720)).resize((720, 1127))
+    buf = io.BytesIO()
+    upright.save(buf, "JPEG", quality=90)
+    tall = add_strip(buf.getvalue(), "Abharana", "Kundan Gold Choker")
+    tall_share = share_photo(store, tall)
     srv = LanShareServer(lambda token: shares.open_share(store, token), "Abharana", "INR", "127.0.0.1", 0,
                          details=page.store_details(kiosk_cfg))
     srv.start()
@@ -193,6 +202,7 @@ def test_store_wifi_page_is_the_same_phone_page_and_its_errors_are_branded(
         base = f"http://127.0.0.1:{srv.port}/s/"
         shot = chromium.screenshot(base + share.token, tmp_path / "lan.png")
         assert_photo_fills(shot, jpeg)
+        assert_photo_fills(chromium.screenshot(base + tall_share.token, tmp_path / "tall.png"), tall)
         dom = chromium.dom(base + share.token)
         assert "works only inside the store" in dom and '<p class="price">INR 183,900</p>' in dom
         assert_store_contact(dom)
