@@ -33,15 +33,17 @@ def _run(url: str, size: tuple[int, int], extra: list[str], budget_ms: int) -> s
     return done.stdout
 
 
-def screenshot(url: str, out: Path, size: tuple[int, int] = PHONE, budget_ms: int = 1500) -> Image.Image:
-    _run(url, size, [f"--screenshot={out}"], budget_ms)
+def open_page(url: str, out: Path, size: tuple[int, int] = PHONE,
+              budget_ms: int = 1500) -> tuple[Image.Image, str]:
+    """The screenshot (saved at `out`) and the DOM, from one browser run."""
+    dom = _run(url, size, [f"--screenshot={out}", "--dump-dom"], budget_ms)
     img = Image.open(out)
     img.load()
-    return img.convert("RGB")
+    return img.convert("RGB"), dom
 
 
-def dom(url: str, size: tuple[int, int] = PHONE, budget_ms: int = 1500) -> str:
-    return _run(url, size, ["--dump-dom"], budget_ms)
+def screenshot(url: str, out: Path, size: tuple[int, int] = PHONE, budget_ms: int = 1500) -> Image.Image:
+    return open_page(url, out, size, budget_ms)[0]
 
 
 def save_for_readme(img: Image.Image, name: str) -> None:

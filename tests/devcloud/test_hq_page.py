@@ -166,11 +166,10 @@ def test_faults_are_shown_in_words_only_when_on() -> None:
 
 
 def test_hq_page_in_a_browser_at_desktop_size(cloud: LiveCloud, hq_page: str, tmp_path: Path) -> None:
-    shot = chromium.screenshot(cloud.url + "/", tmp_path / "hq.png", size=chromium.DESKTOP, budget_ms=500)
+    shot, dom = chromium.open_page(cloud.url + "/", tmp_path / "hq.png", size=chromium.DESKTOP, budget_ms=500)
     assert shot.size == chromium.DESKTOP
     px = np.asarray(shot, dtype=np.int16)
     bars = (np.abs(px - np.array([0x8a, 0x65, 0x08])).max(axis=2) < 12).sum()
     assert bars > 300, "the chart's sales bars are not drawn"
     chromium.save_for_readme(shot, "hq-page.png")
-    dom = chromium.dom(cloud.url + "/", size=chromium.DESKTOP, budget_ms=500)
     assert "<h2>Sessions and sales per day</h2><svg" in dom and "<h2>Per jeweler</h2>" in dom

@@ -94,13 +94,11 @@ def test_cloud_page_fills_the_phone_with_the_photo_and_names_piece_price_and_sto
     store.close()
     assert page_url and page_url.startswith(cloud.url)
 
-    shot = chromium.screenshot(page_url, tmp_path / "page.png")
+    shot, dom = chromium.open_page(page_url, tmp_path / "page.png")
     assert_photo_fills(shot, jpeg)
     # The header carries the jeweler's colour across the top.
     assert shot.getpixel((chromium.PHONE[0] - 10, 5)) == (0x7b, 0x1e, 0x3a)
     chromium.save_for_readme(shot, "phone-page.png")
-
-    dom = chromium.dom(page_url)
     assert f"<h1>{PIECES}</h1>" in dom and '<p class="price">INR 183,900</p>' in dom
     assert "<header><img src=\"data:image/png;base64," in dom and "<span>Abharana</span>" in dom
     assert_store_contact(dom)
@@ -146,14 +144,12 @@ def test_page_with_a_clip_plays_it_inline_above_the_photo(cloud: LiveCloud, tmp_
     video = httpx.get(got["clip_url"], headers={"range": "bytes=0-99"}, timeout=10)
     assert video.status_code == 206 and video.headers["content-type"] == "video/mp4"   # iOS needs ranges
 
-    shot = chromium.screenshot(got["page_url"], tmp_path / "clip.png", budget_ms=2500)
+    shot, dom = chromium.open_page(got["page_url"], tmp_path / "clip.png", budget_ms=2500)
     assert shot.size == chromium.PHONE
     px = np.asarray(shot, dtype=np.int16)
     playing = (np.abs(px - np.array(GREEN)).max(axis=2) < 30).mean()
     # The clip's frames, not its poster (the photo): it plays, inline, large.
     assert playing >= 0.5, f"the clip shows on only {playing:.0%} of the screen"
-
-    dom = chromium.dom(got["page_url"])
     token = got["page_url"].rsplit("/", 1)[1]
     tag = dom[dom.index("<video"):dom.index("</video>")]
     for attr in ("playsinline", "muted", "loop", "controls", f'src="/s/{token}/clip.mp4"'):
@@ -169,11 +165,10 @@ def test_expired_and_unknown_links_are_branded_pages_with_the_store_contact(
     assert httpx.get(got["page_url"], timeout=10).status_code == 410
     assert httpx.get(got["image_url"], timeout=10).status_code == 410
 
-    shot = chromium.screenshot(got["page_url"], tmp_path / "expired.png")
+    shot, dom = chromium.open_page(got["page_url"], tmp_path / "expired.png")
     assert shot.size == chromium.PHONE
     assert shot.getpixel((chromium.PHONE[0] - 10, 5)) == (0x7b, 0x1e, 0x3a)
     chromium.save_for_readme(shot, "phone-expired.png")
-    dom = chromium.dom(got["page_url"])
     assert "<h1>This link has expired</h1>" in dom and "Abharana keeps try-on photos" in dom
     assert "<header><img src=\"data:image/png;base64," in dom
     assert_store_contact(dom)
@@ -200,10 +195,9 @@ def test_store_wifi_page_is_the_same_phone_page_and_its_errors_are_branded(
     srv.start()
     try:
         base = f"http://127.0.0.1:{srv.port}/s/"
-        shot = chromium.screenshot(base + share.token, tmp_path / "lan.png")
+        shot, dom = chromium.open_page(base + share.token, tmp_path / "lan.png")
         assert_photo_fills(shot, jpeg)
         assert_photo_fills(chromium.screenshot(base + tall_share.token, tmp_path / "tall.png"), tall)
-        dom = chromium.dom(base + share.token)
         assert "works only inside the store" in dom and '<p class="price">INR 183,900</p>' in dom
         assert_store_contact(dom)
         expired = httpx.get(base + old.token, timeout=10)
