@@ -146,19 +146,25 @@ SCRIPT = """
 (function(){
   var photo=document.getElementById('photo'), fig=photo&&photo.parentNode;
   if(photo){photo.addEventListener('click',function(){fig.classList.toggle('whole');});}
-  // The share sheet is the one way to put a picture into the iOS photo library from a page;
-  // the file is fetched beforehand so the tap itself still counts as the user's gesture.
+  // The share sheet is the one way to put a picture into the iOS photo library from a page.
+  // It must open within the tap, so the file is fetched before: the photo at once; the clip
+  // (megabytes, and the video is already loading it) on a first tap, shared on the second.
   if(!navigator.canShare||!window.File||!window.fetch) return;
   document.querySelectorAll('button[data-share]').forEach(function(btn){
     var url=btn.getAttribute('data-share'), type=btn.getAttribute('data-type');
-    var name=btn.getAttribute('data-name'), file=null;
-    fetch(url).then(function(r){return r.ok?r.blob():null;}).then(function(b){
-      if(!b) return;
-      file=new File([b],name,{type:type});
-      try{ if(navigator.canShare({files:[file]})) btn.hidden=false; }catch(e){}
-    }).catch(function(){});
+    var name=btn.getAttribute('data-name'), label=btn.textContent, file=null;
+    try{ if(!navigator.canShare({files:[new File([''],name,{type:type})]})) return; }catch(e){ return; }
+    function get(){
+      return fetch(url).then(function(r){ if(!r.ok) throw new Error(r.status); return r.blob(); })
+        .then(function(b){ file=new File([b],name,{type:type}); });
+    }
+    if(btn.hasAttribute('data-lazy')) btn.hidden=false;
+    else get().then(function(){ btn.hidden=false; }).catch(function(){});
     btn.addEventListener('click',function(){
-      if(file) navigator.share({files:[file]}).catch(function(){});
+      if(file){ btn.textContent=label; navigator.share({files:[file]}).catch(function(){}); return; }
+      btn.textContent='Getting the clip ready\u2026';
+      get().then(function(){ btn.textContent='Ready: tap again to save the clip'; })
+        .catch(function(){ btn.textContent=label; });
     });
   });
 })();
@@ -209,7 +215,8 @@ def _saves(url: str, what: str, ctype: str, name: str, *, main: bool) -> str:
     e = html.escape
     hold = "" if what != "photo" else ("<p class=hint>Tap the photo to see all of it; press and hold "
                                        "the photo to save it.</p>")
-    return (f"<button class=btn hidden data-share='{e(url)}' data-type={ctype} data-name={name}>"
+    lazy = " data-lazy" if what == "clip" else ""
+    return (f"<button class=btn hidden data-share='{e(url)}' data-type={ctype} data-name={name}{lazy}>"
             f"Save or share the {what}</button>"
             f"<a class='btn{'' if main else ' alt'}' href='{e(url)}' download={name}>Download the {what}</a>"
             + hold)

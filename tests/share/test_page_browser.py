@@ -225,3 +225,45 @@ def test_page_details_that_are_missing_or_malformed_are_left_out(
     bad = make_config(replace={"[store]\n": '[store]\nwhatsapp = "98123 45678"\n'})
     with pytest.raises(config.ConfigError, match="whatsapp"):
         config.load(bad)
+
+
+# What iOS Safari and Android Chrome have and desktop Linux Chromium has not: the Web Share API
+# with files. The stand-in records what the page hands to the share sheet.
+SHARE_STANDIN = """<script>
+Object.defineProperty(navigator, 'canShare', {value: function (d) { return !!(d && d.files); }});
+Object.defineProperty(navigator, 'share', {value: function (d) {
+  var f = d.files[0], seen = document.documentElement.getAttribute('data-shared') || '';
+  document.documentElement.setAttribute('data-shared', seen + f.name + ' ' + f.type + ' ' + f.size + ';');
+  return Promise.resolve(); }});
+window.addEventListener('load', function () {
+  var clip = document.querySelector('button[data-lazy]');
+  var photo = document.querySelector('button:not([data-lazy])');
+  setTimeout(function () { photo.click(); clip.click(); }, 300);
+  setTimeout(function () { clip.click(); }, 900);
+});
+</script>"""
+
+
+def test_save_opens_the_share_sheet_with_the_file_where_the_browser_has_one(tmp_path: Path) -> None:
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    jpeg, clip = branded_photo(), vp9_clip(tmp_path / "clip.mp4")
+    (tmp_path / "photo.jpg").write_bytes(jpeg)
+    html = page.render(jeweler="Abharana", jewelry=PIECES, price=183900.0, currency="INR",
+                       image_url="photo.jpg", clip_url="clip.mp4", expires_at=time.time() + 60)
+    (tmp_path / "index.html").write_text(html.replace("</head>", SHARE_STANDIN + "</head>", 1))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        _, dom = chromium.open_page(f"http://127.0.0.1:{httpd.server_port}/index.html",
+                                    tmp_path / "shot.png", budget_ms=2500)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    shared = dom.split('data-shared="', 1)[1].split('"', 1)[0]
+    # The photo at the first tap; the clip (fetched on its first tap) at the second.
+    assert shared == f"try-on.jpg image/jpeg {len(jpeg)};try-on.mp4 video/mp4 {len(clip)};"
+    assert ">Save or share the photo</button>" in dom and ">Save or share the clip</button>" in dom
