@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 
+from PIL import Image, ImageDraw, ImageFont
+
 STRIP_COLOUR = (20, 20, 20)
 GOLD = (232, 199, 106)
 TEXT = (244, 241, 234)
@@ -29,9 +31,6 @@ def photo_height(total_h: int) -> int:
 
 def add_strip(jpeg: bytes, jeweler: str, caption: str, quality: int = 90) -> bytes:
     """The photo with a strip below it: jeweler name on the left, caption on the right."""
-    # Here, not at the top: the sync daemon imports this module's sizes, not Pillow.
-    from PIL import Image, ImageDraw, ImageFont
-
     photo = Image.open(io.BytesIO(jpeg)).convert("RGB")
     w, h = photo.size
     strip_h = strip_height(h)

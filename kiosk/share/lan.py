@@ -24,6 +24,9 @@ from kiosk.store.shares import Share, ShareExpired
 log = logging.getLogger(__name__)
 ROUTE = re.compile(r"^/s/([A-Za-z0-9_-]{22,100})(/photo\.jpg)?$")
 HTML = "text/html; charset=utf-8"
+# A server's own not-found page carries the jeweler's name and the store's contact
+# (LanShareServer.not_found); this one is for answers that have neither at hand.
+NOT_FOUND = page.gone(expired=False).encode()
 # What the cloud gave as the photo's address goes into a header: printable ASCII only.
 REDIRECTABLE = re.compile(r"^https?://[!-~]+$")
 

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import quote
 
 from kiosk.format import money
-from kiosk.share.brand import photo_height
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -228,6 +227,10 @@ def render(*, jeweler: str, jewelry: str, price: float | None, currency: str, im
            photo_size: tuple[int, int] | None = None) -> str:
     """`photo_size` (width, height of the JPEG, strip included) lets the crop hide the strip
     exactly; without it the strip of a 720p photo is assumed."""
+    # Here, not at the top: brand.py brings Pillow, which the sync daemon (it imports this
+    # module for store_details) does not otherwise load.
+    from kiosk.share.brand import photo_height
+
     e = html.escape
     until = time.strftime("%d %b %Y", time.localtime(expires_at))
     full = photo_size[1] / photo_height(photo_size[1]) if photo_size else 780 / 720
