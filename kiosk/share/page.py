@@ -245,7 +245,7 @@ def render(*, jeweler: str, jewelry: str, price: float | None, currency: str, im
     photo_saves = _saves(image_url, "photo", "image/jpeg", "try-on.jpg", main=not clip_url)
     if clip_url:
         # playsinline + muted: iOS plays it in the page, looping, instead of going full screen.
-        first = (f"<figure class=media><video src='{e(clip_url)}' poster='{e(image_url)}' playsinline "
+        first = (f'<figure class=media><video src="{e(clip_url)}" poster="{e(image_url)}" playsinline '
                  "muted loop autoplay controls preload=auto></video></figure>")
         saves = _saves(clip_url, "clip", "video/mp4", "try-on.mp4", main=True)
         rest = f"{photo}<div class=text>{photo_saves}</div>"
