@@ -207,14 +207,15 @@ def chart(days: list[tuple[str, int, int]], width: int = 760, height: int = 220)
     left, bottom, top = 36, 28, 12
     plot_w, plot_h = width - left - 8, height - bottom - top
     peak = max([n for _, n, _ in days] + [1])
-    step = max(1, -(-peak // 4))                       # four gridlines, whole numbers
-    peak = step * 4
+    lines = min(4, peak)                               # up to four gridlines, whole numbers
+    step = -(-peak // lines)
+    peak = step * lines
     slot = plot_w / len(days)
     bar = max(2.0, min(18.0, slot * 0.38))
     out = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
            f"aria-label='Sessions and sales per day, last {len(days)} days'>"]
-    for i in range(5):
-        y = top + plot_h - plot_h * i / 4
+    for i in range(lines + 1):
+        y = top + plot_h - plot_h * i / lines
         out.append(f"<line x1='{left}' x2='{width - 8}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e6e0d8'/>"
                    f"<text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end'>{step * i}</text>")
     label_every = max(1, -(-len(days) // 10))

@@ -152,6 +152,9 @@ def test_hq_chart_has_sessions_and_sales_per_day() -> None:
     assert days[0] == ("2026-11-22", 1, 0) and sum(n for _, n, _ in days) == 4
     svg = hq.chart(days)
     assert svg.count("<rect") == 20 and "<title>2026-12-01: 2 sessions</title>" in svg
+    # The scale ends at the busiest day: its bar is the plot's full height.
+    assert "text-anchor='end'>2</text>" in svg and "text-anchor='end'>3</text>" not in svg
+    assert "height='180.0' fill='#c9b79c'><title>2026-12-01: 2 sessions" in svg
     assert hq.per_day([], now)[-1] == ("2026-12-01", 0, 0) and len(hq.per_day([], now)) == 7
 
 
