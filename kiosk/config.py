@@ -126,6 +126,13 @@ class StoreConfig(Section):
     # Under this much free space the app shows a technician banner and nothing non-essential
     # is kept (see kiosk/store/housekeeping.py).
     min_free_mb: int = Field(1024, ge=50, le=1_000_000)
+    # How a customer reaches the store again, printed on the phone page of a shared photo
+    # (tap to call, a wa.me chat, the address). Optional: a page without them just omits them.
+    phone: str = Field("", max_length=40, pattern=r"^(\+?[0-9][0-9 ().-]{5,30})?$",
+                       description='shown with a call button, e.g. "+91 80 4123 4567"')
+    whatsapp: str = Field("", max_length=40, pattern=r"^(\+[1-9][0-9 ().-]{6,30})?$",
+                          description='international form for the wa.me link, e.g. "+91 98123 45678"')
+    address: str = Field("", max_length=300)
 
 
 class CloudConfig(Section):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config import KioskConfig
+from kiosk.share.page import store_details
 from kiosk.store import EventStore, Job
 from kiosk.store.kinds import (
     KIND_EVENT,
@@ -49,6 +50,9 @@ class Clients:
         else:
             self.images = ImageStoreClient(str(sh.upload_url or cfg.cloud.events_url), upload_key, slow,
                                            transport)
+        # The store's contact details and brand on every photo's page (both image stores), read
+        # from today's config: a changed phone number reaches photos queued before the change.
+        self.page_fields = store_details(cfg).form()
         self.messaging: MessagingClient | None = None
         if sh.messaging_url is not None:
             secret = cfg.secret("messaging_password")
@@ -82,7 +86,8 @@ class Clients:
 
         def image_upload(job: Job) -> Outcome:
             assert job.blob is not None
-            return self.images.upload(job.payload, job.blob, job.id)
+            meta = self.page_fields | {"session_id": job.session_id or ""} | job.payload
+            return self.images.upload(meta, job.blob, job.id)
 
         def share_send(job: Job) -> Outcome:
             p = job.payload

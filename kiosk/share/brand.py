@@ -14,11 +14,26 @@ GOLD = (232, 199, 106)
 TEXT = (244, 241, 234)
 
 
+def strip_height(photo_h: int) -> int:
+    return max(48, photo_h // 12)
+
+
+def photo_height(total_h: int) -> int:
+    """The height of the photo above the strip in a branded image `total_h` high (the share
+    page crops the strip off: it shows the piece and price as text)."""
+    h = total_h * 12 // 13
+    while h + strip_height(h) < total_h:
+        h += 1
+    while h > 1 and h + strip_height(h) > total_h:
+        h -= 1
+    return h
+
+
 def add_strip(jpeg: bytes, jeweler: str, caption: str, quality: int = 90) -> bytes:
     """The photo with a strip below it: jeweler name on the left, caption on the right."""
     photo = Image.open(io.BytesIO(jpeg)).convert("RGB")
     w, h = photo.size
-    strip_h = max(48, h // 12)
+    strip_h = strip_height(h)
     out = Image.new("RGB", (w, h + strip_h), STRIP_COLOUR)
     out.paste(photo, (0, 0))
     draw = ImageDraw.Draw(out)

@@ -24,7 +24,9 @@ from kiosk.store.shares import Share, ShareExpired
 log = logging.getLogger(__name__)
 ROUTE = re.compile(r"^/s/([A-Za-z0-9_-]{22,100})(/photo\.jpg)?$")
 HTML = "text/html; charset=utf-8"
-NOT_FOUND = b"<h1>Not found</h1>"
+# A server's own not-found page carries the jeweler's name and the store's contact
+# (LanShareServer.not_found); this one is for answers that have neither at hand.
+NOT_FOUND = page.gone(expired=False).encode()
 # What the cloud gave as the photo's address goes into a header: printable ASCII only.
 REDIRECTABLE = re.compile(r"^https?://[!-~]+$")
 
@@ -51,8 +53,10 @@ def _answer(status: int, body: bytes, ctype: str = HTML,
 
 class LanShareServer:
     def __init__(self, lookup: Lookup, jeweler: str, currency: str, bind: str, port: int,
-                 limits: Limits | None = None):
+                 limits: Limits | None = None, details: page.StoreDetails | None = None):
         self.lookup, self.jeweler, self.currency = lookup, jeweler, currency
+        self.details = details or page.StoreDetails()
+        self.not_found = page.gone(jeweler, expired=False, **self.details.page()).encode()
         self.http = BackgroundServer(self.asgi, bind, port, limits or Limits(), name="lan-share")
         self.port = self.http.port
 
@@ -81,9 +85,9 @@ class LanShareServer:
         try:
             share = self.lookup(m.group(1)) if m else None
         except ShareExpired:
-            return _answer(410, page.gone(self.jeweler).encode())
+            return _answer(410, page.gone(self.jeweler, **self.details.page()).encode())
         if m is None or share is None:
-            return _answer(404, NOT_FOUND)
+            return _answer(404, self.not_found)
         if m.group(2):
             try:
                 return _answer(200, share.image.read_bytes(), "image/jpeg")
@@ -91,8 +95,9 @@ class LanShareServer:
                 # Housekeeping removes the local copy once the cloud has it.
                 if share.image_url and REDIRECTABLE.match(share.image_url):
                     return _answer(302, b"", extra=((b"location", share.image_url.encode()),))
-                return _answer(404, NOT_FOUND)
+                return _answer(404, self.not_found)
         html = page.render(jeweler=self.jeweler, jewelry=share.jewelry_name, price=share.price,
                            currency=self.currency, image_url=f"/s/{share.token}/photo.jpg",
-                           expires_at=share.expires_at, offline=True)
+                           expires_at=share.expires_at, offline=True, photo_size=page.jpeg_size(share.image),
+                           **self.details.page())
         return _answer(200, html.encode())

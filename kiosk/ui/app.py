@@ -20,6 +20,7 @@ from kiosk.catalog import cache as catalog_cache
 from kiosk.pipeline import Stage
 from kiosk.session.visit import VisitService
 from kiosk.share.lan import LanShareServer, lan_address
+from kiosk.share.page import store_details
 from kiosk.store import DeviceIds, EventStore, StoreError, shares
 from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.attire import AttireError, load_attire
@@ -356,7 +357,7 @@ class MainWindow(QMainWindow):
             return None
         try:
             lan = LanShareServer(lambda token: shares.open_share(store, token), cfg.jeweler.name,
-                                 cfg.store.currency, sh.lan_bind, sh.lan_port)
+                                 cfg.store.currency, sh.lan_bind, sh.lan_port, details=store_details(cfg))
         except OSError as e:
             log.warning("the store Wi-Fi share server cannot listen on %s:%d (%s): offline QR codes"
                         " will not work", sh.lan_bind, sh.lan_port, e.strerror)

@@ -3,9 +3,12 @@
 The default backend is the devcloud's upload endpoint (not part of any seed; the devcloud
 defines it): ``POST {upload_url}/v1/images`` as multipart/form-data with the JPEG (``image``)
 and the page details (``token``, ``expires_at`` epoch seconds, ``jeweler_name``,
-``jewelry_name``, ``price``, ``currency``), ``Authorization: Bearer <upload_key>`` and the
-outbox row id as ``Idempotency-Key``. The answer ``{"image_url", "page_url"}`` is kept on the
-share. The page lives under the same unguessable token and expires with it.
+``jewelry_name``, ``price``, ``currency``; optional: ``session_id``, the store's
+``store_phone``, ``store_whatsapp``, ``store_address``, ``jeweler_accent`` "#rrggbb" and
+``jeweler_logo`` a data: URI, see kiosk.share.page.StoreDetails),
+``Authorization: Bearer <upload_key>`` and the outbox row id as ``Idempotency-Key``. The
+answer ``{"image_url", "page_url"}`` is kept on the share. The page lives under the same
+unguessable token and expires with it.
 """
 
 from __future__ import annotations

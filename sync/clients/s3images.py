@@ -83,7 +83,8 @@ class S3ImageStore:
                                jewelry=str(meta.get("jewelry_name") or ""),
                                price=None if meta.get("price") is None else float(meta["price"]),
                                currency=str(meta.get("currency") or ""), image_url=image_url,
-                               expires_at=expires_at)
+                               expires_at=expires_at, photo_size=page.jpeg_size(jpeg),
+                               **page.StoreDetails.from_form(meta).page())
             self._put(base + "index.html", html.encode(), "text/html; charset=utf-8", ttl)
             page_url = self._presign(base + "index.html", ttl)
         except NoCredentialsError:

@@ -246,7 +246,7 @@ def create_app(data_dir: Path, faults: Faults | None = None,
 
     @app.get("/", response_class=HTMLResponse)
     async def hq_page() -> str:
-        return hq.render(db.events(), db.counts(), faults, db.messages())
+        return hq.render(db.events(), db.counts(), faults, db.messages(), db.images())
 
     @app.get("/_devcloud/faults")
     async def get_faults() -> dict[str, Any]:

@@ -199,6 +199,17 @@ class CloudDB:
         meta: dict[str, Any] = json.loads(row["meta"])
         return {"path": row["path"], "expires_at": row["expires_at"]} | meta
 
+    def image_opened(self, token: str) -> None:
+        """A phone opened the photo's page (the HQ page counts a QR share by it)."""
+        with self.lock:
+            self.conn.execute("UPDATE images SET meta = json_set(meta, '$.opened',"
+                              " COALESCE(json_extract(meta, '$.opened'), 0) + 1) WHERE token = ?", (token,))
+
+    def images(self) -> list[dict[str, Any]]:
+        with self.lock:
+            rows = self.conn.execute("SELECT token, meta FROM images").fetchall()
+        return [{"token": r["token"]} | json.loads(r["meta"]) for r in rows]
+
     def add_message(self, msg: dict[str, Any], key: str | None) -> dict[str, Any]:
         """Store a sent message; a repeated (honoured) Idempotency-Key gets the first answer back."""
         dedup = self._key(key)
