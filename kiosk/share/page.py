@@ -10,12 +10,16 @@ from kiosk.format import money
 
 
 def render(*, jeweler: str, jewelry: str, price: float | None, currency: str, image_url: str,
-           expires_at: float, offline: bool = False) -> str:
+           expires_at: float, offline: bool = False, clip_url: str | None = None) -> str:
     until = time.strftime("%d %b %Y", time.localtime(expires_at))
     e = html.escape
     where = ("<p class=warn>This page comes from the store's kiosk over its Wi-Fi: it works only "
              "inside the store. Save the photo now.</p>" if offline else "")
     price_text = "" if price is None else money(price, currency)
+    # The try-on clip: playsinline + muted is what lets iOS play it in the page, on its own.
+    clip = (f'<video src="{e(clip_url)}" poster="{e(image_url)}" playsinline muted loop controls autoplay'
+            f' preload=auto></video>\n<a class=save href="{e(clip_url)}" download>Save the clip</a>'
+            if clip_url else "")
     return f"""<!doctype html>
 <html lang=en><head><meta charset=utf-8>
 <meta name=viewport content="width=device-width, initial-scale=1">
@@ -25,7 +29,7 @@ def render(*, jeweler: str, jewelry: str, price: float | None, currency: str, im
 body {{ margin: 0; font-family: system-ui, sans-serif; background: #141414; color: #f4f1ea; }}
 header {{ background: #b8860b; color: #141414; padding: 14px 18px; font-size: 22px; font-weight: 700; }}
 main {{ padding: 16px; max-width: 720px; margin: auto; }}
-img {{ width: 100%; border-radius: 10px; }}
+img, video {{ width: 100%; border-radius: 10px; }}
 .piece {{ font-size: 20px; margin: 12px 0 4px; }} .price {{ color: #e8c76a; }}
 a.save {{ display: block; text-align: center; background: #b8860b; color: #141414; padding: 14px;
           border-radius: 10px; font-weight: 700; text-decoration: none; margin: 16px 0; }}
@@ -34,6 +38,7 @@ a.save {{ display: block; text-align: center; background: #b8860b; color: #14141
 </style></head>
 <body><header>{e(jeweler)}</header><main>
 {where}
+{clip}
 <img src="{e(image_url)}" alt="Your try-on photo">
 <p class=piece>{e(jewelry)} <span class=price>{e(price_text)}</span></p>
 <a class=save href="{e(image_url)}" download>Save the photo</a>
