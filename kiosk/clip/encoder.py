@@ -20,7 +20,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -62,7 +62,7 @@ class Clip:
     fps: float
     width: int
     height: int
-    poster: bytes              # JPEG of one frame, without the strip (the share brands it)
+    poster: bytes = field(repr=False)     # JPEG of one frame, without the strip (the share brands it)
 
 
 def even_size(w: int, h: int, max_side: int = MAX_SIDE) -> tuple[int, int]:
@@ -71,10 +71,15 @@ def even_size(w: int, h: int, max_side: int = MAX_SIDE) -> tuple[int, int]:
 
 
 def plain(e: BaseException) -> str:
-    if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+    """One line for the seller: FFmpeg's own messages name C calls and option dicts."""
+    if getattr(e, "errno", None) == errno.ENOSPC:
         return "the disk is full"
-    if isinstance(e, OSError) and e.strerror:
-        return e.strerror
+    if isinstance(e, av.FFmpegError):
+        why = (e.strerror or "error").lower()
+        return (f"the disk refused the file ({why})" if isinstance(e, OSError)
+                else f"the video encoder failed ({why})")
+    if isinstance(e, OSError):
+        return f"the disk refused the file ({(e.strerror or 'error').lower()})"
     return str(e) or type(e).__name__
 
 
