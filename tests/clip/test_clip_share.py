@@ -4,10 +4,11 @@ ranges, uploaded as the `clip` part (devcloud) or clip.mp4 (S3), and counted in 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -16,15 +17,17 @@ import pytest
 from kiosk.clip.encoder import Clip
 from kiosk.config import KioskConfig
 from kiosk.share.lan import LanShareServer, byte_range
-from kiosk.store import EventStore, shares
+from kiosk.store import EventStore, StoreError, housekeeping, shares
 from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Delivered
 from sync.clients.images import ImageStoreClient
 from tests.clip.browser import video_state
+from tests.store.test_outbox import FakeClock
 from tests.sync.conftest import LiveCloud
 from tests.sync.fake_s3 import FakeS3
-from tests.sync.test_share_backends import BUCKET, kiosk_config, s3, s3_fields  # noqa: F401
-from tests.sync.test_share_sync import JPEG, run, send, share_config, shared_events  # noqa: F401
+from tests.sync.test_share_backends import s3_fields
+from tests.sync.test_share_sync import JPEG, run, send, shared_events
+from tests.test_bad_disks import Tmpfs
 
 
 def clip_share(store: EventStore, clip: Clip, tmp: Path) -> shares.Share:
@@ -41,18 +44,8 @@ def clip_share(store: EventStore, clip: Clip, tmp: Path) -> shares.Share:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[EventStore]:
-    s = EventStore(tmp_path / "data")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def lan(store: EventStore) -> Iterator[LanShareServer]:
-    srv = LanShareServer(lambda token: shares.open_share(store, token), "Abharana", "INR", "127.0.0.1", 0)
-    srv.start()
-    yield srv
-    srv.stop()
+def lan(serve: Callable[..., LanShareServer]) -> LanShareServer:
+    return serve()
 
 
 def test_the_share_keeps_the_clip_beside_the_photo(store: EventStore, small_clip: Clip,
@@ -184,7 +177,7 @@ def test_an_image_store_without_clip_url_still_delivers(store: EventStore, small
 
 
 def test_s3_puts_the_clip_and_its_page_plays_it(
-        s3: FakeS3, kiosk_config: Callable[..., KioskConfig], small_clip: Clip,  # noqa: F811
+        s3: FakeS3, kiosk_config: Callable[..., KioskConfig], small_clip: Clip,
         tmp_path: Path) -> None:
     cfg = kiosk_config(**s3_fields(s3))
     store = EventStore(cfg.store.data_dir)
@@ -201,7 +194,7 @@ def test_s3_puts_the_clip_and_its_page_plays_it(
 
 
 def test_a_clip_sent_on_whatsapp_is_counted_in_image_shared(
-        cloud: LiveCloud, share_config: Callable[..., KioskConfig], small_clip: Clip,  # noqa: F811
+        cloud: LiveCloud, share_config: Callable[..., KioskConfig], small_clip: Clip,
         tmp_path: Path) -> None:
     cfg = share_config()
     store = EventStore(cfg.store.data_dir)
@@ -217,3 +210,47 @@ def test_a_clip_sent_on_whatsapp_is_counted_in_image_shared(
     assert ev["share_status"] == "sent" and ev["image_url"] == done.image_url
     assert shares.sent_count(store, share.session_id) == 1
     store.close()
+
+
+def test_housekeeping_keeps_a_clip_until_its_photo_goes_and_then_deletes_both(
+        small_clip: Clip, tmp_path: Path) -> None:
+    clock = FakeClock()
+    store = EventStore(tmp_path / "data", clock=clock)
+    delivered, pending = clip_share(store, small_clip, tmp_path), clip_share(store, small_clip, tmp_path)
+    assert delivered.clip is not None and pending.clip is not None
+    old = clock.t - 2 * 86400
+    os.utime(delivered.clip, (old, old))               # old enough to look like an orphan: it is not one
+    os.utime(pending.clip, (old, old))
+    jobs = [j for j in store.due_heads(100, 0) if j.stream == f"share:{delivered.token}"]
+    store.complete([Result(j, Delivered('{"image_url": "https://c/p.jpg", "page_url": "https://c/p"}'))
+                    for j in jobs])
+    clock.t += 2 * 86400
+    sweep = housekeeping.sweep(store, keep_images_days=14, keep_delivered_days=30)
+    assert sweep.orphans_deleted == 0 and delivered.clip.exists() and pending.clip.exists()
+    clock.t += 13 * 86400
+    housekeeping.sweep(store, keep_images_days=14, keep_delivered_days=30)
+    assert not delivered.image.exists() and not delivered.clip.exists()
+    assert pending.image.exists() and pending.clip.exists(), "undelivered: the only copy"
+    store.close()
+
+
+def test_a_share_that_cannot_be_written_gives_the_clip_back(small_clip: Clip, tmp_path: Path) -> None:
+    disk = Tmpfs(tmp_path / "mnt", size="64m")
+    try:
+        store = EventStore(disk.where / "data")
+        clip = disk.where / "data" / "clips" / "c.mp4"
+        clip.parent.mkdir()
+        shutil.copy(small_clip.path, clip)
+        disk.fill()
+        with pytest.raises((OSError, StoreError)):
+            shares.create(store, session_id="s", jpeg=JPEG + bytes(200_000), link_days=7, upload={},
+                          jewelry=("jhumka_gold", "Temple Gold Jhumka", 38900.0), clip=clip)
+        assert clip.read_bytes() == small_clip.path.read_bytes()          # the seller can try again
+        assert not list((disk.where / "data" / "shares").glob("*.mp4"))
+        disk.unfill()
+        share = shares.create(store, session_id="s", jpeg=JPEG, link_days=7, upload={},
+                              jewelry=("jhumka_gold", "Temple Gold Jhumka", 38900.0), clip=clip)
+        assert share.clip is not None and share.clip.exists() and not clip.exists()
+        store.close()
+    finally:
+        disk.unmount()
