@@ -148,7 +148,7 @@ def send(store: EventStore, share: Share, *, channel: str, destination: str, nam
                      (send_id, share.token, share.session_id, channel, destination, json.dumps(event),
                       now, now))
         _queue_send(store, conn, share.token, share.session_id, send_id, channel, destination, name, message,
-                    f"Your try-on photo from {jeweler[1]}")
+                    f"Your try-on {'clip' if share.clip is not None else 'photo'} from {jeweler[1]}")
     return send_id
 
 

@@ -122,3 +122,14 @@ def test_an_encoder_that_fails_says_so_in_one_line_and_the_visit_goes_on(
     assert v.clip.record_button.isEnabled() and v.clip.record_button.text() == "● Record clip"
     click(qtbot, v.catalogue.capture_button)                     # the photo still works
     qtbot.waitUntil(lambda: v.state == "review", timeout=10_000)
+
+
+def test_a_visit_that_ends_while_recording_keeps_nothing(qtbot: QtBot, window: MainWindow) -> None:
+    v = window.visit
+    assert v is not None
+    record(qtbot, window)
+    v.on_idle()                                                  # the inactivity timeout
+    assert v.state == "attract" and "REC" not in window.live_view.overlay_text
+    qtbot.waitUntil(lambda: v.clip.encoder is None, timeout=30_000)
+    assert v.clip.clip is None and not any(v.clip.folder.glob("*"))
+    assert v.catalogue.badge.text() == ""                        # nothing said to the next customer

@@ -194,21 +194,27 @@ class ClipControl(QObject):
         self.visit.live_view.set_overlay("")
         self.record_button.setText("● Record clip")
         self.record_button.setEnabled(False)
-        self._say("Making the clip…")
+        if self.visit.state == "catalogue":
+            self._say("Making the clip…")
 
     def _done(self, encoder: ClipEncoder) -> None:
         self.timer.stop()
         self.encoder = None
         self.record_button.setEnabled(True)
-        clip = encoder.clip
+        clip, mine = encoder.clip, self.clip_visit is not None and self.clip_visit == self._visit_id()
+        if not mine:                                 # the visit ended meanwhile: nothing to say
+            if clip is not None:
+                clip.path.unlink(missing_ok=True)
+            self.clip_visit = None
+            return
         if encoder.error is not None or clip is None:
             self._say(f"The clip could not be made: {encoder.error or 'nothing was recorded'}.")
             self.clip_visit = None
             return
-        if self.clip_visit != self._visit_id() or clip.duration_s < 1.0:
-            clip.path.unlink(missing_ok=True)        # the visit ended meanwhile, or hardly anything
-            self._say("No clip: the recording was too short." if self.clip_visit == self._visit_id()
-                      else None)
+        if clip.duration_s < 1.0:
+            clip.path.unlink(missing_ok=True)
+            self._say("No clip: the recording was too short.")
+            self.clip_visit = None
             return
         self.clip = clip
         log.info("clip recorded: %.1f s, %d frames (%.1f fps, %d dropped), %.1f MB", clip.duration_s,
