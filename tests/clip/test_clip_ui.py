@@ -16,6 +16,7 @@ from kiosk.clip.encoder import ClipEncoder, Strip
 from kiosk.ui.app import MainWindow
 from kiosk.ui.screens import clip as clip_mod
 from tests.clip.browser import video_state
+from tests.test_bad_disks import Tmpfs
 from tests.ui.test_share_flow import decode_qr
 from tests.ui.test_visit_flow import click, launch
 
@@ -133,3 +134,38 @@ def test_a_visit_that_ends_while_recording_keeps_nothing(qtbot: QtBot, window: M
     qtbot.waitUntil(lambda: v.clip.encoder is None, timeout=30_000)
     assert v.clip.clip is None and not any(v.clip.folder.glob("*"))
     assert v.catalogue.badge.text() == ""                        # nothing said to the next customer
+
+
+def test_a_full_disk_is_one_line_and_the_clip_waits_for_room(
+        qtbot: QtBot, make_config: Callable[..., Path], tmp_path: Path) -> None:
+    disk = Tmpfs(tmp_path / "mnt")
+    try:
+        win = launch(qtbot, make_config({f'data_dir = "{tmp_path / "data"}"':
+                                         f'data_dir = "{disk.where / "data"}"'}))
+        v = win.visit
+        assert v is not None
+        v.to_start()
+        v.start_screen.name.setText("Priya")
+        click(qtbot, v.start_screen.start)
+        click(qtbot, v.catalogue.tiles["jhumka_gold"])
+        disk.fill()
+        record(qtbot, win)
+        qtbot.waitUntil(lambda: "could not be made" in v.catalogue.badge.text(), timeout=30_000)
+        assert v.catalogue.badge.text() == "The clip could not be made: the disk is full."
+        assert not any(v.clip.folder.glob("*"))
+        disk.unfill()
+        record(qtbot, win)
+        qtbot.waitUntil(lambda: v.clip.clip is not None, timeout=30_000)
+        clip = v.clip.clip
+        assert clip is not None
+        disk.fill()
+        click(qtbot, v.clip.share_button)
+        assert v.state == "catalogue" and "could not be shared" in v.catalogue.badge.text()
+        assert "/" not in v.catalogue.badge.text() and "Errno" not in v.catalogue.badge.text()
+        assert clip.path.exists() and v.clip.share_button.isVisible()     # nothing lost: try again
+        disk.unfill()
+        click(qtbot, v.clip.share_button)
+        assert v.state == "share" and v.share is not None and v.share.clip is not None
+        win.close()
+    finally:
+        disk.unmount()

@@ -24,7 +24,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QBoxLayout, QLayout, QWidget
 
 from kiosk.capture.base import Image
-from kiosk.clip.encoder import Clip, ClipEncoder
+from kiosk.clip.encoder import Clip, ClipEncoder, plain
 from kiosk.session.visit import PieceRef
 from kiosk.share.brand import add_strip, draw_strip
 from kiosk.store import StoreError
@@ -236,8 +236,9 @@ class ClipControl(QObject):
             share = v.service.share_photo(poster, piece, v.cfg.share.link_days, {
                 "jeweler_name": v.jeweler_name, "currency": v.currency}, clip=clip.path)
         except (StoreError, OSError, ValueError) as e:
-            log.error("could not prepare the clip for sharing: %s", e)
-            self._say(f"The clip could not be shared: {e}")
+            why = plain(e) if isinstance(e, OSError) else str(e)      # an OSError names paths
+            log.error("could not prepare the clip for sharing: %s", why)
+            self._say(f"The clip could not be shared: {why}. Try again once there is room.")
             return
         self.clip, self.clip_visit = None, None      # the share has it now
         self.share_button.hide()
