@@ -169,3 +169,17 @@ def test_a_full_disk_is_one_line_and_the_clip_waits_for_room(
         win.close()
     finally:
         disk.unmount()
+
+
+def test_a_visit_that_ends_during_the_countdown_leaves_the_button_usable(
+        qtbot: QtBot, window: MainWindow) -> None:
+    v = window.visit
+    assert v is not None
+    click(qtbot, v.clip.record_button)
+    assert window.live_view.overlay_text == "3" and not v.clip.record_button.isEnabled()
+    v.on_idle()
+    v.to_start()
+    click(qtbot, v.start_screen.start)
+    assert v.state == "catalogue" and v.clip.record_button.isEnabled()
+    qtbot.wait(3500)                                             # the old countdown does not fire
+    assert v.clip.encoder is None and "REC" not in window.live_view.overlay_text

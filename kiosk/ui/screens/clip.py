@@ -117,8 +117,11 @@ class ClipControl(QObject):
         if obj is self.visit.live_view and event.type() == QEvent.Type.Paint:
             self._take_frame()
         elif obj is self.visit.catalogue:
-            if event.type() == QEvent.Type.Show and self.clip_visit != self._visit_id():
-                self._forget_clip()                 # another customer's
+            if event.type() == QEvent.Type.Show:
+                if self.clip_visit != self._visit_id():
+                    self._forget_clip()             # another customer's
+                if not self.busy:                   # a countdown the visit's end cut short
+                    self.record_button.setEnabled(True)
             elif event.type() == QEvent.Type.Hide and self.recording_since is not None:
                 self.stop()                         # the visit moved on (photo, end, timeout)
         return False
