@@ -100,7 +100,9 @@ class LanShareServer:
                 if share.image_url and REDIRECTABLE.match(share.image_url):
                     return _answer(302, b"", extra=((b"location", share.image_url.encode()),))
                 return _answer(404, NOT_FOUND)
-        clip_url = f"/s/{share.token}/clip.mp4" if share.clip is not None else None
+        # No player for a clip that is neither here nor in the cloud (it would stay blank).
+        playable = share.clip is not None and (share.clip.exists() or bool(share.clip_url))
+        clip_url = f"/s/{share.token}/clip.mp4" if playable else None
         html = page.render(jeweler=self.jeweler, jewelry=share.jewelry_name, price=share.price,
                            currency=self.currency, image_url=f"/s/{share.token}/photo.jpg",
                            expires_at=share.expires_at, offline=True, clip_url=clip_url)

@@ -114,10 +114,15 @@ def test_lan_photo_share_has_no_clip_and_a_clip_gone_locally_redirects(
     cloud = f"https://cdn.example.com/s/{moved.token}/clip.mp4"
     with store.db.write() as conn:
         conn.execute("UPDATE shares SET clip_url = ? WHERE token = ?", (cloud, moved.token))
-    assert moved.clip is not None
+    lost = clip_share(store, small_clip, tmp_path)
+    assert moved.clip is not None and lost.clip is not None
     moved.clip.unlink()
+    lost.clip.unlink()
     r = httpx.get(base + moved.token + "/clip.mp4")
     assert r.status_code == 302 and r.headers["location"] == cloud
+    assert "<video" in httpx.get(base + moved.token).text
+    assert httpx.get(base + lost.token + "/clip.mp4").status_code == 404
+    assert "<video" not in httpx.get(base + lost.token).text         # no blank player: the photo
 
 
 def test_the_lan_page_plays_the_clip_in_chromium(
