@@ -92,10 +92,15 @@ def test_a_clip_of_five_seconds_stops_by_itself(qtbot: QtBot, window: MainWindow
     v = window.visit
     assert v is not None
     record(qtbot, window)
+    painted = window.live_view.painted
+    qtbot.waitUntil(lambda: v.clip.recording_since is None, timeout=10_000)
+    painted = window.live_view.painted - painted
     qtbot.waitUntil(lambda: v.clip.clip is not None, timeout=40_000)
     clip = v.clip.clip
     assert clip is not None and 4.5 <= clip.duration_s <= clip_mod.MAX_S + 0.3
     assert clip.path.stat().st_size <= 4_000_000
+    # Every frame the mirror painted while recording (from ~0.7 s in, see record()) is in it.
+    assert painted - clip.dropped <= clip.frames <= painted * 5.0 / 4.0 + 3     # drops: a busy machine
     # The next visit does not get this customer's clip.
     v.on_idle()
     v.to_start()
