@@ -40,11 +40,11 @@ QUEUE_FRAMES = 24          # ~65 MB of 720p frames: a second of slack for the en
 POSTER_AT_S = 1.0          # the share's photo: a frame once the customer has started to turn
 SMPTE170M = 6              # ISO/IEC 23091-4 code of BT.601's primaries and transfer
 X264 = {
-    # ~7 ms of one core per 720p frame (veryfast: ~11 ms, and it slowed the mirror from 21 to
-    # 13 fps on a 2-core kiosk while recording); the rate cap bounds the size either way.
+    # ~6.5 ms of one core per 720p frame (veryfast: ~10.5 ms): what the encoder takes is taken
+    # from the mirror on a 2-core kiosk. The rate cap bounds the size either way.
     "preset": "superfast",
-    "profile": "main",     # every iPhone since the 4 and every Android phone decodes Main
-    "level": "4.0",        # up to 1080p30 / 720p60
+    "profile": "main",     # decoded in hardware by every phone of the last decade
+    "level": "4.0",        # up to 1080p30 / 720p60 (iPhone 4S and later, any Android phone)
     "crf": "23",
     "maxrate": "4000k",
     "bufsize": "8000k",
