@@ -21,9 +21,9 @@ from tests.ui.test_share_flow import decode_qr
 from tests.ui.test_visit_flow import click, launch
 
 
-@pytest.fixture
-def window(qtbot: QtBot, make_config: Callable[..., Path]) -> MainWindow:
-    win = launch(qtbot, make_config())
+def on_the_catalogue(qtbot: QtBot, config: Path) -> MainWindow:
+    """The app on `config`, a visit started, a jhumka on."""
+    win = launch(qtbot, config)
     v = win.visit
     assert v is not None
     v.to_start()
@@ -33,6 +33,11 @@ def window(qtbot: QtBot, make_config: Callable[..., Path]) -> MainWindow:
     click(qtbot, v.catalogue.tiles["jhumka_gold"])
     assert v.state == "catalogue"
     return win
+
+
+@pytest.fixture
+def window(qtbot: QtBot, make_config: Callable[..., Path]) -> MainWindow:
+    return on_the_catalogue(qtbot, make_config())
 
 
 def record(qtbot: QtBot, win: MainWindow) -> None:
@@ -145,14 +150,10 @@ def test_a_full_disk_is_one_line_and_the_clip_waits_for_room(
         qtbot: QtBot, make_config: Callable[..., Path], tmp_path: Path) -> None:
     disk = Tmpfs(tmp_path / "mnt")
     try:
-        win = launch(qtbot, make_config({f'data_dir = "{tmp_path / "data"}"':
-                                         f'data_dir = "{disk.where / "data"}"'}))
+        win = on_the_catalogue(qtbot, make_config({f'data_dir = "{tmp_path / "data"}"':
+                                                   f'data_dir = "{disk.where / "data"}"'}))
         v = win.visit
         assert v is not None
-        v.to_start()
-        v.start_screen.name.setText("Priya")
-        click(qtbot, v.start_screen.start)
-        click(qtbot, v.catalogue.tiles["jhumka_gold"])
         disk.fill()
         record(qtbot, win)
         qtbot.waitUntil(lambda: "could not be made" in v.catalogue.badge.text(), timeout=30_000)
