@@ -20,6 +20,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from kiosk.config import PrivacyConfig
@@ -165,10 +166,11 @@ class VisitService:
 
     # ---- sharing the photo ----------------------------------------------------------------
 
-    def share_photo(self, jpeg: bytes, piece: PieceRef, link_days: float, upload: dict[str, Any]) -> Share:
+    def share_photo(self, jpeg: bytes, piece: PieceRef, link_days: float, upload: dict[str, Any],
+                    clip: Path | None = None) -> Share:
         v = self._need()
         return shares.create(self.store, session_id=v.id, jpeg=jpeg, link_days=link_days, upload=upload,
-                             jewelry=(piece.id, piece.name, piece.price))
+                             jewelry=(piece.id, piece.name, piece.price), clip=clip)
 
     def send_share(self, share: Share, *, channel: str, destination: str, message: str) -> str:
         v = self._need()

@@ -33,14 +33,24 @@ def add_strip(jpeg: bytes, jeweler: str, caption: str, quality: int = 90) -> byt
     """The photo with a strip below it: jeweler name on the left, caption on the right."""
     photo = Image.open(io.BytesIO(jpeg)).convert("RGB")
     w, h = photo.size
-    strip_h = strip_height(h)
-    out = Image.new("RGB", (w, h + strip_h), STRIP_COLOUR)
+    strip = draw_strip(w, h, jeweler, caption)
+    out = Image.new("RGB", (w, h + strip.height), STRIP_COLOUR)
     out.paste(photo, (0, 0))
+    out.paste(strip, (0, h))
+    buf = io.BytesIO()
+    out.save(buf, "JPEG", quality=quality, optimize=False)
+    return buf.getvalue()
+
+
+def draw_strip(w: int, h: int, jeweler: str, caption: str) -> Image.Image:
+    """The strip alone (RGB), for a picture w × h: the photo's and each frame of the try-on clip."""
+    strip_h = strip_height(h)
+    out = Image.new("RGB", (w, strip_h), STRIP_COLOUR)
     draw = ImageDraw.Draw(out)
     pad = strip_h // 4
     big = ImageFont.load_default(size=int(strip_h * 0.45))
     small = ImageFont.load_default(size=int(strip_h * 0.32))
-    y = h + strip_h // 2
+    y = strip_h // 2
     draw.text((pad, y), jeweler, font=big, fill=GOLD, anchor="lm")
     name_w = draw.textlength(jeweler, font=big)
     room = w - 3 * pad - name_w
@@ -48,6 +58,4 @@ def add_strip(jpeg: bytes, jeweler: str, caption: str, quality: int = 90) -> byt
     while text and draw.textlength(text, font=small) > room:
         text = text[:-2] + "…" if len(text) > 2 else ""
     draw.text((w - pad, y), text, font=small, fill=TEXT, anchor="rm")
-    buf = io.BytesIO()
-    out.save(buf, "JPEG", quality=quality, optimize=False)
-    return buf.getvalue()
+    return out

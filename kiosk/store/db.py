@@ -160,6 +160,11 @@ MIGRATIONS.append((5, """
     -- next attempt of a person create with either looks the record up first.
     ALTER TABLE outbox ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
     """))
+MIGRATIONS.append((6, """
+    -- The try-on clip (H.264 MP4) shared with the photo, when one was recorded.
+    ALTER TABLE shares ADD COLUMN clip_path TEXT;   -- under the data dir, beside the photo
+    ALTER TABLE shares ADD COLUMN clip_url TEXT;    -- its public URL once uploaded
+    """))
 LATEST = MIGRATIONS[-1][0]
 
 

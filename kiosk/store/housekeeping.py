@@ -3,7 +3,8 @@
 What may go, and when:
 - a photo (share JPEG, face photo sent with a person record) once every outbox row that
   carries it is delivered and the delivery is older than ``[store] keep_images_days``; a
-  photo still pending or dead-lettered is never touched (it is the only copy);
+  photo still pending or dead-lettered is never touched (it is the only copy); a share's
+  try-on clip goes with its photo (they are uploaded together);
 - delivered outbox rows after ``keep_delivered_days`` (their count is carried in
   ``sync_state.delivered_pruned`` so the totals stay right); pending and dead rows never go;
 - files under persons/ and shares/ that no row mentions (a crash between writing the file
@@ -113,6 +114,9 @@ def _photos(store: EventStore, cutoff: float, swept: Swept) -> None:
                 gone.append(rel)
             elif not path.exists():
                 gone.append(rel)
+            for (clip,) in conn.execute("SELECT clip_path FROM shares WHERE image_path = ?"
+                                        " AND clip_path IS NOT NULL", (rel,)).fetchall():
+                _remove(store.data_dir / clip, swept)
         # A person's photo is only ever needed for its create request; the path goes too.
         conn.executemany("UPDATE persons SET image_path = NULL WHERE image_path = ?", [(g,) for g in gone])
 
@@ -133,7 +137,8 @@ def _orphans(store: EventStore, now: float, swept: Swept) -> None:
     known: set[str] = set()
     for sql in ("SELECT blob_path FROM outbox WHERE blob_path IS NOT NULL",
                 "SELECT image_path FROM persons WHERE image_path IS NOT NULL",
-                "SELECT image_path FROM shares"):
+                "SELECT image_path FROM shares",
+                "SELECT clip_path FROM shares WHERE clip_path IS NOT NULL"):
         known.update(r[0] for r in store.db.read(sql))
     for sub in (PERSON_DIR, SHARE_DIR):
         folder = store.data_dir / sub

@@ -17,6 +17,7 @@ has), so each send is reported once, with its final status.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from kiosk.store.outbox import (
     DeviceIds,
     EventStore,
     Job,
+    fsync_dir,
     write_file_durably,
 )
 from kiosk.store.outcomes import Delivered, Outcome, Rejected
@@ -55,6 +57,8 @@ class Share:
     price: float | None
     image_url: str | None
     page_url: str | None
+    clip: Path | None = None
+    clip_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,26 +76,40 @@ def new_token() -> str:
 
 
 def create(store: EventStore, *, session_id: str, jpeg: bytes, jewelry: tuple[str, str, float | None],
-           link_days: float, upload: dict[str, Any]) -> Share:
+           link_days: float, upload: dict[str, Any], clip: Path | None = None) -> Share:
     """Keep the photo and queue its upload. `upload` is what the image store shows on the page
-    (jeweler name, currency...)."""
+    (jeweler name, currency...). `clip`, an MP4 on the data dir's disk, is moved in with it."""
     if not jpeg.startswith(b"\xff\xd8"):
         raise ValueError("the shared photo must be a JPEG")
     token = new_token()
     rel = f"{SHARE_DIR}/{token}.jpg"
     path = store.data_dir / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_file_durably(path, jpeg)
+    clip_rel = clip_path = None
+    if clip is not None:
+        clip_rel = f"{SHARE_DIR}/{token}.mp4"
+        clip_path = store.data_dir / clip_rel
+        os.replace(clip, clip_path)         # same disk: the clip is already durable where it was
+    try:
+        write_file_durably(path, jpeg)
+        if clip_path is not None:
+            fsync_dir(clip_path.parent)
+    except OSError:
+        if clip is not None and clip_path is not None:
+            os.replace(clip_path, clip)     # the seller may try again: the clip is not lost
+        raise
     now = store.clock()
     expires = now + link_days * 86400
     jid, jname, price = jewelry
     body = {"token": token, "expires_at": expires, "jewelry_name": jname, "price": price} | upload
+    if clip_path is not None:
+        body["clip_file"] = clip_path.name
     with store.db.write() as conn:
         conn.execute("INSERT INTO shares (token, session_id, image_path, created_at, expires_at, jewelry_id,"
-                     " jewelry_name, price) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     (token, session_id, rel, now, expires, jid, jname, price))
+                     " jewelry_name, price, clip_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (token, session_id, rel, now, expires, jid, jname, price, clip_rel))
         store.insert_row(conn, KIND_IMAGE_UPLOAD, STREAM_PREFIX + token, session_id, None, body, rel)
-    return Share(token, session_id, path, now, expires, jid, jname, price, None, None)
+    return Share(token, session_id, path, now, expires, jid, jname, price, None, None, clip_path)
 
 
 def get(store: EventStore, token: str) -> Share | None:
@@ -101,7 +119,7 @@ def get(store: EventStore, token: str) -> Share | None:
     r = rows[0]
     return Share(r["token"], r["session_id"], store.data_dir / r["image_path"], r["created_at"],
                  r["expires_at"], r["jewelry_id"], r["jewelry_name"], r["price"], r["image_url"],
-                 r["page_url"])
+                 r["page_url"], store.data_dir / r["clip_path"] if r["clip_path"] else None, r["clip_url"])
 
 
 def open_share(store: EventStore, token: str) -> Share | None:
@@ -130,7 +148,7 @@ def send(store: EventStore, share: Share, *, channel: str, destination: str, nam
                      (send_id, share.token, share.session_id, channel, destination, json.dumps(event),
                       now, now))
         _queue_send(store, conn, share.token, share.session_id, send_id, channel, destination, name, message,
-                    f"Your try-on photo from {jeweler[1]}")
+                    f"Your try-on {'clip' if share.clip is not None else 'photo'} from {jeweler[1]}")
     return send_id
 
 
@@ -192,8 +210,9 @@ def on_result(store: EventStore, conn: sqlite3.Connection, job: Job, out: Outcom
     if job.kind == KIND_IMAGE_UPLOAD:
         if isinstance(out, Delivered):
             urls = json.loads(out.response or "{}")
-            conn.execute("UPDATE shares SET image_url = ?, page_url = ? WHERE token = ?",
-                         (urls.get("image_url"), urls.get("page_url"), job.payload["token"]))
+            conn.execute("UPDATE shares SET image_url = ?, page_url = ?, clip_url = ? WHERE token = ?",
+                         (urls.get("image_url"), urls.get("page_url"), urls.get("clip_url"),
+                          job.payload["token"]))
         return
     send_id = str(job.payload.get("send_id", ""))
     if isinstance(out, Delivered):

@@ -35,6 +35,7 @@ from kiosk.ui.live_view import LiveView
 from kiosk.ui.screens.assets import AssetScreen
 from kiosk.ui.screens.camera import CameraControl
 from kiosk.ui.screens.catalogue import CatalogueScreen
+from kiosk.ui.screens.clip import ClipControl
 from kiosk.ui.screens.common import money
 from kiosk.ui.screens.end import EndScreen
 from kiosk.ui.screens.forget import ForgetScreen, forgotten_text
@@ -157,6 +158,7 @@ class VisitScreen(QWidget):
         self.end_screen.finished.connect(self.finish)
         self.end_screen.back.connect(lambda: self._show("catalogue"))
         self.end_screen.forget_face.connect(self.forget_face)
+        self.clip = ClipControl(self)          # "Record clip" beside "Take photo"
         self.to_attract()
 
     # ---- layout and input ---------------------------------------------------------------------
@@ -527,6 +529,7 @@ class VisitScreen(QWidget):
                 self.catalogue.show_badge(returning_text(rec))
 
     def shutdown(self) -> None:
+        self.clip.shutdown()
         if self.cloud is not None:
             self.cloud.shutdown()
         if self.face_worker is not None:

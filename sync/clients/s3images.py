@@ -1,7 +1,8 @@
 """Image store on an S3-compatible bucket (AWS S3, MinIO, Cloudflare R2, Wasabi...) via boto3.
 
 The bucket stays private. For each share two objects are written under
-``{s3_prefix}{token}/``: ``photo.jpg`` and ``index.html`` (the same mobile page the devcloud
+``{s3_prefix}{token}/``: ``photo.jpg`` and ``index.html`` (and ``clip.mp4`` first when the
+share has a try-on clip) (the same mobile page the devcloud
 and the kiosk's LAN server show, from kiosk.share.page). Both are handed out as SigV4
 presigned GET URLs that run out when the share's link does, so the link itself is the only
 key to the photo: the 256-bit token in the object key and the signature make it unguessable.
@@ -32,7 +33,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from kiosk.share import page
 from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
 from sync.clients.http import USER_AGENT
-from sync.clients.images import read_photo
+from sync.clients.images import read_photo, upload_parts
 
 MAX_PRESIGN_S = 7 * 86400
 
@@ -71,6 +72,10 @@ class S3ImageStore:
         jpeg = read_photo(image)
         if isinstance(jpeg, Rejected):
             return jpeg
+        parts = upload_parts(meta, image)
+        if isinstance(parts, Rejected):
+            return parts
+        meta, clip = parts
         token, expires_at = str(meta["token"]), float(meta["expires_at"])
         ttl = int(min(expires_at - self.clock(), MAX_PRESIGN_S))
         if ttl <= 0:
@@ -79,11 +84,15 @@ class S3ImageStore:
         try:
             self._put(base + "photo.jpg", jpeg, "image/jpeg", ttl)
             image_url = self._presign(base + "photo.jpg", ttl)
+            clip_url = None
+            if clip is not None:
+                self._put(base + "clip.mp4", clip, "video/mp4", ttl)
+                clip_url = self._presign(base + "clip.mp4", ttl)
             html = page.render(jeweler=str(meta.get("jeweler_name") or ""),
                                jewelry=str(meta.get("jewelry_name") or ""),
                                price=None if meta.get("price") is None else float(meta["price"]),
                                currency=str(meta.get("currency") or ""), image_url=image_url,
-                               expires_at=expires_at, photo_size=page.jpeg_size(jpeg),
+                               expires_at=expires_at, photo_size=page.jpeg_size(jpeg), clip_url=clip_url,
                                **page.StoreDetails.from_form(meta).page())
             self._put(base + "index.html", html.encode(), "text/html; charset=utf-8", ttl)
             page_url = self._presign(base + "index.html", ttl)
@@ -93,7 +102,8 @@ class S3ImageStore:
             return _client_error(e)
         except BotoCoreError as e:      # connection refused, DNS, timeouts
             return Retry(f"cannot reach the image store ({e})")
-        return Delivered(json.dumps({"image_url": image_url, "page_url": page_url}))
+        urls = {"image_url": image_url, "page_url": page_url}
+        return Delivered(json.dumps(urls | ({"clip_url": clip_url} if clip_url else {})))
 
     def _put(self, key: str, body: bytes, content_type: str, ttl: int) -> None:
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
