@@ -1,6 +1,7 @@
 """Jewelry catalogue on disk: assets/jewelry/<id>/manifest.json with an RGBA PNG or a pair.
 
-manifest.json: id, name, category (earring | necklace | nose_ring | maang_tikka | set), style,
+manifest.json: id, name, category (earring | necklace | nose_ring | maang_tikka | ring | bangle |
+bracelet | set), style,
 price, width_mm (the real width of the drawn piece), anchor [x, y] (the hook point, in image
 pixels), jeweler_id, and either "image" or "images": {"left", "right"} (the pair for the ear
 on the image's left / right), or for a set "pieces": [ids]. A nose ring may add
@@ -30,8 +31,12 @@ import numpy.typing as npt
 
 from kiosk import paths
 
-CATEGORIES = ("earring", "necklace", "nose_ring", "maang_tikka")
-WIDTH_MM = {"earring": (4, 80), "necklace": (60, 400), "nose_ring": (5, 60), "maang_tikka": (8, 80)}
+CATEGORIES = ("earring", "necklace", "nose_ring", "maang_tikka", "ring", "bangle", "bracelet")
+# A hand piece's width is its outside diameter seen from the front: rings 18-30 mm (a cocktail
+# ring's head may pass the band), bangles and kadas sizes 2.2-2.10 (54-67 mm inside) and
+# their thickness, bracelets closed round a child's to a large wrist.
+WIDTH_MM = {"earring": (4, 80), "necklace": (60, 400), "nose_ring": (5, 60), "maang_tikka": (8, 80),
+            "ring": (14, 40), "bangle": (55, 100), "bracelet": (45, 100)}
 Sprite = npt.NDArray[np.float32]     # (h, w, 4) premultiplied, 0..1
 
 
