@@ -57,7 +57,7 @@ The catalogue (each builder's docstring in jewelgen/ describes the real piece an
   ring_navratna_gold      ring  22k navratna: ruby ringed by the other eight grahas  20.8   13332 /  1276
   ring_polki_cocktail     ring  kundan polki head 24 mm, red meenakari, seed pearls  24.0   17474 /  2879
   ring_ruby_band          ring  ruby and diamond half-eternity band, channel set     21.1   13038 /   614
-  kada_gold_filigree      bangle    22k kada, filigree panels, rope edges           68.8   37224 /  5612
+  kada_gold_filigree      bangle    22k kada, filigree lozenges, granules, ropes    69.3   38496 /  6504
   bangles_gold_stack      bangle    four thin bangles: diamond-cut, twisted, beaded 63.3   24480 /  6056
   bangle_polki_kundan     bangle    24 polki in kundan, rubies, green meenakari     68.6   37296 /  5208
   bracelet_diamond_tennis bracelet  54 diamonds in white gold box links, clasp     63.0   22992 /  6516

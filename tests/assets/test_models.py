@@ -316,7 +316,7 @@ def test_hand_pieces_circle_the_axis_at_their_stated_size(pid: str, lod: str,
     pts = pc.points_mm()
     rad = np.hypot(pts[:, 0], pts[:, 2])
     assert 2 * rad.min() == pytest.approx(d, abs=0.03)
-    inside = pts[rad < rad.min() + 0.3]
+    inside = pts[rad < rad.min() + 0.5]  # (live, a flat inside is drawn in few rows)
     ang = np.sort(np.arctan2(inside[:, 0], inside[:, 2]))
     assert np.diff(np.r_[ang, ang[0] + 2 * np.pi]).max() < np.radians(30)  # right round the axis
     # (a band's inside edges are rounded: what touches is a little narrower than the band)

@@ -12,39 +12,46 @@ from . import detail, gems
 from .detail import current
 from .gltf import Model, Node
 from .hands import BANGLE_INNER_MM, circle, const, hand_model, on_band, shank, wrap
-from .materials import DIAMOND, GOLD, GREEN_ENAMEL, POLKI, RUBY, WHITE
+from .materials import DIAMOND, GOLD, GOLD_MATTE, GREEN_ENAMEL, POLKI, RUBY, WHITE
 from .mesh import Mesh, Part, flat
 from .motifs import filigree_curl, set_stone
-from .shapes import TAU, ellipse, granules, plaque, rope_chain, sphere, tube, wall
+from .shapes import TAU, granules, plaque, rope_chain, sphere, tube, wall
 
 R_IN = BANGLE_INNER_MM / 2
 
 
 def kada_gold_filigree() -> Model:
-    """Filigree kada in 22k gold (one of a pair): a solid band 12 mm wide and 4 mm thick, its
-    outside gently domed, edged both sides with a twisted rope wire; round its face eighteen
-    filigree panels - an oval frame of beaded wire enclosing an S of two scrolls, a granule in each
-    scroll's eye - with a 2.2 mm gold bead between each two panels, flanked by granules. Size
-    2.4 (57.2 mm inside), 65 mm across, about 60 g."""
+    """Filigree kada in 22k gold (one of a pair): a solid band 14 mm wide and 5 mm thick, its
+    outside domed, edged both sides with a twisted rope wire; round its face eighteen lozenges
+    of filigree wire, each enclosing four scrolls round a granule, the lozenges' side corners
+    joined by gold beads and the triangles between them filled with pyramids of three granules
+    (the Cuttack and Bengal filigree-and-granulation kada). Size 2.4 (57.2 mm inside), 70 mm
+    across, about 70 g."""
     p = Part()
-    thick, half = 4.0, 6.0
-    p.add(GOLD, shank(R_IN, const(thick), const(half), 144, 28, dome=0.55, inner=0.4))
+    thick, half, n = 5.0, 7.0, 18
+    # the ground is left matte (sand-blasted), so the polished wire and granules stand out
+    p.add(GOLD_MATTE, shank(R_IN, const(thick), const(half), 96, 24, dome=0.7, inner=0.4))
     ro = R_IN + thick
-    for y in (-5.5, 5.5):
-        p.add(GOLD, rope_chain(np.concatenate([circle(ro - 0.55, 720, y), circle(ro - 0.55, 1, y)]), 1.5))
-    panel = Part()
-    frame_o = np.c_[ellipse(4.3, 3.5, 32), np.full(32, 0.3)]
-    panel.add(GOLD, tube(np.concatenate([frame_o, frame_o[:1]]), 0.36, 5))
-    for side in (-1.0, 1.0):  # an S: two scrolls, curling opposite ways from the middle
-        at = (side * 1.55, side * 0.7, 0.25)
-        panel.add(GOLD, filigree_curl(at, 1.55, 1.6, 90.0 if side > 0 else 270.0, 0.3))
-        panel.add(GOLD, sphere(0.38, 8, 5).moved(t=(side * 1.55, side * 0.7, 0.4)))
-    spacer = Part().add(GOLD, sphere(1.1, 14, 9).moved(t=(0, 0, 0.75)))
-    spacer.add(GOLD, granules(np.array([[0.0, -2.3, 0.35], [0.0, 2.3, 0.35]]), 0.8))
-    for k in range(18):
-        phi = TAU * k / 18
-        p.extend(wrap(panel, ro - 0.05, phi))
-        p.extend(wrap(spacer, ro - 0.05, phi + TAU / 36))
+    for y in (-6.3, 6.3):
+        p.add(GOLD, rope_chain(np.concatenate([circle(ro - 0.9, 720, y), circle(ro - 0.9, 1, y)]), 1.5))
+    pitch = TAU * ro / n
+    a, b = pitch / 2 - 0.55, 4.3
+    t = TAU * np.arange(32) / 32
+    rhomb = np.stack([a * np.sign(np.cos(t)) * np.cos(t) ** 2, b * np.sign(np.sin(t)) * np.sin(t) ** 2], 1)
+    panel = Part().add(GOLD, tube(np.c_[np.concatenate([rhomb, rhomb[:1]]), np.full(33, 0.3)], 0.38, 5))
+    for k in range(4):  # four scrolls pointing at the corners, curling round the middle
+        ang = TAU * k / 4
+        at = (0.42 * a * np.cos(ang), 0.42 * b * np.sin(ang), 0.2)
+        panel.add(GOLD, filigree_curl(at, 1.05, 1.25, np.degrees(ang) + 180.0, 0.34))
+    panel.add(GOLD, sphere(0.7, 8, 5).moved(t=(0, 0, 0.45)))
+    joint = Part().add(GOLD, sphere(0.75, 10, 6).moved(t=(0, 0, 0.4)))
+    for y in (-1.0, 1.0):  # the granule pyramids in the triangles above and below the joint
+        g = np.array([[-0.45, 3.55 * y, 0.3], [0.45, 3.55 * y, 0.3], [0.0, 2.75 * y, 0.3]])
+        joint.add(GOLD, granules(g, 0.8))
+    for k in range(n):
+        phi = TAU * k / n
+        p.extend(wrap(panel, ro - 0.1, phi))
+        p.extend(wrap(joint, ro - 0.1, phi + np.pi / n))
     return hand_model("kada_gold_filigree", p, BANGLE_INNER_MM, 2 * half)
 
 

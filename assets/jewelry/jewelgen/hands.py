@@ -246,7 +246,7 @@ def ring_polki_cocktail() -> Model:
     p.add(m, shank(r, crown(1.6, 2.1, 2.0), half, 120, dome=0.7))
     z = r + 2.1 + 0.55
     p.add(m, plaque(ellipse(11.0, 11.0, 96), 0.8, 4, base=0.6, back=0.0).moved(t=(0, 0, z)))
-    p.add(m, _head_collar(8.5, 5.2, z, 2.2, 12))
+    p.add(m, _head_collar(8.5, 5.4, z, 1.6, 12))
     set_stone(p, "polki", POLKI, (7.5, 9.0), (0, 0, z + 1.15), metal=m, seed=201, segs=36)
     p.add(m, granule_ring(4.55, 34, 0.55, (0, 0, z + 1.3), ry=5.25))
     ring_i = np.concatenate([ellipse(5.0, 5.7, 48), ellipse(5.0, 5.7, 1)])
