@@ -57,6 +57,7 @@ The catalogue (each builder's docstring in jewelgen/ describes the real piece an
   ring_navratna_gold      ring  22k navratna: ruby ringed by the other eight grahas  20.8   13332 /  1276
   ring_polki_cocktail     ring  kundan polki head 24 mm, red meenakari, seed pearls  24.0   17474 /  2879
   ring_ruby_band          ring  ruby and diamond half-eternity band, channel set     21.1   13038 /   614
+  ring_gold_band          ring  plain 22k court band, satin stripe, milgrain edges   20.8   17200 /   720
   kada_gold_filigree      bangle    22k kada, filigree lozenges, granules, ropes    69.3   38496 /  6504
   bangles_gold_stack      bangle    four thin bangles: diamond-cut, twisted, beaded 63.3   24480 /  6056
   bangle_polki_kundan     bangle    24 polki in kundan, rubies, green meenakari     68.6   37296 /  5208
@@ -146,6 +147,7 @@ CATALOGUE = [
     Spec("ring_polki_cocktail", hands.ring_polki_cocktail, "Polki Kundan Cocktail Ring", "ring", "cocktail",
          78500.0),
     Spec("ring_ruby_band", hands.ring_ruby_band, "Ruby and Diamond Band", "ring", "band", 36500.0),
+    Spec("ring_gold_band", hands.ring_gold_band, "Plain Gold Band", "ring", "band", 24500.0),
     Spec("kada_gold_filigree", bangles.kada_gold_filigree, "Filigree Gold Kada", "bangle", "kada", 168000.0),
     Spec("bangles_gold_stack", bangles.bangles_gold_stack, "Gold Bangles, Set of Four", "bangle", "bangles",
          124000.0),

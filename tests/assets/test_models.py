@@ -322,8 +322,8 @@ def test_hand_pieces_circle_the_axis_at_their_stated_size(pid: str, lod: str,
     # (a band's inside edges are rounded: what touches is a little narrower than the band)
     assert 0.6 * w <= np.ptp(inside[:, 1]) <= w + 0.05 and np.ptp(pts[:, 1]) >= w - 0.05
     assert m["width_mm"] >= d  # seen from the front it is at least as wide as its opening
-    if m["category"] == "ring":
-        gems = {k for k, mat in enumerate(pc.g.materials) if (mat.extras or {}).get("kind") in GEM_KINDS}
+    gems = {k for k, mat in enumerate(pc.g.materials) if (mat.extras or {}).get("kind") in GEM_KINDS}
+    if m["category"] == "ring" and gems:  # (a plain band has no top)
         stones = np.concatenate([(pos @ pc.world[i][:3, :3].T + pc.world[i][:3, 3]) * 1000
                                  for i in pc.world for mat, pos, _, _ in pc.local_mesh(i) if mat in gems])
         centre = stones.mean(axis=0)

@@ -29,6 +29,7 @@ from .materials import (
     DIAMOND,
     EMERALD,
     GOLD,
+    GOLD_MATTE,
     HESSONITE,
     PEARL,
     PLATINUM,
@@ -126,7 +127,7 @@ def hand_model(pid: str, part: Part, inner_mm: float, band_mm: float,
 def band_stone(part: Part, stone: str, material: str, size: float, r_girdle: float, phi: float,
                y: float = 0.0, metal: str = GOLD, bezel: bool = False, seed: int = 0) -> Part:
     """A stone set into a band's outside, its girdle at radius r_girdle, its table facing out."""
-    lift = 0.43 * size if stone == "brilliant" else 0.0  # set_stone raises a brilliant's girdle so
+    lift = 0.43 * size if stone == "brilliant" else 0.0  # set_stone seats a brilliant's girdle this high
     at, n = on_band(r_girdle - lift, phi, y)
     return set_stone(part, stone, material, (size, size), at, n, (0, 1, 0), metal=metal, bezel=bezel,
                      seed=seed, segs=12)
@@ -137,7 +138,10 @@ def _head_collar(r_top: float, r_low: float, z_top: float, depth: float, lobes: 
     towards the shank."""
     prof = [[r_top, 0.0], [r_top * 0.98, -0.25 * depth], [(r_top + r_low) / 2, -0.7 * depth], [r_low, -depth],
             [r_low, -depth], [r_low - 0.6, -depth], [r_low - 0.6, -depth], [r_top - 0.7, 0.0]]
-    wave = lambda t, ph: 1.0 - 0.06 * np.clip(t * 3, 0, 1) * np.cos(lobes * ph) ** 2  # noqa: E731
+
+    def wave(t: Arr, ph: Arr) -> Arr:  # the lobes, on the outside only
+        return np.asarray(1.0 - 0.06 * np.clip(t * 3, 0, 1) * np.cos(lobes * ph) ** 2)
+
     m = lathe(prof, 8 * lobes, rmod=wave, least=2 * lobes)
     return m.moved(np.array([[1.0, 0, 0], [0, 0, -1.0], [0, 1.0, 0]]), (0, 0, z_top))
 
@@ -147,7 +151,7 @@ def _head_collar(r_top: float, r_low: float, z_top: float, depth: float, lobes: 
 
 def ring_solitaire_diamond() -> Model:
     """Solitaire engagement ring in platinum: a 1 ct round brilliant diamond (6.5 mm) held high in
-    six claws over a two-rail basket, raised on cathedral arches from a knife-edged shank 2.0 mm
+    six claws over a two-rail basket, raised on cathedral arches from a slim rounded shank 2.0 mm
     wide under the finger (1.6 mm thick) that swells to 2.4 mm at the shoulders, each shoulder pave
     set with seven 1.1 mm diamonds between beads. Indian size 14; the table stands 4.5 mm
     above the band."""
@@ -278,3 +282,16 @@ def ring_ruby_band() -> Model:
         p.add(m, tube(rail, 0.3, 6))
         p.add(m, beads_along(circle(ro + 0.32, 80, y, -1.0, 1.0), 0.36, sphere(0.17, 6, 4)))
     return hand_model("ring_ruby_band", p, RING_INNER_MM, 3.2)
+
+
+def ring_gold_band() -> Model:
+    """Plain 22k gold band (the couple's band): 4 mm wide, 1.7 mm thick, court profile (domed
+    outside, comfort fit inside), a satin-brushed stripe round its middle between polished
+    edges, each edge finished with milgrain. Indian size 14."""
+    m, r = GOLD, RING_INNER_MM / 2
+    p = Part()
+    p.add(m, shank(r, const(1.7), const(2.0), 120, dome=0.85, inner=0.45))
+    p.add(GOLD_MATTE, shank(r + 1.55, const(0.2), const(0.9), 120, 12, dome=0.6, inner=0.6))
+    for y in (-1.55, 1.55):
+        p.add(m, granules(circle(r + 1.5, 190, y), 0.34))
+    return hand_model("ring_gold_band", p, RING_INNER_MM, 4.0)
