@@ -59,6 +59,7 @@ The catalogue (each builder's docstring in jewelgen/ describes the real piece an
   ring_ruby_band          ring  ruby and diamond half-eternity band, channel set     21.1   13038 /   614
   ring_gold_band          ring  plain 22k court band, satin stripe, milgrain edges   20.8   17200 /   720
   kada_gold_filigree      bangle    22k kada, filigree lozenges, granules, ropes    69.3   38496 /  6504
+  kada_temple_gold        bangle    temple kada: ruby kemp lotuses, mangoes, beads  70.4   30248 /  7516
   bangles_gold_stack      bangle    four thin bangles: diamond-cut, twisted, beaded 63.3   24480 /  6056
   bangle_polki_kundan     bangle    24 polki in kundan, rubies, green meenakari     68.6   37296 /  5208
   bracelet_diamond_tennis bracelet  54 diamonds in white gold box links, clasp     63.0   22992 /  6516
@@ -149,6 +150,7 @@ CATALOGUE = [
     Spec("ring_ruby_band", hands.ring_ruby_band, "Ruby and Diamond Band", "ring", "band", 36500.0),
     Spec("ring_gold_band", hands.ring_gold_band, "Plain Gold Band", "ring", "band", 24500.0),
     Spec("kada_gold_filigree", bangles.kada_gold_filigree, "Filigree Gold Kada", "bangle", "kada", 168000.0),
+    Spec("kada_temple_gold", bangles.kada_temple_gold, "Temple Kemp Kada", "bangle", "kada", 192000.0),
     Spec("bangles_gold_stack", bangles.bangles_gold_stack, "Gold Bangles, Set of Four", "bangle", "bangles",
          124000.0),
     Spec("bangle_polki_kundan", bangles.bangle_polki_kundan, "Polki Kundan Bangle", "bangle", "kundan",

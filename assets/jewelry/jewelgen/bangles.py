@@ -12,9 +12,9 @@ from . import detail, gems
 from .detail import current
 from .gltf import Model, Node
 from .hands import BANGLE_INNER_MM, circle, const, hand_model, on_band, shank, wrap
-from .materials import DIAMOND, GOLD, GOLD_MATTE, GREEN_ENAMEL, POLKI, RUBY, WHITE
+from .materials import DIAMOND, EMERALD, GOLD, GOLD_MATTE, GREEN_ENAMEL, POLKI, RUBY, WHITE
 from .mesh import Mesh, Part, flat
-from .motifs import filigree_curl, set_stone
+from .motifs import filigree_curl, mango_outline, pear_outline, placed, set_stone
 from .shapes import TAU, granules, plaque, rope_chain, sphere, tube, wall
 
 R_IN = BANGLE_INNER_MM / 2
@@ -53,6 +53,37 @@ def kada_gold_filigree() -> Model:
         p.extend(wrap(panel, ro - 0.1, phi))
         p.extend(wrap(joint, ro - 0.1, phi + np.pi / n))
     return hand_model("kada_gold_filigree", p, BANGLE_INNER_MM, 2 * half)
+
+
+def kada_temple_gold() -> Model:
+    """Temple kada (South Indian kemp work) in 22k gold with an antique matte finish: a band
+    15 mm wide and 5 mm thick; round its face ten lotuses - a 4.4 mm ruby kemp cabochon in six
+    polished petals - alternating with pairs of chased mangoes (paisleys) curling towards each
+    other, each with an emerald kemp dot; rows of polished gold beads along both edges. Size
+    2.4 (57.2 mm inside), 71 mm across."""
+    p = Part()
+    thick, half, n = 5.0, 7.5, 10
+    p.add(GOLD_MATTE, shank(R_IN, const(thick), const(half), 96, 24, dome=0.65, inner=0.4))
+    ro = R_IN + thick
+    for y in (-6.75, 6.75):
+        p.add(GOLD, granules(circle(ro - 0.75, 135, y), 1.45))
+    pitch = TAU * ro / n
+    lotus = Part()
+    set_stone(lotus, "cab", RUBY, (4.4, 4.4), (0.0, 0.0, 0.15), segs=16, dome=0.5)
+    petal = plaque(pear_outline(2.6, 3.8, 14), 0.55, 2, base=0.4, back=-0.3)
+    for k in range(6):
+        ang = TAU * k / 6 + np.pi / 2
+        at = (3.75 * np.cos(ang), 3.75 * np.sin(ang), 0.0)
+        lotus.add(GOLD, placed(petal, at, spin=np.degrees(ang) - 90))
+    mango = Part().add(GOLD, plaque(mango_outline(4.6, 8.6, 24), 0.9, 3, base=0.4, back=-0.3))
+    set_stone(mango, "cab", EMERALD, (1.8, 1.8), (-0.4, -1.6, 0.9), segs=8, dome=0.5)
+    pair = mango.moved(t=(-2.7, 0.0, 0.0)).extend(mango.mirrored_x().moved(t=(2.7, 0.0, 0.0)))
+    for k in range(n):
+        phi = TAU * k / n
+        p.extend(wrap(lotus, ro - 0.05, phi))
+        p.extend(wrap(pair, ro - 0.05, phi + np.pi / n))
+    assert pitch > 21.0  # (room for a lotus and a pair of mangoes in each tenth)
+    return hand_model("kada_temple_gold", p, BANGLE_INNER_MM, 2 * half)
 
 
 def _diamond_cut(r: float, thick: float, half: float, cuts: int) -> Mesh:
