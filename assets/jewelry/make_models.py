@@ -66,7 +66,7 @@ The catalogue (each builder's docstring in jewelgen/ describes the real piece an
   (triangles: model.glb / model_live.glb)
   sets: bridal_set_gold (jhumka, choker, tikka, nath), bridal_set_polki (chandbali, rani
   haar, polki tikka, nath with chain), bridal_set_kundan (choker, chandbali, polki tikka, nath,
-  cocktail ring, polki bangle, the four gold bangles); ruby_set is left as it was.
+  cocktail ring, polki bangle); ruby_set is left as it was.
   `--only` takes set ids too (their manifests only: a set has no model).
 """
 
@@ -164,9 +164,10 @@ SETS = {
                         ["jhumka_gold", "choker_gold", "maang_tikka_gold", "nath_gold"]),
     "bridal_set_polki": ("Polki Bridal Set", 395000.0,
                          ["chandbali_polki", "haar_long", "tikka_polki", "nath_chain_gold"]),
-    "bridal_set_kundan": ("Kundan Bridal Set with Bangles", 612000.0,
+    # (one bangle piece: Catalog.expand keeps one piece per category; the stack would displace it)
+    "bridal_set_kundan": ("Kundan Bridal Set with Bangle", 488000.0,
                           ["choker_gold", "chandbali_polki", "tikka_polki", "nath_gold",
-                           "ring_polki_cocktail", "bangle_polki_kundan", "bangles_gold_stack"]),
+                           "ring_polki_cocktail", "bangle_polki_kundan"]),
 }
 # fmt: on
 

@@ -181,6 +181,7 @@ def test_the_catalogue_has_the_issue_pieces_each_with_a_model_and_still_loads() 
     bridal = [p for p in cat.pieces.values() if p.category == "set" and p.id.startswith("bridal")]
     assert len(bridal) >= 2 and all(len(p.parts) >= 3 for p in bridal)
     assert any(cat.get(part).category == "bangle" for p in bridal for part in p.parts)
+    assert all(len(cat.expand([p.id])) == len(p.parts) for p in bridal)  # no piece displaces another
 
 
 @pytest.mark.parametrize("pid", MODELS)
