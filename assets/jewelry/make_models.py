@@ -26,7 +26,12 @@ point (here always the origin); swinging parts are nodes named swing_* whose tra
 their pivot and whose extras are {"swing": {"pivot": [x, y, z], "damping": d}} (a part pinned
 at both ends, the nath's chain, adds "hinge": its other end); necklaces are built round a
 neck and say its radius in the scene extras; materials are metallic-roughness with
-extras.kind (see jewelgen/materials.py for the values and their sources).
+extras.kind (see jewelgen/materials.py for the values and their sources). Hand pieces (issue
+22, jewelgen/hands.py) differ: the hook is the centre of the band's opening, +Y runs along the
+finger or forearm towards the fingertips, the band circles Y, +Z comes out of the ring's top
+(its setting); the scene extras give {"inner_diameter_mm", "band_width_mm"}; a stack of
+bangles keeps each in a node bangle_<i> along Y. Rings are built at Indian size 14 (17.3 mm
+inside), bangles at 2.4 (57.2 mm); their width is the outside diameter seen from the front.
 
 The catalogue (each builder's docstring in jewelgen/ describes the real piece and its sizes):
 
@@ -48,9 +53,21 @@ The catalogue (each builder's docstring in jewelgen/ describes the real piece an
   nose_pin_diamond  nose_ring    seven-diamond flower nose pin                         5.4    1722 /   422
   maang_tikka_gold  maang_tikka  round ruby and meenakari tikka on a pearl chain      25.0   19628 /  3660
   tikka_polki       maang_tikka  polki teardrop tikka on a seed-pearl strand          20.5   10032 /  2941
+  ring_solitaire_diamond  ring  platinum 1 ct solitaire, six claws, pave shoulders   21.5   10338 /  1302
+  ring_navratna_gold      ring  22k navratna: ruby ringed by the other eight grahas  20.8   13332 /  1276
+  ring_polki_cocktail     ring  kundan polki head 24 mm, red meenakari, seed pearls  24.0   17474 /  2879
+  ring_ruby_band          ring  ruby and diamond half-eternity band, channel set     21.1   13038 /   614
+  ring_gold_band          ring  plain 22k court band, satin stripe, milgrain edges   20.8   17200 /   720
+  kada_gold_filigree      bangle    22k kada, filigree lozenges, granules, ropes    69.3   38496 /  6504
+  kada_temple_gold        bangle    temple kada: ruby kemp lotuses, mangoes, beads  70.4   30248 /  7516
+  bangles_gold_stack      bangle    four thin bangles: diamond-cut, twisted, beaded 63.3   24480 /  6056
+  bangle_polki_kundan     bangle    24 polki in kundan, rubies, green meenakari     68.6   37296 /  5208
+  bracelet_diamond_tennis bracelet  54 diamonds in white gold box links, clasp     63.0   22992 /  6516
   (triangles: model.glb / model_live.glb)
   sets: bridal_set_gold (jhumka, choker, tikka, nath), bridal_set_polki (chandbali, rani
-  haar, polki tikka, nath with chain); ruby_set is left as it was.
+  haar, polki tikka, nath with chain), bridal_set_kundan (choker, chandbali, polki tikka, nath,
+  cocktail ring, polki bangle); ruby_set is left as it was.
+  `--only` takes set ids too (their manifests only: a set has no model).
 """
 
 from __future__ import annotations
@@ -68,8 +85,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1]))  # the repository: the renders use kiosk.render
 
-from jewelgen import detail, earrings, face, necklaces  # noqa: E402
+from jewelgen import bangles, detail, earrings, face, hands, necklaces  # noqa: E402
 from jewelgen.gltf import Model, Node, to_glb  # noqa: E402
+from jewelgen.mesh import Arr, rot_x  # noqa: E402
 
 if TYPE_CHECKING:
     from kiosk.render.renderer import Renderer
@@ -82,6 +100,11 @@ TILE_PX = 256
 # a necklace lies on the shoulders, which turn less.
 YAWS = {"necklace": (-40, -20, 0, 20, 40)}
 FACE_YAWS = (-60, -40, -20, 0, 20, 40, 60)
+# A hand piece's tile stands it as a product shot does (its fallback sprites turn it about the
+# finger's or forearm's axis, +Y, the way the hand rolls): a ring upright on its band, the
+# setting on top and the finger's axis going away from the viewer; a bangle tipped back so its
+# opening shows as an ellipse under its front.
+HAND_TILE_TURN: dict[str, Arr] = {"ring": rot_x(-50.0), "bangle": rot_x(-60.0), "bracelet": rot_x(-60.0)}
 
 
 @dataclass(frozen=True)
@@ -119,6 +142,21 @@ CATALOGUE = [
     Spec("nose_pin_diamond", face.nose_pin_diamond, "Diamond Nose Pin", "nose_ring", "stud", 9800.0, "pin"),
     Spec("maang_tikka_gold", face.maang_tikka_gold, "Gold Maang Tikka", "maang_tikka", "tikka", 31000.0),
     Spec("tikka_polki", face.tikka_polki, "Polki Teardrop Maang Tikka", "maang_tikka", "tikka", 46500.0),
+    Spec("ring_solitaire_diamond", hands.ring_solitaire_diamond, "Platinum Solitaire Diamond Ring", "ring",
+         "solitaire", 285000.0),
+    Spec("ring_navratna_gold", hands.ring_navratna_gold, "Navratna Gold Ring", "ring", "navratna", 42500.0),
+    Spec("ring_polki_cocktail", hands.ring_polki_cocktail, "Polki Kundan Cocktail Ring", "ring", "cocktail",
+         78500.0),
+    Spec("ring_ruby_band", hands.ring_ruby_band, "Ruby and Diamond Band", "ring", "band", 36500.0),
+    Spec("ring_gold_band", hands.ring_gold_band, "Plain Gold Band", "ring", "band", 24500.0),
+    Spec("kada_gold_filigree", bangles.kada_gold_filigree, "Filigree Gold Kada", "bangle", "kada", 168000.0),
+    Spec("kada_temple_gold", bangles.kada_temple_gold, "Temple Kemp Kada", "bangle", "kada", 192000.0),
+    Spec("bangles_gold_stack", bangles.bangles_gold_stack, "Gold Bangles, Set of Four", "bangle", "bangles",
+         124000.0),
+    Spec("bangle_polki_kundan", bangles.bangle_polki_kundan, "Polki Kundan Bangle", "bangle", "kundan",
+         215000.0),
+    Spec("bracelet_diamond_tennis", bangles.bracelet_diamond_tennis, "Diamond Tennis Bracelet", "bracelet",
+         "tennis", 395000.0),
 ]
 # Sets list pieces; they have no model of their own.
 SETS = {
@@ -126,6 +164,10 @@ SETS = {
                         ["jhumka_gold", "choker_gold", "maang_tikka_gold", "nath_gold"]),
     "bridal_set_polki": ("Polki Bridal Set", 395000.0,
                          ["chandbali_polki", "haar_long", "tikka_polki", "nath_chain_gold"]),
+    # (one bangle piece: Catalog.expand keeps one piece per category; the stack would displace it)
+    "bridal_set_kundan": ("Kundan Bridal Set with Bangle", 488000.0,
+                          ["choker_gold", "chandbali_polki", "tikka_polki", "nath_gold",
+                           "ring_polki_cocktail", "bangle_polki_kundan"]),
 }
 # fmt: on
 
@@ -195,7 +237,7 @@ def write_images(r: Renderer, spec: Spec, model: Model, folder: Path) -> dict[st
             studio.save(shot.rgba, folder / _yaw_name(yaw))
             yaws.append({"yaw": yaw, "image": _yaw_name(yaw), "anchor": list(shot.anchor),
                          "px_per_mm": round(shot.px_per_mm, 4)})
-        studio.save(studio.tile(r, whole_m, TILE_PX), folder / "tile.png")
+        studio.save(studio.tile(r, whole_m, TILE_PX, HAND_TILE_TURN.get(spec.category)), folder / "tile.png")
     finally:
         r.unload(whole_m)
         r.unload(worn_m)
@@ -247,14 +289,16 @@ def _renderer() -> Renderer | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Build the bundled catalogue's 3D pieces and their renders.")
     ap.add_argument("--out", type=Path, default=HERE, help="catalogue folder (default: this one)")
-    ap.add_argument("--only", nargs="*", default=None, help="piece ids to build (sets are left alone)")
+    ap.add_argument("--only", nargs="*", default=None,
+                    help="piece or set ids to build (other pieces and sets are left alone)")
     ap.add_argument("--models-only", action="store_true",
                     help="write model.glb and model_live.glb only: no renders, manifests left alone")
     a = ap.parse_args(argv)
     known = {s.id: s for s in CATALOGUE}
-    unknown = [x for x in a.only or [] if x not in known]
+    unknown = [x for x in a.only or [] if x not in known and x not in SETS]
     if unknown:
-        print(f"unknown piece ids: {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
+        print(f"unknown piece ids: {', '.join(unknown)}; known: {', '.join([*known, *SETS])}",
+              file=sys.stderr)
         return 2
     r = None if a.models_only else _renderer()
     if r is None and not a.models_only:
@@ -270,9 +314,10 @@ def main(argv: list[str] | None = None) -> int:
             kib = len(data) / 1024
             print(f"{spec.id:18s} {model.triangles():6d} triangles ({live.triangles():5d} live) "
                   f"{w:6.1f} mm wide {kib:7.1f} KiB")
-        if r is not None and not a.only:
+        if r is not None:
             for sid in SETS:
-                write_set(sid, a.out)
+                if not a.only or sid in a.only:
+                    write_set(sid, a.out)
     except OSError as e:
         print(f"cannot write the catalogue under {a.out}: {e.strerror or e}", file=sys.stderr)
         return 1

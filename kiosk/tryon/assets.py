@@ -32,9 +32,11 @@ import numpy.typing as npt
 from kiosk import paths
 
 CATEGORIES = ("earring", "necklace", "nose_ring", "maang_tikka", "ring", "bangle", "bracelet")
-# A hand piece's width is its outer diameter seen from the front.
+# A hand piece's width is its outside diameter seen from the front: rings 18-30 mm (a cocktail
+# ring's head may pass the band), bangles and kadas sizes 2.2-2.10 (54-67 mm inside) and
+# their thickness, bracelets closed round a child's to a large wrist.
 WIDTH_MM = {"earring": (4, 80), "necklace": (60, 400), "nose_ring": (5, 60), "maang_tikka": (8, 80),
-            "ring": (15, 35), "bangle": (50, 95), "bracelet": (45, 95)}
+            "ring": (14, 40), "bangle": (55, 100), "bracelet": (45, 100)}
 Sprite = npt.NDArray[np.float32]     # (h, w, 4) premultiplied, 0..1
 
 

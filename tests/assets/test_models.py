@@ -26,7 +26,9 @@ BUDGET = 40_000  # triangles per piece at full detail (stills)
 # Live detail (model_live.glb, what the mirror draws at 30 fps): a 24 mm earring is ~60 px
 # across at 720p, ~90 at 1080p; a necklace 300-450 px. The rani haar's three strands of 345
 # beads take the necklaces past 10k (see jewelgen/detail.py and necklaces.haar_long).
-LIVE_BUDGET = {"earring": 4_000, "nose_ring": 4_000, "maang_tikka": 4_000, "necklace": 12_500}
+LIVE_BUDGET = {"earring": 4_000, "nose_ring": 4_000, "maang_tikka": 4_000, "necklace": 12_500,
+               "ring": 4_000, "bangle": 8_000, "bracelet": 8_000}
+HAND = ("ring", "bangle", "bracelet")
 LIVE_TOL_MM = 0.2  # jewelgen.detail.LIVE: the silhouette strays at most this far inside
 LODS = ("model.glb", "model_live.glb")
 KINDS = {"metal", "gem", "pearl", "enamel", "polki"}
@@ -137,7 +139,9 @@ def pieces(both: dict[str, dict[str, Piece]]) -> dict[str, Piece]:
 
 
 def test_one_command_regenerates_the_committed_models_byte_for_byte(tmp_path: Path) -> None:
-    ids = ["jhumka_gold", "choker_gold", "nath_chain_gold"]  # nested swings, a necklace, a hinge
+    # nested swings, a necklace, a hinge; and every hand piece (a second or so each)
+    hand = [p for p in MODELS if manifest(p)["category"] in HAND]
+    ids = ["jhumka_gold", "choker_gold", "nath_chain_gold", *hand]
     run = subprocess.run(
         [sys.executable, str(SCRIPT), "--out", str(tmp_path), "--models-only", "--only", *ids],
         capture_output=True,
@@ -170,11 +174,14 @@ def test_the_catalogue_has_the_issue_pieces_each_with_a_model_and_still_loads() 
     assert sorted(p.id for p in singles) == MODELS
     count = {c: sum(p.category == c for p in singles) for c in WIDTH_MM}
     assert count["earring"] >= 5 and count["necklace"] >= 4 and count["nose_ring"] >= 2
-    assert count["maang_tikka"] >= 2
+    assert count["maang_tikka"] >= 2 and count["ring"] >= 4 and count["bangle"] + count["bracelet"] >= 4
     styles = {p.style for p in singles}
     assert {"stud", "jhumka", "chandbali", "hoop", "drop", "choker", "pendant", "long haar", "nath"} <= styles
+    assert {"solitaire", "navratna", "cocktail", "band", "kada", "bangles", "kundan", "tennis"} <= styles
     bridal = [p for p in cat.pieces.values() if p.category == "set" and p.id.startswith("bridal")]
     assert len(bridal) >= 2 and all(len(p.parts) >= 3 for p in bridal)
+    assert any(cat.get(part).category == "bangle" for p in bridal for part in p.parts)
+    assert all(len(cat.expand([p.id])) == len(p.parts) for p in bridal)  # no piece displaces another
 
 
 @pytest.mark.parametrize("pid", MODELS)
@@ -252,7 +259,9 @@ def test_swinging_parts_hang_from_their_pivot(pid: str, lod: str, both: dict[str
             assert centre[[0, 2]] @ out > -0.5, f"{pid} {n.name}: leans into the body"
         else:
             assert np.hypot(centre[0], centre[2]) < 0.5 * max(size, 1.0), f"{pid} {n.name}: hangs askew"
-    assert any((n.extras or {}).get("swing") for n in pc.g.nodes) or manifest(pid)["style"] in ("stud",)
+    # (hand pieces are rigid: a bangle's slide round the wrist is the placement's, not the model's)
+    rigid = manifest(pid)["style"] in ("stud",) or manifest(pid)["category"] in HAND
+    assert any((n.extras or {}).get("swing") for n in pc.g.nodes) or rigid
 
 
 def test_a_bell_swings_from_its_top_and_its_drops_from_its_rim(pieces: dict[str, Piece]) -> None:
@@ -280,6 +289,64 @@ def test_necklaces_are_built_round_the_neck(pid: str, pieces: dict[str, Piece]) 
     front = pts[pts[:, 2] > 0.5 * r]
     assert front[:, 2].max() > r + 1.0  # over the collarbones
     assert front[:, 1].min() < back[:, 1].min() - 5.0  # the front drops
+
+
+HAND_MODELS = [p for p in MODELS if manifest(p)["category"] in HAND]
+INNER_MM = {"ring": 17.3, "bangle": 57.2}  # Indian ring size 14 (US 7); bangle size 2.4 (2 4/16 in)
+GEM_KINDS = {"gem", "polki", "pearl"}
+
+
+def _node_points(pc: Piece, i: int) -> np.ndarray:
+    w = pc.world[i]
+    return np.concatenate([(pos @ w[:3, :3].T + w[:3, 3]) * 1000 for _, pos, _, _ in pc.local_mesh(i)])
+
+
+@pytest.mark.parametrize("lod", LODS)
+@pytest.mark.parametrize("pid", HAND_MODELS)
+def test_hand_pieces_circle_the_axis_at_their_stated_size(pid: str, lod: str,
+                                                          both: dict[str, dict[str, Piece]]) -> None:
+    """The conventions the placement on the hand relies on: the hook at the centre of the
+    opening, the inside a circle round +Y of the scene's inner diameter (ring size 14, bangle
+    2.4) at both levels of detail, as wide along the axis as the scene's band width, and a
+    ring's stones on its +Z side."""
+    pc, m = both[lod][pid], manifest(pid)
+    extras = pc.g.scenes[pc.g.scene].extras
+    d, w = extras["inner_diameter_mm"], extras["band_width_mm"]
+    assert d == INNER_MM[m["category"]] if m["category"] in INNER_MM else 50.0 <= d <= 70.0
+    assert np.allclose(pc.world[pc.named("hook")][:3, 3], 0.0)
+    pts = pc.points_mm()
+    rad = np.hypot(pts[:, 0], pts[:, 2])
+    assert 2 * rad.min() == pytest.approx(d, abs=0.03)
+    inside = pts[rad < rad.min() + 0.5]  # (live, a flat inside is drawn in few rows)
+    ang = np.sort(np.arctan2(inside[:, 0], inside[:, 2]))
+    assert np.diff(np.r_[ang, ang[0] + 2 * np.pi]).max() < np.radians(30)  # right round the axis
+    # (a band's inside edges are rounded: what touches is a little narrower than the band)
+    assert 0.6 * w <= np.ptp(inside[:, 1]) <= w + 0.05 and np.ptp(pts[:, 1]) >= w - 0.05
+    assert m["width_mm"] >= d  # seen from the front it is at least as wide as its opening
+    gems = {k for k, mat in enumerate(pc.g.materials) if (mat.extras or {}).get("kind") in GEM_KINDS}
+    if m["category"] == "ring" and gems:  # (a plain band has no top)
+        stones = np.concatenate([(pos @ pc.world[i][:3, :3].T + pc.world[i][:3, 3]) * 1000
+                                 for i in pc.world for mat, pos, _, _ in pc.local_mesh(i) if mat in gems])
+        centre = stones.mean(axis=0)
+        assert centre[2] > 0 and abs(centre[0]) < 0.05 * m["width_mm"]  # on top, in the middle
+        assert stones[:, 2].max() > max(-stones[:, 2].min(), 0.0) + 1.0 and stones[:, 2].max() > d / 2 + 1.0
+
+
+def test_a_stack_keeps_each_bangle_in_its_own_node_along_the_axis(pieces: dict[str, Piece]) -> None:
+    pc = pieces["bangles_gold_stack"]
+    kids = pc.g.nodes[0].children or []
+    idx = [i for i in kids if pc.g.nodes[i].name.startswith("bangle_")]
+    assert [pc.g.nodes[i].name for i in idx] == [f"bangle_{k}" for k in range(4)]
+    prev_top = -np.inf
+    for i in idx:
+        t = pc.world[i][:3, 3] * 1000
+        assert abs(t[0]) < 1e-6 and abs(t[2]) < 1e-6
+        pts = _node_points(pc, i)
+        assert 2 * np.hypot(pts[:, 0], pts[:, 2]).min() == pytest.approx(57.2, abs=0.25)
+        lo, hi = pts[:, 1].min(), pts[:, 1].max()
+        assert lo <= t[1] <= hi and hi - lo < 3.5  # a thin bangle round its own node's place
+        assert lo > prev_top  # side by side along +Y, not through each other
+        prev_top = hi
 
 
 def _skeleton(pc: Piece) -> list[tuple[Any, ...]]:

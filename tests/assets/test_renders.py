@@ -115,10 +115,10 @@ def _render_or_skip(args: list[str]) -> subprocess.CompletedProcess[str]:
     return run
 
 
-def test_one_command_renders_the_same_images_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pid", ["jhumka_gold", "bangles_gold_stack"])  # a face piece, a hand piece
+def test_one_command_renders_the_same_images_again(pid: str, tmp_path: Path) -> None:
     """Regenerated, a piece's images are the same pixels (bit for bit on one machine: llvmpipe
     is deterministic; the tolerance is for another driver) and its manifest the same keys."""
-    pid = "jhumka_gold"
     _render_or_skip(["--out", str(tmp_path), "--only", pid])
     new: dict[str, Any] = json.loads((tmp_path / pid / "manifest.json").read_text())
     old = manifest(pid)

@@ -25,7 +25,7 @@ def placements(catalog: Catalog, tracker: MediaPipeTracker, img: np.ndarray,
 
 def test_bundled_catalogue_has_every_category_and_sets(catalog: Catalog) -> None:
     cats = {p.category for p in catalog.pieces.values()}
-    assert cats == {"earring", "necklace", "nose_ring", "maang_tikka", "set"}
+    assert cats == {"earring", "necklace", "nose_ring", "maang_tikka", "ring", "bangle", "bracelet", "set"}
     bridal = [p.category for p in catalog.expand(["bridal_set_gold"])]
     assert sorted(bridal) == ["earring", "maang_tikka", "necklace", "nose_ring"]
     # A later pick of the same category replaces the set's piece.

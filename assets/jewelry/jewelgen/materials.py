@@ -16,8 +16,12 @@ reflectance at normal incidence:
 Gems (metallic 0; baseColorFactor is the body colour the renderer tints transmitted light by;
 refractive index and dispersion (B-G interval) from the GIA gem reference values): diamond
 2.417 / 0.044, ruby (corundum) 1.762-1.770 / 0.018, emerald (beryl) 1.577-1.583 / 0.014, rose
-quartz 1.544-1.553 / 0.013. Polki is uncut diamond (flat, milky, lower sparkle); meenakari is
-vitreous enamel (glass, n about 1.5) fired into gold; pearl is nacre (aragonite, n about 1.53-1.68).
+quartz 1.544-1.553 / 0.013, blue and yellow sapphire (corundum, as ruby) 1.762-1.770 / 0.018,
+hessonite (grossular garnet) 1.74 / 0.027, chrysoberyl cat's eye 1.746 / 0.015. Red coral is
+the calcite of a coral's skeleton (n about 1.49-1.66), opaque: shaded as a polished dielectric,
+the "enamel" kind. Platinum: Lagarde's (0.672, 0.637, 0.585) above. Polki is uncut diamond
+(flat, milky, lower sparkle); meenakari is vitreous enamel (glass, n about 1.5) fired into gold;
+pearl is nacre (aragonite, n about 1.53-1.68).
 """
 
 from __future__ import annotations
@@ -74,6 +78,12 @@ POLKI = "polki (uncut diamond)"
 RED_ENAMEL = "red meenakari enamel"
 GREEN_ENAMEL = "green meenakari enamel"
 ROSE_QUARTZ = "rose quartz"
+PLATINUM = "platinum"
+BLUE_SAPPHIRE = "blue sapphire"
+YELLOW_SAPPHIRE = "yellow sapphire"
+HESSONITE = "hessonite"
+CATS_EYE = "cat's eye chrysoberyl"
+CORAL = "red coral"
 
 _ALL = [
     Material(GOLD, RTR_GOLD, 1.0, 0.16, "metal"),
@@ -90,5 +100,12 @@ _ALL = [
     Material(POLKI, (0.93, 0.93, 0.9), 0.0, 0.12, "polki", {"ior": 2.417, "dispersion": 0.044}),
     Material(RED_ENAMEL, (0.48, 0.012, 0.02), 0.0, 0.1, "enamel", {"ior": 1.5}),
     Material(GREEN_ENAMEL, (0.008, 0.2, 0.05), 0.0, 0.1, "enamel", {"ior": 1.5}),
+    Material(PLATINUM, (0.672, 0.637, 0.585), 1.0, 0.12, "metal"),
+    # The navratna's nine (with ruby, diamond, emerald and pearl above).
+    Material(BLUE_SAPPHIRE, (0.03, 0.07, 0.42), 0.0, 0.03, "gem", {"ior": 1.766, "dispersion": 0.018}),
+    Material(YELLOW_SAPPHIRE, (0.86, 0.62, 0.07), 0.0, 0.03, "gem", {"ior": 1.766, "dispersion": 0.018}),
+    Material(HESSONITE, (0.6, 0.22, 0.04), 0.0, 0.03, "gem", {"ior": 1.74, "dispersion": 0.027}),
+    Material(CATS_EYE, (0.74, 0.62, 0.2), 0.0, 0.06, "gem", {"ior": 1.746, "dispersion": 0.015}),
+    Material(CORAL, (0.72, 0.1, 0.05), 0.0, 0.22, "enamel", {"ior": 1.55}),
 ]
 MATERIALS = {m.name: m for m in _ALL}

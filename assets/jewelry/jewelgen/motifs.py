@@ -19,6 +19,13 @@ def pear_outline(width: float, length: float, n: int = 24) -> Arr:
     return np.stack([x * w * width / 2, y * length / 2], 1)
 
 
+def mango_outline(w: float, ln: float, n: int = 40) -> Arr:
+    """A paisley (mango) outline, its fat end down the -Y side, the tip curling to +X."""
+    o = pear_outline(w, ln, n)
+    t = np.clip(o[:, 1] / (ln / 2), 0, 1)
+    return np.stack([o[:, 0] + 0.45 * w * t**2, o[:, 1]], 1)
+
+
 def placed(
     m: Mesh,
     at: Vec,

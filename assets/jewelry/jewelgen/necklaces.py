@@ -16,7 +16,7 @@ from .drape import Drape
 from .gltf import Model, Node, instance, swing
 from .materials import DIAMOND, EMERALD, GOLD, GOLD_MATTE, PEARL, POLKI, RED_ENAMEL, RUBY
 from .mesh import Arr, Mesh, Part, concat, frame
-from .motifs import bead_drop, granule_ring, jump_ring, pear_outline, set_stone, stone_ring
+from .motifs import bead_drop, granule_ring, jump_ring, mango_outline, pear_outline, set_stone, stone_ring
 from .shapes import TAU, band, beads_along, cable_chain, ellipse, granules, plaque, rope_chain, sphere, tube
 
 
@@ -210,13 +210,6 @@ def choker_gold() -> Model:
     return _model("choker_gold", r, rigid, kids)
 
 
-def _mango(w: float, ln: float) -> Arr:
-    """A paisley (mango) outline, its fat end down the -Y side, the tip curling to +X."""
-    o = pear_outline(w, ln, 40)
-    t = np.clip(o[:, 1] / (ln / 2), 0, 1)
-    return np.stack([o[:, 0] + 0.45 * w * t**2, o[:, 1]], 1)
-
-
 def temple_haar_gold() -> Model:
     """Temple mango necklace (manga malai) with a lotus medallion: twenty-four chased gold
     mangoes, 7.6 x 12 mm, each with a ruby kemp cabochon, hanging side by side from a 2 mm rope
@@ -227,7 +220,7 @@ def temple_haar_gold() -> Model:
     dr = Drape(60.0, 150.0, round=0.35)
     rigid = Part().add(GOLD, _chain_round(dr, lambda p: rope_chain(p, 2.0), lambda p: tube(p, 1.0, 6)))
     mango = Part()
-    o = _mango(7.6, 12.0)
+    o = mango_outline(7.6, 12.0)
     mango.add(GOLD_MATTE, plaque(o, 1.4, 3, base=0.5, back=0.0))
     set_stone(mango, "cab", RUBY, (3.4, 4.0), (-0.2, -1.6, 1.3), segs=10)
     mango.add(GOLD, jump_ring((0.3, 6.0, 0.3), 0.55, 0.35, "x", segs=8))

@@ -107,13 +107,13 @@ class _View:
     """A piece turned (yaw, pitch) in front of a near-orthographic camera, and where its
     vertices land (image coordinates at a focal length of 1)."""
 
-    def __init__(self, model: Model, yaw: float, pitch: float):
+    def __init__(self, model: Model, yaw: float, pitch: float, turn: Arr | None = None):
         lo, hi = model.bbox
         centre = (lo + hi) / 2
         radius = max(float(np.linalg.norm(hi - lo)) / 2, 0.5)
         self.dist = min(DISTANCE_RADII * radius, MAX_DISTANCE_MM)
         pose = np.eye(4, dtype=np.float32)
-        pose[:3, :3] = FACING_CAMERA[:3, :3] @ rotation(yaw, pitch)
+        pose[:3, :3] = FACING_CAMERA[:3, :3] @ rotation(yaw, pitch) @ (np.eye(3) if turn is None else turn)
         pose[:3, 3] = np.array([0.0, 0.0, self.dist], np.float32) - pose[:3, :3] @ centre
         self.pose = pose
         cam_pts = _points(model) @ pose[:3, :3].T + pose[:3, 3]
@@ -176,11 +176,12 @@ def sprite(
     return Shot(crop, (round(hx - x0, 1), round(hy - y0, 1)), px_per_mm)
 
 
-def tile(r: Renderer, model: Model, size_px: int) -> Arr:
+def tile(r: Renderer, model: Model, size_px: int, turn: Arr | None = None) -> Arr:
     """The catalogue tile: the three-quarter view of kiosk.render.preview, framed on what
     shows (a necklace sits on its invisible neck, whose back it hides): a first small render
-    finds that, the second fills the tile with it."""
-    v = _View(model, TILE_YAW_DEG, TILE_PITCH_DEG)
+    finds that, the second fills the tile with it. `turn` (a rotation of the piece before the
+    view's) stands a piece the way a product shot shows it: a ring upright on its band."""
+    v = _View(model, TILE_YAW_DEG, TILE_PITCH_DEG, turn)
     hidden = wearer(model, None)
     lo, hi = v.lo, v.hi
     if hidden:
