@@ -36,9 +36,11 @@ KNUCKLE_SPAN_MM = 66.0
 KNUCKLE_SPAN_SPREAD = 0.06
 HAND_BREADTH_OVER_SPAN = (66.0 + 18.0) / 66.0   # the skin beyond the two outer joint centres
 FINGER_OVER_SPAN = 0.26                          # ring finger width / knuckle span, adults
-# The iris scale is used for a hand when the two agree this well: further apart, the hand is
-# not at the face's distance (held out towards the mirror, resting on a counter).
-SAME_DEPTH_TOLERANCE = 0.25
+# The iris scale is used for a hand when the two agree within about 1.5 sigma of the prior's
+# spread: further apart, the hand is not at the face's distance (held out towards the mirror,
+# resting on a counter) and the iris would size it wrong by as much (a hand 18 % nearer than
+# the face read a woman's ring finger as size 27).
+SAME_DEPTH_TOLERANCE = 0.12
 RING_AT = 0.5                                    # from the knuckle towards the first joint: mid-segment
 BANGLE_SIZES = (("2.2", 2 + 2 / 16), ("2.4", 2 + 4 / 16), ("2.6", 2 + 6 / 16), ("2.8", 2 + 8 / 16),
                 ("2.10", 2 + 10 / 16))
