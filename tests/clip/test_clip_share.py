@@ -21,7 +21,7 @@ from kiosk.store import EventStore, StoreError, housekeeping, shares
 from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Delivered
 from sync.clients.images import ImageStoreClient
-from tests.clip.browser import video_state
+from tests.chromium import video_state
 from tests.store.test_outbox import FakeClock
 from tests.sync.conftest import LiveCloud
 from tests.sync.fake_s3 import FakeS3
