@@ -35,7 +35,8 @@ def test_the_mask_edge_is_feathered_over_several_millimetres(still_tracker: Medi
         assert max(down, across) < 0.1, (name, down, across)
 
 
-def test_a_white_shirt_stays_white_under_a_red_jacket(catalog: Catalog, still_tracker: MediaPipeTracker) -> None:
+def test_a_white_shirt_stays_white_under_a_red_jacket(catalog: Catalog,
+                                                     still_tracker: MediaPipeTracker) -> None:
     original = photo("obama_portrait.jpg")
     tracking = still_tracker.track(original, Needs(pose=True, segmentation=True), 0.0)
     assert tracking.primary is not None and tracking.person_mask is not None
