@@ -30,6 +30,7 @@ QPushButton[secondary="true"]:checked {{ background: {accent}; color: {on}; bord
 QLineEdit:focus {{ border-color: {accent}; }}
 QToolButton:checked {{ border: 3px solid {accent}; background: #3a3122; }}
 QLabel#badge {{ background: {accent}; color: {on}; }}
+Switch {{ qproperty-accent: {accent}; }}
 QPushButton:disabled, QPushButton[secondary="true"]:disabled {{
     background: #1e1d1a; color: #6f6a60; border: 2px solid #2c2a26; }}
 """
@@ -43,6 +44,7 @@ QPushButton {{
 QLabel#title {{ font-size: 34px; font-weight: 700; }}
 QLabel#subtitle {{ font-size: 20px; color: #c9c3b6; }}
 QLabel#fine {{ font-size: 16px; color: #c9c3b6; }}
+QLabel#fieldLabel {{ font-size: 16px; color: #c9c3b6; }}
 QLabel#banner {{
     background: rgba(176, 32, 32, 220); color: white; font-size: 22px; font-weight: 600;
     padding: 12px; border-radius: 8px;
