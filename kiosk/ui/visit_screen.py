@@ -377,9 +377,10 @@ class VisitScreen(QWidget):
             return
         jpeg, ms = got
         attire = self.attires.get(self.attire_id)
-        self._deliver(jpeg, ms, attire.name if attire else "Original outfit", f"made in {ms:.0f} ms")
+        self._deliver(jpeg, ms, attire.name if attire else "Original outfit",
+                      "" if attire is None or attire.is_original else attire.name)
 
-    def _deliver(self, jpeg: bytes, ms: float, attire_name: str, how: str) -> None:
+    def _deliver(self, jpeg: bytes, ms: float, attire_name: str, outfit: str, note: str = "") -> None:
         """A new photo of the visit: image.generated, kept, shown for review."""
         main = self.catalog.get(self.selected[-1]) if self.selected else None
         ref = PieceRef(main.id, main.name, main.category, main.price) if main else None
@@ -389,7 +390,9 @@ class VisitScreen(QWidget):
         self.photo = (jpeg, ref)
         self.share = None
         self._save(jpeg)
-        self.review.show_photo(jpeg, f"{main.name if main else 'No jewelry selected'} · {how}")
+        log.info("photo %d of the visit made in %.0f ms", self.photos, ms)     # not for the customer
+        self.review.show_photo(jpeg, [self.catalog.get(p).name for p in self.selected if p in self.catalog.pieces],
+                               outfit, note)
         self._show("review")
 
     # ---- cloud outfits (VisitHooks) -----------------------------------------------------------
@@ -414,9 +417,8 @@ class VisitScreen(QWidget):
     def cloud_photo(self, outcome: Outcome, garment_id: str, garment_name: str) -> None:
         if self.service.visit is None:
             return
-        how = f"{garment_name}, cloud outfit made in {outcome.total_ms / 1000:.1f} s"
         self._deliver(outcome.jpeg, outcome.total_ms, f"{garment_name} (cloud)",
-                      how + (f" ({outcome.note})" if outcome.note else ""))
+                      f"{garment_name}, cloud outfit", outcome.note)
 
     def _live_attire_again(self) -> None:
         """Back to the mirror after a cloud outfit: the live outfit is the one on screen again."""
