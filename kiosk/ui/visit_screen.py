@@ -391,8 +391,8 @@ class VisitScreen(QWidget):
         self.share = None
         self._save(jpeg)
         log.info("photo %d of the visit made in %.0f ms", self.photos, ms)     # not for the customer
-        self.review.show_photo(jpeg, [self.catalog.get(p).name for p in self.selected if p in self.catalog.pieces],
-                               outfit, note)
+        worn = [self.catalog.pieces[p].name for p in self.selected if p in self.catalog.pieces]
+        self.review.show_photo(jpeg, worn, outfit, note)
         self._show("review")
 
     # ---- cloud outfits (VisitHooks) -----------------------------------------------------------
