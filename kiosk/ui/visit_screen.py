@@ -148,6 +148,9 @@ class VisitScreen(QWidget):
         self.catalogue.capture.connect(lambda: self.start_countdown())
         self.catalogue.end.connect(self.to_end)
         self.catalogue.flip.connect(self.flip)
+        # The catalogue's panel has the FPS toggle: on the mirror it covered the customer.
+        self.catalogue.stats.connect(live_view.toggle_stats)
+        live_view.stats_button.hide()
         self.review.retake.connect(self.retake)
         self.review.keep.connect(lambda: self._show("catalogue"))
         self.review.share.connect(self.to_share)

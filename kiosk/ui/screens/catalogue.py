@@ -6,15 +6,14 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -24,13 +23,15 @@ from PySide6.QtWidgets import (
 from kiosk.tryon.assets import Catalog, Piece
 from kiosk.tryon.attire import Attire
 from kiosk.ui.keyboard import Keyboard
-from kiosk.ui.screens.common import action_row, button, clear, money, note
+from kiosk.ui.screens.common import action_row, button, money, note
+from kiosk.ui.screens.pager import TilePager
 from kiosk.ui.theme import MIN_TOUCH_PX
 
 CATEGORIES = [("earring", "Earrings"), ("necklace", "Necklaces"), ("nose_ring", "Nose rings"),
               ("maang_tikka", "Tikka"), ("set", "Sets")]
 THUMB = 104
-COLUMNS = 3
+TILE_W, TILE_H, TILE_MAX_H = 146, 150, 210     # a tile's smallest and tallest size on a page
+TEXT_H = 76                                    # the name (two lines), the price and the padding
 
 
 def _wrap(name: str, width: int = 18) -> str:
@@ -48,22 +49,49 @@ def _wrap(name: str, width: int = 18) -> str:
     return "\n".join(lines[:2])
 
 
-def thumbnail(piece: Piece, catalog: Catalog) -> QPixmap:
-    """The piece on a soft dark card (a set shows its first piece): its studio tile when it is
-    a 3D piece, its photo otherwise."""
-    shown = catalog.get(piece.parts[0]) if piece.category == "set" else piece
-    spr = shown.tile_image()                       # premultiplied, 0..1
-    h, w = spr.shape[:2]
-    f = (THUMB - 16) / max(h, w)
-    spr = np.asarray(cv2.resize(spr, (max(1, int(w * f)), max(1, int(h * f))),
+Card = npt.NDArray[np.float32]
+
+
+def _paste(card: Card, spr: Card, x: int, y: int, w: int, h: int) -> None:
+    """A premultiplied sprite, cut to what is drawn of it, scaled into the box (x, y, w, h) of
+    the card, centred: a set's pieces share the card and each one's margins would waste it."""
+    ys, xs = np.nonzero(spr[:, :, 3] > 0.02)
+    if ys.size:
+        spr = spr[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    sh, sw = spr.shape[:2]
+    f = min(w / sw, h / sh)
+    spr = np.asarray(cv2.resize(spr, (max(1, int(sw * f)), max(1, int(sh * f))),
                                 interpolation=cv2.INTER_AREA), np.float32)
-    card = np.full((THUMB, THUMB, 3), 0.16, np.float32)
-    y0, x0 = (THUMB - spr.shape[0]) // 2, (THUMB - spr.shape[1]) // 2
+    y0, x0 = y + (h - spr.shape[0]) // 2, x + (w - spr.shape[1]) // 2
     roi = card[y0:y0 + spr.shape[0], x0:x0 + spr.shape[1]]
     roi[:] = spr[:, :, :3] + roi * (1 - spr[:, :, 3:4])
+
+
+def thumbnail(piece: Piece, catalog: Catalog) -> QPixmap:
+    """The piece on a soft dark card: its studio tile when it is a 3D piece, its photo
+    otherwise. A set shows every piece of it, side by side (two) or one per quarter (up to
+    four): its first piece alone read as a single earring at a set's price."""
+    parts = [catalog.get(x) for x in piece.parts] if piece.category == "set" else [piece]
+    card = np.full((THUMB, THUMB, 3), 0.16, np.float32)
+    cols = 1 if len(parts) == 1 else 2
+    rows = -(-len(parts) // cols)
+    pad = 8 if len(parts) == 1 else 3
+    cw, ch = THUMB // cols, THUMB // rows
+    for i, part in enumerate(parts):
+        r, c = divmod(i, cols)
+        _paste(card, part.tile_image(), c * cw + pad, r * ch + pad, cw - 2 * pad, ch - 2 * pad)
     rgb = np.ascontiguousarray((card[:, :, ::-1] * 255).astype(np.uint8))
     img = QImage(rgb.data, THUMB, THUMB, 3 * THUMB, QImage.Format.Format_RGB888).copy()
     return QPixmap.fromImage(img)
+
+
+class _Tile(QToolButton):
+    """A piece's tile: its picture as large as the page's row leaves room for."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        side = max(32, min(THUMB, self.height() - TEXT_H, self.width() - 16))
+        self.setIconSize(QSize(side, side))
+        super().resizeEvent(event)
 
 
 class CatalogueScreen(QWidget):
@@ -73,6 +101,7 @@ class CatalogueScreen(QWidget):
     end = Signal()
     flip = Signal()
     cloud_tapped = Signal()
+    stats = Signal()
 
     def __init__(self, catalog: Catalog, attires: list[Attire], currency: str,
                  parent: QWidget | None = None) -> None:
@@ -90,6 +119,13 @@ class CatalogueScreen(QWidget):
         self.header.addWidget(self.logo)
         self.header.addWidget(self.jeweler_name, 0)
         self.header.addWidget(self.badge, 1)
+        # The frame-rate figures, for a technician: here, not floating over the customer's face.
+        self.stats_button = button("FPS", "stats", primary=False)
+        self.stats_button.setMinimumHeight(MIN_TOUCH_PX)
+        self.stats_button.setStyleSheet("min-width: 0; padding: 4px 10px; font-size: 15px;")
+        self.stats_button.setToolTip("Show or hide frame rate and dropped frames")
+        self.stats_button.clicked.connect(self.stats)
+        self.header.addWidget(self.stats_button)
         lay.addLayout(self.header)
         tabs = QHBoxLayout()
         self.tab_group = QButtonGroup(self)
@@ -113,14 +149,10 @@ class CatalogueScreen(QWidget):
         self.nothing = note("")
         self.nothing.hide()
         lay.addWidget(self.nothing)
-        self.scroller = QScrollArea()
-        self.scroller.setWidgetResizable(True)
-        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.grid_host = QWidget()
-        self.grid = QGridLayout(self.grid_host)
-        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.scroller.setWidget(self.grid_host)
-        lay.addWidget(self.scroller, 1)
+        self.pager = TilePager(TILE_W, TILE_H, TILE_MAX_H)
+        self.pager.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.pager.setMinimumHeight(TILE_H // 2)
+        lay.addWidget(self.pager, 1)
         lay.addWidget(self.keyboard)
         self.attire_host = QWidget()
         attire_box = QVBoxLayout(self.attire_host)
@@ -244,10 +276,9 @@ class CatalogueScreen(QWidget):
         self._fill([p for p in self.listed() if p.category == category])
 
     def _fill(self, pieces: list[Piece]) -> None:
-        clear(self.grid)
         self.tiles = {}
-        for i, p in enumerate(sorted(pieces, key=lambda p: (p.price or 0, p.name))):
-            t = QToolButton()
+        for p in sorted(pieces, key=lambda p: (p.price or 0, p.name)):
+            t = _Tile()
             t.setObjectName(f"piece_{p.id}")
             t.setText(f"{_wrap(p.name)}\n{money(p.price, self.currency)}")
             key = f"{p.id}:{','.join(p.files.values())}"      # file names change with the image
@@ -258,11 +289,11 @@ class CatalogueScreen(QWidget):
             t.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             t.setCheckable(True)
             t.setChecked(p.id in self.selected)
-            t.setMinimumSize(168, 196)
-            t.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             t.clicked.connect(lambda _=False, k=p.id: self.piece_tapped.emit(k))
             self.tiles[p.id] = t
-            self.grid.addWidget(t, i // COLUMNS, i % COLUMNS)
+        # The page with the piece being worn: the seller comes back to a tab and sees it.
+        worn = [t for pid, t in self.tiles.items() if pid in self.selected]
+        self.pager.set_tiles(list(self.tiles.values()), show=worn[-1] if worn else None)
 
     def set_selected(self, ids: set[str]) -> None:
         self.selected = set(ids)
