@@ -299,6 +299,8 @@ class CatalogueScreen(QWidget):
         self.selected = set(ids)
         for pid, t in self.tiles.items():
             t.setChecked(pid in ids)
+        worn = [t for pid, t in self.tiles.items() if pid in ids]
+        self.pager.pin(worn[-1] if worn else None)
 
     def set_attire(self, attire_id: str) -> None:
         for k, b in self.attire_buttons.items():

@@ -31,6 +31,7 @@ class TilePager(QWidget):
         self.tiles: list[QWidget] = []
         self.page = 0
         self._last_len = 1
+        self.pinned: QWidget | None = None     # the tile to keep in view (the piece worn)
         self._press: QPoint | None = None
         self.prev = button("‹", "page_prev", primary=False)
         self.next = button("›", "page_next", primary=False)
@@ -58,9 +59,14 @@ class TilePager(QWidget):
             t.setParent(self)
             t.installEventFilter(self)
         self.page = 0
+        self.pinned = show
         self._place()
         if show is not None:
             self.reveal(show)
+
+    def pin(self, tile: QWidget | None) -> None:
+        """Keep this tile in view when the page changes size (the screen turns)."""
+        self.pinned = tile if tile in self.tiles else None
 
     def _grid(self) -> tuple[bool, int, int, QRect]:
         """(page buttons shown, columns, rows, the tiles' area). The buttons sit at the sides
@@ -110,13 +116,16 @@ class TilePager(QWidget):
     # ---- geometry -----------------------------------------------------------------------------
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        # The first tile of the page stays on screen when the page holds more or fewer tiles
-        # (the screen turned): its new page is shown.
+        # A page that holds more or fewer tiles (the screen turned) goes on showing the piece
+        # worn if it was on screen, else the tile that was first on the page.
         first = self.page * self._last_len
+        on_page = self.tiles[first:first + self._last_len]
+        anchor = (self.pinned if self.pinned in on_page
+                  else self.tiles[first] if 0 <= first < len(self.tiles) else None)
         super().resizeEvent(event)
         self._place()
-        if 0 <= first < len(self.tiles):
-            self.reveal(self.tiles[first])
+        if anchor is not None:
+            self.reveal(anchor)
 
     def _place(self) -> None:
         nav, cols, rows, area = self._grid()
