@@ -131,6 +131,7 @@ class VisitScreen(QWidget):
             self.face_worker = FaceWorker(lambda: stage.last_raw, self._bridge.sample.emit)
             self.face_worker.start()
         live_view.tapped.connect(self._on_tap)
+        live_view.banners_changed.connect(self._offer_visit)
         self.start_screen.started.connect(self.begin)
         self.start_screen.cancelled.connect(self.to_attract)
         self.start_screen.switch_seller.connect(lambda: self._show("seller"))
@@ -203,13 +204,25 @@ class VisitScreen(QWidget):
         if widget is not None:
             self.panel.setCurrentWidget(widget)
         self._layout()
-        self.live_view.set_overlay("Tap to start" if state == "attract" else "")
+        self.live_view.set_overlay("")
+        self._offer_visit()
         self.tech_button.setVisible(self.technician is not None and state == "attract")
+        self.tech_button.raise_()
+
+    @property
+    def camera_lost(self) -> bool:
+        return self.live_view.has_banner("camera")
+
+    def _offer_visit(self) -> None:
+        """No "Tap to start" while the camera is lost: there is nothing to try on. The banner
+        says why; ⚙ stays reachable for the technician."""
+        if self.state == "attract":
+            self.live_view.set_overlay("" if self.camera_lost else "Tap to start")
 
     # ---- the flow -----------------------------------------------------------------------------
 
     def _on_tap(self) -> None:
-        if self.state == "attract":
+        if self.state == "attract" and not self.camera_lost:
             self.to_start()
 
     def to_attract(self) -> None:
