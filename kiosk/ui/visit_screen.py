@@ -41,7 +41,7 @@ from kiosk.ui.screens.forget import ForgetScreen, forgotten_text
 from kiosk.ui.screens.jeweler import JewelerScreen, logo_pixmap
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.seller import SellerScreen
-from kiosk.ui.screens.share import ShareScreen, ShareView
+from kiosk.ui.screens.share import ShareScreen, ShareView, uplink
 from kiosk.ui.screens.start import StartScreen
 from kiosk.ui.screens.technician import TechnicianScreen
 from kiosk.ui.theme import accent_rules
@@ -84,6 +84,7 @@ class VisitScreen(QWidget):
         sh = cfg.share
         self.share_screen = ShareScreen(cfg.store.country_code, sh.whatsapp_ready, sh.email_ready,
                                         sh.wifi_name)
+        self.share_screen.uplink = lambda: uplink(Path(cfg.store.data_dir), cfg.health.heartbeat_s)
         self.photo: tuple[bytes, PieceRef | None] | None = None     # the last photo taken
         self.share: Share | None = None                             # ... once it is shared
         self.seller: tuple[str, str] | None = None
