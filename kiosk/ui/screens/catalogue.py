@@ -34,19 +34,18 @@ TILE_W, TILE_H, TILE_MAX_H = 146, 150, 210     # a tile's smallest and tallest s
 TEXT_H = 76                                    # the name (two lines), the price and the padding
 
 
-def _wrap(name: str, width: int = 18) -> str:
-    """Tool buttons do not word-wrap: break long names onto two lines ourselves."""
-    if len(name) <= width:
-        return name
-    words, lines, cur = name.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width:
+def _wrap(name: str, fits: Callable[[str], bool]) -> list[str]:
+    """Tool buttons do not word-wrap: the name in at most two lines that fit, by words; a word
+    too long for a line, or a third line, is elided by the caller."""
+    lines, cur = [], ""
+    for w in name.split():
+        if cur and not fits(f"{cur} {w}"):
             lines.append(cur)
             cur = w
         else:
             cur = f"{cur} {w}".strip()
     lines.append(cur)
-    return "\n".join(lines[:2])
+    return lines[:1] + [" ".join(lines[1:])] if len(lines) > 2 else lines
 
 
 Card = npt.NDArray[np.float32]
@@ -86,11 +85,25 @@ def thumbnail(piece: Piece, catalog: Catalog) -> QPixmap:
 
 
 class _Tile(QToolButton):
-    """A piece's tile: its picture as large as the page's row leaves room for."""
+    """A piece's tile: its picture as large as the page's row leaves room for, its name
+    wrapped to the tile's width (a tile's width changes with the screen's)."""
+
+    def __init__(self, name: str, price: str) -> None:
+        super().__init__()
+        self.name, self.price = name, price
+        self._label()
+
+    def _label(self) -> None:
+        fm = self.fontMetrics()
+        room = max(40, self.width() - 16)
+        lines = [fm.elidedText(x, Qt.TextElideMode.ElideRight, room)
+                 for x in _wrap(self.name, lambda t: fm.horizontalAdvance(t) <= room)]
+        self.setText("\n".join([*lines, self.price]))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         side = max(32, min(THUMB, self.height() - TEXT_H, self.width() - 16))
         self.setIconSize(QSize(side, side))
+        self._label()
         super().resizeEvent(event)
 
 
@@ -278,9 +291,8 @@ class CatalogueScreen(QWidget):
     def _fill(self, pieces: list[Piece]) -> None:
         self.tiles = {}
         for p in sorted(pieces, key=lambda p: (p.price or 0, p.name)):
-            t = _Tile()
+            t = _Tile(p.name, money(p.price, self.currency))
             t.setObjectName(f"piece_{p.id}")
-            t.setText(f"{_wrap(p.name)}\n{money(p.price, self.currency)}")
             key = f"{p.id}:{','.join(p.files.values())}"      # file names change with the image
             if key not in self._thumbs:         # drawn once, not on every tab switch
                 self._thumbs[key] = thumbnail(p, self.catalog)

@@ -33,6 +33,23 @@ def note(text: str = "", parent: QWidget | None = None, name: str = "subtitle") 
     return label
 
 
+class Message(QLabel):
+    """A line that takes room only while it says something (an error under a form): an empty
+    one cost the keyboard its last row on a 1024x768 screen."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
+def message(name: str = "error") -> Message:
+    label = Message()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
 def button(text: str, name: str, primary: bool = True, checkable: bool = False) -> QPushButton:
     b = QPushButton(text)
     b.setObjectName(name)

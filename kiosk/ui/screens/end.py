@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.tryon.assets import Piece
 from kiosk.ui.keyboard import Keyboard
-from kiosk.ui.screens.common import action_row, button, labelled, money, note, title
+from kiosk.ui.screens.common import action_row, button, labelled, message, money, note, title
 from kiosk.ui.screens.pick import PiecePicker
 
 
@@ -82,7 +82,7 @@ class EndScreen(QWidget):
         lay.addLayout(fields)
         self.amount.textChanged.connect(self._say_amount)
         self.set_currency(currency)
-        self.error = note("", name="error")
+        self.error = message()
         lay.addWidget(self.error)
         # For a customer who opted in to face recognition and changes their mind.
         self.forget = button("Forget this customer's face", "forget_face", primary=False)
