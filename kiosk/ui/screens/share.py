@@ -25,7 +25,7 @@ from kiosk import health
 from kiosk.session.contact import normalise_phone, valid_email
 from kiosk.store.shares import Send, Share
 from kiosk.ui.keyboard import Keyboard
-from kiosk.ui.screens.common import button, clear, note, title
+from kiosk.ui.screens.common import button, clear, labelled, note, title
 
 CHANNEL_NAMES = {"whatsapp": "WhatsApp", "email": "Email"}
 NO_DAEMON, OFFLINE, UNDER_WAY = "no_daemon", "offline", "under_way"
@@ -108,15 +108,15 @@ class ShareScreen(QWidget):
         right = QVBoxLayout()
         right.addWidget(title("Send it"))
         self.keyboard = Keyboard()
-        self.phone = self.keyboard.field(f"WhatsApp number (e.g. 98123 45678, {country_code} added)",
-                                         "share_phone", "phone")
+        self.phone = self.keyboard.field("e.g. 98123 45678", "share_phone", "phone")
         self.whatsapp = button("Send on WhatsApp", "send_whatsapp")
-        self.email = self.keyboard.field("Email address", "share_email")
+        self.email = self.keyboard.field("e.g. name@example.com", "share_email")
         self.email_button = button("Send by email", "send_email")
-        for w in (self.phone, self.whatsapp):
+        # Labelled like the start screen's: the fields come filled in, so a placeholder never shows.
+        for w in (labelled(f"WhatsApp number ({country_code} is added)", self.phone), self.whatsapp):
             w.setVisible(whatsapp)
             right.addWidget(w)
-        for w in (self.email, self.email_button):
+        for w in (labelled("Email address", self.email), self.email_button):
             w.setVisible(email)
             right.addWidget(w)
         if not whatsapp and not email:
