@@ -14,6 +14,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QPushButton, QScrollBar, QToolButton
 from pytestqt.qtbot import QtBot
 
+from kiosk.tryon.assets import Catalog
+from kiosk.tryon.attire import load_attire
 from kiosk.ui.app import MainWindow
 from kiosk.ui.screens.catalogue import CatalogueScreen
 from tests.ui.defects_common import LANDSCAPE, PORTRAIT, fully_visible, launch_at, on_screen, styled_app
@@ -170,3 +172,44 @@ def test_set_tiles_show_every_piece_of_the_set(qtbot: QtBot, make_config: Callab
     quarters = [bridal[:h // 2, :w // 2], bridal[:h // 2, w // 2:],
                 bridal[h // 2:, :w // 2], bridal[h // 2:, w // 2:]]
     assert all(q.mean() > 0.03 for q in quarters), [round(float(q.mean()), 3) for q in quarters]
+
+
+@pytest.mark.parametrize("height", [410, 480, 563])
+def test_a_short_portrait_panel_still_shows_whole_tiles(qtbot: QtBot, height: int) -> None:
+    """Under a large mirror the portrait panel is short (about 40% of 1024 px): a row of whole
+    tiles and every button still fit, the colours are one tap away, the worn piece in view."""
+    cat = CatalogueScreen(Catalog.load(), list(load_attire().values()), "INR")
+    qtbot.addWidget(cat)
+    cat.show_cloud_option()
+    cat.setFixedSize(768, height)                     # what a panel under the mirror gets
+    cat.show()
+    qtbot.waitExposed(cat)
+    cat.show_badge("Welcome, Priya!")
+    last = list(cat.tiles)[-1]
+    cat.set_selected({last})
+    click(qtbot, cat.findChild(QPushButton, "tab_necklace"))
+    click(qtbot, cat.findChild(QPushButton, "tab_earring"))
+    qtbot.wait(20)
+    visible = shown(cat)
+    assert visible and all(fully_visible(cat.tiles[p]) and cat.tiles[p].height() >= 120 for p in visible)
+    assert fully_visible(cat.tiles[last])
+    for w in (cat.end_button, cat.flip_button, cat.capture_button, cat.stats_button, cat.outfit_button):
+        assert fully_visible(w) and w.height() >= 44, w.objectName()
+    with qtbot.waitSignal(cat.attire_tapped) as chosen:
+        click(qtbot, cat.outfit_button)                              # the colours, in the tiles' place
+        assert not shown(cat) and cat.cloud_button is not None
+        for w in [*cat.attire_buttons.values(), cat.cloud_button]:
+            assert fully_visible(w) and w.height() >= 44, w.objectName()
+        click(qtbot, cat.attire_buttons["saree_red_silk"])
+    assert chosen.args == ["saree_red_silk"]
+    click(qtbot, cat.findChild(QPushButton, "tab_earring"))          # a tab shows pieces again
+    assert fully_visible(cat.tiles[last]) and not cat.attire_buttons["original"].isVisible()
+
+
+def test_a_tall_panel_shows_tiles_and_colours_together(qtbot: QtBot) -> None:
+    cat = CatalogueScreen(Catalog.load(), list(load_attire().values()), "INR")
+    qtbot.addWidget(cat)
+    cat.setFixedSize(600, 768)
+    cat.show()
+    qtbot.waitExposed(cat)
+    assert shown(cat) and fully_visible(cat.attire_buttons["original"]) and not cat.outfit_button.isVisible()

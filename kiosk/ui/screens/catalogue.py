@@ -32,6 +32,10 @@ CATEGORIES = [("earring", "Earrings"), ("necklace", "Necklaces"), ("nose_ring", 
 THUMB = 104
 TILE_W, TILE_H, TILE_MAX_H = 146, 150, 210     # a tile's smallest and tallest size on a page
 TEXT_H = 76                                    # the name (two lines), the price and the padding
+# Below this height (a portrait panel under a large mirror) the outfit colours do not fit
+# under the tiles: they become a view of their own, behind an "Outfit" button, in the tiles'
+# place, so a row of whole tiles still fits.
+COMPACT_H = 600
 
 
 def _wrap(name: str, fits: Callable[[str], bool]) -> list[str]:
@@ -171,7 +175,8 @@ class CatalogueScreen(QWidget):
         attire_box = QVBoxLayout(self.attire_host)
         attire_box.setContentsMargins(0, 0, 0, 0)
         self.attire_head = QHBoxLayout()
-        self.attire_head.addWidget(note("Outfit colour"), 1)
+        self.attire_label = note("Outfit colour")
+        self.attire_head.addWidget(self.attire_label, 1)
         attire_box.addLayout(self.attire_head)
         strip = QHBoxLayout()
         self.attire_buttons: dict[str, QToolButton] = {}
@@ -197,11 +202,16 @@ class CatalogueScreen(QWidget):
         self.flip_button = button("⇆ Mirror", "flip", primary=False)
         self.flip_button.clicked.connect(self.flip)
         row.insertWidget(1, self.flip_button)
+        self.outfit_button = button("Outfit", "outfit_view", primary=False, checkable=True)
+        self.outfit_button.clicked.connect(self._sync_panels)
+        self.outfit_button.hide()
+        row.insertWidget(2, self.outfit_button)
         lay.addLayout(row)
         self.end_button.clicked.connect(self.end)
         self.capture_button.clicked.connect(self.capture)
         self.tiles: dict[str, QToolButton] = {}
         self.selected: set[str] = set()
+        self.compact = False
         self.show_category("earring")
         self.set_attire("original")
 
@@ -214,6 +224,22 @@ class CatalogueScreen(QWidget):
         b.clicked.connect(self.cloud_tapped)
         self.cloud_button = b
         self.attire_head.addWidget(b)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        compact = self.height() < COMPACT_H
+        if compact != self.compact:
+            self.compact = compact
+            self._sync_panels()
+        super().resizeEvent(event)
+
+    def _sync_panels(self) -> None:
+        """Which of tiles, search and outfit colours show: the search has the keyboard under
+        the results; a short panel shows the colours instead of the tiles while "Outfit" is on."""
+        searching = self.search_button.isChecked()
+        outfit_view = self.compact and self.outfit_button.isChecked() and not searching
+        self.outfit_button.setVisible(self.compact)
+        self.pager.setVisible(not outfit_view)
+        self.attire_host.setVisible(not searching and (outfit_view or not self.compact))
 
     @staticmethod
     def _swatch(a: Attire) -> QPixmap:
@@ -253,7 +279,7 @@ class CatalogueScreen(QWidget):
         on = self.search_button.isChecked()
         for w in (self.search, self.keyboard):
             w.setVisible(on)
-        self.attire_host.setVisible(not on)       # room for the results above the keyboard
+        self._sync_panels()                       # room for the results above the keyboard
         if on:
             self.tab_group.setExclusive(False)    # an exclusive group keeps one tab checked
             for b in self.tab_group.buttons():
@@ -283,7 +309,8 @@ class CatalogueScreen(QWidget):
             self.search.clear()
             for w in (self.search, self.keyboard, self.nothing):
                 w.hide()
-            self.attire_host.show()
+        self.outfit_button.setChecked(False)     # a tab is a choice of pieces: show them
+        self._sync_panels()
         for b in self.tab_group.buttons():
             b.setChecked(b.objectName() == f"tab_{category}")
         self._fill([p for p in self.listed() if p.category == category])
