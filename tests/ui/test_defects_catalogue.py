@@ -14,6 +14,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QPushButton, QScrollBar, QToolButton
 from pytestqt.qtbot import QtBot
 
+from kiosk.catalog import cache
+from kiosk.store.db import Database
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import load_attire
 from kiosk.ui.app import MainWindow
@@ -68,9 +70,23 @@ def test_every_tile_shown_is_whole(qtbot: QtBot, make_config: Callable[..., Path
         assert min(cat.tiles[p].height() for p in visible) >= 120          # still a finger's target
 
 
+def more_earrings(data_dir: Path, n: int = 6) -> None:
+    """The jeweler's own imported earrings, as a catalogue import leaves them: more than a page."""
+    db = Database(data_dir)
+    try:
+        png = (cache.BUNDLED / "jhumka_gold" / "piece.png").read_bytes()
+        for i in range(n):
+            piece = cache.NewPiece(f"imp-{i}", "abharana", f"Imported Jhumka {i}", "earring",
+                                   50000.0 + i, 40.0, (100, 10))
+            cache.save_piece(db, piece, png, source="commerce", now=0.0)
+    finally:
+        db.close()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_tiles_page_with_a_swipe_and_big_controls(qtbot: QtBot, make_config: Callable[..., Path],
-                                                  size: tuple[int, int]) -> None:
+                                                  tmp_path: Path, size: tuple[int, int]) -> None:
+    more_earrings(tmp_path / "data")
     win, cat = catalogue(qtbot, make_config(), size)
     click(qtbot, cat.findChild(QPushButton, "tab_earring"))
     bars = [b for b in cat.findChildren(QScrollBar) if b.isVisible()]
