@@ -344,6 +344,10 @@ class CatalogueScreen(QWidget):
     def set_attire(self, attire_id: str) -> None:
         for k, b in self.attire_buttons.items():
             b.setChecked(k == attire_id)
+        # With the colours out of sight (short panel), the button says which one is worn.
+        worn = self.attire_buttons.get(attire_id)
+        plain = worn is None or attire_id == "original"
+        self.outfit_button.setText("Outfit" if plain or worn is None else f"Outfit: {worn.text()}")
 
     def show_badge(self, text: str | None) -> None:
         self.badge.setText(text or "")
