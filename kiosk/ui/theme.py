@@ -1,4 +1,5 @@
-"""Sizes and colours readable at arm's length on an iPad-sized touchscreen."""
+"""Sizes and colours readable at arm's length on an iPad-sized touchscreen. Scroll bars, where
+a list still scrolls, are a finger wide with no 12 px arrows."""
 
 from __future__ import annotations
 
@@ -66,4 +67,8 @@ QToolButton {{
 QLabel#error {{ color: #ff9a85; font-weight: 600; }}
 QLabel#badge {{ padding: 10px; border-radius: 10px; font-weight: 700; }}
 QScrollArea {{ border: none; }}
+QScrollBar:vertical {{ width: 28px; background: #1e1d1a; border-radius: 8px; margin: 0; }}
+QScrollBar::handle:vertical {{ background: #5a544b; border-radius: 8px; min-height: {MIN_TOUCH_PX}px; }}
+QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
+QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
 """ + accent_rules(ACCENT)

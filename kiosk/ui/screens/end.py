@@ -132,6 +132,7 @@ class EndScreen(QWidget):
     def _item(self, pid: str, name: str, price: float | None) -> QPushButton:
         b = button(f"{name}\n{money(price, self.currency)}", f"bought_{pid}", primary=False, checkable=True)
         b.setMinimumHeight(64)
+        b.setStyleSheet("padding: 4px 8px; min-width: 0;")      # two names across, beside the scroll bar
         b.clicked.connect(self._sum)
         n = len(self.item_buttons)
         self.items_box.addWidget(b, n // 2, n % 2)
