@@ -48,6 +48,10 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     cfg = _load_config(path)
     if cfg is None:
         return EXIT_USAGE
+    problems = config.check_pieces(cfg)
+    if problems:
+        _print_problems(config.resolve_path(path), problems)
+        return EXIT_USAGE
     print(f"{config.resolve_path(path)}: OK (store {cfg.device.store_id}, "
           f"device {cfg.device.device_id}, camera {cfg.camera.source})")
     return EXIT_OK
@@ -73,10 +77,14 @@ def _load_config(path: Path | None) -> KioskConfig | None:
     try:
         return config.load(path)
     except config.ConfigError as e:
-        print(f"{e.path}: {len(e.problems)} problem(s)", file=sys.stderr)
-        for p in e.problems:
-            print(f"  {p.key}: {p.message}", file=sys.stderr)
+        _print_problems(e.path, e.problems)
         return None
+
+
+def _print_problems(path: object, problems: Sequence[object]) -> None:
+    print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
+    for p in problems:
+        print(f"  {p}", file=sys.stderr)
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:

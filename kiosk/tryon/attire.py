@@ -5,6 +5,10 @@ minus skin-coloured pixels (sampled from the customer's own
 cheeks, so it works for every skin tone). In LAB the chroma (a, b) is replaced by the
 target's, and lightness is shifted towards the target while every pixel keeps its
 difference from the garment's mean: folds, weave and shadows stay.
+
+The mask's edge is feathered over about a centimetre of body (a step from 0 to 1 reads as a
+seam across the shoulders), and pixels much lighter than the garment's mean (a white shirt
+under a dark jacket) keep their own colour: the jacket's dye on them reads as pink.
 """
 
 from __future__ import annotations
@@ -23,6 +27,12 @@ from kiosk.track.base import CHIN, FACE_OVAL, FaceTrack
 
 Frame = npt.NDArray[np.uint8]
 LIGHTNESS_FOLLOW = 0.7      # how far the garment's mean lightness moves to the target's
+FEATHER_MM = 5.0            # Gaussian sigma of the mask's edge, in mm of body
+CHIN_RAMP_MM = 16.0         # the weight rises from the chin line over this much, not in a step
+# A plain colour fades out on pixels this much lighter than the garment's mean (L, 0..255 as
+# OpenCV's LAB): none up to the first, gone at the second. Folds and highlights of one cloth
+# stay within the first; a white shirt under a dark jacket does not.
+WHITE_FADE = (55.0, 100.0)
 CHEEKS = (50, 280, 205, 425)  # MediaPipe points on both cheeks, for the skin sample
 
 
@@ -97,7 +107,7 @@ def clothing_mask(frame: Frame, person: npt.NDArray[np.float32], face: FaceTrack
     cx, half = (x0 + x1) / 2, (x1 - x0) / 2 * 1.5
     ys = np.arange(sh, dtype=np.float32)[:, None]
     xs = np.arange(sw, dtype=np.float32)[None, :]
-    below_chin = np.clip((ys - chin_y) / (8 * s), 0.0, 1.0)
+    below_chin = np.clip((ys - chin_y) / (CHIN_RAMP_MM * s), 0.0, 1.0)
     beside_head = np.clip((np.abs(xs - cx) - half) / (15 * s), 0.0, 1.0)
     mask *= np.maximum(below_chin, beside_head)
     # Never the face (a bearded chin, a low face in the frame), never skin (hands, neck).
@@ -106,7 +116,7 @@ def clothing_mask(frame: Frame, person: npt.NDArray[np.float32], face: FaceTrack
     grown = np.asarray(cv2.dilate(oval, np.ones((max(3, int(4 * s)),) * 2, np.uint8)), np.float32)
     mask *= 1.0 - grown / 255.0
     mask *= 1.0 - skin_mask(small, pts, s)
-    mask = np.asarray(cv2.GaussianBlur(mask.astype(np.float32), (3, 3), 0), np.float32)
+    mask = np.asarray(cv2.GaussianBlur(mask.astype(np.float32), (0, 0), max(1.0, FEATHER_MM * s)), np.float32)
     return np.asarray(cv2.resize(mask, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
@@ -166,7 +176,12 @@ def recolor(frame: Frame, mask: npt.NDArray[np.float32], attire: Attire, px_per_
     if attire.bgr is not None:
         target = cv2.cvtColor(np.array([[attire.bgr]], np.uint8), cv2.COLOR_BGR2LAB)[0, 0]
         shift = LIGHTNESS_FOLLOW * (float(target[0]) - mean_l)
-        lightness = np.clip(lab[:, :, 0].astype(np.int16) + int(round(shift)), 0, 255).astype(np.uint8)
+        own = lab[:, :, 0].astype(np.float32)
+        lo, hi = WHITE_FADE
+        # A pixel far lighter than the garment is another cloth (the shirt): it keeps its own
+        # colour, lightness and chroma, instead of taking the dye.
+        m = m * np.clip((hi - (own - mean_l)) / (hi - lo), 0.0, 1.0)
+        lightness = np.clip(own + shift, 0, 255).astype(np.uint8)
         a = np.full_like(lightness, int(target[1]))
         b = np.full_like(lightness, int(target[2]))
     else:

@@ -314,13 +314,21 @@ class MainWindow(QMainWindow):
             except sqlite3.Error as e:      # unreadable database: the bundled pieces still work
                 log.error("the imported catalogue cannot be read (%s): bundled pieces only", e)
                 self.catalog = Catalog.load()
-            self.catalog.expand(cfg.tryon.pieces)
+            # A misspelt default piece (`kiosk config check` names it) costs that piece, not the
+            # whole try-on: the banner says which, in a sentence.
+            pieces = [p for p in cfg.tryon.pieces if p in self.catalog.pieces]
+            for pid in cfg.tryon.pieces:
+                if pid not in self.catalog.pieces:
+                    log.error("[tryon] pieces: %s", config_mod.unknown_piece(pid, self.catalog.pieces))
+                    self.live_view.set_banner(f"The piece {pid!r} of [tryon] pieces is not in the catalogue: "
+                                              "the mirror runs without it (kiosk config check).", "pieces")
+            self.catalog.expand(pieces)
         except AssetError as e:
             log.error("jewelry assets: %s", e)
             self.live_view.set_banner(f"Jewelry assets problem: {e}", "assets")
             self.catalog = None
             return None
-        return TryOnStage(self.catalog, selected=cfg.tryon.pieces, hfov_deg=cfg.camera.hfov_deg)
+        return TryOnStage(self.catalog, selected=pieces, hfov_deg=cfg.camera.hfov_deg)
 
     def _visit_screen(self, cfg: config_mod.KioskConfig) -> VisitScreen | None:
         """The seller's screens; without the catalogue or the database the mirror runs alone."""

@@ -12,9 +12,12 @@ from kiosk.capture.thread import RateMeter
 from kiosk.pipeline import Processed
 from kiosk.ui.qimage import wrap_bgr
 
+CORNER = 96     # the banner keeps clear of the corner buttons (⚙ top left, FPS top right)
+
 
 class LiveView(QWidget):
     tapped = Signal()
+    banners_changed = Signal()
 
     def __init__(self, mirror: bool = True, show_stats: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -72,6 +75,10 @@ class LiveView(QWidget):
         else:
             self.banner.hide()
         self._place_children()
+        self.banners_changed.emit()
+
+    def has_banner(self, key: str) -> bool:
+        return key in self._banners
 
     def show_processed(self, processed: Processed) -> None:
         self._current = processed
@@ -99,7 +106,11 @@ class LiveView(QWidget):
 
     def _place_children(self) -> None:
         w = self.width()
-        self.banner.setGeometry(24, 24, max(100, w - 48 - 96), 64)
+        # As tall as its lines need (a fixed height cut long messages mid-line), never over ⚙.
+        right = CORNER if self.stats_button.isVisible() else 24
+        bw = max(100, w - CORNER - right)
+        bh = min(max(64, self.banner.heightForWidth(bw)), max(64, self.height() // 2))
+        self.banner.setGeometry(CORNER, 16, bw, bh)
         self.stats_button.setGeometry(w - 88, 24, 72, 48)
         hw = min(w - 48, 900)
         hh = self.hint.heightForWidth(hw) if self.hint.text() else 56

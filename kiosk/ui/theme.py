@@ -1,4 +1,5 @@
-"""Sizes and colours readable at arm's length on an iPad-sized touchscreen."""
+"""Sizes and colours readable at arm's length on an iPad-sized touchscreen. Scroll bars, where
+a list still scrolls, are a finger wide with no 12 px arrows."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ QPushButton[secondary="true"]:checked {{ background: {accent}; color: {on}; bord
 QLineEdit:focus {{ border-color: {accent}; }}
 QToolButton:checked {{ border: 3px solid {accent}; background: #3a3122; }}
 QLabel#badge {{ background: {accent}; color: {on}; }}
+Switch {{ qproperty-accent: {accent}; }}
 QPushButton:disabled, QPushButton[secondary="true"]:disabled {{
     background: #1e1d1a; color: #6f6a60; border: 2px solid #2c2a26; }}
 """
@@ -43,6 +45,7 @@ QPushButton {{
 QLabel#title {{ font-size: 34px; font-weight: 700; }}
 QLabel#subtitle {{ font-size: 20px; color: #c9c3b6; }}
 QLabel#fine {{ font-size: 16px; color: #c9c3b6; }}
+QLabel#fieldLabel {{ font-size: 16px; color: #c9c3b6; }}
 QLabel#banner {{
     background: rgba(176, 32, 32, 220); color: white; font-size: 22px; font-weight: 600;
     padding: 12px; border-radius: 8px;
@@ -64,4 +67,8 @@ QToolButton {{
 QLabel#error {{ color: #ff9a85; font-weight: 600; }}
 QLabel#badge {{ padding: 10px; border-radius: 10px; font-weight: 700; }}
 QScrollArea {{ border: none; }}
+QScrollBar:vertical {{ width: 28px; background: #1e1d1a; border-radius: 8px; margin: 0; }}
+QScrollBar::handle:vertical {{ background: #5a544b; border-radius: 8px; min-height: {MIN_TOUCH_PX}px; }}
+QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
+QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
 """ + accent_rules(ACCENT)

@@ -42,7 +42,7 @@ from kiosk.ui.screens.forget import ForgetScreen, forgotten_text
 from kiosk.ui.screens.jeweler import JewelerScreen, logo_pixmap
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.seller import SellerScreen
-from kiosk.ui.screens.share import ShareScreen, ShareView
+from kiosk.ui.screens.share import ShareScreen, ShareView, uplink
 from kiosk.ui.screens.start import StartScreen
 from kiosk.ui.screens.technician import TechnicianScreen
 from kiosk.ui.theme import accent_rules
@@ -85,6 +85,7 @@ class VisitScreen(QWidget):
         sh = cfg.share
         self.share_screen = ShareScreen(cfg.store.country_code, sh.whatsapp_ready, sh.email_ready,
                                         sh.wifi_name)
+        self.share_screen.uplink = lambda: uplink(Path(cfg.store.data_dir), cfg.health.heartbeat_s)
         self.photo: tuple[bytes, PieceRef | None] | None = None     # the last photo taken
         self.share: Share | None = None                             # ... once it is shared
         self.seller: tuple[str, str] | None = None
@@ -132,6 +133,7 @@ class VisitScreen(QWidget):
             self.face_worker = FaceWorker(lambda: stage.last_raw, self._bridge.sample.emit)
             self.face_worker.start()
         live_view.tapped.connect(self._on_tap)
+        live_view.banners_changed.connect(self._offer_visit)
         self.start_screen.started.connect(self.begin)
         self.start_screen.cancelled.connect(self.to_attract)
         self.start_screen.switch_seller.connect(lambda: self._show("seller"))
@@ -149,6 +151,9 @@ class VisitScreen(QWidget):
         self.catalogue.capture.connect(lambda: self.start_countdown())
         self.catalogue.end.connect(self.to_end)
         self.catalogue.flip.connect(self.flip)
+        # The catalogue's panel has the FPS toggle: on the mirror it covered the customer.
+        self.catalogue.stats.connect(live_view.toggle_stats)
+        live_view.stats_button.hide()
         self.review.retake.connect(self.retake)
         self.review.keep.connect(lambda: self._show("catalogue"))
         self.review.share.connect(self.to_share)
@@ -202,13 +207,25 @@ class VisitScreen(QWidget):
         if widget is not None:
             self.panel.setCurrentWidget(widget)
         self._layout()
-        self.live_view.set_overlay("Tap to start" if state == "attract" else "")
+        self.live_view.set_overlay("")
+        self._offer_visit()
         self.tech_button.setVisible(self.technician is not None and state == "attract")
+        self.tech_button.raise_()
+
+    @property
+    def camera_lost(self) -> bool:
+        return self.live_view.has_banner("camera")
+
+    def _offer_visit(self) -> None:
+        """No "Tap to start" while the camera is lost: there is nothing to try on. The banner
+        says why; ⚙ stays reachable for the technician."""
+        if self.state == "attract":
+            self.live_view.set_overlay("" if self.camera_lost else "Tap to start")
 
     # ---- the flow -----------------------------------------------------------------------------
 
     def _on_tap(self) -> None:
-        if self.state == "attract":
+        if self.state == "attract" and not self.camera_lost:
             self.to_start()
 
     def to_attract(self) -> None:
@@ -379,9 +396,10 @@ class VisitScreen(QWidget):
             return
         jpeg, ms = got
         attire = self.attires.get(self.attire_id)
-        self._deliver(jpeg, ms, attire.name if attire else "Original outfit", f"made in {ms:.0f} ms")
+        self._deliver(jpeg, ms, attire.name if attire else "Original outfit",
+                      "" if attire is None or attire.is_original else attire.name)
 
-    def _deliver(self, jpeg: bytes, ms: float, attire_name: str, how: str) -> None:
+    def _deliver(self, jpeg: bytes, ms: float, attire_name: str, outfit: str, note: str = "") -> None:
         """A new photo of the visit: image.generated, kept, shown for review."""
         main = self.catalog.get(self.selected[-1]) if self.selected else None
         ref = PieceRef(main.id, main.name, main.category, main.price) if main else None
@@ -391,7 +409,9 @@ class VisitScreen(QWidget):
         self.photo = (jpeg, ref)
         self.share = None
         self._save(jpeg)
-        self.review.show_photo(jpeg, f"{main.name if main else 'No jewelry selected'} · {how}")
+        log.info("photo %d of the visit made in %.0f ms", self.photos, ms)     # not for the customer
+        worn = [self.catalog.pieces[p].name for p in self.selected if p in self.catalog.pieces]
+        self.review.show_photo(jpeg, worn, outfit, note)
         self._show("review")
 
     # ---- cloud outfits (VisitHooks) -----------------------------------------------------------
@@ -416,9 +436,8 @@ class VisitScreen(QWidget):
     def cloud_photo(self, outcome: Outcome, garment_id: str, garment_name: str) -> None:
         if self.service.visit is None:
             return
-        how = f"{garment_name}, cloud outfit made in {outcome.total_ms / 1000:.1f} s"
         self._deliver(outcome.jpeg, outcome.total_ms, f"{garment_name} (cloud)",
-                      how + (f" ({outcome.note})" if outcome.note else ""))
+                      f"{garment_name}, cloud outfit", outcome.note)
 
     def _live_attire_again(self) -> None:
         """Back to the mirror after a cloud outfit: the live outfit is the one on screen again."""

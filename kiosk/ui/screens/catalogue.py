@@ -6,15 +6,14 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -24,46 +23,92 @@ from PySide6.QtWidgets import (
 from kiosk.tryon.assets import Catalog, Piece
 from kiosk.tryon.attire import Attire
 from kiosk.ui.keyboard import Keyboard
-from kiosk.ui.screens.common import action_row, button, clear, money, note
+from kiosk.ui.screens.common import action_row, button, money, note
+from kiosk.ui.screens.pager import TilePager
 from kiosk.ui.theme import MIN_TOUCH_PX
 
 CATEGORIES = [("earring", "Earrings"), ("necklace", "Necklaces"), ("nose_ring", "Nose rings"),
               ("maang_tikka", "Tikka"), ("set", "Sets")]
 THUMB = 104
-COLUMNS = 3
+TILE_W, TILE_H, TILE_MAX_H = 146, 150, 210     # a tile's smallest and tallest size on a page
+TEXT_H = 76                                    # the name (two lines), the price and the padding
+# Below this height (a portrait panel under a large mirror) the outfit colours do not fit
+# under the tiles: they become a view of their own, behind an "Outfit" button, in the tiles'
+# place, so a row of whole tiles still fits.
+COMPACT_H = 600
 
 
-def _wrap(name: str, width: int = 18) -> str:
-    """Tool buttons do not word-wrap: break long names onto two lines ourselves."""
-    if len(name) <= width:
-        return name
-    words, lines, cur = name.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width:
+def _wrap(name: str, fits: Callable[[str], bool]) -> list[str]:
+    """Tool buttons do not word-wrap: the name in at most two lines that fit, by words; a word
+    too long for a line, or a third line, is elided by the caller."""
+    lines, cur = [], ""
+    for w in name.split():
+        if cur and not fits(f"{cur} {w}"):
             lines.append(cur)
             cur = w
         else:
             cur = f"{cur} {w}".strip()
     lines.append(cur)
-    return "\n".join(lines[:2])
+    return lines[:1] + [" ".join(lines[1:])] if len(lines) > 2 else lines
+
+
+Card = npt.NDArray[np.float32]
+
+
+def _paste(card: Card, spr: Card, x: int, y: int, w: int, h: int) -> None:
+    """A premultiplied sprite, cut to what is drawn of it, scaled into the box (x, y, w, h) of
+    the card, centred: a set's pieces share the card and each one's margins would waste it."""
+    ys, xs = np.nonzero(spr[:, :, 3] > 0.02)
+    if ys.size:
+        spr = spr[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    sh, sw = spr.shape[:2]
+    f = min(w / sw, h / sh)
+    spr = np.asarray(cv2.resize(spr, (max(1, int(sw * f)), max(1, int(sh * f))),
+                                interpolation=cv2.INTER_AREA), np.float32)
+    y0, x0 = y + (h - spr.shape[0]) // 2, x + (w - spr.shape[1]) // 2
+    roi = card[y0:y0 + spr.shape[0], x0:x0 + spr.shape[1]]
+    roi[:] = spr[:, :, :3] + roi * (1 - spr[:, :, 3:4])
 
 
 def thumbnail(piece: Piece, catalog: Catalog) -> QPixmap:
-    """The piece on a soft dark card (a set shows its first piece): its studio tile when it is
-    a 3D piece, its photo otherwise."""
-    shown = catalog.get(piece.parts[0]) if piece.category == "set" else piece
-    spr = shown.tile_image()                       # premultiplied, 0..1
-    h, w = spr.shape[:2]
-    f = (THUMB - 16) / max(h, w)
-    spr = np.asarray(cv2.resize(spr, (max(1, int(w * f)), max(1, int(h * f))),
-                                interpolation=cv2.INTER_AREA), np.float32)
+    """The piece on a soft dark card: its studio tile when it is a 3D piece, its photo
+    otherwise. A set shows every piece of it, side by side (two) or one per quarter (up to
+    four): its first piece alone read as a single earring at a set's price."""
+    parts = [catalog.get(x) for x in piece.parts] if piece.category == "set" else [piece]
     card = np.full((THUMB, THUMB, 3), 0.16, np.float32)
-    y0, x0 = (THUMB - spr.shape[0]) // 2, (THUMB - spr.shape[1]) // 2
-    roi = card[y0:y0 + spr.shape[0], x0:x0 + spr.shape[1]]
-    roi[:] = spr[:, :, :3] + roi * (1 - spr[:, :, 3:4])
+    cols = 1 if len(parts) == 1 else 2
+    rows = -(-len(parts) // cols)
+    pad = 8 if len(parts) == 1 else 3
+    cw, ch = THUMB // cols, THUMB // rows
+    for i, part in enumerate(parts):
+        r, c = divmod(i, cols)
+        _paste(card, part.tile_image(), c * cw + pad, r * ch + pad, cw - 2 * pad, ch - 2 * pad)
     rgb = np.ascontiguousarray((card[:, :, ::-1] * 255).astype(np.uint8))
     img = QImage(rgb.data, THUMB, THUMB, 3 * THUMB, QImage.Format.Format_RGB888).copy()
     return QPixmap.fromImage(img)
+
+
+class _Tile(QToolButton):
+    """A piece's tile: its picture as large as the page's row leaves room for, its name
+    wrapped to the tile's width (a tile's width changes with the screen's)."""
+
+    def __init__(self, name: str, price: str) -> None:
+        super().__init__()
+        self.name, self.price = name, price
+        self._label()
+
+    def _label(self) -> None:
+        fm = self.fontMetrics()
+        room = max(40, self.width() - 16)
+        lines = [fm.elidedText(x, Qt.TextElideMode.ElideRight, room)
+                 for x in _wrap(self.name, lambda t: fm.horizontalAdvance(t) <= room)]
+        self.setText("\n".join([*lines, self.price]))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        side = max(32, min(THUMB, self.height() - TEXT_H, self.width() - 16))
+        self.setIconSize(QSize(side, side))
+        self._label()
+        super().resizeEvent(event)
 
 
 class CatalogueScreen(QWidget):
@@ -73,6 +118,7 @@ class CatalogueScreen(QWidget):
     end = Signal()
     flip = Signal()
     cloud_tapped = Signal()
+    stats = Signal()
 
     def __init__(self, catalog: Catalog, attires: list[Attire], currency: str,
                  parent: QWidget | None = None) -> None:
@@ -90,6 +136,13 @@ class CatalogueScreen(QWidget):
         self.header.addWidget(self.logo)
         self.header.addWidget(self.jeweler_name, 0)
         self.header.addWidget(self.badge, 1)
+        # The frame-rate figures, for a technician: here, not floating over the customer's face.
+        self.stats_button = button("FPS", "stats", primary=False)
+        self.stats_button.setMinimumHeight(MIN_TOUCH_PX)
+        self.stats_button.setStyleSheet("min-width: 0; padding: 4px 10px; font-size: 15px;")
+        self.stats_button.setToolTip("Show or hide frame rate and dropped frames")
+        self.stats_button.clicked.connect(self.stats)
+        self.header.addWidget(self.stats_button)
         lay.addLayout(self.header)
         tabs = QHBoxLayout()
         self.tab_group = QButtonGroup(self)
@@ -113,20 +166,17 @@ class CatalogueScreen(QWidget):
         self.nothing = note("")
         self.nothing.hide()
         lay.addWidget(self.nothing)
-        self.scroller = QScrollArea()
-        self.scroller.setWidgetResizable(True)
-        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.grid_host = QWidget()
-        self.grid = QGridLayout(self.grid_host)
-        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.scroller.setWidget(self.grid_host)
-        lay.addWidget(self.scroller, 1)
+        self.pager = TilePager(TILE_W, TILE_H, TILE_MAX_H)
+        self.pager.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.pager.setMinimumHeight(TILE_H // 2)
+        lay.addWidget(self.pager, 1)
         lay.addWidget(self.keyboard)
         self.attire_host = QWidget()
         attire_box = QVBoxLayout(self.attire_host)
         attire_box.setContentsMargins(0, 0, 0, 0)
         self.attire_head = QHBoxLayout()
-        self.attire_head.addWidget(note("Outfit colour"), 1)
+        self.attire_label = note("Outfit colour")
+        self.attire_head.addWidget(self.attire_label, 1)
         attire_box.addLayout(self.attire_head)
         strip = QHBoxLayout()
         self.attire_buttons: dict[str, QToolButton] = {}
@@ -152,11 +202,16 @@ class CatalogueScreen(QWidget):
         self.flip_button = button("⇆ Mirror", "flip", primary=False)
         self.flip_button.clicked.connect(self.flip)
         row.insertWidget(1, self.flip_button)
+        self.outfit_button = button("Outfit", "outfit_view", primary=False, checkable=True)
+        self.outfit_button.clicked.connect(self._sync_panels)
+        self.outfit_button.hide()
+        row.insertWidget(2, self.outfit_button)
         lay.addLayout(row)
         self.end_button.clicked.connect(self.end)
         self.capture_button.clicked.connect(self.capture)
         self.tiles: dict[str, QToolButton] = {}
         self.selected: set[str] = set()
+        self.compact = False
         self.show_category("earring")
         self.set_attire("original")
 
@@ -169,6 +224,22 @@ class CatalogueScreen(QWidget):
         b.clicked.connect(self.cloud_tapped)
         self.cloud_button = b
         self.attire_head.addWidget(b)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        compact = self.height() < COMPACT_H
+        if compact != self.compact:
+            self.compact = compact
+            self._sync_panels()
+        super().resizeEvent(event)
+
+    def _sync_panels(self) -> None:
+        """Which of tiles, search and outfit colours show: the search has the keyboard under
+        the results; a short panel shows the colours instead of the tiles while "Outfit" is on."""
+        searching = self.search_button.isChecked()
+        outfit_view = self.compact and self.outfit_button.isChecked() and not searching
+        self.outfit_button.setVisible(self.compact)
+        self.pager.setVisible(not outfit_view)
+        self.attire_host.setVisible(not searching and (outfit_view or not self.compact))
 
     @staticmethod
     def _swatch(a: Attire) -> QPixmap:
@@ -208,7 +279,7 @@ class CatalogueScreen(QWidget):
         on = self.search_button.isChecked()
         for w in (self.search, self.keyboard):
             w.setVisible(on)
-        self.attire_host.setVisible(not on)       # room for the results above the keyboard
+        self._sync_panels()                       # room for the results above the keyboard
         if on:
             self.tab_group.setExclusive(False)    # an exclusive group keeps one tab checked
             for b in self.tab_group.buttons():
@@ -238,18 +309,17 @@ class CatalogueScreen(QWidget):
             self.search.clear()
             for w in (self.search, self.keyboard, self.nothing):
                 w.hide()
-            self.attire_host.show()
+        self.outfit_button.setChecked(False)     # a tab is a choice of pieces: show them
+        self._sync_panels()
         for b in self.tab_group.buttons():
             b.setChecked(b.objectName() == f"tab_{category}")
         self._fill([p for p in self.listed() if p.category == category])
 
     def _fill(self, pieces: list[Piece]) -> None:
-        clear(self.grid)
         self.tiles = {}
-        for i, p in enumerate(sorted(pieces, key=lambda p: (p.price or 0, p.name))):
-            t = QToolButton()
+        for p in sorted(pieces, key=lambda p: (p.price or 0, p.name)):
+            t = _Tile(p.name, money(p.price, self.currency))
             t.setObjectName(f"piece_{p.id}")
-            t.setText(f"{_wrap(p.name)}\n{money(p.price, self.currency)}")
             key = f"{p.id}:{','.join(p.files.values())}"      # file names change with the image
             if key not in self._thumbs:         # drawn once, not on every tab switch
                 self._thumbs[key] = thumbnail(p, self.catalog)
@@ -258,20 +328,26 @@ class CatalogueScreen(QWidget):
             t.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             t.setCheckable(True)
             t.setChecked(p.id in self.selected)
-            t.setMinimumSize(168, 196)
-            t.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             t.clicked.connect(lambda _=False, k=p.id: self.piece_tapped.emit(k))
             self.tiles[p.id] = t
-            self.grid.addWidget(t, i // COLUMNS, i % COLUMNS)
+        # The page with the piece being worn: the seller comes back to a tab and sees it.
+        worn = [t for pid, t in self.tiles.items() if pid in self.selected]
+        self.pager.set_tiles(list(self.tiles.values()), show=worn[-1] if worn else None)
 
     def set_selected(self, ids: set[str]) -> None:
         self.selected = set(ids)
         for pid, t in self.tiles.items():
             t.setChecked(pid in ids)
+        worn = [t for pid, t in self.tiles.items() if pid in ids]
+        self.pager.pin(worn[-1] if worn else None)
 
     def set_attire(self, attire_id: str) -> None:
         for k, b in self.attire_buttons.items():
             b.setChecked(k == attire_id)
+        # With the colours out of sight (short panel), the button says which one is worn.
+        worn = self.attire_buttons.get(attire_id)
+        plain = worn is None or attire_id == "original"
+        self.outfit_button.setText("Outfit" if plain or worn is None else f"Outfit: {worn.text()}")
 
     def show_badge(self, text: str | None) -> None:
         self.badge.setText(text or "")

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.tryon.assets import Piece
 from kiosk.ui.keyboard import Keyboard
-from kiosk.ui.screens.common import action_row, button, money, note, title
+from kiosk.ui.screens.common import action_row, button, labelled, message, money, note, title
 from kiosk.ui.screens.pick import PiecePicker
 
 
@@ -72,14 +73,16 @@ class EndScreen(QWidget):
         self.another.clicked.connect(self._to_picker)
         lay.addWidget(self.another)
         self.keyboard = Keyboard()
-        self.amount = self.keyboard.field("", "amount", "phone", height=56)
-        self.set_currency(currency)
-        self.notes = self.keyboard.field("Notes (optional)", "notes", height=56)
+        self.amount = self.keyboard.field("e.g. 45000", "amount", "phone", height=52)
+        self.notes = self.keyboard.field("e.g. will come back with her sister", "notes", height=52)
         fields = QHBoxLayout()
-        fields.addWidget(self.amount, 1)
-        fields.addWidget(self.notes, 2)
+        self.amount_label = QLabel()
+        fields.addWidget(labelled(self.amount_label, self.amount), 1)
+        fields.addWidget(labelled("Notes (optional)", self.notes), 2)
         lay.addLayout(fields)
-        self.error = note("", name="error")
+        self.amount.textChanged.connect(self._say_amount)
+        self.set_currency(currency)
+        self.error = message()
         lay.addWidget(self.error)
         # For a customer who opted in to face recognition and changes their mind.
         self.forget = button("Forget this customer's face", "forget_face", primary=False)
@@ -95,7 +98,17 @@ class EndScreen(QWidget):
 
     def set_currency(self, currency: str) -> None:
         self.currency = currency
-        self.amount.setPlaceholderText(f"Amount ({currency})")
+        self._say_amount(self.amount.text())
+
+    def _say_amount(self, text: str) -> None:
+        """The label reads the figure back in the jeweler's currency, as the photo and the share
+        page write it: a seller sees at once a zero too many."""
+        try:
+            value: float | None = float(text.replace(",", "").strip())
+        except ValueError:
+            value = None
+        shown = f"Amount: {money(value, self.currency)}" if value is not None else f"Amount ({self.currency})"
+        self.amount_label.setText(shown)
 
     def prepare(self, tried: list[tuple[str, str, float | None]], face_kept: bool = False) -> None:
         """tried: (id, name, price) of every piece tried in this visit; face_kept: the customer
@@ -119,6 +132,7 @@ class EndScreen(QWidget):
     def _item(self, pid: str, name: str, price: float | None) -> QPushButton:
         b = button(f"{name}\n{money(price, self.currency)}", f"bought_{pid}", primary=False, checkable=True)
         b.setMinimumHeight(64)
+        b.setStyleSheet("padding: 4px 8px; min-width: 0;")      # two names across, beside the scroll bar
         b.clicked.connect(self._sum)
         n = len(self.item_buttons)
         self.items_box.addWidget(b, n // 2, n % 2)

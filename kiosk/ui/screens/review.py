@@ -35,11 +35,13 @@ class ReviewScreen(QWidget):
         self.keep_button.clicked.connect(self.keep)
         self._pixmap: QPixmap | None = None
 
-    def show_photo(self, jpeg: bytes, info: str) -> None:
+    def show_photo(self, jpeg: bytes, pieces: list[str], outfit: str = "", note: str = "") -> None:
+        """pieces: the names of everything worn in the photo; outfit: the outfit's name when it
+        is not the customer's own. How long the photo took is the log's business, not theirs."""
         pm = QPixmap()
         pm.loadFromData(jpeg, "JPG")
         self._pixmap = pm
-        self.info.setText(info)
+        self.info.setText(caption(pieces, outfit, note))
         self._fit()
 
     def _fit(self) -> None:
@@ -50,3 +52,10 @@ class ReviewScreen(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._fit()
         super().resizeEvent(event)
+
+
+def caption(pieces: list[str], outfit: str = "", note: str = "") -> str:
+    """"Temple Gold Jhumka and Kundan Gold Choker · Blue silk saree": every piece, in the order
+    chosen, then the outfit and any note."""
+    worn = (", ".join(pieces[:-1]) + " and " + pieces[-1]) if len(pieces) > 1 else "".join(pieces)
+    return " · ".join(x for x in (worn or "No jewelry selected", outfit, note) if x)

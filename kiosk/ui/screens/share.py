@@ -1,7 +1,9 @@
 """Share the photo: a QR code to download it, WhatsApp and email sends with their status.
 
 The QR code points at the photo's cloud page once the sync daemon has uploaded it, and at
-the kiosk's own LAN page until then (the caption says the phone must be on the store Wi-Fi).
+the kiosk's own LAN page until then (the caption says the phone must be on the store Wi-Fi,
+and why: the sync daemon is not running, the cloud does not answer it, or the upload is
+simply under way).
 Sends are queued in the outbox; their rows show queued, sent, or failed with the reason and
 a tap to retry. The screen polls the local database once a second while it is open.
 """
@@ -9,20 +11,24 @@ a tap to retry. The screen polls the local database once a second while it is op
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import qrcode
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from kiosk import health
 from kiosk.session.contact import normalise_phone, valid_email
 from kiosk.store.shares import Send, Share
 from kiosk.ui.keyboard import Keyboard
-from kiosk.ui.screens.common import button, clear, note, title
+from kiosk.ui.screens.common import button, clear, labelled, note, title
 
 CHANNEL_NAMES = {"whatsapp": "WhatsApp", "email": "Email"}
+NO_DAEMON, OFFLINE, UNDER_WAY = "no_daemon", "offline", "under_way"
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,24 @@ class ShareView:
 
     share: Share
     sends: list[Send]
+
+
+def uplink(data_dir: Path, heartbeat_s: float, now: float | None = None) -> str:
+    """Why a photo is not online yet. NO_DAEMON: the sync daemon's heartbeat is missing or
+    stale, so nothing is uploading however good the network is. OFFLINE: it runs, and the
+    image service is blocked (a portal, a 429) or its last attempt failed after the last
+    success. UNDER_WAY: it runs and nothing failed, the upload is just not done."""
+    now = time.time() if now is None else now
+    beat = health.read_beats(data_dir).get("sync")
+    if beat is None or not health.is_alive(beat, heartbeat_s, now):
+        return NO_DAEMON
+    status, _ = health.outbox_status(data_dir)
+    if status is None:
+        return UNDER_WAY
+    failed = (status.last_error or "").startswith(("image.upload", "images"))
+    if "images" in status.blocked or (failed and (status.last_error_at or 0) > (status.last_success_at or 0)):
+        return OFFLINE
+    return UNDER_WAY
 
 
 def qr_pixmap(url: str, size: int) -> QPixmap:
@@ -67,6 +91,8 @@ class ShareScreen(QWidget):
         super().__init__(parent)
         self.country_code, self.wifi_name = country_code, wifi_name
         self.lan_url: Callable[[str], str | None] = lambda _token: None
+        # Set by the visit screen (uplink() on its data dir); only asked while not online.
+        self.uplink: Callable[[], str] = lambda: UNDER_WAY
         self.current_url = ""
         outer = QHBoxLayout(self)
         left = QVBoxLayout()
@@ -82,15 +108,15 @@ class ShareScreen(QWidget):
         right = QVBoxLayout()
         right.addWidget(title("Send it"))
         self.keyboard = Keyboard()
-        self.phone = self.keyboard.field(f"WhatsApp number (e.g. 98123 45678, {country_code} added)",
-                                         "share_phone", "phone")
+        self.phone = self.keyboard.field("e.g. 98123 45678", "share_phone", "phone")
         self.whatsapp = button("Send on WhatsApp", "send_whatsapp")
-        self.email = self.keyboard.field("Email address", "share_email")
+        self.email = self.keyboard.field("e.g. name@example.com", "share_email")
         self.email_button = button("Send by email", "send_email")
-        for w in (self.phone, self.whatsapp):
+        # Labelled like the start screen's: the fields come filled in, so a placeholder never shows.
+        for w in (labelled(f"WhatsApp number ({country_code} is added)", self.phone), self.whatsapp):
             w.setVisible(whatsapp)
             right.addWidget(w)
-        for w in (self.email, self.email_button):
+        for w in (labelled("Email address", self.email), self.email_button):
             w.setVisible(email)
             right.addWidget(w)
         if not whatsapp and not email:
@@ -138,15 +164,29 @@ class ShareScreen(QWidget):
         if url != self.current_url:
             self.current_url = url
             self._draw_qr()
-        if view.share.page_url:
-            self.qr_note.setText("Works on any phone with internet, for the next days.")
-        elif url:
-            wifi = f" “{self.wifi_name}”" if self.wifi_name else ""
-            self.qr_note.setText(f"The kiosk is offline: the phone must be on the store Wi-Fi{wifi}. "
-                                 "The link moves online as soon as the kiosk reconnects.")
-        else:
-            self.qr_note.setText("The photo is on its way online; the code appears in a moment.")
+        self.qr_note.setText(self._note(view.share.page_url, url))
         self._show_sends(view.sends)
+
+    def _note(self, page_url: str | None, url: str) -> str:
+        if page_url:
+            return "Works on any phone with internet, for the next days."
+        why = self.uplink()
+        wifi = f" “{self.wifi_name}”" if self.wifi_name else ""
+        local = f"the phone must be on the store Wi-Fi{wifi}"
+        if why == NO_DAEMON:
+            # The cloud may be fine: saying "offline" sent staff to check the router.
+            if url:
+                return (f"Waiting for the sync daemon (not running on this kiosk): until it runs, {local}. "
+                        "Please tell the technician.")
+            return "Waiting for the sync daemon (not running on this kiosk): please tell the technician."
+        if why == OFFLINE:
+            if url:
+                return (f"The kiosk is offline: {local}. "
+                        "The link moves online as soon as the kiosk reconnects.")
+            return "The kiosk is offline: the code appears once it reconnects."
+        if url:
+            return f"Uploading the photo: until it is online, {local}."
+        return "The photo is on its way online; the code appears in a moment."
 
     def _draw_qr(self) -> None:
         if self.current_url:

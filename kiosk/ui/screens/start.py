@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.session.contact import normalise_phone, valid_email
 from kiosk.ui.keyboard import Keyboard
-from kiosk.ui.screens.common import action_row, button, note, title
+from kiosk.ui.screens.common import Switch, action_row, button, labelled, note, title
 
 
 class StartScreen(QWidget):
@@ -23,7 +23,8 @@ class StartScreen(QWidget):
         self.country_code = country_code
         lay = QVBoxLayout(self)
         # Every pixel counts on a 1024x768 landscape screen: the keyboard must keep full keys.
-        lay.setContentsMargins(8, 4, 8, 4)
+        # The top margin is the title's own: a title touching the screen's edge looks cut off.
+        lay.setContentsMargins(8, 14, 8, 4)
         lay.setSpacing(4)
         self.heading = title("New customer")
         lay.addWidget(self.heading)
@@ -44,13 +45,17 @@ class StartScreen(QWidget):
             b.setStyleSheet("padding: 6px 6px; font-size: 17px; min-width: 0;")
         lay.addLayout(people)
         self.keyboard = Keyboard()
-        self.name = self.keyboard.field("Name (optional, like everything here)", "name")
+        self.name = self.keyboard.field("e.g. Priya Sharma", "name", height=46)
         self.name.setProperty("capitalize", True)
-        self.phone = self.keyboard.field(f"Phone (e.g. 98123 45678, {country_code} added)", "phone", "phone")
-        self.email = self.keyboard.field("Email", "email")
-        for w in (self.name, self.phone, self.email):
-            lay.addWidget(w)
-        self.consent = button("Remember my face for next time", "consent", primary=False, checkable=True)
+        self.phone = self.keyboard.field("e.g. 98123 45678", "phone", "phone", height=46)
+        self.email = self.keyboard.field("e.g. name@example.com", "email", height=46)
+        lay.addWidget(labelled("Name (optional, like everything here)", self.name))
+        # Phone and email side by side: each label takes a line, and the keys need the height.
+        contact = QHBoxLayout()
+        contact.addWidget(labelled(f"Phone ({country_code} is added)", self.phone), 1)
+        contact.addWidget(labelled("Email", self.email), 1)
+        lay.addLayout(contact)
+        self.consent = Switch("Remember my face for next time", "consent")
         self.consent_text = note(consent_text, name="fine")
         self.consent.setVisible(face_enabled)
         self.consent_text.setVisible(face_enabled)
