@@ -125,8 +125,9 @@ class Framer:
             return _State(cx, cy, cover.h)
         h = face.height / self.face_share
         # Head room: a third of the space the face leaves, the rest for the neck and shoulders
-        # (where the necklaces are).
-        top = face.y0 - 0.35 * (h - face.height)
+        # (where the necklaces are); in a tight frame at least a quarter face for the hair above
+        # the landmarks' forehead.
+        top = face.y0 - max(0.35 * (h - face.height), min(0.25 * face.height, 0.6 * (h - face.height)))
         cx, cy = (face.x0 + face.x1) / 2, top + h / 2
         point = face.region(self.closeup) if self.closeup else None
         if point is not None:

@@ -118,9 +118,12 @@ class LiveView(QWidget):
         self.update()
 
     def live_rect(self) -> QRectF:
-        """Where the live mirror goes: the whole view, or its left half when comparing."""
+        """Where the live mirror goes: the whole view, or its right half when comparing (the
+        photo on the left keeps its caption clear of the buttons on the right)."""
         w, h = float(self.width()), float(self.height())
-        return QRectF(0, 0, w / 2 if self.comparison is not None else w, h)
+        if self.comparison is None:
+            return QRectF(0, 0, w, h)
+        return QRectF(w / 2, 0, w - w / 2, h)
 
     def show_processed(self, processed: Processed) -> None:
         self._current = processed
@@ -198,7 +201,7 @@ class LiveView(QWidget):
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         comparing = self.comparison
         if comparing is not None:
-            half = QRectF(self.width() / 2, 0, self.width() - self.width() / 2, self.height())
+            half = QRectF(0, 0, self.width() / 2, self.height())
             crop = refit(comparing.crop, half.width() / max(1.0, half.height()),
                          comparing.image.width(), comparing.image.height())
             self._draw(p, half, comparing.image, crop)

@@ -13,7 +13,8 @@ from kiosk.ui.live_view import Comparison, LiveView
 from kiosk.ui.theme import MIN_TOUCH_PX
 
 MIRROR_SHARE = 0.6      # of the window's width (landscape, panel at the side) or height (portrait)
-KEYS_MAX_SHARE = 0.7    # the most a screen with keys may take; the mirror stays in view
+KEYS_MAX_SHARE = 0.72   # the most a screen with keys may take; the mirror stays in view
+SELLER_FORM_W = 600     # landscape: the width the seller's own forms were laid out for
 FACE_OF_WINDOW = 0.36   # the framed face's height over the window's (>= 30% with the dead zone)
 FACE_OF_VIEW_MAX = 0.6  # beyond it no neck is left for a necklace
 # A letters keyboard at full size (10 keys of MIN_TOUCH_PX, 4 px apart) and the screen's margins:
@@ -21,6 +22,7 @@ FACE_OF_VIEW_MAX = 0.6  # beyond it no neck is left for a necklace
 KEYBOARD_W = 10 * MIN_TOUCH_PX + 9 * 4 + 2 * 12
 WHOLE_WINDOW = ("review", "share", "technician")
 TRYING_ON = ("attract", "catalogue", "cloud")
+SELLER_ONLY = ("end", "forget")     # the customer is leaving or asking to be forgotten
 
 
 def page_needs(page: QWidget) -> tuple[int, int]:
@@ -35,16 +37,23 @@ def panel_size(state: str, width: int, height: int, page_min: tuple[int, int]) -
     """The control panel's size for a screen (None: it takes the whole window, no mirror).
 
     While trying on, the mirror keeps MIRROR_SHARE whatever the panel holds. The screens that
-    keep the customer waiting with keys (start form, PIN pad, end of visit) get what their keys
-    need to stay full-size, up to KEYS_MAX_SHARE, with the mirror still beside or above."""
+    keep the customer waiting (seller sign-in and PIN, jeweler, start form) get what their keys
+    need to stay full-size, up to KEYS_MAX_SHARE, with the mirror still beside or above. The
+    seller's own forms at the end get their old width, or the whole window when they need more
+    height than a portrait screen can give beside the mirror."""
     if state in WHOLE_WINDOW:
         return None
     portrait = height > width
     main = height if portrait else width
     size = round(main * (1 - MIRROR_SHARE))
+    cap = round(main * KEYS_MAX_SHARE)
     if state not in TRYING_ON:
         need = page_min[1] if portrait else page_min[0]
-        size = min(max(size, need), round(main * KEYS_MAX_SHARE))
+        if state in SELLER_ONLY:
+            if need > cap:
+                return None
+            need = max(need, 0 if portrait else SELLER_FORM_W)
+        size = min(max(size, need), cap)
     return (width, size) if portrait else (size, height)
 
 

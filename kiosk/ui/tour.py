@@ -86,6 +86,7 @@ def _tour_one(app: QCoreApplication, tmp: Path, out_dir: Path, size: tuple[int, 
               config_path: Path | None, demo: bool, override: SourceOverride | None) -> list[Path]:
     os.environ["KIOSK_STORE__DATA_DIR"] = str(tmp)
     os.environ["KIOSK_UI__SHOW_FPS"] = "false"
+    os.environ["KIOSK_SHARE__LAN_PORT"] = "0"     # never the port of a kiosk running here
     _guest_jeweler(tmp)
     win = MainWindow(config_path, demo, override)
     win.resize(*size)
@@ -183,4 +184,5 @@ def _tour_one(app: QCoreApplication, tmp: Path, out_dir: Path, size: tuple[int, 
         app.processEvents()
         os.environ.pop("KIOSK_STORE__DATA_DIR", None)
         os.environ.pop("KIOSK_UI__SHOW_FPS", None)
+        os.environ.pop("KIOSK_SHARE__LAN_PORT", None)
     return saved

@@ -99,7 +99,7 @@ def test_compare_puts_the_last_photo_beside_the_mirror(qtbot: QtBot, window: Mai
     qtbot.wait(800)
     shot = screenshot(view)
     half = shot.shape[1] // 2
-    live, photo = shot[:, :half].astype(np.float32), shot[:, half:2 * half].astype(np.float32)
+    photo, live = shot[:, :half].astype(np.float32), shot[:, half:2 * half].astype(np.float32)
     assert live.std() > 20 and photo.std() > 20                          # both sides show a picture
     # the live side wears the blue outfit, the photo the customer's own clothes
     blue = [float((p[:, :, 0] - p[:, :, 2]).mean()) for p in (live, photo)]
