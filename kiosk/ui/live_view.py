@@ -104,14 +104,19 @@ class LiveView(QWidget):
             self.banner.raise_()
         else:
             self.banner.hide()
-        self.place_children()
+        self._place_children()
 
     def set_tools(self, tools: QWidget | None) -> None:
         self.tools = tools
         if tools is not None:
             tools.setParent(self)
             tools.raise_()
-        self.place_children()
+        self._place_children()
+
+    def show_tools(self, visible: bool) -> None:
+        if self.tools is not None:
+            self.tools.setVisible(visible)
+            self._place_children()       # the hint keeps clear of them
 
     def set_comparison(self, comparison: Comparison | None) -> None:
         self.comparison = comparison
@@ -137,7 +142,7 @@ class LiveView(QWidget):
         if text != self.hint.text() or self.hint.isVisible() != bool(text):
             self.hint.setText(text)
             self.hint.setVisible(bool(text))
-            self.place_children()
+            self._place_children()
         self.update()
 
     def current(self) -> Processed | None:
@@ -152,11 +157,10 @@ class LiveView(QWidget):
         super().mousePressEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self.place_children()
+        self._place_children()
         super().resizeEvent(event)
 
-    def place_children(self) -> None:
-        """The overlays: banner, FPS, hint and the tools when they show."""
+    def _place_children(self) -> None:
         w = self.width()
         self.banner.setGeometry(24, 24, max(100, w - 48 - 96), 64)
         self.stats_button.setGeometry(w - 88, 24, 72, 48)

@@ -148,8 +148,7 @@ class MirrorAssist:
         """Only over the catalogue; leaving it puts the mirror back to normal."""
         if not visible:
             self.tools.off()
-        self.tools.setVisible(visible)
-        self.view.place_children()
+        self.view.show_tools(visible)
 
     def _closeup(self, on: bool) -> None:
         self.view.framer.closeup = self.region if on else None
