@@ -195,6 +195,7 @@ class VisitScreen(QWidget):
         if state == "catalogue":
             self._live_attire_again()
         self.state = state
+        self.assist.show(state == "catalogue")
         widget = {"start": self.start_screen, "catalogue": self.catalogue, "review": self.review,
                   "end": self.end_screen, "seller": self.seller_screen, "forget": self.forget_screen,
                   "jeweler": self.jeweler_screen, "cloud": self.cloud.screen if self.cloud else None,
@@ -204,7 +205,6 @@ class VisitScreen(QWidget):
             self.panel.setCurrentWidget(widget)
         self._layout()
         self.live_view.set_overlay("Tap to start" if state == "attract" else "")
-        self.assist.show(state == "catalogue")
         self.tech_button.setVisible(self.technician is not None and state == "attract")
 
     # ---- the flow -----------------------------------------------------------------------------
@@ -394,9 +394,9 @@ class VisitScreen(QWidget):
         self.photos += 1
         self.photo = (jpeg, ref)
         self.share = None
+        names = " + ".join(self.catalog.get(p).name for p in self.selected) or "No jewelry"
+        self.assist.photo_taken(jpeg, f"Photo {self.photos} · {names}")
         self._save(jpeg)
-        worn = " + ".join(self.catalog.get(p).name for p in self.selected) or "No jewelry"
-        self.assist.photo_taken(jpeg, f"Photo {self.photos} · {worn}")
         self.review.show_photo(jpeg, f"{main.name if main else 'No jewelry selected'} · {how}")
         self._show("review")
 
