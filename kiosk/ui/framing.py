@@ -22,6 +22,9 @@ REGIONS = {"earring": "ear", "necklace": "neck", "nose_ring": "nose", "maang_tik
            "set": "neck"}
 
 
+EAR_ROOM = 1.7      # the crop's width over the face's (ear to ear): the earrings hang outside it
+
+
 @dataclass(frozen=True)
 class Rect:
     x: float
@@ -117,28 +120,38 @@ class Framer:
     def reset(self) -> None:
         self._now = self._goal = self._t = self._face_at = None
 
-    def wanted(self, frame_w: int, frame_h: int, aspect: float, face: FaceBox | None) -> _State:
+    def wanted(self, frame_w: int, frame_h: int, aspect: float, face: FaceBox | None,
+               closeup: bool = True) -> _State:
         """The crop the framing aims at for this face, unclamped to the frame."""
         cover = cover_crop(frame_w, frame_h, aspect)
         if face is None or face.height <= 0:
             cx, cy = cover.centre
             return _State(cx, cy, cover.h)
-        h = face.height / self.face_share
+        # A narrow view (half of a comparison) widens the crop so both ears and their earrings
+        # stay in it, whatever share of the height the face then takes.
+        h = max(face.height / self.face_share, EAR_ROOM * (face.x1 - face.x0) / aspect)
         # Head room: a third of the space the face leaves, the rest for the neck and shoulders
         # (where the necklaces are); in a tight frame at least a quarter face for the hair above
         # the landmarks' forehead.
         top = face.y0 - max(0.35 * (h - face.height), min(0.25 * face.height, 0.6 * (h - face.height)))
         cx, cy = (face.x0 + face.x1) / 2, top + h / 2
-        point = face.region(self.closeup) if self.closeup else None
+        point = face.region(self.closeup) if self.closeup and closeup else None
         if point is not None:
             # About twice what the mirror shows now (which may be the whole frame already).
             h = min(max(h, cover.h / self.max_zoom), cover.h) / self.closeup_zoom
             cx, cy = point
         return _State(cx, cy, h)
 
-    def _clamp(self, s: _State, frame_w: int, frame_h: int, aspect: float) -> _State:
+    def still(self, frame_w: int, frame_h: int, aspect: float, face: FaceBox | None) -> Rect:
+        """How a still (a photo of the visit) is framed for a view of `aspect`: where the
+        framing would settle, without the close-up."""
+        s = self._clamp(self.wanted(frame_w, frame_h, aspect, face, closeup=False), frame_w, frame_h, aspect,
+                        closeup=False)
+        return Rect(s.cx - s.h * aspect / 2, s.cy - s.h / 2, s.h * aspect, s.h)
+
+    def _clamp(self, s: _State, frame_w: int, frame_h: int, aspect: float, closeup: bool = True) -> _State:
         cover = cover_crop(frame_w, frame_h, aspect)
-        zoom = self.max_zoom * (self.closeup_zoom if self.closeup else 1.0)
+        zoom = self.max_zoom * (self.closeup_zoom if self.closeup and closeup else 1.0)
         h = min(max(s.h, cover.h / zoom), cover.h)
         w = h * aspect
         cx = min(max(s.cx, w / 2), frame_w - w / 2)

@@ -33,11 +33,11 @@ from kiosk.ui.qimage import wrap_bgr
 
 @dataclass(frozen=True)
 class Comparison:
-    """A photo shown beside the live mirror: the image, the crop the mirror showed when it was
-    taken (frame pixels, the photo is a camera frame) and what to call it."""
+    """A photo shown beside the live mirror: the image, the face in it when it was taken (the
+    photo is a camera frame: frame pixels) and what to call it."""
 
     image: QImage
-    crop: Rect
+    face: FaceBox | None
     label: str
 
 
@@ -122,18 +122,21 @@ class LiveView(QWidget):
         self.comparison = comparison
         self.update()
 
-    def live_rect(self) -> QRectF:
-        """Where the live mirror goes: the whole view, or its right half when comparing (the
-        photo on the left keeps its caption clear of the buttons on the right)."""
+    def areas(self) -> tuple[QRectF, QRectF | None]:
+        """Where the live mirror and the compared photo go. Comparing splits the view across
+        its longer side (one above the other in a tall view, side by side in a wide one), so
+        each keeps room for the face and the earrings on both sides of it."""
         w, h = float(self.width()), float(self.height())
         if self.comparison is None:
-            return QRectF(0, 0, w, h)
-        return QRectF(w / 2, 0, w - w / 2, h)
+            return QRectF(0, 0, w, h), None
+        if h > w:
+            return QRectF(0, h / 2, w, h - h / 2), QRectF(0, 0, w, h / 2)
+        return QRectF(w / 2, 0, w - w / 2, h), QRectF(0, 0, w / 2, h)
 
     def show_processed(self, processed: Processed) -> None:
         self._current = processed
         img = processed.frame.image
-        area = self.live_rect()
+        area = self.areas()[0]
         face = self.face_source() if self.face_source is not None else None
         self.crop = self.framer.update(int(img.shape[1]), int(img.shape[0]),
                                        max(1.0, area.width()) / max(1.0, area.height()), face,
@@ -191,8 +194,8 @@ class LiveView(QWidget):
         """A caption along the top of one side of the comparison, clear of the FPS button."""
         font = QFont("DejaVu Sans", 15, QFont.Weight.Bold)
         p.setFont(font)
-        right_edge = area.x() + area.width() >= self.width() - 1
-        box = QRectF(area.x() + 12, area.y() + 24, area.width() - 24 - (96 if right_edge else 0), 48)
+        under_fps = area.x() + area.width() >= self.width() - 1 and area.y() == 0
+        box = QRectF(area.x() + 12, area.y() + 24, area.width() - 24 - (96 if under_fps else 0), 48)
         shown = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, int(box.width()) - 16)
         p.fillRect(box, QColor(0, 0, 0, 160))
         p.setPen(QColor(255, 255, 255))
@@ -203,18 +206,17 @@ class LiveView(QWidget):
         p.fillRect(self.rect(), QColor(0, 0, 0))
         cur = self._current
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        area, photo_area = self.areas()
         comparing = self.comparison
-        if comparing is not None:
-            half = QRectF(0, 0, self.width() / 2, self.height())
-            crop = refit(comparing.crop, half.width() / max(1.0, half.height()),
-                         comparing.image.width(), comparing.image.height())
-            self._draw(p, half, comparing.image, crop)
-            self._label(p, half, comparing.label)
+        if comparing is not None and photo_area is not None:
+            crop = self.framer.still(comparing.image.width(), comparing.image.height(),
+                                     photo_area.width() / max(1.0, photo_area.height()), comparing.face)
+            self._draw(p, photo_area, comparing.image, crop)
+            self._label(p, photo_area, comparing.label)
         if cur is not None:
             img = cur.frame.image
             qimg = wrap_bgr(img)
             h, w = img.shape[:2]
-            area = self.live_rect()
             # Refit: the view may have been resized since the crop was chosen for this frame.
             crop = refit(self.crop or Rect(0, 0, w, h), area.width() / max(1.0, area.height()), w, h)
             self._draw(p, area, qimg, crop)

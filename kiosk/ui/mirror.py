@@ -136,12 +136,12 @@ class MirrorAssist:
             self.view.framer.closeup = self.region
 
     def photo_taken(self, jpeg: bytes, label: str) -> None:
-        """The photo as the mirror framed it when it was taken (it is a camera frame)."""
+        """The photo and the face in it, to frame it like the mirror (it is a camera frame)."""
         img = QImage.fromData(jpeg)
-        crop = self.view.crop
-        if img.isNull() or crop is None:
+        if img.isNull():
             return
-        self.photo = Comparison(img, crop, label)
+        face = self.view.face_source() if self.view.face_source is not None else None
+        self.photo = Comparison(img, face, label)
         self.tools.set_available(self.region is not None, True)
 
     def show(self, visible: bool) -> None:

@@ -133,3 +133,20 @@ def test_closeup_zooms_in_even_when_the_face_fills_the_frame() -> None:
     framer.closeup = "neck"
     close = run(framer, [f] * (3 * FPS), 1.25, t0=3.0)[-1]
     assert normal.h / close.h == pytest.approx(2.0, rel=0.02) and inside(close)
+
+
+def test_a_narrow_view_keeps_both_ears_in() -> None:
+    framer = Framer(face_share=0.6)
+    f = face(640, 200, 200)                    # 150 px from ear to ear
+    crop = run(framer, [f] * (3 * FPS), 0.5)[-1]
+    assert crop.x < f.x0 - 0.3 * (f.x1 - f.x0) and crop.x + crop.w > f.x1 + 0.3 * (f.x1 - f.x0)
+
+
+def test_a_still_is_framed_where_the_mirror_settles_without_the_closeup() -> None:
+    framer = Framer()
+    f = face(700, 220, 160)
+    settled = run(framer, [f] * (4 * FPS), 1.25)[-1]
+    framer.closeup = "ear"
+    still = framer.still(W, H, 1.25, f)
+    assert tup(still) == pytest.approx(tup(settled), abs=1)
+    assert tup(framer.still(W, H, 1.25, None)) == pytest.approx(tup(cover_crop(W, H, 1.25)))

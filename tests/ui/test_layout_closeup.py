@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -97,9 +97,15 @@ def test_compare_puts_the_last_photo_beside_the_mirror(qtbot: QtBot, window: Mai
     view = window.live_view
     assert view.comparison is not None and "Temple Gold Jhumka" in view.comparison.label
     qtbot.wait(800)
-    shot = screenshot(view)
-    half = shot.shape[1] // 2
-    photo, live = shot[:, :half].astype(np.float32), shot[:, half:2 * half].astype(np.float32)
+    shot = screenshot(view).astype(np.float32)
+    live_area, photo_area = view.areas()
+    assert photo_area is not None and not live_area.intersects(photo_area)
+    assert live_area.width() > live_area.height()         # a tall mirror is split one above the other
+
+    def part(r: QRectF) -> np.ndarray:
+        return shot[int(r.y()):int(r.y() + r.height()), int(r.x()):int(r.x() + r.width())]
+
+    live, photo = part(live_area), part(photo_area)
     assert live.std() > 20 and photo.std() > 20                          # both sides show a picture
     # the live side wears the blue outfit, the photo the customer's own clothes
     blue = [float((p[:, :, 0] - p[:, :, 2]).mean()) for p in (live, photo)]
