@@ -23,6 +23,7 @@ REGIONS = {"earring": "ear", "necklace": "neck", "nose_ring": "nose", "maang_tik
 
 
 EAR_ROOM = 1.7      # the crop's width over the face's (ear to ear): the earrings hang outside it
+EAR_SWITCH_DEG = 12.0   # the close-up changes ears once the head has clearly turned the other way
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class FaceBox:
     x1: float
     y1: float
     regions: tuple[tuple[str, Point], ...] = ()
+    yaw_deg: float = 0.0          # > 0: the nose points to the image's right
 
     @property
     def height(self) -> float:
@@ -60,15 +62,14 @@ def face_box(face: FaceTrack) -> FaceBox:
     x0, y0, x1, y1 = face.box
     fh = y1 - y0
     left, right = face.pt(EDGE_IMAGE_LEFT), face.pt(EDGE_IMAGE_RIGHT)
-    # The ear turned towards the camera shows more of its earring: yaw > 0 (nose to the image's
-    # right) shows the image-left ear. An earring hangs below the tragus: look a little lower.
-    ear = left if face.yaw_deg >= 0 else right
     chin, nose, top = face.pt(CHIN), face.pt(NOSE_TIP), face.pt(FOREHEAD_TOP)
-    regions = (("ear", (float(ear[0]), float(ear[1]) + 0.2 * fh)),
+    # An earring hangs below the tragus: look a little lower.
+    regions = (("ear_left", (float(left[0]), float(left[1]) + 0.2 * fh)),
+               ("ear_right", (float(right[0]), float(right[1]) + 0.2 * fh)),
                ("neck", (float(chin[0]), float(chin[1]) + 0.45 * fh)),
                ("nose", (float(nose[0]), float(nose[1]))),
                ("forehead", (float(top[0]), float(top[1]) + 0.12 * fh)))
-    return FaceBox(x0, y0, x1, y1, regions)
+    return FaceBox(x0, y0, x1, y1, regions, face.yaw_deg)
 
 
 def cover_crop(frame_w: int, frame_h: int, aspect: float) -> Rect:
@@ -116,6 +117,7 @@ class Framer:
         self._t: float | None = None
         self._face_at: float | None = None
         self._size: tuple[int, int] = (0, 0)
+        self._ear: str | None = None      # the ear the close-up shows, kept while the head wavers
 
     def reset(self) -> None:
         self._now = self._goal = self._t = self._face_at = None
@@ -135,12 +137,27 @@ class Framer:
         # the landmarks' forehead.
         top = face.y0 - max(0.35 * (h - face.height), min(0.25 * face.height, 0.6 * (h - face.height)))
         cx, cy = (face.x0 + face.x1) / 2, top + h / 2
-        point = face.region(self.closeup) if self.closeup and closeup else None
+        point = face.region(self._region(face)) if self.closeup and closeup else None
         if point is not None:
             # About twice what the mirror shows now (which may be the whole frame already).
             h = min(max(h, cover.h / self.max_zoom), cover.h) / self.closeup_zoom
             cx, cy = point
         return _State(cx, cy, h)
+
+    def _region(self, face: FaceBox) -> str:
+        """The close-up's point: for an earring, the ear turned towards the camera (it shows more
+        of its earring; yaw > 0 shows the image-left ear), with hysteresis: a frontal face's yaw
+        wavers around 0 and must not swing the view from ear to ear."""
+        if self.closeup != "ear":
+            self._ear = None
+            return self.closeup or ""
+        if self._ear is None:
+            self._ear = "ear_left" if face.yaw_deg >= 0 else "ear_right"
+        elif self._ear == "ear_left" and face.yaw_deg < -EAR_SWITCH_DEG:
+            self._ear = "ear_right"
+        elif self._ear == "ear_right" and face.yaw_deg > EAR_SWITCH_DEG:
+            self._ear = "ear_left"
+        return self._ear
 
     def still(self, frame_w: int, frame_h: int, aspect: float, face: FaceBox | None) -> Rect:
         """How a still (a photo of the visit) is framed for a view of `aspect`: where the

@@ -15,10 +15,12 @@ W, H = 1280, 720
 FPS = 30
 
 
-def face(cx: float, y0: float, fh: float, dx: float = 0.0, dy: float = 0.0) -> FaceBox:
+def face(cx: float, y0: float, fh: float, dx: float = 0.0, dy: float = 0.0, yaw: float = 0.0) -> FaceBox:
     w = fh * 0.75
     return FaceBox(cx - w / 2 + dx, y0 + dy, cx + w / 2 + dx, y0 + fh + dy,
-                   (("ear", (cx - w / 2 + dx, y0 + 0.7 * fh + dy)), ("neck", (cx + dx, y0 + 1.5 * fh + dy))))
+                   (("ear_left", (cx - w / 2 + dx, y0 + 0.7 * fh + dy)),
+                    ("ear_right", (cx + w / 2 + dx, y0 + 0.7 * fh + dy)),
+                    ("neck", (cx + dx, y0 + 1.5 * fh + dy))), yaw)
 
 
 def run(framer: Framer, faces: list[FaceBox | None], aspect: float, t0: float = 0.0) -> list[Rect]:
@@ -109,7 +111,7 @@ def test_closeup_zooms_about_twice_on_the_region() -> None:
     framer.closeup = "ear"
     close = run(framer, [f] * (3 * FPS), 1.25, t0=3.0)[-1]
     assert normal.h / close.h == pytest.approx(2.0, rel=0.02)
-    ear = f.region("ear")
+    ear = f.region("ear_left")
     assert ear is not None and close.centre == pytest.approx(ear, abs=3)
     framer.closeup = None
     back = run(framer, [f] * (3 * FPS), 1.25, t0=6.0)[-1]
@@ -122,7 +124,7 @@ def test_face_box_from_a_track() -> None:
     pts[:, 1] = np.linspace(100, 340, 478)
     box = face_box(FaceTrack(pts, np.zeros(478, np.float32), 5.0, "iris"))
     assert (box.x0, box.y0, box.x1, box.y1) == (400, 100, 600, 340)
-    assert {name for name, _ in box.regions} == {"ear", "neck", "nose", "forehead"}
+    assert {name for name, _ in box.regions} == {"ear_left", "ear_right", "neck", "nose", "forehead"}
 
 
 def test_closeup_zooms_in_even_when_the_face_fills_the_frame() -> None:
@@ -150,3 +152,19 @@ def test_a_still_is_framed_where_the_mirror_settles_without_the_closeup() -> Non
     still = framer.still(W, H, 1.25, f)
     assert tup(still) == pytest.approx(tup(settled), abs=1)
     assert tup(framer.still(W, H, 1.25, None)) == pytest.approx(tup(cover_crop(W, H, 1.25)))
+
+
+def test_the_closeup_keeps_its_ear_while_the_head_wavers() -> None:
+    framer = Framer()
+    framer.closeup = "ear"
+    rng = random.Random(3)
+    wavering: list[FaceBox | None] = [face(640, 200, 150, yaw=4.0)]      # turned a little: its left ear
+    wavering += [face(640, 200, 150, yaw=rng.uniform(-6, 6)) for _ in range(4 * FPS)]
+    rects = run(framer, wavering, 1.25)
+    left = face(640, 200, 150).region("ear_left")
+    assert left is not None
+    xs = [r.centre[0] for r in rects[2 * FPS:]]
+    assert max(xs) - min(xs) < 2 and xs[-1] == pytest.approx(left[0], abs=3)    # one ear, held
+    turned = run(framer, [face(640, 200, 150, yaw=-25)] * (3 * FPS), 1.25, t0=4.0)
+    right = face(640, 200, 150).region("ear_right")
+    assert right is not None and turned[-1].centre[0] == pytest.approx(right[0], abs=3)
