@@ -23,11 +23,12 @@ def _cmd_app(args: argparse.Namespace) -> int:
     if args.tour is not None:
         from kiosk.ui.tour import tour
 
-        w, _, h = args.size.partition("x")
-        if not (w.isdigit() and h.isdigit()):
-            print("kiosk app: --size wants WIDTHxHEIGHT, e.g. 1366x1024", file=sys.stderr)
+        sizes = [tuple(part.strip().partition("x")[::2]) for part in args.size.split(",")]
+        if not all(w.isdigit() and h.isdigit() and int(w) and int(h) for w, h in sizes):
+            print("kiosk app: --size wants WIDTHxHEIGHT[,WIDTHxHEIGHT...], e.g. 1024x768,768x1024",
+                  file=sys.stderr)
             return EXIT_USAGE
-        for path in tour(args.tour, (int(w), int(h)), args.config, args.demo):
+        for path in tour(args.tour, [(int(w), int(h)) for w, h in sizes], args.config, args.demo):
             print(path)
         return EXIT_OK
 
@@ -374,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="save a screenshot of the window every 3 s (headless demos)")
     app.add_argument("--tour", type=Path, metavar="DIR",
                      help="render every screen of a visit to PNGs in DIR and exit")
-    app.add_argument("--size", default="1366x1024", help="window size for --tour, e.g. 1024x768")
+    app.add_argument("--size", default="1024x768,768x1024,1366x1024",
+                     help="window sizes for --tour, comma-separated (landscape and portrait)")
     app.set_defaults(func=_cmd_app)
 
     cfg = sub.add_parser("config", help="configuration tools")

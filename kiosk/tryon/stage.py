@@ -7,7 +7,7 @@ import threading
 import time
 
 from kiosk.capture import Frame
-from kiosk.track.base import Tracker
+from kiosk.track.base import FaceTrack, Tracker
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.engine import Frame as Image
@@ -37,6 +37,7 @@ class TryOnStage:
         self.last: Result | None = None
         self.hints: tuple[str, ...] = ()
         self.last_raw: Image | None = None        # the camera frame as it came (face worker)
+        self.last_face: FaceTrack | None = None   # the tracked face of that frame (auto-framing)
         self._last_out: Image | None = None       # the composite shown (capture)
         self._last_ms = 0.0
         self._still: _StillRequest | None = None  # a photo asked for by the UI thread
@@ -79,7 +80,7 @@ class TryOnStage:
                     request.result = jpeg, ms + (time.perf_counter() - t0) * 1000
                 finally:
                     request.done.set()
-        self.last = result
+        self.last, self.last_face = result, engine.last_face
         self.hints = tuple(result.hints)
         self.last_raw, self._last_out = frame.image, image
         self._last_ms = (time.perf_counter() - t0) * 1000

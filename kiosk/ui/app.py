@@ -26,6 +26,7 @@ from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui import autopilot
+from kiosk.ui.framing import FaceBox, face_box
 from kiosk.ui.live import LivePipeline
 from kiosk.ui.live_view import LiveView
 from kiosk.ui.technician import ConfigProblemScreen, SafeModeScreen, StorageWatch, route_store_errors
@@ -189,12 +190,18 @@ class MainWindow(QMainWindow):
         # The store first: a damaged file is set aside before the catalogue reads it.
         self.store = self.storage.open_store()
         self.tryon = self._tryon_stage(cfg)
+        self.live_view.face_source = self._face
         self._start_visits(cfg)
         self.source_kind, self.source = source_value(cfg, self.override)
         self._start_live()
         self._check_storage()
         self._storage_timer.start(STORAGE_CHECK_MS)
         self._beat()
+
+    def _face(self) -> FaceBox | None:
+        """The face the try-on tracked last, for the mirror's auto-framing."""
+        face = self.tryon.last_face if self.tryon is not None else None
+        return face_box(face) if face is not None else None
 
     def _start_visits(self, cfg: config_mod.KioskConfig) -> None:
         self.visit = self._visit_screen(cfg)

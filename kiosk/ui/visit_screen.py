@@ -1,9 +1,10 @@
 """The customer visit on screen: the live mirror beside a panel that follows the visit.
 
 attract ("Tap to start") → start form → catalogue + outfits → photo review → end of visit →
-attract. Landscape puts the panel on the right, portrait below. Every step goes through the
-VisitService (events, person records); no business logic lives here. Slow work (saving a
-photo, face embeddings) runs off the UI thread.
+attract. The mirror comes first (kiosk.ui.mirror): landscape puts the panel on the right,
+portrait below, and the panel never shrinks the mirror below its share while trying on.
+Every step goes through the VisitService (events, person records); no business logic lives
+here. Slow work (saving a photo, face embeddings) runs off the UI thread.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from kiosk.tryon.attire import Attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.cloud_flow import CloudFlow
 from kiosk.ui.live_view import LiveView
+from kiosk.ui.mirror import MirrorAssist, face_share, page_needs, panel_size
 from kiosk.ui.screens.assets import AssetScreen
 from kiosk.ui.screens.camera import CameraControl
 from kiosk.ui.screens.catalogue import CatalogueScreen
@@ -111,6 +113,7 @@ class VisitScreen(QWidget):
         self.tech_button.setGeometry(16, 16, 64, 52)
         self.tech_button.setVisible(self.technician is not None)
         self.tech_button.clicked.connect(self.to_technician)
+        self.assist = MirrorAssist(live_view)
         self.selected: list[str] = []
         self.attire_id = "original"
         self.state = ""
@@ -173,21 +176,21 @@ class VisitScreen(QWidget):
         super().resizeEvent(event)
 
     def _layout(self) -> None:
-        """The mirror gets the larger share beside (landscape) or above (portrait) the panel.
-        The photo review, and in portrait the keyboard screens, take the whole window."""
+        """The mirror first, beside (landscape) or above (portrait) the panel; the photo review,
+        the share and technician screens take the whole window."""
         portrait = self.height() > self.width()
         d = QBoxLayout.Direction
         self.box.setDirection(d.TopToBottom if portrait else d.LeftToRight)
-        keyboard_screens = ("start", "end", "seller", "jeweler", "forget")
-        whole = (self.state in ("review", "share", "technician")
-                 or (portrait and self.state in keyboard_screens))
-        self.live_view.setVisible(not whole)
-        if whole:
-            self.panel.setFixedSize(self.width(), self.height())
-        elif portrait:
-            self.panel.setFixedSize(self.width(), max(420, int(self.height() * 0.55)))
-        else:
-            self.panel.setFixedSize(max(600, int(self.width() * 0.44)), self.height())
+        page = self.panel.currentWidget()
+        alone = not self.panel.isVisibleTo(self)          # attract: the mirror takes the window
+        size = panel_size(self.state, self.width(), self.height(),
+                          page_needs(page) if page is not None else (0, 0))
+        # Fixed even while hidden: a stack otherwise asks for its tallest page's height and
+        # grows the window past the screen.
+        self.panel.setFixedSize(*(size or (self.width(), self.height())))
+        self.live_view.setVisible(size is not None)
+        view_h = self.height() - size[1] if size is not None and portrait and not alone else self.height()
+        self.live_view.framer.face_share = face_share(self.height(), view_h)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
@@ -199,6 +202,7 @@ class VisitScreen(QWidget):
         if state == "catalogue":
             self._live_attire_again()
         self.state = state
+        self.assist.show(state == "catalogue")
         widget = {"start": self.start_screen, "catalogue": self.catalogue, "review": self.review,
                   "end": self.end_screen, "seller": self.seller_screen, "forget": self.forget_screen,
                   "jeweler": self.jeweler_screen, "cloud": self.cloud.screen if self.cloud else None,
@@ -239,6 +243,7 @@ class VisitScreen(QWidget):
         if self.cloud is not None:
             self.cloud.new_customer()
         self.selected, self.attire_id, self.photos = [], "original", 0
+        self.assist.reset()
         self.live_view.mirror = self.cfg.camera.mirror
         self.catalogue.set_selected(set())
         self.catalogue.set_attire("original")
@@ -354,6 +359,7 @@ class VisitScreen(QWidget):
                              if not new & {p.category for p in self.catalog.expand([other])}] + [pid]
             self.service.select(PieceRef(piece.id, piece.name, piece.category, piece.price))
         self.catalogue.set_selected(set(self.selected))
+        self.assist.wearing([self.catalog.get(p).category for p in self.selected])
         if self.stage is not None:
             self.stage.select(self.selected)
 
@@ -408,6 +414,8 @@ class VisitScreen(QWidget):
         self.photos += 1
         self.photo = (jpeg, ref)
         self.share = None
+        names = " + ".join(self.catalog.get(p).name for p in self.selected) or "No jewelry"
+        self.assist.photo_taken(jpeg, f"Photo {self.photos} · {names}")
         self._save(jpeg)
         log.info("photo %d of the visit made in %.0f ms", self.photos, ms)     # not for the customer
         worn = [self.catalog.pieces[p].name for p in self.selected if p in self.catalog.pieces]
