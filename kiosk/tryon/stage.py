@@ -12,6 +12,7 @@ from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.engine import Frame as Image
 from kiosk.tryon.engine import Result, TryOn, capture, encode_jpeg
+from kiosk.tryon.hands3d import HAND_CATEGORIES
 
 STILL_WAIT_S = 2.0      # a photo waits this long for the worker's still render, then takes the live one
 
@@ -20,6 +21,18 @@ class _StillRequest:
     def __init__(self) -> None:
         self.done = threading.Event()
         self.result: tuple[bytes, float] | None = None
+
+
+def size_lines(result: Result) -> tuple[str, ...]:
+    """One line per hand piece worn: what size the customer's finger or hand suggests."""
+    out = []
+    for hp in result.hands:
+        where = f"{hp.fit.track.side} hand" + (f", {hp.finger} finger" if hp.finger else "")
+        scale = "iris" if hp.fit.scale.source == "iris" else "hand's own size"
+        line = f"{hp.piece.name} ({where}): {hp.size.text()}, measured by the {scale}"
+        if line not in out:
+            out.append(line)
+    return tuple(out)
 
 
 class TryOnStage:
@@ -36,6 +49,8 @@ class TryOnStage:
         self._lock = threading.Lock()
         self.last: Result | None = None
         self.hints: tuple[str, ...] = ()
+        self.sizes: tuple[str, ...] = ()          # ring / bangle size estimates, for the seller
+        self.hand_boxes: tuple[tuple[float, float, float, float], ...] | None = None   # None: no hand piece
         self.last_raw: Image | None = None        # the camera frame as it came (face worker)
         self.last_face: FaceTrack | None = None   # the tracked face of that frame (auto-framing)
         self._last_out: Image | None = None       # the composite shown (capture)
@@ -82,6 +97,9 @@ class TryOnStage:
                     request.done.set()
         self.last, self.last_face = result, engine.last_face
         self.hints = tuple(result.hints)
+        self.sizes = size_lines(result)
+        wants = any(p.category in HAND_CATEGORIES for p in engine.pieces)
+        self.hand_boxes = tuple(hp.fit.track.box for hp in result.hands) if wants else None
         self.last_raw, self._last_out = frame.image, image
         self._last_ms = (time.perf_counter() - t0) * 1000
         return dataclasses.replace(frame, image=image)

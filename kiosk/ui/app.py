@@ -26,7 +26,7 @@ from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui import autopilot
-from kiosk.ui.framing import FaceBox, face_box
+from kiosk.ui.framing import FaceBox, face_box, with_hands
 from kiosk.ui.live import LivePipeline
 from kiosk.ui.live_view import LiveView
 from kiosk.ui.technician import ConfigProblemScreen, SafeModeScreen, StorageWatch, route_store_errors
@@ -201,7 +201,10 @@ class MainWindow(QMainWindow):
     def _face(self) -> FaceBox | None:
         """The face the try-on tracked last, for the mirror's auto-framing."""
         face = self.tryon.last_face if self.tryon is not None else None
-        return face_box(face) if face is not None else None
+        box = face_box(face) if face is not None else None
+        hands = self.tryon.hand_boxes if self.tryon is not None else None
+        # A ring or bangle widens the view to the hands (issue 22): they are what is tried on.
+        return box if hands is None else with_hands(box, hands)
 
     def _start_visits(self, cfg: config_mod.KioskConfig) -> None:
         self.visit = self._visit_screen(cfg)

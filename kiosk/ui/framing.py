@@ -72,6 +72,18 @@ def face_box(face: FaceTrack) -> FaceBox:
     return FaceBox(x0, y0, x1, y1, regions, face.yaw_deg)
 
 
+def with_hands(face: FaceBox | None, hands: tuple[tuple[float, float, float, float], ...]) -> FaceBox | None:
+    """The box the framing keeps in view while a ring or bangle is worn: the face and the hands
+    in view (None, the whole scene, while no hand is seen: room for one to come in)."""
+    if not hands:
+        return None
+    xs0, ys0, xs1, ys1 = zip(*hands, strict=True)
+    if face is None:
+        return FaceBox(min(xs0), min(ys0), max(xs1), max(ys1))
+    return FaceBox(min(face.x0, *xs0), min(face.y0, *ys0), max(face.x1, *xs1), max(face.y1, *ys1),
+                   face.regions, face.yaw_deg)
+
+
 def cover_crop(frame_w: int, frame_h: int, aspect: float) -> Rect:
     """The largest centred rectangle of `aspect` (width / height) inside the frame."""
     h = min(float(frame_h), frame_w / aspect)

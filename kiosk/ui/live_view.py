@@ -27,8 +27,10 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.capture.thread import RateMeter
 from kiosk.pipeline import Processed
+from kiosk.tryon.engine import HINT_NO_HAND
 from kiosk.ui.framing import FaceBox, Framer, Rect, refit
 from kiosk.ui.qimage import wrap_bgr
+from kiosk.ui.silhouette import draw_hand
 
 CORNER = 96     # the banner keeps clear of the corner buttons (⚙ top left, FPS top right)
 
@@ -51,6 +53,7 @@ class LiveView(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.overlay_text = ""      # "Tap to start", a capture countdown
+        self.hand_wanted = False    # a ring or bangle chosen and no hand seen: its outline
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.mirror = mirror
@@ -148,6 +151,7 @@ class LiveView(QWidget):
         self.crop = self.framer.update(int(img.shape[1]), int(img.shape[0]),
                                        max(1.0, area.width()) / max(1.0, area.height()), face,
                                        time.monotonic())
+        self.hand_wanted = HINT_NO_HAND in processed.hints
         text = "\n".join(processed.hints)
         if text != self.hint.text() or self.hint.isVisible() != bool(text):
             self.hint.setText(text)
@@ -240,6 +244,8 @@ class LiveView(QWidget):
                 self.painted += 1
                 if len(self.latencies_ms) < 100_000:
                     self.latencies_ms.append((now - cur.frame.captured_at) * 1000)
+        if self.hand_wanted and comparing is None:
+            draw_hand(p, area)
         if self.overlay_text:
             big = len(self.overlay_text) <= 2
             p.setFont(QFont("DejaVu Sans", 120 if big else 40, QFont.Weight.Bold))

@@ -55,7 +55,7 @@ QLabel#problemKey {{ font-family: monospace; font-size: 22px; font-weight: 700; 
     background: transparent; }}
 QLabel#problemMsg {{ font-size: 20px; background: transparent; }}
 QLabel#mono {{ font-family: monospace; font-size: 18px; color: #c9c3b6; }}
-QPushButton[tab="true"] {{ min-width: 0; padding: 6px 4px; font-size: 17px; }}
+QPushButton[tab="true"] {{ min-width: 0; padding: 6px 2px; font-size: 16px; }}
 QLineEdit {{
     background: #23211e; border: 2px solid #4a453d; border-radius: 8px; padding: 6px 12px;
     font-size: 22px; min-height: 44px;

@@ -45,6 +45,7 @@ from kiosk.ui.screens.jeweler import JewelerScreen, logo_pixmap
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.seller import SellerScreen
 from kiosk.ui.screens.share import ShareScreen, ShareView, uplink
+from kiosk.ui.screens.sizes import SizeLine
 from kiosk.ui.screens.start import StartScreen
 from kiosk.ui.screens.technician import TechnicianScreen
 from kiosk.ui.theme import accent_rules
@@ -167,6 +168,7 @@ class VisitScreen(QWidget):
         self.end_screen.back.connect(lambda: self._show("catalogue"))
         self.end_screen.forget_face.connect(self.forget_face)
         self.clip = ClipControl(self)          # "Record clip" beside "Take photo"
+        self.sizes = SizeLine(self)            # ring and bangle sizes, "Add to notes"
         self.to_attract()
 
     # ---- layout and input ---------------------------------------------------------------------
@@ -339,6 +341,7 @@ class VisitScreen(QWidget):
         self._show("technician")
 
     def begin(self, name: str, phone: str, email: str, consent: bool) -> None:
+        self.sizes.reset()
         self.service.start(name=name, phone=phone, email=email, consent=consent)
         if self.stage is not None:
             self.stage.select([])
@@ -531,6 +534,7 @@ class VisitScreen(QWidget):
                 p = self.catalog.pieces.get(pid)
                 tried.append((pid, name, p.price if p else None))
         self.end_screen.prepare(tried, face_kept=visit is not None and visit.consent is not None)
+        self.end_screen.notes.setText(self.sizes.notes_text())
         self._show("end")
 
     def finish(self, sale: bool, amount: float, bought: list[str], notes: str) -> None:

@@ -132,7 +132,7 @@ def test_an_encoder_that_fails_says_so_in_one_line_and_the_visit_goes_on(
     assert not any(r.exc_info for r in caplog.records)
     assert v.clip.clip is None and not v.clip.share_button.isVisible()
     assert not any(v.clip.folder.glob("*"))                      # no half-written file left
-    assert v.clip.record_button.isEnabled() and v.clip.record_button.text() == "● Record clip"
+    assert v.clip.record_button.isEnabled() and v.clip.record_button.text() == "● Clip"
     click(qtbot, v.catalogue.capture_button)                     # the photo still works
     qtbot.waitUntil(lambda: v.state == "review", timeout=10_000)
 

@@ -8,9 +8,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QImage, QPixmap, QResizeEvent
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -28,9 +29,12 @@ from kiosk.ui.screens.pager import TilePager
 from kiosk.ui.theme import MIN_TOUCH_PX
 
 CATEGORIES = [("earring", "Earrings"), ("necklace", "Necklaces"), ("nose_ring", "Nose rings"),
-              ("maang_tikka", "Tikka"), ("set", "Sets")]
+              ("maang_tikka", "Tikka"), ("ring", "Rings"), ("bangle", "Bangles"), ("set", "Sets")]
+# A tab may list more than its own category: bracelets sit with the bangles on the wrist.
+TAB_SHOWS = {"bangle": ("bangle", "bracelet")}
+TAB_MIN_W = 88          # "Nose rings" at the tabs' 16 px; narrower panels take a second row
 THUMB = 104
-TILE_W, TILE_H, TILE_MAX_H = 146, 150, 210     # a tile's smallest and tallest size on a page
+TILE_W, TILE_H, TILE_MAX_H = 134, 150, 210     # a tile's smallest and tallest size on a page
 TEXT_H = 76                                    # the name (two lines), the price and the padding
 # Below this height (a portrait panel under a large mirror) the outfit colours do not fit
 # under the tiles: they become a view of their own, behind an "Outfit" button, in the tiles'
@@ -144,18 +148,21 @@ class CatalogueScreen(QWidget):
         self.stats_button.clicked.connect(self.stats)
         self.header.addWidget(self.stats_button)
         lay.addLayout(self.header)
-        tabs = QHBoxLayout()
+        tabs = QGridLayout()
+        tabs.setSpacing(6)
+        self.tabs = tabs
         self.tab_group = QButtonGroup(self)
         for key, label in CATEGORIES:
             b = button(label, f"tab_{key}", primary=False, checkable=True)
             b.setProperty("tab", True)
             self.tab_group.addButton(b)
             b.clicked.connect(lambda _=False, k=key: self.show_category(k))
-            tabs.addWidget(b)
         self.search_button = button("Search", "tab_search", primary=False, checkable=True)
         self.search_button.setProperty("tab", True)
         self.search_button.clicked.connect(self.toggle_search)
-        tabs.addWidget(self.search_button)
+        self.tab_buttons = [*self.tab_group.buttons(), self.search_button]
+        self._tab_cols = 0
+        self._reflow_tabs(len(self.tab_buttons))
         lay.addLayout(tabs)
         self.keyboard = Keyboard()
         self.search = self.keyboard.field("Name or style, e.g. jhumka", "search")
@@ -199,13 +206,19 @@ class CatalogueScreen(QWidget):
         lay.addWidget(self.attire_host)
         row, self.end_button, self.capture_button = action_row(("End visit", "end"),
                                                                ("Take photo", "capture"))
-        self.flip_button = button("⇆ Mirror", "flip", primary=False)
+        # Four or five actions share a 410 px panel: the mirror switch is a symbol (its name is
+        # the tooltip and the accessible name), the buttons pad less than the theme's.
+        self.flip_button = button("⇆", "flip", primary=False)
+        self.flip_button.setToolTip("Mirror or true view (what others see)")
+        self.flip_button.setAccessibleName("Mirror or true view")
         self.flip_button.clicked.connect(self.flip)
         row.insertWidget(1, self.flip_button)
         self.outfit_button = button("Outfit", "outfit_view", primary=False, checkable=True)
         self.outfit_button.clicked.connect(self._sync_panels)
         self.outfit_button.hide()
         row.insertWidget(2, self.outfit_button)
+        row.setSpacing(6)
+        self.action_row = row
         lay.addLayout(row)
         self.end_button.clicked.connect(self.end)
         self.capture_button.clicked.connect(self.capture)
@@ -225,7 +238,34 @@ class CatalogueScreen(QWidget):
         self.cloud_button = b
         self.attire_head.addWidget(b)
 
+    def _reflow_tabs(self, cols: int) -> None:
+        """The tabs in as many columns as the panel's width fits, in rows of equal columns."""
+        n = len(self.tab_buttons)
+        cols = max(1, min(n, cols))
+        rows = -(-n // cols)
+        cols = -(-n // rows)             # balanced: 8 tabs in 2 rows of 4, not 7 + 1
+        if cols == self._tab_cols:
+            return
+        self._tab_cols = cols
+        for b in self.tab_buttons:
+            self.tabs.removeWidget(b)
+        for i, b in enumerate(self.tab_buttons):
+            self.tabs.addWidget(b, i // cols, i % cols)
+
+    def compact_actions(self) -> None:
+        """The bottom row's buttons with less padding than the theme's, so they all fit."""
+        for i in range(self.action_row.count()):
+            item = self.action_row.itemAt(i)
+            w = item.widget() if item is not None else None
+            if isinstance(w, QPushButton):
+                w.setStyleSheet("min-width: 0; padding: 8px 8px; font-size: 17px;")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.compact_actions()          # the clip's buttons join the row after this screen is made
+        super().showEvent(event)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
+        self._reflow_tabs(max(1, (self.width() - 20) // TAB_MIN_W))
         compact = self.height() < COMPACT_H
         if compact != self.compact:
             self.compact = compact
@@ -313,7 +353,8 @@ class CatalogueScreen(QWidget):
         self._sync_panels()
         for b in self.tab_group.buttons():
             b.setChecked(b.objectName() == f"tab_{category}")
-        self._fill([p for p in self.listed() if p.category == category])
+        shows = TAB_SHOWS.get(category, (category,))
+        self._fill([p for p in self.listed() if p.category in shows])
 
     def _fill(self, pieces: list[Piece]) -> None:
         self.tiles = {}

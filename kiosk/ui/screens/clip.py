@@ -1,4 +1,4 @@
-"""The try-on clip on the catalogue: "Record clip" beside "Take photo", then "Share clip".
+"""The try-on clip on the catalogue: "● Clip" beside "Take photo", then "Share clip".
 
 A tap counts down like the photo (3, 2, 1 on the mirror), then records what the mirror shows,
 with the pieces on, for up to MAX_S seconds with a timer on the mirror; after MIN_S a second
@@ -70,7 +70,8 @@ class ClipControl(QObject):
         self.visit = visit
         self.folder = Path(visit.cfg.store.data_dir) / CLIP_DIR
         shutil.rmtree(self.folder, ignore_errors=True)      # left by a crash: a past customer's
-        self.record_button = button("● Record clip", "record_clip", primary=False)
+        self.record_button = button("● Clip", "record_clip", primary=False)
+        self.record_button.setToolTip("Record a 3-5 s clip of the customer turning")
         self.share_button = button("▶ Share clip", "share_clip", primary=False)
         self.share_button.hide()
         cat = visit.catalogue
@@ -195,7 +196,7 @@ class ClipControl(QObject):
         self.recording_since = None
         self.encoder.finish()
         self.visit.live_view.set_overlay("")
-        self.record_button.setText("● Record clip")
+        self.record_button.setText("● Clip")
         self.record_button.setEnabled(False)
         if self.visit.state == "catalogue":
             self._say("Making the clip…")
