@@ -13,7 +13,8 @@ from kiosk.ui.live_view import Comparison, LiveView
 from kiosk.ui.theme import MIN_TOUCH_PX
 
 MIRROR_SHARE = 0.6      # of the window's width (landscape, panel at the side) or height (portrait)
-KEYS_MAX_SHARE = 0.72   # the most a screen with keys may take; the mirror stays in view
+KEYS_MAX_SHARE = 0.8    # the most a screen with keys may take; the mirror stays in view
+SELLER_FORM_MAX_SHARE = 0.72   # the end and forget forms: more than this, the whole window
 SELLER_FORM_W = 600     # landscape: the width the seller's own forms were laid out for
 FACE_OF_WINDOW = 0.36   # the framed face's height over the window's (>= 30% with the dead zone)
 FACE_OF_VIEW_MAX = 0.6  # beyond it no neck is left for a necklace
@@ -30,7 +31,9 @@ def page_needs(page: QWidget) -> tuple[int, int]:
     of full-size keys when it shows an on-screen keyboard."""
     hint = page.minimumSizeHint()
     keys = any(not k.isHidden() for k in page.findChildren(Keyboard))
-    return max(hint.width(), KEYBOARD_W if keys else 0), hint.height()
+    # With keys, the height the form asks for: at its bare minimum the last row of keys was cut.
+    height = max(hint.height(), page.sizeHint().height()) if keys else hint.height()
+    return max(hint.width(), KEYBOARD_W if keys else 0), height
 
 
 def panel_size(state: str, width: int, height: int, page_min: tuple[int, int]) -> tuple[int, int] | None:
@@ -46,7 +49,7 @@ def panel_size(state: str, width: int, height: int, page_min: tuple[int, int]) -
     portrait = height > width
     main = height if portrait else width
     size = round(main * (1 - MIRROR_SHARE))
-    cap = round(main * KEYS_MAX_SHARE)
+    cap = round(main * (SELLER_FORM_MAX_SHARE if state in SELLER_ONLY else KEYS_MAX_SHARE))
     if state not in TRYING_ON:
         need = page_min[1] if portrait else page_min[0]
         if state in SELLER_ONLY:

@@ -66,8 +66,10 @@ def offscreen_without_display() -> bool:
 
 
 def tour(out_dir: Path, sizes: list[tuple[int, int]], config_path: Path | None, demo: bool,
-         override: SourceOverride | None = None) -> list[Path]:
-    """The screenshots of every size, in order."""
+         override: SourceOverride | None = None,
+         on_clip: Callable[[str], object] | None = None) -> list[Path]:
+    """The screenshots of every size, in order. `on_clip` is given the recorded clip's share
+    page address while the tour's share server still serves it (the tests play it)."""
     offscreen_without_display()
     out_dir.mkdir(parents=True, exist_ok=True)
     # The application first: should Qt abort for want of a display, no temp dir is left behind.
@@ -76,14 +78,15 @@ def tour(out_dir: Path, sizes: list[tuple[int, int]], config_path: Path | None, 
     for size in sizes:
         tmp = tempfile.mkdtemp(prefix="kiosk-tour-")
         try:
-            saved += _tour_one(app, Path(tmp), out_dir, size, config_path, demo, override)
+            saved += _tour_one(app, Path(tmp), out_dir, size, config_path, demo, override, on_clip)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return saved
 
 
 def _tour_one(app: QCoreApplication, tmp: Path, out_dir: Path, size: tuple[int, int],
-              config_path: Path | None, demo: bool, override: SourceOverride | None) -> list[Path]:
+              config_path: Path | None, demo: bool, override: SourceOverride | None,
+              on_clip: Callable[[str], object] | None) -> list[Path]:
     os.environ["KIOSK_STORE__DATA_DIR"] = str(tmp)
     os.environ["KIOSK_UI__SHOW_FPS"] = "false"
     os.environ["KIOSK_SHARE__LAN_PORT"] = "0"     # never the port of a kiosk running here
@@ -157,6 +160,20 @@ def _tour_one(app: QCoreApplication, tmp: Path, out_dir: Path, size: tuple[int, 
         v.share_screen.update_view()
         shot("share")
         v.close_share()
+        # A try-on clip: the countdown, recording (it stops itself at its longest), then shared
+        # like the photo; its QR page plays it.
+        v.clip.record_button.click()
+        _wait(10, lambda: v.clip.recording_since is not None)
+        _wait(1.5)
+        shot("recording", 0.0)
+        _wait(20, lambda: v.clip.clip is not None)
+        if v.clip.clip is not None:
+            v.clip.share_button.click()
+            v.share_screen.update_view()
+            shot("clipshare")
+            if on_clip is not None:
+                on_clip(v.share_screen.current_url)
+            v.close_share()
         v.to_end()
         e = v.end_screen
         e.sale.click()

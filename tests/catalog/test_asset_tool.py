@@ -66,7 +66,7 @@ def test_add_refuses_bad_input_plainly(tmp_path: Path, make_config: Callable[...
                      "--width-mm", "20"]) == 2
     assert "not a readable image" in capsys.readouterr().err
     good = str(product_photo(tmp_path))
-    assert cli.main(["--config", cfg, "assets", "add", good, "--category", "bangle", "--name", "X",
+    assert cli.main(["--config", cfg, "assets", "add", good, "--category", "anklet", "--name", "X",
                      "--width-mm", "20"]) == 2
     assert "one of earring, necklace" in capsys.readouterr().err
     assert cli.main(["--config", cfg, "assets", "add", good, "--category", "earring", "--name", "X"]) == 2

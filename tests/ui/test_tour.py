@@ -12,7 +12,9 @@ import cv2
 import numpy as np
 import pytest
 
-NO_MIRROR = ("review", "share")          # whole-window screens without the live mirror
+from tests.chromium import video_state
+
+NO_MIRROR = ("review", "share", "clipshare")          # whole-window screens without the live mirror
 
 
 def black_share(img: np.ndarray) -> float:
@@ -24,11 +26,17 @@ def test_tour_renders_every_screen(tmp_path: Path, make_config: Callable[..., Pa
     from kiosk.ui.tour import tour
 
     w, h = (int(x) for x in size.split("x"))
-    shots = tour(tmp_path / "tour", [(w, h)], make_config(), demo=False)
+    played: list[dict[str, object]] = []
+    shots = tour(tmp_path / "tour", [(w, h)], make_config(), demo=False,
+                 on_clip=lambda url: played.append(video_state(url)))
     names = [p.name.split("-")[1] for p in shots]
     # no sellers or technician in the test config, so no seller, PIN or technician screens
     assert names == ["attract", "jeweler", "start", "catalogue", "closeup", "outfit", "compare", "review",
-                     "share", "end", "forget"]
+                     "share", "recording", "clipshare", "end", "forget"]
+    # The clip recorded in the tour plays from its QR page in a real browser.
+    (state,) = played
+    assert int(state["ready"]) >= 2 and not state["error"], state  # type: ignore[call-overload]
+    assert 2.5 <= float(state["duration"]) <= 5.5, state  # type: ignore[arg-type]
     for p, name in zip(shots, names, strict=True):
         img = cv2.imread(str(p))
         assert img is not None and img.shape[:2] == (h, w), p.name      # never grown past the screen
