@@ -246,7 +246,19 @@ class LiveView(QWidget):
                     self.latencies_ms.append((now - cur.frame.captured_at) * 1000)
         if self.hand_wanted and comparing is None:
             draw_hand(p, area)
-        if self.overlay_text:
+        if self.overlay_text.startswith("●"):
+            # A recording's timer: small, at the top, out of the way of the pieces being filmed.
+            p.setFont(QFont("DejaVu Sans", 20, QFont.Weight.Bold))
+            box = QRectF(area.left() + 16, area.top() + 16, 300, 44)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(0, 0, 0, 160))
+            p.drawRoundedRect(box, 22, 22)
+            p.setPen(QColor(255, 90, 80))
+            p.drawText(box.adjusted(16, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, "●")
+            p.setPen(QColor(255, 255, 255))
+            timer = self.overlay_text[1:].strip()
+            p.drawText(box.adjusted(44, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, timer)
+        elif self.overlay_text:
             big = len(self.overlay_text) <= 2
             p.setFont(QFont("DejaVu Sans", 120 if big else 40, QFont.Weight.Bold))
             box = QRectF(0, self.height() * (0.3 if big else 0.72), self.width(), self.height() * 0.25)
