@@ -22,6 +22,9 @@ from kiosk.track.filters import OneEuro, match_slot
 
 Frame = npt.NDArray[np.uint8]
 MAX_HANDS = 2
+# Live, one hand: with room for a second one MediaPipe runs its palm detector on every frame
+# looking for it (about 10 ms a frame on 2 cores); a photo finds both.
+LIVE_HANDS = 1
 
 # MediaPipe hand landmark indices.
 WRIST = 0
@@ -121,7 +124,7 @@ class HandTracker:
             # Complexity 0 (the lite landmark model) live: it tracks at ~5 ms on these cores;
             # stills take the full model.
             self._hands = mp.solutions.hands.Hands(
-                static_image_mode=self.static, max_num_hands=MAX_HANDS,
+                static_image_mode=self.static, max_num_hands=MAX_HANDS if self.static else LIVE_HANDS,
                 model_complexity=1 if self.static else 0,
                 min_detection_confidence=0.5, min_tracking_confidence=0.5)
         return self._hands
