@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk import logs
+from kiosk.ops import logs
 
 if TYPE_CHECKING:   # the config module is imported per subcommand, not at start-up
     from kiosk.config import KioskConfig
@@ -59,7 +59,7 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from kiosk import doctor
+    from kiosk.ops import doctor
 
     return doctor.main(args.config, as_json=args.json, probe_seconds=args.probe_seconds,
                        require=[r for r in (args.require or "").split(",") if r])
@@ -160,7 +160,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     import json
 
-    from kiosk import health
+    from kiosk.ops import health
     from kiosk.store import datadir
 
     try:
@@ -179,7 +179,7 @@ def _cmd_health(args: argparse.Namespace) -> int:
     cfg = _load_config(args.config)
     if cfg is None:
         return EXIT_USAGE
-    from kiosk import health
+    from kiosk.ops import health
 
     ok, why = health.wait_healthy(cfg, args.since, args.timeout, args.hold, args.release)
     print(f"health: {'OK' if ok else 'FAILED'}: {why}")
@@ -526,7 +526,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["notify-relay"]:
         # Before argparse and any import: the relay is the app unit's main process and
         # starts cage; nothing of the kiosk is needed for it.
-        from kiosk import sdnotify
+        from kiosk.ops import sdnotify
 
         cmd = argv[2:] if argv[1:2] == ["--"] else argv[1:]
         if not cmd:

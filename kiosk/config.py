@@ -35,7 +35,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from kiosk import logs, paths
+from kiosk import paths
+from kiosk.ops import logs
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from typing import IO, TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from kiosk import health, sdnotify
 from kiosk.config import KioskConfig
+from kiosk.ops import health, sdnotify
 from kiosk.store import EventStore, StoreError, housekeeping, privacy
 from kiosk.store.db import connect, explain
 from sync.drain import Syncer, Totals

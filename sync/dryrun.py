@@ -63,7 +63,7 @@ class DryRun:
 
 
 def run(cfg: KioskConfig, sessions: int = 3, seed: int | None = 1, probe: bool = True) -> DryRun:
-    from kiosk import doctor
+    from kiosk.ops import doctor
     from sync.daemon import drain_once
     from sync.senders import Clients, make_syncer
 

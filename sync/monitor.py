@@ -15,8 +15,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from kiosk import health
 from kiosk.config import KioskConfig
+from kiosk.ops import health
 
 log = logging.getLogger(__name__)
 

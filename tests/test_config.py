@@ -11,7 +11,8 @@ from typing import get_args
 import pytest
 from pydantic import SecretStr
 
-from kiosk import cli, config, logs
+from kiosk import cli, config
+from kiosk.ops import logs
 
 
 def problems(path: Path) -> dict[str, str]:

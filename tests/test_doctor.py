@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import doctor
+from kiosk.ops import doctor
 
 
 class _Ok(BaseHTTPRequestHandler):
@@ -87,7 +87,7 @@ def test_doctor_says_when_no_opengl_context_can_be_made(make_config: Callable[..
     import sys
 
     env = dict(os.environ, LIBGL_DRIVERS_PATH="/nonexistent-dri", EGL_LOG_LEVEL="fatal")
-    code = "from kiosk import doctor; c = doctor.check_render(60.0); print(c.status, '|', c.detail)"
+    code = "from kiosk.ops import doctor; c = doctor.check_render(60.0); print(c.status, '|', c.detail)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     if out.stdout.startswith("ok"):

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kiosk import config, health
+from kiosk import config
+from kiosk.ops import health
 from kiosk.store import DeviceIds, EventStore, maintenance
 from kiosk.store.db import LATEST, StoreError
 from kiosk.store.events import AttireChanged

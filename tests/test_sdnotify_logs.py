@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import logs, sdnotify
+from kiosk.ops import logs, sdnotify
 
 
 def test_notify_sends_a_datagram(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,7 +29,7 @@ def test_the_relay_passes_the_apps_notifications_on_as_the_main_process(tmp_path
     path = tmp_path / "systemd.sock"
     run = tmp_path / "run"
     run.mkdir()
-    app = ("from kiosk import sdnotify; import os, sys; "
+    app = ("from kiosk.ops import sdnotify; import os, sys; "
            "assert os.environ['NOTIFY_SOCKET'].startswith(sys.argv[1]); "
            "sdnotify.notify('READY=1'); sdnotify.notify('WATCHDOG=1'); sys.exit(3)")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:

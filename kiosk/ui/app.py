@@ -13,10 +13,11 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
-from kiosk import __version__, health, sdnotify
+from kiosk import __version__
 from kiosk import config as config_mod
 from kiosk.capture import FrameSource, devices, open_source
 from kiosk.catalog import cache as catalog_cache
+from kiosk.ops import health, sdnotify
 from kiosk.pipeline import Stage
 from kiosk.session.visit import VisitService
 from kiosk.share.lan import LanShareServer, lan_address

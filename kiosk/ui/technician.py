@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import health
 from kiosk.config import Problem
+from kiosk.ops import health
 from kiosk.store import EventStore, StoreError, damage, datadir
 
 log = logging.getLogger(__name__)

@@ -133,7 +133,8 @@ def test_daemon_tells_systemd_it_is_ready_and_pets_the_watchdog(
 
 def test_housekeeping_job_frees_delivered_photos_at_once_when_the_disk_is_low(
         make_config: Callable[..., Path]) -> None:
-    from kiosk import config, health
+    from kiosk import config
+    from kiosk.ops import health
     from kiosk.store import shares
     from kiosk.store.outbox import Result
     from kiosk.store.outcomes import Delivered

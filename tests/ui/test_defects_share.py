@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from kiosk import health
+from kiosk.ops import health
 from kiosk.store.syncstate import set_blocked, set_state
 from tests.ui.defects_common import LANDSCAPE, fully_visible, launch_at
 from tests.ui.test_visit_flow import click

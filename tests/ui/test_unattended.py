@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from kiosk import health
+from kiosk.ops import health
 from kiosk.ui.app import MainWindow
 
 

@@ -21,7 +21,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk import health
+from kiosk.ops import health
 from kiosk.session.contact import normalise_phone, valid_email
 from kiosk.store.shares import Send, Share
 from kiosk.ui.keyboard import Keyboard

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk import logs
+from kiosk.ops import logs
 from kiosk.ui.screens.assets import AssetScreen
 from kiosk.ui.screens.camera import CameraControl, CameraScreen
 from kiosk.ui.screens.common import action_row, button, note, title
