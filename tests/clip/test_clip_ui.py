@@ -49,6 +49,7 @@ def record(qtbot: QtBot, win: MainWindow) -> None:
     assert not rec.isEnabled()
     qtbot.waitUntil(lambda: "REC" in win.live_view.overlay_text, timeout=6000)
     assert rec.text() == "■ Stop" and not rec.isEnabled()        # no stopping before MIN_S
+    assert not win.visit.catalogue.capture_button.isEnabled()     # no photo over the clip
     first = win.live_view.overlay_text
     qtbot.wait(700)
     assert win.live_view.overlay_text != first                   # the timer runs on the mirror
@@ -63,6 +64,7 @@ def test_a_recorded_clip_is_shared_and_plays_from_the_qr_page(qtbot: QtBot, wind
     qtbot.waitUntil(lambda: ctl.record_button.isEnabled(), timeout=6000)  # MIN_S reached
     click(qtbot, ctl.record_button)                                        # stop at ~3.x s
     assert "REC" not in window.live_view.overlay_text
+    assert v.catalogue.capture_button.isEnabled()
     qtbot.waitUntil(lambda: ctl.clip is not None, timeout=30_000)
     clip = ctl.clip
     assert clip is not None

@@ -123,6 +123,8 @@ class ClipControl(QObject):
                     self._forget_clip()             # another customer's
                 if not self.busy:                   # a countdown the visit's end cut short
                     self.record_button.setEnabled(True)
+                if self.recording_since is None:
+                    self.visit.catalogue.capture_button.setEnabled(True)
             elif event.type() == QEvent.Type.Hide and self.recording_since is not None:
                 self.stop()                         # the visit moved on (photo, end, timeout)
         return False
@@ -166,6 +168,8 @@ class ClipControl(QObject):
         self.recording_since = time.monotonic()
         self.record_button.setText("■ Stop")
         self.record_button.setEnabled(True)
+        # A photo now would be a countdown over the clip being filmed: after it.
+        v.catalogue.capture_button.setEnabled(False)
         self.timer.start()
         self._tick()
 
@@ -195,6 +199,7 @@ class ClipControl(QObject):
             return
         self.recording_since = None
         self.encoder.finish()
+        self.visit.catalogue.capture_button.setEnabled(True)
         self.visit.live_view.set_overlay("")
         self.record_button.setText("● Clip")
         self.record_button.setEnabled(False)
