@@ -28,7 +28,6 @@ from kiosk.track.handpose import HandPose, fit_hand
 from kiosk.track.hands import FINGERS, HandTrack
 from kiosk.tryon.assets import Piece
 from kiosk.tryon.sizing import (
-    KNUCKLE_SPAN_MM,
     RING_AT,
     BangleSize,
     HandScale,
@@ -146,12 +145,12 @@ def place_hand_pieces(pieces: list[Piece], fits: list[HandFit], camera: Camera,
                 angle = _screen_angle(camera, fit.pose.joints[mcp], fit.pose.joints[pip])
                 used_finger: str | None = finger
             else:
-                size = fit.bangle()
+                bangle = fit.bangle()
+                size = bangle
                 ref = (extras or {}).get("inner_diameter_mm", BANGLE_REFERENCE_MM)
-                want = size.inner_diameter_mm if isinstance(size, BangleSize) else ref
-                s = float(np.clip(want / ref, *SCALE_RANGE))
-                wrist_w = KNUCKLE_SPAN_MM * 0.85 * (fit.span_mm / KNUCKLE_SPAN_MM)
-                frame4 = fit.pose.bangle_frame(ref * s, wrist_w)
+                s = float(np.clip(bangle.inner_diameter_mm / ref, *SCALE_RANGE))
+                # The wrist is about 0.85 of the knuckle span across.
+                frame4 = fit.pose.bangle_frame(ref * s, 0.85 * fit.span_mm)
                 angle = _screen_angle(camera, fit.pose.joints[0], fit.pose.joints[9])
                 used_finger = None
             pose4 = _scaled(frame4, s)

@@ -121,8 +121,16 @@ def finger_width_px(frame: Frame, hand: HandTrack, finger: str = "ring") -> tupl
         return prior, False
     along /= seg
     across = np.array([-along[1], along[0]])
-    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    found = _profile_edges(gray, a + along * seg * 0.45, across, along, prior / 2)
+    # Only the patch the profile samples is converted (this runs every frame, per hand).
+    centre = a + along * seg * 0.45
+    reach = 2.5 * prior / 2 + 2
+    h, w = frame.shape[:2]
+    x0, y0 = max(0, int(centre[0] - reach)), max(0, int(centre[1] - reach))
+    x1, y1 = min(w, int(centre[0] + reach) + 1), min(h, int(centre[1] + reach) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return prior, False
+    gray = cv2.cvtColor(frame[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY).astype(np.float32)
+    found = _profile_edges(gray, centre - np.array([x0, y0]), across, along, prior / 2)
     if found is None:
         return prior, False
     left, right, contrast = found

@@ -18,7 +18,7 @@ from kiosk.ui.screens import clip as clip_mod
 from tests.chromium import video_state
 from tests.test_bad_disks import Tmpfs
 from tests.ui.test_share_flow import decode_qr
-from tests.ui.test_visit_flow import click, launch
+from tests.ui.test_visit_flow import click, launch, start_visit
 
 
 def on_the_catalogue(qtbot: QtBot, config: Path) -> MainWindow:
@@ -26,10 +26,7 @@ def on_the_catalogue(qtbot: QtBot, config: Path) -> MainWindow:
     win = launch(qtbot, config)
     v = win.visit
     assert v is not None
-    v.to_start()
-    v.start_screen.name.setText("Priya")
-    v.start_screen.phone.setText("98123 45678")
-    click(qtbot, v.start_screen.start)
+    start_visit(qtbot, win)
     click(qtbot, v.catalogue.tiles["jhumka_gold"])
     assert v.state == "catalogue"
     return win

@@ -14,10 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.bench.hands import HAND_AT, HAND_PHOTO, clip
 from kiosk.tryon.engine import HINT_NO_HAND
-from kiosk.ui.app import MainWindow
 from kiosk.ui.framing import FaceBox, with_hands
 from kiosk.ui.silhouette import hand_path
-from tests.ui.test_visit_flow import click, launch
+from tests.ui.test_visit_flow import click, launch, start_visit
 
 
 def hand_video(tmp: Path) -> Path:
@@ -29,15 +28,6 @@ def hand_video(tmp: Path) -> Path:
         out.write(f)
     out.release()
     return path
-
-
-def start_visit(qtbot: QtBot, win: MainWindow) -> None:
-    v = win.visit
-    assert v is not None
-    v.to_start()
-    v.start_screen.name.setText("Priya")
-    v.start_screen.phone.setText("98123 45678")
-    click(qtbot, v.start_screen.start)
 
 
 def test_the_hand_tabs_list_rings_and_bangles_with_bracelets(

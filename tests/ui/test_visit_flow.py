@@ -38,6 +38,16 @@ def launch(qtbot: QtBot, config: Path, frames: int = 5) -> MainWindow:
     return win
 
 
+def start_visit(qtbot: QtBot, win: MainWindow) -> None:
+    """A visit started from the start screen (name and phone filled), on the catalogue."""
+    v = win.visit
+    assert v is not None
+    v.to_start()
+    v.start_screen.name.setText("Priya")
+    v.start_screen.phone.setText("98123 45678")
+    click(qtbot, v.start_screen.start)
+
+
 @pytest.fixture
 def window(qtbot: QtBot, make_config: Callable[..., Path]) -> MainWindow:
     win = launch(qtbot, make_config())
