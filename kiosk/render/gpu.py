@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from kiosk.render.environment import Environment
 from kiosk.render.model import Material, Model, Part
+from kiosk.render.occluder import Occluder
 
 SHADERS = Path(__file__).parent / "shaders"
 KIND_IDS = {"metal": 0, "gem": 1, "pearl": 2, "enamel": 3, "polki": 4, "dielectric": 5}
@@ -239,3 +240,43 @@ class Targets:
                 obj.release()
         self._sets.clear()
         self.last = None
+
+
+class OccluderBuffer:
+    """The depth-only pass's one buffer pair: head meshes change every frame but not in size,
+    so it is rewritten, not remade."""
+
+    def __init__(self, ctx: moderngl.Context, prog: moderngl.Program, uniforms: Uniforms):
+        self.ctx, self.prog, self.u = ctx, prog, uniforms
+        self.vbo: moderngl.Buffer | None = None
+        self.ibo: moderngl.Buffer | None = None
+        self.vao: moderngl.VertexArray | None = None
+        self._sent: object | None = None
+
+    def draw(self, occ: Occluder, faces: npt.NDArray[np.uint32]) -> None:
+        """The occluder's given triangles (indices into its vertices) into the depth buffer."""
+        if not len(faces):
+            return
+        nv, nf = int(np.asarray(occ.vertices).size) * 4, int(np.asarray(occ.faces).size) * 4
+        vbo, ibo, vao = self.vbo, self.ibo, self.vao
+        if vbo is None or ibo is None or vao is None or vbo.size < nv or ibo.size < nf:
+            self.release()
+            vbo = self.vbo = self.ctx.buffer(reserve=max(nv, 4096) * 2, dynamic=True)
+            ibo = self.ibo = self.ctx.buffer(reserve=max(nf, 4096) * 2, dynamic=True)
+            vao = self.vao = self.ctx.vertex_array(self.prog, [(vbo, "3f", "in_pos")],
+                                                   index_buffer=ibo, index_element_size=4)
+        # The same occluder behind each piece of a frame: its vertices are sent once (the
+        # reference kept, so a new mesh can never pass for it).
+        if self._sent is not occ.vertices:
+            vbo.write(np.ascontiguousarray(occ.vertices, np.float32).tobytes())
+            self._sent = occ.vertices
+        ibo.write(faces.tobytes())
+        self.u.set("u_push", float(occ.push_mm))
+        vao.render(moderngl.TRIANGLES, vertices=int(faces.size))
+
+    def release(self) -> None:
+        for obj in (self.vao, self.vbo, self.ibo):
+            if obj is not None:
+                obj.release()
+        self.vao = self.vbo = self.ibo = None
+        self._sent = None

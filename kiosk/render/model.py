@@ -349,19 +349,58 @@ def _hand(extras: Any, problems: list[str]) -> dict[str, float] | None:
     return {"inner_diameter_mm": d, "band_width_mm": w}
 
 
-def segment_matrices(model: Model, joints: dict[str, Array] | None = None) -> list[Mat4]:
-    """Model-space transform of each swing segment's frame, with `joints[name]` (3x3, in the
-    swing node's parent space) turning it about its pivot; rest pose for missing names."""
-    joints = joints or {}
-    out: list[Mat4] = []
-    for s in model.swings:
-        base = out[s.parent] if s.parent >= 0 else np.eye(4, dtype=np.float32)
-        about = np.eye(4, dtype=np.float32)
-        r = joints.get(s.name)
-        if r is not None:
-            about[:3, :3] = r
-            about[:3, 3] = s.pivot - about[:3, :3] @ s.pivot
-        out.append(np.asarray(base @ s.offset @ about @ s.local, np.float32))
+@dataclass(frozen=True)
+class _SwingTree:
+    """A model's swings as arrays, for computing all their frames in a few batched products:
+    rest offset and local transforms, pivots, parents, and the swings grouped by depth (a
+    parent always in an earlier group)."""
+    names: tuple[str, ...]
+    offsets: npt.NDArray[np.float32]            # (S, 4, 4)
+    locals_: npt.NDArray[np.float32]            # (S, 4, 4)
+    pivots: npt.NDArray[np.float32]             # (S, 3)
+    parents: npt.NDArray[np.intp]               # (S,)
+    levels: tuple[npt.NDArray[np.intp], ...]
+
+
+def _swing_tree(model: Model) -> _SwingTree:
+    tree: _SwingTree | None = getattr(model, "_swing_tree", None)
+    if tree is None:
+        sw = model.swings
+        depth: list[int] = []
+        for s in sw:
+            depth.append(0 if s.parent < 0 else depth[s.parent] + 1)
+        tree = _SwingTree(
+            tuple(s.name for s in sw),
+            np.asarray([s.offset for s in sw], np.float32).reshape(-1, 4, 4),
+            np.asarray([s.local for s in sw], np.float32).reshape(-1, 4, 4),
+            np.asarray([s.pivot for s in sw], np.float32).reshape(-1, 3),
+            np.asarray([s.parent for s in sw], np.intp),
+            tuple(np.flatnonzero(np.asarray(depth) == d) for d in range(max(depth, default=-1) + 1)))
+        model._swing_tree = tree  # type: ignore[attr-defined]
+    return tree
+
+
+def segment_matrices(model: Model, joints: dict[str, Array] | None = None) -> npt.NDArray[np.float32]:
+    """Model-space transform of each swing segment's frame (S, 4, 4), with `joints[name]`
+    (3x3, in the swing node's parent space) turning it about its pivot; rest pose for missing
+    names. Batched: a jhumka's 40 swings each frame were 40 Python-level products (0.3 ms)."""
+    tree = _swing_tree(model)
+    n = len(tree.names)
+    about = np.broadcast_to(np.eye(4, dtype=np.float32), (n, 4, 4)).copy()
+    if joints:
+        turned = [i for i, name in enumerate(tree.names) if name in joints]
+        if turned:
+            r = np.asarray([joints[tree.names[i]] for i in turned], np.float32)
+            piv = tree.pivots[turned]
+            about[turned, :3, :3] = r
+            about[turned, :3, 3] = piv - np.einsum("sij,sj->si", r, piv)
+    own = tree.offsets @ about @ tree.locals_
+    out = np.empty_like(own)
+    for level in tree.levels:
+        par = tree.parents[level]
+        root = par < 0
+        out[level[root]] = own[level[root]]
+        out[level[~root]] = out[par[~root]] @ own[level[~root]]
     return out
 
 

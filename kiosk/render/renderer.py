@@ -29,6 +29,7 @@ from kiosk.render.gpu import (
     MAX_SEGMENTS,
     EnvGpu,
     ModelHandle,
+    OccluderBuffer,
     Targets,
     Uniforms,
     Variant,
@@ -37,7 +38,7 @@ from kiosk.render.gpu import (
     variant,
 )
 from kiosk.render.model import Material, Model, segment_matrices
-from kiosk.render.occluder import Occluder
+from kiosk.render.occluder import Occluder, OccluderBounds
 
 Array = npt.NDArray[np.float32]
 NEAR_MM, FAR_MM = 50.0, 5000.0
@@ -93,7 +94,7 @@ def _posed(item: DrawItem) -> list[Array]:
     """Camera-space matrix of each swing segment of an item: [0] the rigid body, [i + 1] the
     i-th swing (its frame, swings applied)."""
     pose = np.asarray(item.pose, np.float32)
-    return [pose] + [pose @ m for m in segment_matrices(item.model, item.joints)]
+    return [pose, *(pose @ segment_matrices(item.model, item.joints))]
 
 
 def _corners(model: Model) -> tuple[Array, npt.NDArray[np.intp]]:
@@ -197,9 +198,8 @@ class Renderer:
         live_samples = self.samples if aa == "msaa" else 0
         self._live = {dt: Targets(self.ctx, live_samples, "fxaa" if aa == "fxaa" else None, dt)
                       for dt in ("f1", "f4")}
-        self._occ_vbo: moderngl.Buffer | None = None
-        self._occ_ibo: moderngl.Buffer | None = None
-        self._occ_vao: moderngl.VertexArray | None = None
+        self._occ = OccluderBuffer(self.ctx, self._depth, self._depth_u)
+        self._occ_bounds = OccluderBounds(NEAR_MM, MARGIN_PX)
 
     # -- resources ---------------------------------------------------------------------------
     def _program(self, v: Variant) -> tuple[moderngl.Program, Uniforms]:
@@ -253,13 +253,11 @@ class Renderer:
             for name in self._post:
                 self._post_vao[name].release()
                 self._post[name].release()
-            for obj in (self._occ_vao, self._occ_vbo, self._occ_ibo):
-                if obj is not None:
-                    obj.release()
+            self._occ.release()
         self._models.clear()
         self._envs.clear()
         self._programs.clear()
-        self._occ_vao = self._occ_vbo = self._occ_ibo = None
+        self._occ_bounds.clear()
         if self._owns_ctx:
             self.ctx.release()
 
@@ -284,9 +282,11 @@ class Renderer:
         still = quality == "still"
         ss = STILL_SUPERSAMPLE if still else 1
         cam = camera.scaled(ss) if still else camera
-        out = np.zeros((r[3], r[2], 4), np.float32)
         x0, y0, w, h = drawn
         ox, oy = x0 - r[0], y0 - r[1]
+        # A live piece is one tile that is the whole rectangle: returned as read, not copied.
+        whole = (ox, oy, w, h) == (0, 0, r[2], r[3]) and max(w, h) * ss <= TILE_PX // ss * ss
+        out = np.empty((0, 0, 4), np.float32) if whole else np.zeros((r[3], r[2], 4), np.float32)
         dtype = "f4" if linear else "f1"
         # Current for the calls below even if another context (a second Renderer, a library's
         # own EGL context) was made current in this thread since.
@@ -303,7 +303,10 @@ class Renderer:
                     for tx in range(0, w * ss, step):
                         tw, th = min(step, w * ss - tx), min(step, h * ss - ty)
                         tile = self._draw(frame, (x0 * ss + tx, y0 * ss + ty, tw, th))
-                        out[oy + ty // ss:oy + (ty + th) // ss, ox + tx // ss:ox + (tx + tw) // ss] = tile
+                        if whole:
+                            out = tile
+                        else:
+                            out[oy + ty // ss:oy + (ty + th) // ss, ox + tx // ss:ox + (tx + tw) // ss] = tile
             finally:
                 if still:
                     targets.release()
@@ -329,25 +332,36 @@ class Renderer:
             ctx.disable(moderngl.CULL_FACE)
             self._depth_u.write("u_proj", proj)
             for occ in f.occluders:
-                self._draw_occluder(occ)
+                self._occ.draw(occ, self._occ_bounds.faces_in(occ, f.cam, rect))
             fbo.color_mask = (True, True, True, True)
             fbo.use()
         env.texture.use(0)
+        # Each uniform is written once per program where it changes (per tile, per item): on
+        # llvmpipe a draw's Python and state cost as much as its triangles.
+        framed: set[int] = set()
         for item, handle, box, segs in zip(f.items, f.handles, f.boxes, f.posed, strict=True):
             if box is None or _clip(rect, box) is None:
                 continue                   # not in this tile of a still
             pose = segs[0]
             # The whole array: moderngl writes a uniform array in one piece.
-            models = b"".join(mat4_bytes(m) for m in segs) + bytes(64 * (MAX_SEGMENTS - len(segs)))
+            models = np.zeros((MAX_SEGMENTS, 4, 4), np.float32)
+            models[:len(segs)] = np.stack(segs).transpose(0, 2, 1)            # GL is column-major
+            models_bytes = models.tobytes()
+            itemed: set[int] = set()
             # The y-down projection turns glTF's counter-clockwise front faces clockwise on
             # screen; a mirrored pose (det < 0) turns them back.
             ctx.front_face = "cw" if np.linalg.det(pose[:3, :3].astype(np.float64)) > 0 else "ccw"
             for gpart in handle.parts:
                 mat = item.model.materials[gpart.material]
                 _, u = self._program(variant(mat))
-                self._set_frame(u, proj, env, item.opacity, linear)
+                if id(u) not in framed:
+                    framed.add(id(u))
+                    self._set_frame(u, proj, env, linear)
+                if id(u) not in itemed:
+                    itemed.add(id(u))
+                    u.write("u_models", models_bytes)
+                    u.set("u_opacity", float(min(max(item.opacity, 0.0), 1.0)))
                 self._set_material(u, handle, mat)
-                u.write("u_models", models)
                 if mat.double_sided:
                     ctx.disable(moderngl.CULL_FACE)
                 else:
@@ -372,16 +386,17 @@ class Renderer:
             data = resolved.read(viewport=(0, 0, w, h), components=4, dtype="f4")
             return np.frombuffer(data, np.float32).reshape(h, w, 4)
         data = resolved.read(viewport=(0, 0, w, h), components=4, dtype="f1")
-        return np.frombuffer(data, np.uint8).reshape(h, w, 4).astype(np.float32) * np.float32(1 / 255)
+        rgba = np.frombuffer(data, np.uint8).reshape(h, w, 4).astype(np.float32)
+        rgba *= np.float32(1 / 255)
+        return rgba
 
-    def _set_frame(self, u: Uniforms, proj: bytes, env: EnvGpu, opacity: float, linear: bool) -> None:
+    def _set_frame(self, u: Uniforms, proj: bytes, env: EnvGpu, linear: bool) -> None:
         u.write("u_proj", proj)
         u.write("u_sh", env.sh)
         u.set("u_env", 0)
         u.set("u_env_lod_max", env.lod_max)
         u.set("u_env_texel", env.texel)
         u.set("u_exposure", float(env.env.exposure))
-        u.set("u_opacity", float(min(max(opacity, 0.0), 1.0)))
         u.set("u_linear", bool(linear))
 
     def _set_material(self, u: Uniforms, handle: ModelHandle, mat: Material) -> None:
@@ -395,23 +410,3 @@ class Renderer:
         if mat.texture is not None and mat.texture < len(handle.textures):
             handle.textures[mat.texture].use(1)
             u.set("u_tex", 1)
-
-    def _draw_occluder(self, occ: Occluder) -> None:
-        v = np.ascontiguousarray(occ.vertices, np.float32).tobytes()
-        f = np.ascontiguousarray(occ.faces, np.uint32).tobytes()
-        if not v or not f:
-            return
-        vbo, ibo, vao = self._occ_vbo, self._occ_ibo, self._occ_vao
-        if vbo is None or ibo is None or vao is None or vbo.size < len(v) or ibo.size < len(f):
-            for obj in (vao, vbo, ibo):
-                if obj is not None:
-                    obj.release()
-            # Head meshes change every frame but not in size: one buffer pair, rewritten.
-            vbo = self._occ_vbo = self.ctx.buffer(reserve=max(len(v), 4096) * 2, dynamic=True)
-            ibo = self._occ_ibo = self.ctx.buffer(reserve=max(len(f), 4096) * 2, dynamic=True)
-            vao = self._occ_vao = self.ctx.vertex_array(self._depth, [(vbo, "3f", "in_pos")],
-                                                        index_buffer=ibo, index_element_size=4)
-        vbo.write(v)
-        ibo.write(f)
-        self._depth_u.set("u_push", float(occ.push_mm))
-        vao.render(moderngl.TRIANGLES, vertices=int(np.asarray(occ.faces).size))

@@ -12,6 +12,7 @@ Models come from the mediapipe wheel itself (mediapipe/modules/...); nothing is 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from typing import Any
@@ -42,6 +43,11 @@ MAX_FACES = 2
 # followed is the first found; another face is looked for again when it is lost.
 LIVE_FACES = 1
 AUX_PERIOD_S = 0.1
+# The aux thread's nice value. Its ~25 ms pose runs used to land inside a third of the frames
+# and slow the face and the renderer there (llvmpipe's threads and MediaPipe's share 2 cores);
+# at nice 19 it runs in the time they leave idle. Threads inherit it: MediaPipe's executor and
+# XNNPACK threads are started by the first aux() call, on this thread.
+AUX_NICE = 19
 POSE_SHOULDER_L, POSE_SHOULDER_R = 11, 12     # subject's left/right shoulder
 
 
@@ -75,6 +81,16 @@ class _Smoother:
         self.center: npt.NDArray[np.float32] | None = None
 
 
+def _lower_priority(nice: int) -> None:
+    """This thread (and the threads it starts) yields the CPU to the face and the renderer.
+    Linux schedules threads by their own nice value; elsewhere, or if refused, it stays."""
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), nice))
+    except (AttributeError, OSError) as e:
+        log.debug("aux thread priority unchanged: %s", e)
+
+
 class _AuxWorker:
     """Pose + segmentation on the newest frame, on its own thread (live mode only)."""
 
@@ -96,6 +112,7 @@ class _AuxWorker:
             self._cv.notify()
 
     def _run(self) -> None:
+        _lower_priority(AUX_NICE)
         next_at = 0.0
         while True:
             # Shoulders and clothes move slowly: 10 Hz is plenty and leaves the CPU to the face.

@@ -14,7 +14,8 @@ from kiosk.render import synthetic as s
 from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
 from kiosk.render.model import load_model
-from kiosk.render.renderer import DrawItem, Layer, Occluder, Renderer
+from kiosk.render.occluder import OccluderBounds
+from kiosk.render.renderer import MARGIN_PX, NEAR_MM, DrawItem, Layer, Occluder, Renderer
 from tests.render.pieces import CAM, facing, jhumka, single
 
 BLACK = Environment(np.zeros((16, 32, 3), np.float32), np.zeros((9, 3), np.float32))
@@ -97,6 +98,32 @@ def test_the_head_hides_what_is_behind_it(renderer: Renderer, tmp_path: Path) ->
     pushed = replace(wall, push_mm=60.0)
     assert np.array_equal(renderer.render([item], CAM, Environment.studio(), [pushed], rect=full.rect).rgba,
                           full.rgba)
+
+
+def test_only_the_occluder_triangles_over_the_piece_are_drawn_and_nothing_changes(
+        renderer: Renderer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The head mesh is culled to the piece's rectangle before it is drawn (llvmpipe sets up
+    every triangle it gets, visible or not): the triangles far from the piece go, one that
+    crosses the camera plane stays, and the picture is the same as with all of them."""
+    ball = single(tmp_path, s.uv_sphere(0.01), "ball")
+    item = DrawItem(ball, facing(600))
+    rect = renderer.render([item], CAM, Environment.studio())
+    assert rect is not None
+    near_wall = _wall(-500, 0, 560)                       # over the ball's left half
+    far = np.array([[300, 300, 560], [400, 300, 560], [400, 400, 560]], np.float32)   # off to the side
+    crossing = np.array([[-30, -30, -100], [30, -30, 600], [0, 30, 600]], np.float32)  # behind the camera
+    v = np.concatenate([near_wall.vertices, far, crossing])
+    mesh = Occluder(v, np.array([[0, 1, 2], [0, 2, 3], [4, 5, 6], [7, 8, 9]]))
+    bounds = OccluderBounds(NEAR_MM, MARGIN_PX)
+    kept = bounds.faces_in(mesh, CAM, rect.rect)
+    assert {tuple(f) for f in kept.tolist()} == {(0, 1, 2), (0, 2, 3), (7, 8, 9)}
+    culled = renderer.render([item], CAM, Environment.studio(), occluders=[mesh], rect=rect.rect)
+    monkeypatch.setattr(OccluderBounds, "faces_in",
+                        lambda self, occ, cam, r: np.asarray(occ.faces, np.uint32))
+    every = renderer.render([item], CAM, Environment.studio(), occluders=[mesh], rect=rect.rect)
+    assert culled is not None and every is not None
+    assert culled.alpha.sum() < 0.8 * rect.alpha.sum()     # the wall did hide part of it
+    assert np.array_equal(culled.rgba, every.rgba)
 
 
 def test_front_faces_are_kept_even_for_a_mirrored_piece(renderer: Renderer, tmp_path: Path) -> None:

@@ -51,10 +51,11 @@ def set_stone(
     bezel: bool = True,
     segs: int = 24,
     dome: float = 0.45,
+    sunk: bool = False,
 ) -> Part:
     """A stone in a gold bezel: 'cab' (cabochon), 'brilliant', 'oval', 'pear', 'polki'.
     size = (width, length) mm; `at` is the centre of the stone's seat; dome: a cabochon's height
-    over its width."""
+    over its width; sunk: its seat is below the gold around it (a polki's side then never shows)."""
     w, ln = size
     if stone == "cab":
         m = gems.cabochon(w, ln, height=dome * min(w, ln), segs=segs)
@@ -62,9 +63,11 @@ def set_stone(
         seat, top = 0.0, 0.35 * min(w, ln) * dome
     elif stone == "polki":
         outline = ellipse(w / 2, ln / 2, 11, phase=0.3)
-        m = gems.polki(outline, 0.22 * min(w, ln) + 0.15, seed)
-        outline = ellipse(w / 2, ln / 2, segs)
+        thick = 0.22 * min(w, ln) + 0.15
         seat, top = 0.0, 0.18 * min(w, ln)
+        # (a bezel rising past the girdle, at 0.45 of the stone's thickness, hides its side)
+        m = gems.polki(outline, thick, seed, in_bezel=sunk or (bezel and top >= 0.45 * thick))
+        outline = ellipse(w / 2, ln / 2, segs)
     else:
         shape = {"brilliant": "round", "oval": "oval", "pear": "pear"}[stone]
         m = gems.brilliant(w, shape, ln / w)

@@ -133,7 +133,8 @@ def _choker_unit(w: float, h: float, centre: str, accent: str, seed: int) -> Par
         at = (w * 0.37 * np.cos(a[j]), cy + h * 0.31 * np.sin(a[j]), 0.8)
         # (live: 108 such stones, 4 px each, set in the unit's gold; their own rims, under a
         # pixel wide, would cost 2k triangles)
-        set_stone(p, "polki", POLKI, (1.7, 1.8), at, seed=seed * 13 + j, segs=10, bezel=current().full)
+        set_stone(p, "polki", POLKI, (1.7, 1.8), at, seed=seed * 13 + j, segs=10, bezel=current().full,
+                  sunk=True)
     set_stone(p, "cab", accent, (2.2, 2.2), (0, h * 0.39, 0.9), segs=12)
     for x in (-w * 0.28, w * 0.28):
         p.add(GOLD, sphere(0.5, 6, 4).moved(t=(x, h * 0.39, 1.0)))

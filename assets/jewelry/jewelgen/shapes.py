@@ -121,7 +121,9 @@ def tube(
     d = current()
     if not d.full:
         rad = np.broadcast_to(np.asarray(radius, float), (len(pts),))
-        keep = d.keep(np.c_[pts, rad], closed, least=4 if closed else 2)
+        # A thin wire's path is kept within its own radius: chords coarser than that turn so
+        # sharply at the kept points that the wire's inner side folds through itself.
+        keep = d.finer(float(rad.min())).keep(np.c_[pts, rad], closed, least=6 if closed else 2)
         pts, radius, ridges = pts[keep], rad[keep], None
         sides = d.around(sides, float(rad.max()), 3)
     _, nrm, bi = transport_frames(pts, closed, up)
