@@ -1,5 +1,5 @@
 """The systemd units: sandboxing held to a `systemd-analyze security` score, and every secret of
-kiosk/config.py's SECRETS passed as a credential by the unit that uses it."""
+kiosk/config/settings.py's SECRETS passed as a credential by the unit that uses it."""
 
 from __future__ import annotations
 

@@ -205,7 +205,7 @@ def test_migration_failure_leaves_the_old_release_working_with_its_data(kiosk: K
 
 
 def test_a_release_that_refuses_the_config_changes_nothing(kiosk: Kiosk, tmp_path: Path) -> None:
-    strict = release_source(tmp_path / "src-2.0.0", "2.0.0", {"kiosk/config.py": (
+    strict = release_source(tmp_path / "src-2.0.0", "2.0.0", {"kiosk/config/sections.py": (
         "    currency: str = Field(\"INR\"", "    till_id: str\n    currency: str = Field(\"INR\"")})
     r = kiosk.install("--upgrade", "--from", str(strict))
     assert r.returncode == 1 and "refuses this kiosk's config" in r.stderr
