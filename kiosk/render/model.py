@@ -4,12 +4,15 @@ Conventions (issue 20): glTF units are metres, +Y up, +Z out of the piece's fron
 left-to-right seen from the front. `hook` is an empty node where the piece hangs from. A node
 whose name starts with `swing` and whose extras are {"swing": {"pivot": [x, y, z], "damping": d}}
 rotates with its children about the pivot (metres, in the node's parent space); swings nest.
+A node whose name starts with `slide` and whose extras are {"slide": {"axis": [x, y, z],
+"travel": [back, forward]}} moves along the axis (its parent's space) by up to `travel` metres
+each way from where it rests: bangles of a stack sliding along the arm.
 A necklace's scene extras carry {"necklace": {"neck_radius_mm": r}}.
 
 The geometry is grouped into *parts*, one per (segment, material): a segment is the piece's rigid
 body (-1) or one swinging node with its rigid descendants. Each part's vertices are stored in its
 segment's frame, so a frame costs one draw per part whatever the node count, and a swing only
-changes that segment's matrix (`segment_matrices`).
+changes that segment's matrix (kiosk/render/segments.py). A slide is a segment too.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from kiosk.render.gltf import Array, Gltf, ModelError, node_matrix, vertex_norma
 from kiosk.tryon.assets import WIDTH_MM
 
 __all__ = ["KINDS", "TRIANGLE_BUDGET", "Material", "Model", "ModelError", "Node", "Part", "Swing",
-           "check_model", "load_model", "segment_matrices", "swing_frames"]
+           "check_model", "load_model"]
 
 TO_MM = 1000.0
 TRIANGLE_BUDGET = 60_000         # what llvmpipe draws in a few ms at kiosk sizes, per piece
@@ -69,6 +72,14 @@ class Swing:
     damping: float
     offset: Mat4             # rest transform from the enclosing segment's frame to the node's parent
     local: Mat4              # the node's own local transform
+    # A slide instead of a swing (a bangle of a stack moving along the arm): its unit axis in
+    # the node's parent space and how far it may go each way from rest (mm).
+    axis: Array | None = None
+    travel: tuple[float, float] = (0.0, 0.0)
+
+    @property
+    def slides(self) -> bool:
+        return self.axis is not None
 
 
 @dataclass
@@ -200,6 +211,30 @@ def _swing_extras(node: Any, name: str, problems: list[str]) -> tuple[Array, flo
     return pivot, damping
 
 
+def _slide_extras(node: Any, name: str, problems: list[str]) -> tuple[Array, tuple[float, float]] | None:
+    extras = node.extras if isinstance(node.extras, dict) else {}
+    slide = extras.get("slide")
+    named = name.lower().startswith("slide")
+    if slide is None or not named:
+        if slide is not None or named:
+            problems.append(f"node {name!r}: a slide is a node named slide* with slide extras "
+                            '({"slide": {"axis": [x, y, z], "travel": [back, forward]}}): kept rigid')
+        return None
+    try:
+        axis = np.asarray([float(v) for v in slide["axis"]], np.float32)
+        back, forward = (float(v) * TO_MM for v in slide["travel"])
+    except (TypeError, ValueError, KeyError):
+        problems.append(f"node {name!r}: slide extras need an axis [x, y, z] and a travel [back, forward] "
+                        "in metres: kept rigid")
+        return None
+    norm = float(np.linalg.norm(axis)) if axis.shape == (3,) else 0.0
+    if not (np.isfinite(norm) and norm > 1e-6 and 0.0 <= back <= 50.0 and 0.0 <= forward <= 50.0):
+        problems.append(f"node {name!r}: the slide axis must be a direction and its travel 0-50 mm "
+                        "each way: kept rigid")
+        return None
+    return axis / np.float32(norm), (-back, forward)
+
+
 def _primitive(g: Gltf, prim: Any, where: str, problems: list[str]) -> Chunk | None:
     mode = 4 if prim.mode is None else int(prim.mode)
     if mode != 4:
@@ -254,10 +289,15 @@ def load_model(path: Path) -> Model:
         me = len(nodes)
         nodes.append(Node(name, parent, local, src.mesh))
         swing = _swing_extras(src, name, problems)
-        if swing is not None:
+        slide = _slide_extras(src, name, problems) if swing is None else None
+        if swing is not None or slide is not None:
             if any(s.name == name for s in swings):
                 problems.append(f"two swing nodes are named {name!r}; names must be unique")
-            swings.append(Swing(name, me, segment, swing[0], swing[1], seg_rel, local))
+            if swing is not None:
+                swings.append(Swing(name, me, segment, swing[0], swing[1], seg_rel, local))
+            elif slide is not None:
+                swings.append(Swing(name, me, segment, np.zeros(3, np.float32), 0.0, seg_rel, local,
+                                    slide[0], slide[1]))
             segment, seg_rel = len(swings) - 1, np.eye(4, dtype=np.float32)
         else:
             seg_rel = seg_rel @ local
@@ -347,76 +387,6 @@ def _hand(extras: Any, problems: list[str]) -> dict[str, float] | None:
     if not 10.0 <= d <= 90.0:
         problems.append(f"inner_diameter_mm {d:g} is neither a ring's nor a bangle's (10-90 mm)")
     return {"inner_diameter_mm": d, "band_width_mm": w}
-
-
-@dataclass(frozen=True)
-class _SwingTree:
-    """A model's swings as arrays, for computing all their frames in a few batched products:
-    rest offset and local transforms, pivots, parents, and the swings grouped by depth (a
-    parent always in an earlier group)."""
-    names: tuple[str, ...]
-    offsets: npt.NDArray[np.float32]            # (S, 4, 4)
-    locals_: npt.NDArray[np.float32]            # (S, 4, 4)
-    pivots: npt.NDArray[np.float32]             # (S, 3)
-    parents: npt.NDArray[np.intp]               # (S,)
-    levels: tuple[npt.NDArray[np.intp], ...]
-
-
-def _swing_tree(model: Model) -> _SwingTree:
-    tree: _SwingTree | None = getattr(model, "_swing_tree", None)
-    if tree is None:
-        sw = model.swings
-        depth: list[int] = []
-        for s in sw:
-            depth.append(0 if s.parent < 0 else depth[s.parent] + 1)
-        tree = _SwingTree(
-            tuple(s.name for s in sw),
-            np.asarray([s.offset for s in sw], np.float32).reshape(-1, 4, 4),
-            np.asarray([s.local for s in sw], np.float32).reshape(-1, 4, 4),
-            np.asarray([s.pivot for s in sw], np.float32).reshape(-1, 3),
-            np.asarray([s.parent for s in sw], np.intp),
-            tuple(np.flatnonzero(np.asarray(depth) == d) for d in range(max(depth, default=-1) + 1)))
-        model._swing_tree = tree  # type: ignore[attr-defined]
-    return tree
-
-
-def segment_matrices(model: Model, joints: dict[str, Array] | None = None) -> npt.NDArray[np.float32]:
-    """Model-space transform of each swing segment's frame (S, 4, 4), with `joints[name]`
-    (3x3, in the swing node's parent space) turning it about its pivot; rest pose for missing
-    names. Batched: a jhumka's 40 swings each frame were 40 Python-level products (0.3 ms)."""
-    tree = _swing_tree(model)
-    n = len(tree.names)
-    about = np.broadcast_to(np.eye(4, dtype=np.float32), (n, 4, 4)).copy()
-    if joints:
-        turned = [i for i, name in enumerate(tree.names) if name in joints]
-        if turned:
-            r = np.asarray([joints[tree.names[i]] for i in turned], np.float32)
-            piv = tree.pivots[turned]
-            about[turned, :3, :3] = r
-            about[turned, :3, 3] = piv - np.einsum("sij,sj->si", r, piv)
-    own = tree.offsets @ about @ tree.locals_
-    out = np.empty_like(own)
-    for level in tree.levels:
-        par = tree.parents[level]
-        root = par < 0
-        out[level[root]] = own[level[root]]
-        out[level[~root]] = out[par[~root]] @ own[level[~root]]
-    return out
-
-
-def swing_frames(model: Model, pose: Mat4,
-                 joints: dict[str, Array] | None = None) -> dict[str, tuple[Array, Array]]:
-    """For the pendulum: each swing's pivot in camera space (mm) and the rotation taking its
-    parent space to camera space, so gravity and the head's motion can be expressed where
-    `joints` rotations live."""
-    segs = segment_matrices(model, joints)
-    out: dict[str, tuple[Array, Array]] = {}
-    for s in model.swings:
-        parent = pose @ (segs[s.parent] if s.parent >= 0 else np.eye(4, dtype=np.float32)) @ s.offset
-        rot = parent[:3, :3] / np.maximum(np.linalg.norm(parent[:3, :3], axis=0, keepdims=True), 1e-12)
-        pivot = parent[:3, :3] @ s.pivot + parent[:3, 3]
-        out[s.name] = (np.asarray(pivot, np.float32), np.asarray(rot, np.float32))
-    return out
 
 
 def check_model(path: Path, category: str | None = None, budget: int = TRIANGLE_BUDGET) -> list[str]:

@@ -37,8 +37,9 @@ from kiosk.render.gpu import (
     program,
     variant,
 )
-from kiosk.render.model import Material, Model, segment_matrices
+from kiosk.render.model import Material, Model
 from kiosk.render.occluder import Occluder, OccluderBounds
+from kiosk.render.segments import segment_matrices
 
 Array = npt.NDArray[np.float32]
 NEAR_MM, FAR_MM = 50.0, 5000.0

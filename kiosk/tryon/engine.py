@@ -145,13 +145,14 @@ class TryOn:
         else:
             self.scene.lost()
         if tracking.hands and any(p.category in HAND_CATEGORIES for p in self.pieces):
-            self._draw_hands(frame, tracking, face, res)
+            self._draw_hands(frame, tracking, face, res, t)
         else:
             self.scene.last_hands = []
         res.ms["composite"] = (time.perf_counter() - t1) * 1000
         return res
 
-    def _draw_hands(self, frame: Frame, tracking: Tracking, face: FaceTrack | None, res: Result) -> None:
+    def _draw_hands(self, frame: Frame, tracking: Tracking, face: FaceTrack | None, res: Result,
+                    t: float) -> None:
         th = time.perf_counter()
         h, w = frame.shape[:2]
         camera = self.hand_camera = Camera.from_hfov(w, h, self.scene.hfov_deg)
@@ -163,7 +164,8 @@ class TryOn:
         res.hands = place_hand_pieces(self.pieces, fits, camera, models)
         in_3d: set[tuple[str, str]] = set()
         if three:
-            posed = self.scene.place_hands(res.hands, hand_occluders(fits, res.hands), live)
+            posed = self.scene.place_hands(res.hands, hand_occluders(fits, res.hands), live,
+                                           None if self.still else t)
             for p, layer, ms in self.scene.render(posed, camera, self.env, "still" if self.still else "live"):
                 ppm = camera.fx / float(p.hook_cam[2])
                 if layer is not None:

@@ -29,15 +29,17 @@ from kiosk.render.camera import Camera
 from kiosk.render.context import RenderUnavailable
 from kiosk.render.environment import Environment, sh_eval
 from kiosk.render.light import FACE_NORMAL, LUMA, SpriteGrade, grade_layer, sprite_grade
-from kiosk.render.model import Model, load_model, swing_frames
+from kiosk.render.model import Model, load_model
 from kiosk.render.occluder import Occluder
 from kiosk.render.renderer import DrawItem, Layer, Renderer
+from kiosk.render.segments import swing_frames
 from kiosk.track.base import FaceTrack, Tracking
 from kiosk.track.headpose import Anchor, HeadPose, HeadTracker, fit_head_pose
 from kiosk.track.neck import neck_base
 from kiosk.track.occluders import head_occluder
 from kiosk.tryon.assets import Piece
 from kiosk.tryon.hands3d import HandPlacement
+from kiosk.tryon.slide import SlideStack
 from kiosk.tryon.swing import SwingJoint, Swings
 
 log = logging.getLogger(__name__)
@@ -100,8 +102,8 @@ def swing_joints(model: Model, skip: set[str] | None = None) -> list[SwingJoint]
     frames = swing_frames(model, rest)
     out = []
     for i, s in enumerate(model.swings):
-        if skip and s.name in skip:
-            continue
+        if (skip and s.name in skip) or s.slides:
+            continue            # (a slide is moved by kiosk/tryon/slide.py, not swung)
         pivot, _rot = frames[s.name]
         if model.hook is not None:
             pivot = pivot - model.hook         # swing.py measures from the hook
@@ -152,6 +154,7 @@ class Scene3D:
     last: list[_Posed] = field(default_factory=list)
     last_occluders: list[Occluder] = field(default_factory=list)
     last_hands: list[_Posed] = field(default_factory=list)
+    _slides: dict[tuple[str, str], SlideStack] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.head = HeadTracker(self.hfov_deg)
@@ -324,18 +327,28 @@ class Scene3D:
         return out
 
     def place_hands(self, placed: list[HandPlacement], occluders: dict[str, Occluder],
-                    live: bool) -> list[_Posed]:
-        """The hand pieces' draw items (kiosk/tryon/hands3d.py placed them); rigid: a ring
-        does not swing, a bangle's slide is in its placement."""
+                    live: bool, t: float | None = None) -> list[_Posed]:
+        """The hand pieces' draw items (kiosk/tryon/hands3d.py placed them): a ring does not
+        swing; the bangles of a stack slide along the arm (kiosk/tryon/slide.py), settled at
+        once in a still (t None)."""
         out = []
+        worn = set()
         for hp in placed:
             if hp.piece.model is None:
                 continue
             model = self.model(hp.piece, live)
             hook = np.asarray(hp.pose[:3, 3], np.float64)
             occ = occluders.get(hp.side)
-            out.append(_Posed(hp.piece, hp.side, DrawItem(model, np.asarray(hp.pose, np.float32)),
+            key = (hp.piece.id, hp.side)
+            worn.add(key)
+            stack = self._slides.get(key)
+            if stack is None or stack.model is not model:
+                stack = self._slides[key] = SlideStack(model)
+            joints = stack.step(np.asarray(hp.pose, np.float64), t)
+            out.append(_Posed(hp.piece, hp.side, DrawItem(model, np.asarray(hp.pose, np.float32), joints),
                               hook, [occ] if occ is not None else []))
+        for key in set(self._slides) - worn:
+            del self._slides[key]           # taken off, or the hand lost: it starts at rest again
         self.last_hands = out
         return out
 

@@ -335,8 +335,11 @@ def test_hand_pieces_circle_the_axis_at_their_stated_size(pid: str, lod: str,
 def test_a_stack_keeps_each_bangle_in_its_own_node_along_the_axis(pieces: dict[str, Piece]) -> None:
     pc = pieces["bangles_gold_stack"]
     kids = pc.g.nodes[0].children or []
-    idx = [i for i in kids if pc.g.nodes[i].name.startswith("bangle_")]
-    assert [pc.g.nodes[i].name for i in idx] == [f"bangle_{k}" for k in range(4)]
+    idx = [i for i in kids if pc.g.nodes[i].name.startswith("slide_bangle_")]
+    assert [pc.g.nodes[i].name for i in idx] == [f"slide_bangle_{k}" for k in range(4)]
+    # Each slides along the arm (+Y), the hand's side one least (kiosk/tryon/slide.py).
+    travel = [(pc.g.nodes[i].extras or {}).get("slide", {}).get("travel") for i in idx]
+    assert all(t is not None and 0 < min(t) and max(t) <= 0.005 for t in travel), travel
     prev_top = -np.inf
     for i in idx:
         t = pc.world[i][:3, 3] * 1000

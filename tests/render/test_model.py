@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from kiosk.render import synthetic as s
-from kiosk.render.model import ModelError, check_model, load_model, segment_matrices, swing_frames
+from kiosk.render.model import ModelError, check_model, load_model
+from kiosk.render.segments import segment_matrices, swing_frames
 from tests.render.pieces import GOLD, jhumka
 
 

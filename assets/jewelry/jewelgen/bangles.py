@@ -18,6 +18,9 @@ from .motifs import filigree_curl, mango_outline, pear_outline, placed, set_ston
 from .shapes import TAU, granules, plaque, rope_chain, sphere, tube, wall
 
 R_IN = BANGLE_INNER_MM / 2
+# How far a stack's bangles may slide along the arm: the elbow's side one back, the hand's side
+# one forward, the others as far as closing up on them takes.
+SLIDE_BACK_MM, SLIDE_FORWARD_MM, SLIDE_FREE_MM = 3.0, 1.0, 4.5
 
 
 def kada_gold_filigree() -> Model:
@@ -112,8 +115,8 @@ def bangles_gold_stack() -> Model:
     """Four thin 22k gold bangles worn together (a set of four, sold as one), each 2.6 mm wide
     and 2.3 mm thick, size 2.4, side by side 3.1 mm apart along the arm: a diamond-cut bangle,
     a twisted rope bangle, a polished bangle with a row of granules round its middle, and a
-    second diamond-cut one. 62 mm across; about 12 g each. Each is its own node, bangle_0 to
-    bangle_3 from the elbow's side to the hand's, so the wearer's arm may slide them apart."""
+    second diamond-cut one. 62 mm across; about 12 g each. Each is its own node, slide_bangle_0
+    to slide_bangle_3 from the elbow's side to the hand's, sliding along the arm."""
     pitch, half, thick = 3.1, 1.3, 2.3
     kids = []
     for i in range(4):
@@ -133,7 +136,13 @@ def bangles_gold_stack() -> Model:
             b.add(GOLD, shank(R_IN, const(thick - 0.3), const(half), 160, 24, dome=0.9, inner=0.5))
             b.add(GOLD, granules(circle(R_IN + thick - 0.35, 200), 0.9))
         y = (i - 1.5) * pitch
-        kids.append(Node(f"bangle_{i}", (0.0, y, 0.0), b))
+        # They slide along the arm (kiosk/tryon/slide.py): on a tipped arm the set slips to the
+        # low side and closes up, as worn bangles do. The hand stops the last one 1 mm on, the
+        # widening forearm the first 3 mm back; the others close up against them.
+        back = SLIDE_BACK_MM if i == 0 else SLIDE_FREE_MM
+        forward = SLIDE_FORWARD_MM if i == 3 else SLIDE_FREE_MM
+        slide = {"axis": [0.0, 1.0, 0.0], "travel": [back * 1e-3, forward * 1e-3]}
+        kids.append(Node(f"slide_bangle_{i}", (0.0, y, 0.0), b, extras={"slide": slide}))
     return hand_model("bangles_gold_stack", Part(), BANGLE_INNER_MM, round(3 * pitch + 2 * half, 1), kids)
 
 

@@ -27,10 +27,11 @@ import numpy as np
 
 from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
-from kiosk.render.model import Model, segment_matrices
+from kiosk.render.model import Model
 from kiosk.render.occluder import Occluder
 from kiosk.render.preview import STUDIO_EXPOSURE, TILE_PITCH_DEG, TILE_YAW_DEG, rotation
 from kiosk.render.renderer import FACING_CAMERA, DrawItem, Renderer
+from kiosk.render.segments import segment_matrices
 
 from .mesh import Arr, Mesh
 from .shapes import sphere, tube
