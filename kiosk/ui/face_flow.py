@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from kiosk.face.worker import FaceWorker
 from kiosk.session.visit import FaceSample, Recognition, VisitService
 from kiosk.tryon.stage import TryOnStage
+from kiosk.ui.screens.forget import forgotten_text
 
 
 class _Bridge(QObject):
@@ -38,6 +39,13 @@ class FaceFlow:
     def pause(self) -> None:
         if self.worker is not None:
             self.worker.active.clear()
+
+    def forget(self) -> str:
+        """The current customer's face record deleted (raises StoreError); what to tell them."""
+        out = self.service.forget_current()
+        self.pause()
+        self.badge(None)
+        return forgotten_text(out, "this customer")
 
     def _on_face(self, sample: object) -> None:
         if not isinstance(sample, FaceSample) or self.service.visit is None:

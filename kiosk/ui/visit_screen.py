@@ -4,7 +4,9 @@ attract ("Tap to start") → start form → catalogue + outfits → photo review
 attract. The mirror comes first (kiosk.ui.mirror): landscape puts the panel on the right,
 portrait below, and the panel never shrinks the mirror below its share while trying on.
 Every step goes through the VisitService (events, person records); no business logic lives
-here. Slow work (saving a photo, face embeddings) runs off the UI thread.
+here. Slow work (saving a photo, face embeddings) runs off the UI thread. Beside it, each with
+its own module: the cloud outfits (cloud_flow), the photos kept and shared (share_flow), face
+recognition (face_flow); the pages of the panel are the `State`s.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from kiosk.ui.screens.camera import CameraControl
 from kiosk.ui.screens.catalogue import CatalogueScreen
 from kiosk.ui.screens.clip import ClipControl
 from kiosk.ui.screens.end import EndScreen
-from kiosk.ui.screens.forget import ForgetScreen, forgotten_text
+from kiosk.ui.screens.forget import ForgetScreen
 from kiosk.ui.screens.jeweler import JewelerScreen, logo_pixmap
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.seller import SellerScreen
@@ -198,8 +200,8 @@ class VisitScreen(QWidget):
         return False
 
     def _show(self, state: State) -> None:
-        if state == State.CATALOGUE:
-            self._live_attire_again()
+        if state == State.CATALOGUE and self.cloud is not None:
+            self.cloud.back_to_live(self.attires.get(self.attire_id))
         self.state = state
         self.assist.show(state == State.CATALOGUE)
         widget = self.pages.get(state)
@@ -316,13 +318,11 @@ class VisitScreen(QWidget):
         if self.service.visit is None:
             return
         try:
-            out = self.service.forget_current()
+            said = self.faces.forget()
         except StoreError as e:
             self.end_screen.error.setText(f"The face record could not be deleted: {e}")
             return
-        self.faces.pause()
-        self.catalogue.show_badge(None)
-        self.end_screen.face_forgotten(forgotten_text(out, "this customer"))
+        self.end_screen.face_forgotten(said)
 
     def to_technician(self) -> None:
         if self.technician is None:
@@ -414,22 +414,11 @@ class VisitScreen(QWidget):
     def raw_frame(self) -> object:
         return self.stage.last_raw if self.stage is not None else None
 
-    def cloud_attire(self, garment_id: str, garment_name: str) -> None:
-        if self.service.visit is not None:
-            self.service.change_attire(f"cloud_{garment_id}", f"{garment_name} (cloud)")
-
     def cloud_photo(self, outcome: Outcome, garment_id: str, garment_name: str) -> None:
         if self.service.visit is None:
             return
         self._deliver(outcome.jpeg, outcome.total_ms, f"{garment_name} (cloud)",
                       f"{garment_name}, cloud outfit", outcome.note)
-
-    def _live_attire_again(self) -> None:
-        """Back to the mirror after a cloud outfit: the live outfit is the one on screen again."""
-        visit = self.service.visit
-        attire = self.attires.get(self.attire_id)
-        if visit is not None and visit.attire.startswith("cloud_") and attire is not None:
-            self.service.change_attire(attire.id, attire.name)
 
     # ---- sharing ------------------------------------------------------------------------------
 
