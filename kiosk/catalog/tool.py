@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk import paths
@@ -52,22 +53,10 @@ def add(data_dir: Path, image: Path, *, jeweler: str, category: str, name: str, 
     hook = anchor or prep.anchor
     if not (0 <= hook[0] <= w and 0 <= hook[1] <= h):
         return _fail(f"--anchor {hook[0]},{hook[1]} is outside the {w}x{h} cut-out")
-    try:
-        db = Database(data_dir)
-        try:
-            pid = cache.unique_id(db, cache.slug(f"{jeweler}_{name}"))
-            new, png = cache.new_piece(prep, pid=pid, jeweler_id=jeweler, name=name, category=category,
-                                       price=price, piece_mm=piece_mm, anchor=hook)
-            piece = cache.save_piece(db, new, png, source="staff", now=time.time())
-        finally:
-            db.close()
-    except (StoreError, AssetError) as e:
-        return _fail(str(e))
-    print(f"added {piece.id}: {name} ({category}, {piece_mm:g} mm, hook at {hook[0]},{hook[1]}) "
-          f"in {piece.folder}")
-    if preview is not None:
-        _preview(data_dir, piece.id, preview)
-    return EXIT_OK
+    return _save(data_dir, jeweler, name, preview,
+                 lambda pid: cache.new_piece(prep, pid=pid, jeweler_id=jeweler, name=name, category=category,
+                                             price=price, piece_mm=piece_mm, anchor=hook),
+                 f"{category}, {piece_mm:g} mm, hook at {hook[0]},{hook[1]}")
 
 
 def _add_model(data_dir: Path, path: Path, *, jeweler: str, category: str, name: str,
@@ -77,17 +66,27 @@ def _add_model(data_dir: Path, path: Path, *, jeweler: str, category: str, name:
 
     try:
         made = prepare_model(path, category, width_mm)
+    except AssetError as e:
+        return _fail(str(e))
+    return _save(data_dir, jeweler, name, preview,
+                 lambda pid: (cache.NewPiece(pid, jeweler, name, category, price, made.width_mm, made.anchor),
+                              made.png),
+                 f"{category}, 3D model {made.model_width_mm:.1f} mm wide", model=made.glb)
+
+
+def _save(data_dir: Path, jeweler: str, name: str, preview: Path | None,
+          make: Callable[[str], tuple[cache.NewPiece, bytes]], what: str, model: bytes | None = None) -> int:
+    """The piece under a new id (`make` builds it for that id), said, and previewed if asked."""
+    try:
         db = Database(data_dir)
         try:
-            pid = cache.unique_id(db, cache.slug(f"{jeweler}_{name}"))
-            new = cache.NewPiece(pid, jeweler, name, category, price, made.width_mm, made.anchor)
-            piece = cache.save_piece(db, new, made.png, source="staff", now=time.time(), model=made.glb)
+            new, png = make(cache.unique_id(db, cache.slug(f"{jeweler}_{name}")))
+            piece = cache.save_piece(db, new, png, source="staff", now=time.time(), model=model)
         finally:
             db.close()
     except (StoreError, AssetError) as e:
         return _fail(str(e))
-    print(f"added {piece.id}: {name} ({category}, 3D model {made.model_width_mm:.1f} mm wide) "
-          f"in {piece.folder}")
+    print(f"added {piece.id}: {name} ({what}) in {piece.folder}")
     if preview is not None:
         _preview(data_dir, piece.id, preview)
     return EXIT_OK
@@ -96,22 +95,18 @@ def _add_model(data_dir: Path, path: Path, *, jeweler: str, category: str, name:
 def _preview(data_dir: Path, pid: str, out: Path) -> None:
     """The new piece worn on the sample video's face, so staff can judge size and hook."""
     from kiosk.capture.sources import VideoFileSource
-    from kiosk.track.mediapipe_tracker import MediaPipeTracker
-    from kiosk.tryon.engine import TryOn, encode_jpeg
+    from kiosk.tryon.still import render
 
     src = VideoFileSource(paths.SAMPLE_VIDEO, fps=1000.0)
-    tracker = MediaPipeTracker(static=True)
     try:
         src.open()
         frame = src.read()
-        engine = TryOn(cache.load(data_dir), tracker, [pid], None, still=True)
-        engine.process(frame, t=None)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(encode_jpeg(frame))
-        print(f"preview: {out}")
     finally:
-        tracker.close()
         src.close()
+    jpeg = render(frame, cache.load(data_dir), [pid]).jpeg()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(jpeg)
+    print(f"preview: {out}")
 
 
 def check(data_dir: Path | None) -> int:

@@ -19,7 +19,8 @@ import numpy as np
 from kiosk.outfit.client import Progress, TryOnError
 from kiosk.outfit.service import CloudOutfits
 from kiosk.tryon.assets import Catalog
-from kiosk.tryon.engine import TryOn, encode_jpeg
+from kiosk.tryon.engine import encode_jpeg
+from kiosk.tryon.still import render
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +40,9 @@ def composite(image_bytes: bytes, catalog: Catalog, pieces: list[str]) -> tuple[
     frame = np.ascontiguousarray(decoded, dtype=np.uint8)
     if not pieces:
         return encode_jpeg(frame), ""
-    from kiosk.track.mediapipe_tracker import MediaPipeTracker
-
-    tracker = MediaPipeTracker(static=True)       # graphs belong to this thread
-    try:
-        result = TryOn(catalog, tracker, pieces, None, still=True).process(frame, t=None)
-    finally:
-        tracker.close()
-    note = "" if result.faces else "no face in the cloud's picture, so no jewelry on it"
-    return encode_jpeg(frame), note
+    worn = render(frame, catalog, pieces)         # on this thread: its tracker's graphs are this thread's
+    note = "" if worn.result.faces else "no face in the cloud's picture, so no jewelry on it"
+    return worn.jpeg(), note
 
 
 class CloudJob:

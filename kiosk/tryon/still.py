@@ -1,7 +1,9 @@
-"""`kiosk tryon PHOTO --jewelry ID[,ID] --out OUT.jpg [--json]`: composite one still photo.
+"""One still photo with the pieces on it, and `kiosk tryon PHOTO --jewelry ID[,ID] --out OUT.jpg [--json]`.
 
-The pieces are the app's: the bundled ones plus the local catalogue of the config's data dir
-(imported from the commerce API, added by staff), hidden ones included (still wearable).
+`render` is the one still-photo path: the CLI below, the staff asset tool's preview (the CLI and
+the touchscreen), the cloud outfit's jewelry, and the devcloud's stand-in outfit all use it.
+The CLI's pieces are the app's: the bundled ones plus the local catalogue of the config's data
+dir (imported from the commerce API, added by staff), hidden ones included (still wearable).
 """
 
 from __future__ import annotations
@@ -9,17 +11,75 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.capture.base import SourceError
 from kiosk.capture.sources import load_photo
 from kiosk.catalog import cache
-from kiosk.tryon.assets import AssetError, Catalog
-from kiosk.tryon.attire import AttireError, load_attire
-from kiosk.tryon.engine import HINT_NO_FACE, Frame, TryOn, encode_jpeg
+from kiosk.track.base import Tracker
+from kiosk.tryon.assets import AssetError, Catalog, Piece
+from kiosk.tryon.attire import Attire, AttireError, load_attire
+from kiosk.tryon.engine import HINT_NO_FACE, Frame, Result, TryOn, encode_jpeg
 from kiosk.tryon.hands3d import HAND_CATEGORIES
+from kiosk.tryon.scene3d import Scene3D
 
 EXIT_OK, EXIT_INPUT = 0, 2
+
+
+@dataclass(frozen=True)
+class StillResult:
+    image: Frame              # the photo itself, drawn on in place
+    result: Result
+    pieces: list[Piece]       # the ids expanded (a set is its pieces)
+    renderer: str | None      # "3d" or "sprites (why)" if a 3D piece started it, else None
+    ms: float                 # the try-on's own time, the tracker's set-up left out
+
+    @property
+    def hands_only(self) -> bool:
+        return all(p.category in HAND_CATEGORIES for p in self.pieces)
+
+    def jpeg(self) -> bytes:
+        return encode_jpeg(self.image)
+
+
+def render(photo: Frame, catalog: Catalog, pieces: list[str], attire: Attire | None = None,
+           tracker: Tracker | None = None) -> StillResult:
+    """The pieces (and the attire) drawn on `photo` in place. Without a tracker it makes a static
+    MediaPipe one and closes it; a caller that renders often passes its own (and closes it).
+    MediaPipe's graphs belong to the thread that made them: call from that thread."""
+    own = tracker is None
+    if tracker is None:
+        from kiosk.track.mediapipe_tracker import MediaPipeTracker
+
+        tracker = MediaPipeTracker(static=True)
+    engine: TryOn | None = None
+    try:
+        t0 = time.perf_counter()
+        engine = TryOn(catalog, tracker, pieces, attire, still=True)
+        result = engine.process(photo, t=None)
+        ms = (time.perf_counter() - t0) * 1000
+        # Asked only when a piece started the renderer: `ready` on a fresh scene makes a context.
+        renderer = _renderer(engine.scene) if engine.scene.started else None
+        return StillResult(photo, result, list(engine.pieces), renderer, ms)
+    finally:
+        if engine is not None:
+            engine.scene.close()
+        if own:
+            tracker.close()
+
+
+def _renderer(scene: Scene3D) -> str:
+    return "3d" if scene.ready else f"sprites ({scene.unavailable})"
+
+
+def _probe_renderer() -> str:
+    """What a 3D piece would be drawn with, for a report on a photo with none."""
+    scene = Scene3D()
+    try:
+        return _renderer(scene)
+    finally:
+        scene.close()
 
 
 def _fail(msg: str) -> int:
@@ -47,24 +107,16 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
             attire = choices[attire_id]
     except (AssetError, AttireError) as e:
         return _fail(str(e))
-    from kiosk.track.mediapipe_tracker import MediaPipeTracker
-
-    tracker = MediaPipeTracker(static=True)
+    still = render(frame, catalog, ids, attire)
+    result = still.result
+    if still.hands_only and not result.hands:
+        return _fail(f"{photo}: no hand found for {', '.join(ids)}; use a photo with the hand in view")
+    if result.faces == 0 and not still.hands_only:
+        return _fail(f"{photo}: no face found ({HINT_NO_FACE.split(':')[0].lower()}); "
+                     "use a photo with the customer's face visible")
     t0 = time.perf_counter()
-    engine = TryOn(catalog, tracker, ids, attire, still=True)
-    try:
-        result = engine.process(frame, t=None)
-        hands_only = all(p.category in HAND_CATEGORIES for p in engine.pieces)
-        if hands_only and not result.hands:
-            return _fail(f"{photo}: no hand found for {', '.join(ids)}; use a photo with the hand in view")
-        if result.faces == 0 and not hands_only:
-            return _fail(f"{photo}: no face found ({HINT_NO_FACE.split(':')[0].lower()}); "
-                         "use a photo with the customer's face visible")
-        jpeg = encode_jpeg(frame)
-        ms = (time.perf_counter() - t0) * 1000
-    finally:
-        tracker.close()
-        engine.scene.close()
+    jpeg = still.jpeg()
+    ms = still.ms + (time.perf_counter() - t0) * 1000
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(jpeg)
@@ -77,7 +129,7 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
               "hints": result.hints,
               "light": {k: round(v, 4) for k, v in result.light.items()},
               "head": result.head, "drawn": [d.as_json() for d in result.drawn],
-              "renderer": "3d" if engine.scene.ready else f"sprites ({engine.scene.unavailable})",
+              "renderer": still.renderer or _probe_renderer(),
               "generation_time_ms": round(ms, 1)}
     if as_json:
         print(json.dumps(report, indent=2))

@@ -146,7 +146,7 @@ class Autopilot(QObject):
                 yield 10
                 phone_now = v.service.visit.customer_phone if v.service.visit else ""
                 if phone_now:
-                    v.send_share("whatsapp", phone_now)
+                    v.sharing.send("whatsapp", phone_now)
                     yield 10
                 v.close_share()
             else:

@@ -14,7 +14,9 @@ from kiosk.config import KioskConfig
 from kiosk.outfit.client import TryOnError, WidgetClient
 from kiosk.outfit.job import CloudJob, Outcome
 from kiosk.outfit.service import CloudOutfits
+from kiosk.session.visit import VisitService
 from kiosk.tryon.assets import Catalog
+from kiosk.tryon.attire import Attire
 from kiosk.tryon.engine import encode_jpeg
 from kiosk.ui.screens.cloud import CloudScreen
 
@@ -26,14 +28,13 @@ class VisitHooks(Protocol):
 
     catalog: Catalog
     selected: list[str]
+    service: VisitService
 
     def start_countdown(self, then: Callable[[], None] | None = None) -> None: ...
 
     def raw_frame(self) -> object: ...
 
     def cloud_photo(self, outcome: Outcome, garment_id: str, garment_name: str) -> None: ...
-
-    def cloud_attire(self, garment_id: str, garment_name: str) -> None: ...
 
 
 class _Bridge(QObject):
@@ -92,7 +93,9 @@ class CloudFlow:
         if self.job is not None or self._waiting is not None:
             return
         self._waiting = garment_id
-        self.hooks.cloud_attire(garment_id, self.names[garment_id])
+        service = self.hooks.service
+        if service.visit is not None:
+            service.change_attire(f"cloud_{garment_id}", f"{self.names[garment_id]} (cloud)")
         self.screen.working("Look at the camera…")
         self.hooks.start_countdown(lambda: self._shoot(garment_id))
 
@@ -135,6 +138,12 @@ class CloudFlow:
             self.job = None
         self.screen.finished()
         self.screen.status.setText("Cancelled.")
+
+    def back_to_live(self, attire: Attire | None) -> None:
+        """Back to the mirror after a cloud outfit: the live outfit is the one on screen again."""
+        visit = self.hooks.service.visit
+        if visit is not None and visit.attire.startswith("cloud_") and attire is not None:
+            self.hooks.service.change_attire(attire.id, attire.name)
 
     def new_customer(self) -> None:
         self.cancel()

@@ -4,50 +4,49 @@ attract ("Tap to start") → start form → catalogue + outfits → photo review
 attract. The mirror comes first (kiosk.ui.mirror): landscape puts the panel on the right,
 portrait below, and the panel never shrinks the mirror below its share while trying on.
 Every step goes through the VisitService (events, person records); no business logic lives
-here. Slow work (saving a photo, face embeddings) runs off the UI thread.
+here. Slow work (saving a photo, face embeddings) runs off the UI thread. Beside it, each with
+its own module: the cloud outfits (cloud_flow), the photos kept and shared (share_flow), face
+recognition (face_flow); the pages of the panel are the `State`s.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
-from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QApplication, QBoxLayout, QPushButton, QStackedWidget, QWidget
 
 from kiosk.catalog.brands import Brand, Brands
 from kiosk.config import KioskConfig
-from kiosk.face.worker import FaceWorker
 from kiosk.outfit.job import Outcome
-from kiosk.session.visit import FaceSample, PieceRef, Recognition, VisitService
-from kiosk.share.brand import add_strip
+from kiosk.session.visit import PieceRef, VisitService
 from kiosk.store import DeviceIds, StoreError
 from kiosk.store.shares import Share
 from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.cloud_flow import CloudFlow
+from kiosk.ui.countdown import Countdown
+from kiosk.ui.face_flow import FaceFlow
 from kiosk.ui.live_view import LiveView
 from kiosk.ui.mirror import MirrorAssist, face_share, page_needs, panel_size
 from kiosk.ui.screens.assets import AssetScreen
 from kiosk.ui.screens.camera import CameraControl
 from kiosk.ui.screens.catalogue import CatalogueScreen
 from kiosk.ui.screens.clip import ClipControl
-from kiosk.ui.screens.common import money
 from kiosk.ui.screens.end import EndScreen
-from kiosk.ui.screens.forget import ForgetScreen, forgotten_text
+from kiosk.ui.screens.forget import ForgetScreen
 from kiosk.ui.screens.jeweler import JewelerScreen, logo_pixmap
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.seller import SellerScreen
-from kiosk.ui.screens.share import ShareScreen, ShareView, uplink
 from kiosk.ui.screens.sizes import SizeLine
 from kiosk.ui.screens.start import StartScreen
 from kiosk.ui.screens.technician import TechnicianScreen
+from kiosk.ui.share_flow import ShareFlow
 from kiosk.ui.theme import accent_rules
 
 log = logging.getLogger(__name__)
@@ -55,8 +54,20 @@ ATTRACT_PIECES = ["earring_gold"]
 COUNTDOWN_S = 3
 
 
-class _FaceBridge(QObject):
-    sample = Signal(object)
+class State(StrEnum):
+    """The page of the panel (attract: the mirror alone). A str, so `state == "review"` reads."""
+
+    ATTRACT = "attract"
+    SELLER = "seller"
+    JEWELER = "jeweler"
+    START = "start"
+    FORGET = "forget"
+    CATALOGUE = "catalogue"
+    CLOUD = "cloud"
+    REVIEW = "review"
+    SHARE = "share"
+    END = "end"
+    TECHNICIAN = "technician"
 
 
 class VisitScreen(QWidget):
@@ -85,24 +96,23 @@ class VisitScreen(QWidget):
         self.brands = Brands.load(cfg.jeweler, Path(cfg.store.data_dir), catalog)
         self.brand: Brand | None = None            # whose collection this visit is for
         self.forget_screen = ForgetScreen(cfg.store.country_code, service.forget_phone)
-        sh = cfg.share
-        self.share_screen = ShareScreen(cfg.store.country_code, sh.whatsapp_ready, sh.email_ready,
-                                        sh.wifi_name)
-        self.share_screen.uplink = lambda: uplink(Path(cfg.store.data_dir), cfg.health.heartbeat_s)
-        self.photo: tuple[bytes, PieceRef | None] | None = None     # the last photo taken
-        self.share: Share | None = None                             # ... once it is shared
+        self.sharing = ShareFlow(cfg, self)
+        self.share_screen = self.sharing.screen
         self.seller: tuple[str, str] | None = None
         self.technician = (TechnicianScreen(cfg.ui.technician_pin_sha256, report or (lambda: []),
                                             Path(cfg.store.data_dir),
                                             AssetScreen(service.store.db, cfg.jeweler.id), camera)
                            if cfg.ui.technician_pin_sha256 else None)
-        for w in (self.start_screen, self.catalogue, self.review, self.end_screen, self.seller_screen,
-                  self.jeweler_screen, self.forget_screen, self.share_screen, self.technician):
-            if w is not None:
-                self.panel.addWidget(w)
         self.cloud = CloudFlow(cfg, self, cur) if cfg.cloud_tryon_ready else None
+        pages = {State.START: self.start_screen, State.CATALOGUE: self.catalogue, State.REVIEW: self.review,
+                 State.END: self.end_screen, State.SELLER: self.seller_screen,
+                 State.JEWELER: self.jeweler_screen, State.FORGET: self.forget_screen,
+                 State.SHARE: self.share_screen, State.TECHNICIAN: self.technician,
+                 State.CLOUD: self.cloud.screen if self.cloud else None}
+        self.pages: dict[State, QWidget] = {k: w for k, w in pages.items() if w is not None}
+        for w in self.pages.values():
+            self.panel.addWidget(w)
         if self.cloud is not None:
-            self.panel.addWidget(self.cloud.screen)
             self.catalogue.show_cloud_option()
             self.catalogue.cloud_tapped.connect(self.to_cloud)
             self.cloud.screen.back.connect(self.leave_cloud)
@@ -117,12 +127,8 @@ class VisitScreen(QWidget):
         self.assist = MirrorAssist(live_view)
         self.selected: list[str] = []
         self.attire_id = "original"
-        self.state = ""
-        self.photos = 0
-        self._countdown = 0
-        self._after: Callable[[], None] = self.take_photo
-        self._count_timer = QTimer(self)
-        self._count_timer.timeout.connect(self._tick)
+        self.state = State.ATTRACT
+        self.countdown = Countdown(live_view, COUNTDOWN_S, self)
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(cfg.ui.idle_timeout_s * 1000))
@@ -130,17 +136,12 @@ class VisitScreen(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-        self._bridge = _FaceBridge()
-        self._bridge.sample.connect(self._on_face)
-        self.face_worker: FaceWorker | None = None
-        if cfg.privacy.face_enabled and stage is not None:
-            self.face_worker = FaceWorker(lambda: stage.last_raw, self._bridge.sample.emit)
-            self.face_worker.start()
+        self.faces = FaceFlow(service, stage, cfg.privacy.face_enabled, self.catalogue.show_badge)
         live_view.tapped.connect(self._on_tap)
         live_view.banners_changed.connect(self._offer_visit)
         self.start_screen.started.connect(self.begin)
         self.start_screen.cancelled.connect(self.to_attract)
-        self.start_screen.switch_seller.connect(lambda: self._show("seller"))
+        self.start_screen.switch_seller.connect(lambda: self._show(State.SELLER))
         self.start_screen.forget_data.connect(self.to_forget)
         self.forget_screen.closed.connect(self.to_start)
         self.seller_screen.signed_in.connect(self.sign_in)
@@ -159,13 +160,11 @@ class VisitScreen(QWidget):
         self.catalogue.stats.connect(live_view.toggle_stats)
         live_view.stats_button.hide()
         self.review.retake.connect(self.retake)
-        self.review.keep.connect(lambda: self._show("catalogue"))
+        self.review.keep.connect(lambda: self._show(State.CATALOGUE))
         self.review.share.connect(self.to_share)
         self.share_screen.done.connect(self.close_share)
-        self.share_screen.send_requested.connect(self.send_share)
-        self.share_screen.retry_requested.connect(self.retry_share)
         self.end_screen.finished.connect(self.finish)
-        self.end_screen.back.connect(lambda: self._show("catalogue"))
+        self.end_screen.back.connect(lambda: self._show(State.CATALOGUE))
         self.end_screen.forget_face.connect(self.forget_face)
         self.clip = ClipControl(self)          # "Record clip" beside "Take photo"
         self.sizes = SizeLine(self)            # ring and bangle sizes, "Add to notes"
@@ -196,26 +195,23 @@ class VisitScreen(QWidget):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
-            if self.state not in ("", "attract"):
+            if self.state != State.ATTRACT:
                 self.idle.start()
         return False
 
-    def _show(self, state: str) -> None:
-        if state == "catalogue":
-            self._live_attire_again()
+    def _show(self, state: State) -> None:
+        if state == State.CATALOGUE and self.cloud is not None:
+            self.cloud.back_to_live(self.attires.get(self.attire_id))
         self.state = state
-        self.assist.show(state == "catalogue")
-        widget = {"start": self.start_screen, "catalogue": self.catalogue, "review": self.review,
-                  "end": self.end_screen, "seller": self.seller_screen, "forget": self.forget_screen,
-                  "jeweler": self.jeweler_screen, "cloud": self.cloud.screen if self.cloud else None,
-                  "share": self.share_screen, "technician": self.technician}.get(state)
+        self.assist.show(state == State.CATALOGUE)
+        widget = self.pages.get(state)
         self.panel.setVisible(widget is not None)
         if widget is not None:
             self.panel.setCurrentWidget(widget)
         self._layout()
         self.live_view.set_overlay("")
         self._offer_visit()
-        self.tech_button.setVisible(self.technician is not None and state == "attract")
+        self.tech_button.setVisible(self.technician is not None and state == State.ATTRACT)
         self.tech_button.raise_()
 
     @property
@@ -225,26 +221,24 @@ class VisitScreen(QWidget):
     def _offer_visit(self) -> None:
         """No "Tap to start" while the camera is lost: there is nothing to try on. The banner
         says why; ⚙ stays reachable for the technician."""
-        if self.state == "attract":
+        if self.state == State.ATTRACT:
             self.live_view.set_overlay("" if self.camera_lost else "Tap to start")
 
     # ---- the flow -----------------------------------------------------------------------------
 
     def _on_tap(self) -> None:
-        if self.state == "attract" and not self.camera_lost:
+        if self.state == State.ATTRACT and not self.camera_lost:
             self.to_start()
 
     def to_attract(self) -> None:
         """Idle loop: a sample piece on whoever passes, nothing of the last customer left."""
         self.idle.stop()
-        self.share_screen.close_view()
-        self.photo, self.share = None, None
-        self._count_timer.stop()
-        if self.face_worker is not None:
-            self.face_worker.active.clear()
+        self.sharing.new_customer()
+        self.countdown.stop()
+        self.faces.pause()
         if self.cloud is not None:
             self.cloud.new_customer()
-        self.selected, self.attire_id, self.photos = [], "original", 0
+        self.selected, self.attire_id = [], "original"
         self.assist.reset()
         self.live_view.mirror = self.cfg.camera.mirror
         self.catalogue.set_selected(set())
@@ -256,13 +250,13 @@ class VisitScreen(QWidget):
         if self.stage is not None:
             self.stage.select(ATTRACT_PIECES)
             self.stage.set_attire(None)
-        self._show("attract")
+        self._show(State.ATTRACT)
 
     def to_start(self) -> None:
         self.idle.start()
         if self.cfg.sellers and self.seller is None:
             self.seller_screen.reset()
-            self._show("seller")
+            self._show(State.SELLER)
             return
         if self.brand is None:
             if self.brands.several:
@@ -271,11 +265,11 @@ class VisitScreen(QWidget):
             self.use_brand(self.brands.all[0])
         self.start_screen.reset()
         self.start_screen.show_seller(self.seller[1] if self.seller else None)
-        self._show("start")
+        self._show(State.START)
 
     def to_jeweler(self) -> None:
         self.jeweler_screen.show_brands(self.brands.all)
-        self._show("jeweler")
+        self._show(State.JEWELER)
 
     def choose_jeweler(self, brand_id: str) -> None:
         brand = self.brands.get(brand_id)
@@ -318,38 +312,35 @@ class VisitScreen(QWidget):
 
     def to_forget(self) -> None:
         self.forget_screen.reset()
-        self._show("forget")
+        self._show(State.FORGET)
 
     def forget_face(self) -> None:
         if self.service.visit is None:
             return
         try:
-            out = self.service.forget_current()
+            said = self.faces.forget()
         except StoreError as e:
             self.end_screen.error.setText(f"The face record could not be deleted: {e}")
             return
-        if self.face_worker is not None:
-            self.face_worker.active.clear()
-        self.catalogue.show_badge(None)
-        self.end_screen.face_forgotten(forgotten_text(out, "this customer"))
+        self.end_screen.face_forgotten(said)
 
     def to_technician(self) -> None:
         if self.technician is None:
             return
         self.technician.open()
         self.idle.start()
-        self._show("technician")
+        self._show(State.TECHNICIAN)
 
     def begin(self, name: str, phone: str, email: str, consent: bool) -> None:
         self.sizes.reset()
         self.service.start(name=name, phone=phone, email=email, consent=consent)
         if self.stage is not None:
             self.stage.select([])
-        if consent and self.face_worker is not None:
-            self.face_worker.active.set()
+        if consent:
+            self.faces.listen()
         greeting = f"Welcome, {name.split()[0]}!" if name else None
         self.catalogue.show_badge(greeting)
-        self._show("catalogue")
+        self._show(State.CATALOGUE)
 
     def toggle_piece(self, pid: str) -> None:
         if pid in self.selected:
@@ -382,21 +373,7 @@ class VisitScreen(QWidget):
         self.live_view.update()
 
     def start_countdown(self, then: Callable[[], None] | None = None) -> None:
-        if self._count_timer.isActive():
-            return
-        self._after = then or self.take_photo
-        self._countdown = COUNTDOWN_S
-        self.live_view.set_overlay(str(self._countdown))
-        self._count_timer.start(1000)
-
-    def _tick(self) -> None:
-        self._countdown -= 1
-        if self._countdown > 0:
-            self.live_view.set_overlay(str(self._countdown))
-            return
-        self._count_timer.stop()
-        self.live_view.set_overlay("")
-        self._after()
+        self.countdown.start(then or self.take_photo)
 
     def take_photo(self) -> None:
         got = self.stage.capture() if self.stage is not None else None
@@ -414,35 +391,28 @@ class VisitScreen(QWidget):
         ref = PieceRef(main.id, main.name, main.category, main.price) if main else None
         if ref is not None:
             self.service.generated(ref, attire_name, ms)
-        self.photos += 1
-        self.photo = (jpeg, ref)
-        self.share = None
+        n = self.sharing.keep(jpeg, ref)
         names = " + ".join(self.catalog.get(p).name for p in self.selected) or "No jewelry"
-        self.assist.photo_taken(jpeg, f"Photo {self.photos} · {names}")
-        self._save(jpeg)
-        log.info("photo %d of the visit made in %.0f ms", self.photos, ms)     # not for the customer
+        self.assist.photo_taken(jpeg, f"Photo {n} · {names}")
+        log.info("photo %d of the visit made in %.0f ms", n, ms)     # not for the customer
         worn = [self.catalog.pieces[p].name for p in self.selected if p in self.catalog.pieces]
         self.review.show_photo(jpeg, worn, outfit, note)
-        self._show("review")
+        self._show(State.REVIEW)
 
     # ---- cloud outfits (VisitHooks) -----------------------------------------------------------
 
     def to_cloud(self) -> None:
         if self.cloud is not None:
             self.cloud.open()
-            self._show("cloud")
+            self._show(State.CLOUD)
 
     def leave_cloud(self) -> None:
         if self.cloud is not None:
             self.cloud.cancel()
-        self._show("catalogue")
+        self._show(State.CATALOGUE)
 
     def raw_frame(self) -> object:
         return self.stage.last_raw if self.stage is not None else None
-
-    def cloud_attire(self, garment_id: str, garment_name: str) -> None:
-        if self.service.visit is not None:
-            self.service.change_attire(f"cloud_{garment_id}", f"{garment_name} (cloud)")
 
     def cloud_photo(self, outcome: Outcome, garment_id: str, garment_name: str) -> None:
         if self.service.visit is None:
@@ -450,80 +420,29 @@ class VisitScreen(QWidget):
         self._deliver(outcome.jpeg, outcome.total_ms, f"{garment_name} (cloud)",
                       f"{garment_name}, cloud outfit", outcome.note)
 
-    def _live_attire_again(self) -> None:
-        """Back to the mirror after a cloud outfit: the live outfit is the one on screen again."""
-        visit = self.service.visit
-        attire = self.attires.get(self.attire_id)
-        if visit is not None and visit.attire.startswith("cloud_") and attire is not None:
-            self.service.change_attire(attire.id, attire.name)
-
-    def _save(self, jpeg: bytes) -> None:
-        visit = self.service.visit
-        if visit is None:
-            return
-        path = Path(self.cfg.store.data_dir) / "captures" / visit.id / f"{self.photos:02d}.jpg"
-
-        def write() -> None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(jpeg)
-            except OSError as e:
-                log.error("could not save the photo %s: %s", path.name, e.strerror)
-
-        threading.Thread(target=write, name="save-photo", daemon=True).start()
-
     # ---- sharing ------------------------------------------------------------------------------
 
-    def to_share(self) -> None:
-        visit = self.service.visit
-        if visit is None or self.photo is None:
+    def to_share(self, share: Share | None = None) -> None:
+        """The share screen on `share` (a clip's), else on the last photo's, made on first use."""
+        if self.service.visit is None:
             return
-        if self.share is None:
-            jpeg, piece = self.photo
-            piece = piece or PieceRef("none", "No jewelry", "none", None)
-            price = money(piece.price, self.currency) if piece.price is not None else ""
-            caption = " · ".join(x for x in (piece.name if piece.id != "none" else "", price) if x)
-            try:
-                branded = add_strip(jpeg, self.jeweler_name, caption)
-                self.share = self.service.share_photo(branded, piece, self.cfg.share.link_days, {
-                    "jeweler_name": self.jeweler_name, "currency": self.currency})
-            except (StoreError, OSError, ValueError) as e:
-                log.error("could not prepare the photo for sharing: %s", e)
-                self.review.info.setText(f"The photo could not be prepared for sharing: {e}")
-                return
-        token = self.share.token
-
-        def view() -> ShareView | None:
-            got = self.service.share_status(token)
-            return None if got is None else ShareView(*got)
-
-        self.share_screen.open(view, visit.customer_phone, visit.customer_email)
-        self._show("share")
-
-    def send_share(self, channel: str, destination: str) -> None:
-        if self.share is None or self.service.visit is None:
-            return
-        message = self.cfg.share.message.replace("{jeweler}", self.jeweler_name)
         try:
-            self.service.send_share(self.share, channel=channel, destination=destination, message=message)
-        except StoreError as e:
-            self.share_screen.error.setText(f"Not queued: {e}")
+            share = share or self.sharing.photo_share()
+        except (StoreError, OSError, ValueError) as e:
+            log.error("could not prepare the photo for sharing: %s", e)
+            self.review.info.setText(f"The photo could not be prepared for sharing: {e}")
             return
-        self.share_screen.update_view()
-
-    def retry_share(self, send_id: str) -> None:
-        try:
-            self.service.retry_send(send_id)
-        except StoreError as e:
-            self.share_screen.error.setText(f"Not queued: {e}")
-        self.share_screen.update_view()
+        if share is None:
+            return
+        self.sharing.open(share)
+        self._show(State.SHARE)
 
     def close_share(self) -> None:
-        self.share_screen.close_view()
-        self._show("catalogue")
+        self.sharing.close()
+        self._show(State.CATALOGUE)
 
     def retake(self) -> None:
-        self._show("catalogue")
+        self._show(State.CATALOGUE)
         self.start_countdown()
 
     def to_end(self) -> None:
@@ -535,7 +454,7 @@ class VisitScreen(QWidget):
                 tried.append((pid, name, p.price if p else None))
         self.end_screen.prepare(tried, face_kept=visit is not None and visit.consent is not None)
         self.end_screen.notes.setText(self.sizes.notes_text())
-        self._show("end")
+        self._show(State.END)
 
     def finish(self, sale: bool, amount: float, bought: list[str], notes: str) -> None:
         if self.service.visit is not None:
@@ -548,24 +467,11 @@ class VisitScreen(QWidget):
         log.info("inactivity: back to the attract screen, customer data cleared")
         self.to_attract()
 
-    # ---- faces --------------------------------------------------------------------------------
-
-    def _on_face(self, sample: object) -> None:
-        if not isinstance(sample, FaceSample) or self.service.visit is None:
-            return
-        rec = self.service.offer_face(sample)
-        if rec is not None and self.face_worker is not None:
-            self.face_worker.active.clear()         # decided: no more samples this visit
-            if rec.returning:
-                self.catalogue.show_badge(returning_text(rec))
-
     def shutdown(self) -> None:
         self.clip.shutdown()
         if self.cloud is not None:
             self.cloud.shutdown()
-        if self.face_worker is not None:
-            self.face_worker.stop()
-            self.face_worker.join(5)
+        self.faces.shutdown()
         if self.technician is not None:
             for sub in (self.technician.assets, self.technician.camera):
                 if sub is not None:
@@ -574,18 +480,3 @@ class VisitScreen(QWidget):
         if app is not None:
             app.removeEventFilter(self)
 
-
-def returning_text(rec: Recognition) -> str:
-    h = rec.history
-    parts = ["Returning customer"]
-    if h is not None:
-        who = " · ".join(x for x in (h.full_name, h.phone) if x)
-        if who:
-            parts.append(who)
-        if h.last_visit:
-            days = int((time.time() - h.last_visit) // 86400)
-            when = datetime.fromtimestamp(h.last_visit).strftime("%d %b %Y")
-            parts.append(f"last visit {when}" + (f" ({days} days ago)" if days > 0 else " (today)"))
-        if h.tried:
-            parts.append("tried: " + ", ".join(h.tried[:4]))
-    return " — ".join(parts)

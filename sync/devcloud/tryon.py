@@ -425,22 +425,16 @@ def _stand_in(photo: bytes, garment: Any) -> bytes:
     import cv2
     import numpy as np
 
-    from kiosk.track.mediapipe_tracker import MediaPipeTracker
     from kiosk.tryon.assets import Catalog
     from kiosk.tryon.attire import Attire
-    from kiosk.tryon.engine import TryOn
+    from kiosk.tryon.still import render
 
     frame = _decode(photo)
     h, w = garment.shape[:2]
     body = garment[h // 8:h * 7 // 8, w // 4:w * 3 // 4].reshape(-1, 3)
     colour = tuple(int(c) for c in np.median(body, axis=0))
-    tracker = MediaPipeTracker(static=True)
-    try:
-        attire = Attire("cloud", "cloud garment", (colour[0], colour[1], colour[2]))
-        result = TryOn(Catalog({}), tracker, [], attire, still=True).process(frame, t=None)
-    finally:
-        tracker.close()
-    if result.faces == 0:
+    attire = Attire("cloud", "cloud garment", (colour[0], colour[1], colour[2]))
+    if render(frame, Catalog({}), [], attire).result.faces == 0:
         raise _Failed("INVALID_USER_IMAGE")
     cv2.putText(frame, "devcloud stand-in", (12, frame.shape[0] - 14), cv2.FONT_HERSHEY_SIMPLEX, 0.7,
                 (255, 255, 255), 2, cv2.LINE_AA)

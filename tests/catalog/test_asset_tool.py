@@ -123,3 +123,15 @@ def test_add_takes_a_glb_checks_it_and_the_app_wears_it_in_3d(
                      "--name", "Broken"]) == 2
     err = capsys.readouterr().err
     assert "kiosk assets: " in err and "not a readable glTF binary" in err and "Traceback" not in err
+
+
+def test_add_with_preview_writes_the_piece_worn_on_the_sample_face(
+        tmp_path: Path, make_config: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = str(make_config())
+    out = tmp_path / "previews" / "p.jpg"
+    assert cli.main(["--config", cfg, "assets", "add", str(product_photo(tmp_path)), "--category", "earring",
+                     "--name", "Seen", "--width-mm", "22", "--preview", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "added abharana_seen: Seen (earring, 22 mm, hook at" in said and f"preview: {out}" in said
+    img = cv2.imread(str(out))
+    assert img is not None and min(img.shape[:2]) >= 240

@@ -81,8 +81,8 @@ def test_a_recorded_clip_is_shared_and_plays_from_the_qr_page(qtbot: QtBot, wind
     assert not np.array_equal(frames[0][:720], frames[-1][:720])
 
     click(qtbot, ctl.share_button)
-    assert v.state == "share" and v.share is not None and v.share.clip is not None
-    assert not clip.path.exists() and v.share.clip.exists()                # moved in with the share
+    assert v.state == "share" and v.sharing.share is not None and v.sharing.share.clip is not None
+    assert not clip.path.exists() and v.sharing.share.clip.exists()                # moved in with the share
     qtbot.wait(300)
     url = decode_qr(window)
     assert "/s/" in url
@@ -172,7 +172,7 @@ def test_a_full_disk_is_one_line_and_the_clip_waits_for_room(
         assert clip.path.exists() and v.clip.share_button.isVisible()     # nothing lost: try again
         disk.unfill()
         click(qtbot, v.clip.share_button)
-        assert v.state == "share" and v.share is not None and v.share.clip is not None
+        assert v.state == "share" and v.sharing.share is not None and v.sharing.share.clip is not None
         win.close()
     finally:
         disk.unmount()

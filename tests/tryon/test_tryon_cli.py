@@ -6,10 +6,16 @@ import json
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from kiosk.cli import main
-from tests.tryon.conftest import PHOTOS
+from kiosk.track.mediapipe_tracker import MediaPipeTracker
+from kiosk.tryon.assets import Catalog
+from kiosk.tryon.attire import load_attire
+from kiosk.tryon.scene3d import Scene3D
+from kiosk.tryon.still import render
+from tests.tryon.conftest import PHOTOS, photo
 
 
 def test_json_report_per_piece(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -48,3 +54,43 @@ def test_clear_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_render_closes_what_it_opened_and_leaves_a_given_tracker_open(
+        monkeypatch: pytest.MonkeyPatch, catalog: Catalog) -> None:
+    """The one still-photo path: the pieces drawn on the photo itself, its own tracker and the
+    3D renderer closed after, a caller's tracker kept (the asset screen renders many previews)."""
+    closed: list[str] = []
+    real_tracker_close, real_scene_close = MediaPipeTracker.close, Scene3D.close
+
+    def tracker_close(self: MediaPipeTracker) -> None:
+        closed.append("tracker")
+        real_tracker_close(self)
+
+    def scene_close(self: Scene3D) -> None:
+        closed.append("scene")
+        real_scene_close(self)
+
+    monkeypatch.setattr(MediaPipeTracker, "close", tracker_close)
+    monkeypatch.setattr(Scene3D, "close", scene_close)
+    original = photo("obama_portrait.jpg")
+    img = original.copy()
+    worn = render(img, catalog, ["jhumka_gold"])
+    assert worn.image is img and float(np.abs(img.astype(np.int16) - original).sum()) > 0
+    assert worn.result.faces == 1 and [p.id for p in worn.pieces] == ["jhumka_gold"]
+    assert worn.renderer is not None and worn.ms > 0 and not worn.hands_only
+    assert sorted(closed) == ["scene", "tracker"]
+    assert cv2.imdecode(np.frombuffer(worn.jpeg(), np.uint8), cv2.IMREAD_COLOR).shape == img.shape
+    closed.clear()
+    tracker = MediaPipeTracker(static=True)
+    try:
+        for _ in range(2):
+            again = render(photo("obama_portrait.jpg"), catalog, ["jhumka_gold"], tracker=tracker)
+            assert again.result.faces == 1
+        assert closed == ["scene", "scene"]
+        # An outfit alone starts no renderer: nothing to report about it.
+        saree = load_attire()["saree_red_silk"]
+        outfit = render(photo("obama_portrait.jpg"), catalog, [], saree, tracker=tracker)
+        assert outfit.result.faces == 1 and outfit.renderer is None
+    finally:
+        real_tracker_close(tracker)

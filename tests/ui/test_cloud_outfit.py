@@ -66,7 +66,8 @@ def test_a_cloud_outfit_comes_back_with_the_jewelry_into_review(
     info = v.review.info.text()
     assert "Kanjivaram silk saree, green, cloud outfit" in info and "no face" not in info
     assert "made in" not in info                                    # timings are for the log
-    assert v.photo is not None and v.photo[1] is not None and v.photo[1].id == "jhumka_gold"
+    photo = v.sharing.photo
+    assert photo is not None and photo[1] is not None and photo[1].id == "jhumka_gold"
     evs = [e for e in events(win) if e["event_type"] in ("attire.changed", "image.generated")]
     changed, generated = evs[-2]["payload"], evs[-1]["payload"]
     assert changed["attire_id"] == "cloud_kanjivaram_green"                     # type: ignore[index]

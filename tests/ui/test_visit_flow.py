@@ -145,7 +145,7 @@ def test_inactivity_ends_the_visit_and_clears_the_customer(qtbot: QtBot, window:
 
 def test_returning_customer_badge_on_the_second_consented_visit(qtbot: QtBot, window: MainWindow) -> None:
     v = window.visit
-    assert v is not None and v.face_worker is not None
+    assert v is not None and v.faces.worker is not None
     for visit in (1, 2):
         v.to_start()
         v.start_screen.name.setText("Meera Nair" if visit == 1 else "")

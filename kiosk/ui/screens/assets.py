@@ -106,9 +106,9 @@ class _Worker:
             return tracker, face
         from kiosk.capture.sources import VideoFileSource
         from kiosk.track.mediapipe_tracker import MediaPipeTracker
-        from kiosk.tryon.engine import TryOn
+        from kiosk.tryon.still import render
 
-        if tracker is None:
+        if tracker is None:                 # kept across previews: its graphs load once
             tracker = MediaPipeTracker(static=True)
             src = VideoFileSource(paths.SAMPLE_VIDEO, fps=1000.0)
             try:
@@ -117,9 +117,8 @@ class _Worker:
             finally:
                 src.close()
         try:
-            frame = face.copy()
-            TryOn(Catalog({arg.id: arg}), tracker, [arg.id], None, still=True).process(frame, t=None)
-            self.results.previewed.emit(frame)
+            worn = render(face.copy(), Catalog({arg.id: arg}), [arg.id], tracker=tracker)
+            self.results.previewed.emit(worn.image)
         except (AssetError, cv2.error) as e:
             self.results.previewed.emit(f"No preview: {e}")
         return tracker, face

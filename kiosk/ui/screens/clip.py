@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QBoxLayout, QLayout, QWidget
 from kiosk.capture.base import Image
 from kiosk.clip.encoder import Clip, ClipEncoder, plain
 from kiosk.session.visit import PieceRef
-from kiosk.share.brand import add_strip, draw_strip
+from kiosk.share.brand import draw_strip
 from kiosk.store import StoreError
 from kiosk.ui.screens.common import button, money
 
@@ -141,7 +141,7 @@ class ClipControl(QObject):
         if self.visit.live_view.current() is None:
             self._say("No clip yet: the camera is not ready.")
             return
-        if self.visit._count_timer.isActive():       # the photo's countdown is on
+        if self.visit.countdown.running:       # the photo's countdown is on
             return
         self._say(None)
         self.record_button.setEnabled(False)
@@ -239,11 +239,8 @@ class ClipControl(QObject):
         v, clip = self.visit, self.clip
         if clip is None or v.service.visit is None or self.clip_visit != self._visit_id():
             return
-        piece = self.piece or PieceRef("none", "No jewelry", "none", None)
         try:
-            poster = add_strip(clip.poster, v.jeweler_name, caption(piece, v.currency))
-            share = v.service.share_photo(poster, piece, v.cfg.share.link_days, {
-                "jeweler_name": v.jeweler_name, "currency": v.currency}, clip=clip.path)
+            share = v.sharing.make(clip.poster, self.piece, clip=clip.path)
         except (StoreError, OSError, ValueError) as e:
             why = plain(e) if isinstance(e, OSError) else str(e)      # an OSError names paths
             log.error("could not prepare the clip for sharing: %s", why)
@@ -251,13 +248,7 @@ class ClipControl(QObject):
             return
         self.clip, self.clip_visit = None, None      # the share has it now
         self.share_button.hide()
-        # to_share opens the share screen on v.share when there is one; it wants a photo of the
-        # visit too, and the last photo stays what it was (the compare view shows it).
-        last_photo, v.share, v.photo = v.photo, share, (poster, piece)
-        try:
-            v.to_share()
-        finally:
-            v.photo = last_photo
+        v.to_share(share)          # the last photo stays what it was (the compare view shows it)
 
     def shutdown(self) -> None:
         self.timer.stop()
