@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.ui.app import MainWindow
 from kiosk.ui.theme import STYLESHEET
+from kiosk.ui.wiring import Wiring
 
 LANDSCAPE = (1024, 768)
 PORTRAIT = (768, 1024)
@@ -24,8 +25,9 @@ def styled_app(qapp: QApplication) -> Iterator[None]:
     qapp.setStyleSheet("")
 
 
-def launch_at(qtbot: QtBot, config: Path, size: tuple[int, int], frames: int = 3) -> MainWindow:
-    win = MainWindow(config, demo=False)
+def launch_at(qtbot: QtBot, config: Path, size: tuple[int, int], frames: int = 3,
+              wiring: Wiring | None = None) -> MainWindow:
+    win = MainWindow(config, demo=False, wiring=wiring)
     qtbot.addWidget(win)
     win.resize(*size)
     win.load_and_start()
