@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.capture import FrameSource
 from kiosk.harness.autopilot import Unpluggable
-from kiosk.ui.wiring import Wiring
 from tests.ui.defects_common import (
+    FAKES,
     LANDSCAPE,
     PORTRAIT,
     fully_visible,
@@ -40,7 +41,7 @@ def test_a_lost_camera_offers_no_visit_and_keeps_the_gear(qtbot: QtBot, make_con
 
     path = make_config()
     path.write_text(path.read_text() + f'\n[ui]\ntechnician_pin_sha256 = "{TECH_PIN}"\n')
-    win = launch_at(qtbot, path, size, wiring=Wiring(wrap_source=cable))
+    win = launch_at(qtbot, path, size, wiring=dataclasses.replace(FAKES, wrap_source=cable))
     v, view = win.visit, win.live_view
     assert v is not None and len(cables) == 1 and win.live is not None
     assert v.state == "attract" and view.overlay_text == "Tap to start"
