@@ -1,11 +1,11 @@
 """A seller who never tires: drives real visits through the app's own screens, for `script/soak`.
 
 Only enabled by ``KIOSK_AUTOPILOT=<visits per store hour>:<speed>`` (script/soak sets it),
-read by kiosk.cli, which then hands the window `wiring()`; never by the config, so a kiosk in a
-store cannot start it by mistake. Each visit walks the
-same methods the seller's taps call (start form, pieces, an outfit, a photo, a share by
-WhatsApp, the end screen with a sale or not), paced in store time divided by ``speed``, so
-events, photos, shares and their uploads are recorded exactly as in a store.
+which kiosk.cli reads to hand the window `wiring()`; never by the config, so a kiosk in a store
+cannot start it by mistake. Each visit walks the same methods the seller's taps call (start
+form, pieces, an outfit, a photo, a share by WhatsApp, the end screen with a sale or not),
+paced in store time divided by ``speed``, so events, photos, shares and their uploads are
+recorded exactly as in a store.
 """
 
 from __future__ import annotations
