@@ -18,10 +18,11 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _cmd_app(args: argparse.Namespace) -> int:
-    from kiosk.ui.app import SourceOverride, run
+    from kiosk.ui.app import run
+    from kiosk.ui.camera_control import SourceOverride
 
     if args.tour is not None:
-        from kiosk.ui.tour import tour
+        from kiosk.harness.tour import tour
 
         sizes = [tuple(part.strip().partition("x")[::2]) for part in args.size.split(",")]
         if not all(w.isdigit() and h.isdigit() and int(w) and int(h) for w, h in sizes):
@@ -39,7 +40,12 @@ def _cmd_app(args: argparse.Namespace) -> int:
         override = SourceOverride("video", args.video)
     elif args.image:
         override = SourceOverride("image", args.image)
-    return run(args.config, args.demo, override, args.fullscreen, args.snapshot)
+    wiring = None
+    if os.environ.get("KIOSK_AUTOPILOT"):       # script/soak: its seller and camera cable
+        from kiosk.harness import autopilot
+
+        wiring = autopilot.wiring()
+    return run(args.config, args.demo, override, args.fullscreen, args.snapshot, wiring)
 
 
 def _cmd_config_check(args: argparse.Namespace) -> int:
@@ -122,10 +128,11 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from kiosk.store import StoreError
 
     if args.dry_run:
+        from kiosk.harness import simulate
         from sync import dryrun
 
         try:
-            dry = dryrun.run(cfg, args.sessions, args.seed)
+            dry = dryrun.run(cfg, args.sessions, args.seed, record=simulate.run)
         except StoreError as e:
             print(f"kiosk simulate --dry-run: {e}", file=sys.stderr)
             return EXIT_FAIL
@@ -138,7 +145,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             print(f"  PROBLEM {line}")
         return EXIT_OK if dry.ok else EXIT_FAIL
 
-    from kiosk import simulate
+    from kiosk.harness import simulate
 
     try:
         res = simulate.run(cfg, args.sessions, args.seed, persons_rate=args.persons_rate,

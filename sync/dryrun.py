@@ -16,10 +16,10 @@ import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
-from kiosk import simulate
 from kiosk.config import KioskConfig
 from kiosk.store import EventStore
 from kiosk.store.events import Envelope
@@ -48,6 +48,19 @@ class DryTransport(httpx.BaseTransport):
         return httpx.Response(201, json={"status": "ok", "event_id": str(uuid.uuid4())})
 
 
+class Recorded(Protocol):
+    sessions: int
+    events: int
+
+
+class Record(Protocol):
+    """The simulator's `run` (`kiosk simulate`), handed in by the command line: the product does not
+    import the test and demo drivers."""
+
+    def __call__(self, cfg: KioskConfig, sessions: int, seed: int | None, data_dir: Path | None = None, *,
+                 persons_rate: float = ..., shares_rate: float = ...) -> Recorded: ...
+
+
 @dataclass
 class DryRun:
     sessions: int
@@ -62,7 +75,8 @@ class DryRun:
         return not self.problems and self.delivered == self.events and self.pending == 0
 
 
-def run(cfg: KioskConfig, sessions: int = 3, seed: int | None = 1, probe: bool = True) -> DryRun:
+def run(cfg: KioskConfig, sessions: int = 3, seed: int | None = 1, probe: bool = True, *,
+        record: Record) -> DryRun:
     from kiosk.ops import doctor
     from sync.daemon import drain_once
     from sync.senders import Clients, make_syncer
@@ -71,7 +85,7 @@ def run(cfg: KioskConfig, sessions: int = 3, seed: int | None = 1, probe: bool =
     with tempfile.TemporaryDirectory(prefix="kiosk-dryrun-") as tmp:
         # Events only: the transport stands in for seed 000 alone, and a dry run must not log in
         # to the person or messaging APIs either.
-        res = simulate.run(cfg, sessions, seed, data_dir=Path(tmp), persons_rate=0.0, shares_rate=0.0)
+        res = record(cfg, sessions, seed, data_dir=Path(tmp), persons_rate=0.0, shares_rate=0.0)
         store = EventStore(Path(tmp))
         clients = Clients(cfg, transport)
         syncer = make_syncer(cfg, store, clients)

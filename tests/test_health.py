@@ -168,10 +168,11 @@ def test_restore_keeps_the_replaced_database(make_config: Callable[..., Path]) -
 
 
 def test_dry_run_smoke_sends_nothing(make_config: Callable[..., Path], cloud) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.harness import simulate
     from sync import dryrun
 
     cfg = config.load(make_config(events_url=cloud.url + "/", person_url=cloud.url + "/api/"))
-    dry = dryrun.run(cfg, sessions=2)
+    dry = dryrun.run(cfg, sessions=2, record=simulate.run)
     assert dry.ok and dry.events == dry.delivered > 0
     assert all("answers" in line for line in dry.reachability)
     assert cloud.events() == []

@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 import cv2
 import numpy as np
 
-from kiosk.face.embed import Embedder, Image, measure_quality
-from kiosk.face.estimates import Estimator
+from kiosk.face.embed import Embedder, FoundFace, Image, Vector, measure_quality
+from kiosk.face.estimates import Estimates, Estimator
 from kiosk.session.visit import FaceSample
 
 log = logging.getLogger(__name__)
@@ -34,15 +35,45 @@ def face_photo(bgr: Image, box: tuple[int, int, int, int]) -> bytes:
     return bytes(buf)
 
 
+class FaceFinder(Protocol):
+    """What the worker asks of kiosk.face.embed.Embedder."""
+
+    def detect(self, bgr: Image) -> list[FoundFace]: ...
+
+    def encode(self, bgr: Image, face: FoundFace) -> Vector: ...
+
+    def close(self) -> None: ...
+
+
+class FaceEstimator(Protocol):
+    """What the worker asks of kiosk.face.estimates.Estimator."""
+
+    def estimate(self, bgr: Image, box: tuple[int, int, int, int]) -> Estimates: ...
+
+    def close(self) -> None: ...
+
+
+FaceModels = tuple[FaceFinder, FaceEstimator]
+
+
+def load_models() -> FaceModels:
+    """The real models (MediaPipe, dlib, ONNX): seconds to load, so only ever on the worker."""
+    return Embedder(), Estimator()
+
+
 def _known(value: str) -> str | None:
     """Seed 001 fields are left out rather than sent as "Unknown"."""
     return None if value == "Unknown" else value
 
 
 class FaceWorker(threading.Thread):
-    def __init__(self, get_frame: Callable[[], Image | None], on_sample: Callable[[FaceSample], None]):
+    def __init__(self, get_frame: Callable[[], Image | None], on_sample: Callable[[FaceSample], None],
+                 models: Callable[[], FaceModels] = load_models):
         super().__init__(name="face", daemon=True)
         self.get_frame, self.on_sample = get_frame, on_sample
+        # Called on this thread the first time a frame is wanted; the window may set it until
+        # then (tests hand in fakes: no model loads).
+        self.models = models
         self.active = threading.Event()
         self._halt = threading.Event()
         self.samples = 0
@@ -53,8 +84,8 @@ class FaceWorker(threading.Thread):
         self.active.set()
 
     def run(self) -> None:
-        embedder: Embedder | None = None
-        estimator: Estimator | None = None
+        embedder: FaceFinder | None = None
+        estimator: FaceEstimator | None = None
         try:
             while not self._halt.is_set():
                 self.active.wait()
@@ -66,7 +97,7 @@ class FaceWorker(threading.Thread):
                 if frame is None:
                     continue
                 if embedder is None or estimator is None:
-                    embedder, estimator = Embedder(), Estimator()   # models load here, off the UI
+                    embedder, estimator = self.models()     # models load here, off the UI
                 try:
                     self._one(np.ascontiguousarray(frame), embedder, estimator)
                 except Exception:
@@ -78,7 +109,7 @@ class FaceWorker(threading.Thread):
             if estimator is not None:
                 estimator.close()
 
-    def _one(self, frame: Image, embedder: Embedder, estimator: Estimator) -> None:
+    def _one(self, frame: Image, embedder: FaceFinder, estimator: FaceEstimator) -> None:
         faces = embedder.detect(frame)
         if not faces:
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 
 from kiosk.capture import Frame
 from kiosk.track.base import FaceTrack, Tracker
@@ -23,6 +24,13 @@ class _StillRequest:
         self.result: tuple[bytes, float] | None = None
 
 
+def live_tracker() -> Tracker:
+    """The live mirror's tracker (MediaPipe, smoothed across frames)."""
+    from kiosk.track.mediapipe_tracker import MediaPipeTracker
+
+    return MediaPipeTracker(static=False)
+
+
 def size_lines(result: Result) -> tuple[str, ...]:
     """One line per hand piece worn: what size the customer's finger or hand suggests."""
     out = []
@@ -38,11 +46,12 @@ def size_lines(result: Result) -> tuple[str, ...]:
 class TryOnStage:
     """Callable stage for PipelineWorker; ``hints`` and ``last`` are read by the UI thread."""
 
-    def __init__(self, catalog: Catalog, tracker: Tracker | None = None, selected: list[str] | None = None,
-                 hfov_deg: float = 60.0):
+    def __init__(self, catalog: Catalog, make_tracker: Callable[[], Tracker] = live_tracker,
+                 selected: list[str] | None = None, hfov_deg: float = 60.0):
         self._catalog = catalog
         self._hfov_deg = hfov_deg
-        self._tracker = tracker
+        self._make_tracker = make_tracker
+        self._tracker: Tracker | None = None
         self._selected = list(selected or [])
         self._attire: Attire | None = None
         self._engine: TryOn | None = None
@@ -74,9 +83,7 @@ class TryOnStage:
         # Created on the worker thread: MediaPipe graphs belong to the thread that runs them.
         if self._engine is None:
             if self._tracker is None:
-                from kiosk.track.mediapipe_tracker import MediaPipeTracker
-
-                self._tracker = MediaPipeTracker(static=False)
+                self._tracker = self._make_tracker()
             self._engine = TryOn(self._catalog, self._tracker, self._selected, self._attire,
                                  hfov_deg=self._hfov_deg)
         return self._engine

@@ -7,18 +7,14 @@ import signal
 import sqlite3
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
-from kiosk import __version__
 from kiosk import config as config_mod
-from kiosk.capture import FrameSource, devices, open_source
 from kiosk.catalog import cache as catalog_cache
 from kiosk.ops import health, sdnotify
-from kiosk.pipeline import Stage
 from kiosk.session.visit import VisitService
 from kiosk.share.lan import LanShareServer, lan_address
 from kiosk.share.page import store_details
@@ -26,59 +22,38 @@ from kiosk.store import DeviceIds, EventStore, StoreError, shares
 from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.stage import TryOnStage
-from kiosk.ui import autopilot
+from kiosk.ui import tech_report
+from kiosk.ui.camera_control import LiveCamera, SourceOverride
 from kiosk.ui.framing import FaceBox, face_box, with_hands
 from kiosk.ui.live import LivePipeline
 from kiosk.ui.live_view import LiveView
-from kiosk.ui.technician import ConfigProblemScreen, SafeModeScreen, StorageWatch, route_store_errors
+from kiosk.ui.screens.needs_technician import ConfigProblemScreen, SafeModeScreen
+from kiosk.ui.storage import StorageWatch, route_store_errors
 from kiosk.ui.theme import STYLESHEET
 from kiosk.ui.visit_screen import VisitScreen
+from kiosk.ui.wiring import Wiring
 
 log = logging.getLogger(__name__)
 CATALOG_POLL_MS = 5000
 STORAGE_CHECK_MS = 5000        # a disk that breaks or is fixed shows within seconds
 
 
-@dataclass(frozen=True)
-class SourceOverride:
-    kind: str  # camera | video | image
-    value: str
-
-
-def source_value(cfg: config_mod.KioskConfig, override: SourceOverride | None) -> tuple[str, str]:
-    """(kind, value) of the source to run: the command line, else the technician screen's
-    choice, else the config."""
-    if override is not None:
-        return override.kind, override.value
-    value = devices.load_choice(Path(cfg.store.data_dir)) or cfg.camera.source
-    return config_mod.camera_kind(value), value
-
-
-def _describe(value: str) -> str:
-    kind = config_mod.camera_kind(value)
-    return value if kind == "camera" else f"{kind} {Path(value).name}"
-
-
-def build_source(cfg: config_mod.KioskConfig, kind: str, value: str) -> FrameSource:
-    return open_source(kind, value, cfg.camera.width, cfg.camera.height, cfg.camera.fps)
-
-
 class MainWindow(QMainWindow):
     def __init__(self, config_path: Path | None, demo: bool,
-                 override: SourceOverride | None = None) -> None:
+                 override: SourceOverride | None = None, wiring: Wiring | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Try-on kiosk")
         self.config_path = config_path
         self.demo = demo
         self.override = override
+        self.wiring = wiring or Wiring()
         self.cfg: config_mod.KioskConfig | None = None
-        self.live: LivePipeline | None = None
+        self.camera: LiveCamera | None = None       # built with the try-on (load_and_start)
         self.tryon: TryOnStage | None = None
         self.catalog: Catalog | None = None
         self.store: EventStore | None = None
         self.lan: LanShareServer | None = None
         self.visit: VisitScreen | None = None
-        self.source_kind, self.source = "camera", ""      # what the live view runs (load_and_start)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.problems = ConfigProblemScreen(self.load_and_start)
@@ -93,15 +68,12 @@ class MainWindow(QMainWindow):
         self.storage: StorageWatch | None = None
         self._catalog_failed = False
         self._shut_down = False
-        self.pilot: autopilot.Autopilot | None = None
-        self.unplug = autopilot.unplug_from_env()
-        self.cable: autopilot.Unpluggable | None = None
         self._health_timer = QTimer(self)
         self._health_timer.timeout.connect(self._beat)
         self._storage_timer = QTimer(self)
         self._storage_timer.timeout.connect(self._check_storage)
         self._stats_timer = QTimer(self)
-        self._stats_timer.timeout.connect(self._refresh_stats)
+        self._stats_timer.timeout.connect(lambda: tech_report.refresh_stats(self.camera, self.live_view))
         self._stats_timer.start(500)
         self._watchdog = QTimer(self)
         interval = sdnotify.watchdog_interval_s()
@@ -157,23 +129,11 @@ class MainWindow(QMainWindow):
                 log.error("restart loop: %d starts in %.0f min; safe technician screen, camera off",
                           len(starts), cfg.health.restart_window_min)
                 self.safe.show_loop(starts, cfg.health.restart_window_min,
-                                    self.report() + self._status_rows(cfg))
+                                    self.report() + tech_report.status_rows(cfg))
                 self.stack.setCurrentWidget(self.safe)
                 self._beat()
                 return
         self._start_normally(cfg)
-
-    @staticmethod
-    def _status_rows(cfg: config_mod.KioskConfig) -> list[tuple[str, str]]:
-        """What the safe screen adds: the events waiting and the disk (the usual report needs the
-        visit screens, which safe mode does not build)."""
-        rep = health.report(cfg)
-        low = " (LOW)" if rep["low_disk"] else ""
-        oldest = rep["oldest_pending_age_s"] or 0
-        rows = [("pending events", f"{rep['pending_total']} (oldest {oldest:.0f} s)"),
-                ("data disk", f"{rep['disk_free_bytes'] / 1e9:.1f} GB free{low}")]
-        rows += [("problem", p) for p in rep["problems"] if p.startswith(("data dir", "database"))]
-        return rows + [("sync daemon", "running" if rep["processes"]["sync"]["running"] else "NOT RUNNING")]
 
     def start_normally(self) -> None:
         """The safe screen's button: forget the restarts and run the try-on again."""
@@ -191,10 +151,10 @@ class MainWindow(QMainWindow):
         # The store first: a damaged file is set aside before the catalogue reads it.
         self.store = self.storage.open_store()
         self.tryon = self._tryon_stage(cfg)
+        self.camera = LiveCamera(cfg, self.live_view, self.tryon, self.override, self.wiring.wrap_source)
         self.live_view.face_source = self._face
         self._start_visits(cfg)
-        self.source_kind, self.source = source_value(cfg, self.override)
-        self._start_live()
+        self.camera.start()
         self._check_storage()
         self._storage_timer.start(STORAGE_CHECK_MS)
         self._beat()
@@ -214,6 +174,10 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.visit)
             self.visit.service.low_disk = self.storage is not None and self.storage.low_disk
             self._catalog_timer.start(CATALOG_POLL_MS)
+
+    @property
+    def live(self) -> LivePipeline | None:
+        return self.camera.live if self.camera is not None else None
 
     @property
     def mode(self) -> str:
@@ -263,60 +227,6 @@ class MainWindow(QMainWindow):
             self.storage.recording_failed(str(e))
             self._check_storage()
 
-    def _start_live(self) -> None:
-        assert self.cfg is not None
-        stages: list[tuple[str, Stage]] = [("tryon", self.tryon)] if self.tryon is not None else []
-        source = build_source(self.cfg, self.source_kind, self.source)
-        if self.unplug is not None:         # the soak's camera cable
-            source = self.cable = autopilot.Unpluggable(source)
-        self.live = LivePipeline(source, self.live_view, stages)
-        self.live.start()
-        log.info("live view started on %s", self.live.source.name)
-
-    # ---- the technician's camera page (CameraControl) ------------------------------------------
-
-    def camera_options(self) -> list[tuple[str, str]]:
-        """The configured source, the one running, and every camera plugged in."""
-        assert self.cfg is not None
-        out: dict[str, str] = {}
-        for value in (self.cfg.camera.source, self.source):
-            out.setdefault(value, _describe(value) + (" (config)" if value == self.cfg.camera.source else ""))
-        for cam in devices.list_cameras():
-            out.setdefault(cam.device, f"{cam.device} · {cam.name}")
-        return list(out.items())
-
-    def current_camera(self) -> str:
-        return self.source
-
-    def live_check(self) -> devices.CameraTest:
-        if self.live is None:
-            return devices.CameraTest(False, "The camera is not running.")
-        st = self.live.stats()
-        frame = self.tryon.last_raw if self.tryon is not None else None
-        size = f"{frame.shape[1]}x{frame.shape[0]}, " if frame is not None else ""
-        age = "no frame yet" if st.frame_age_s is None else f"last frame {st.frame_age_s:.2f} s ago"
-        ok = st.state == "live" and st.capture_fps >= 15 and st.frame_age_s is not None
-        return devices.CameraTest(ok, f"in use now: {size}{st.capture_fps:.1f} fps, {age}"
-                                      + ("" if st.state == "live" else f" ({st.state})"), frame)
-
-    def open_camera(self, value: str) -> FrameSource:
-        assert self.cfg is not None
-        return build_source(self.cfg, config_mod.camera_kind(value), value)
-
-    def switch_camera(self, value: str) -> None:
-        """The technician's choice: the live view moves to it now and keeps it across restarts."""
-        if self.cfg is None or self.live is None:
-            return
-        self.live.stop()
-        self.source_kind, self.source = config_mod.camera_kind(value), value
-        self.override = None
-        try:
-            devices.save_choice(Path(self.cfg.store.data_dir),
-                                None if value == self.cfg.camera.source else value)
-        except OSError as e:
-            log.error("the camera choice is not kept for the next start: %s", e)
-        self._start_live()
-
     def _tryon_stage(self, cfg: config_mod.KioskConfig) -> TryOnStage | None:
         try:
             try:
@@ -339,7 +249,7 @@ class MainWindow(QMainWindow):
             self.live_view.set_banner(f"Jewelry assets problem: {e}", "assets")
             self.catalog = None
             return None
-        return TryOnStage(self.catalog, selected=pieces, hfov_deg=cfg.camera.hfov_deg)
+        return TryOnStage(self.catalog, self.wiring.tracker, selected=pieces, hfov_deg=cfg.camera.hfov_deg)
 
     def _visit_screen(self, cfg: config_mod.KioskConfig) -> VisitScreen | None:
         """The seller's screens; without the catalogue or the database the mirror runs alone."""
@@ -361,7 +271,10 @@ class MainWindow(QMainWindow):
         if abandoned:
             log.info("closed %d visit(s) left open by the last run", abandoned)
         screen = VisitScreen(cfg, service, self.catalog, attires, self.live_view, self.tryon, self.report,
-                             camera=self)
+                             camera=self.camera)
+        if screen.face_worker is not None:
+            # Before any visit starts, so before the worker wants its models.
+            screen.face_worker.models = self.wiring.face_models
         self.lan = self._start_lan(cfg, self.store)
         if self.lan is not None:
             base = str(cfg.share.lan_url or f"http://{lan_address()}:{self.lan.port}").rstrip("/")
@@ -387,48 +300,7 @@ class MainWindow(QMainWindow):
 
     def report(self) -> list[tuple[str, str]]:
         """What the technician screen shows."""
-        cfg = self.cfg
-        rows: list[tuple[str, str]] = [("version", __version__)]
-        if cfg is None:
-            return rows
-        rows += [("config", str(config_mod.resolve_path(self.config_path, self.demo))),
-                 ("store / device", f"{cfg.device.store_id} / {cfg.device.device_id}"),
-                 ("jeweler", f"{cfg.jeweler.name} ({cfg.jeweler.id})")]
-        if self.visit is not None:
-            rows.append(("seller", self.visit.service.ids.seller_id))
-            if self.visit.brands.several:
-                rows.append(("collections", ", ".join(b.name for b in self.visit.brands.all)))
-        if self.live is not None:
-            st = self.live.stats()
-            chosen = devices.load_choice(Path(cfg.store.data_dir))
-            why = (" (command line)" if self.override else " (chosen on this screen)" if chosen
-                   else " ([camera] source)")
-            rows += [("camera", f"{st.source} · {st.state}{why}"), ("frames", st.overlay())]
-        if self.tryon is not None:
-            rows.append(("3D pieces", self.tryon.render_status()))
-        if self.store is not None:
-            try:
-                s = self.store.status()
-                kinds = ", ".join(f"{k} {v}" for k, v in s.pending.items())
-                age = s.oldest_pending_age_s
-                ok_at = s.last_success_at
-                rows += [("pending events", f"{s.pending_total} ({kinds})"),
-                         ("oldest pending", f"{age:.0f} s" if age else "-"),
-                         ("last success", time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ok_at))
-                          if ok_at else "never"),
-                         ("last error", s.last_error or "-"),
-                         ("dead letters", str(s.dead))]
-                rows += [(f"network ({service})", why) for service, why in s.blocked.items()]
-                rows += [(f"dead: {d['kind']}", d["error"] or "-") for d in s.dead_letters]
-            except StoreError as e:
-                rows.append(("database", str(e)))
-        return rows + (self.storage.rows() if self.storage is not None else [])
-
-    def _refresh_stats(self) -> None:
-        if self.live is not None:
-            self.live_view.stats_text = self.live.stats().overlay()
-            if self.live_view.show_stats:
-                self.live_view.update()
+        return tech_report.report(self)
 
     def _pet_watchdog(self) -> None:
         # The technician screen is a healthy state too: restarting would not fix the file.
@@ -450,9 +322,8 @@ class MainWindow(QMainWindow):
         if self.lan is not None:
             self.lan.stop()
             self.lan = None
-        if self.live is not None:
-            self.live.stop()
-            self.live = None
+        if self.camera is not None:
+            self.camera.stop()
         if self.visit is not None:
             self.visit.shutdown()
         if self.tryon is not None:
@@ -490,9 +361,9 @@ def _save_snapshot(win: QWidget, path: Path) -> None:
 
 
 def run(config_path: Path | None, demo: bool, override: SourceOverride | None,
-        fullscreen: bool, snapshot: Path | None = None) -> int:
+        fullscreen: bool, snapshot: Path | None = None, wiring: Wiring | None = None) -> int:
     app = create_app()
-    win = MainWindow(config_path, demo, override)
+    win = MainWindow(config_path, demo, override, wiring)
     win.load_and_start()
     snap_timer = QTimer()
     if snapshot is not None:
@@ -504,14 +375,8 @@ def run(config_path: Path | None, demo: bool, override: SourceOverride | None,
     else:
         win.show()
     sdnotify.notify("READY=1")
-    pilot = autopilot.from_env()
-    if pilot is not None and win.visit is not None:
-        log.warning("%s is set: visits are driven automatically (soak test)", autopilot.ENV)
-        win.pilot = autopilot.Autopilot(win.visit, *pilot)
-        win.pilot.start()
-        if win.unplug is not None:
-            at, seconds = win.unplug
-            QTimer.singleShot(int(at * 1000), lambda: win.cable.unplug(seconds) if win.cable else None)
+    if win.wiring.on_started is not None:
+        win.wiring.on_started(win)
     route_store_errors(win.recording_failed)
     # Ctrl-C and systemd's SIGTERM close the window cleanly (threads joined).
     signal.signal(signal.SIGINT, lambda *_: win.close())

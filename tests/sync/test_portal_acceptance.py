@@ -18,8 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
-from kiosk import config, simulate
+from kiosk import config
 from kiosk.config import KioskConfig
+from kiosk.harness import simulate
 from kiosk.store import EventStore
 from kiosk.store.outbox import Consent
 from kiosk.store.persons import PersonFields, PersonUpdate

@@ -29,8 +29,9 @@ from typing import Any
 
 import pytest
 
-from kiosk import config, simulate
+from kiosk import config
 from kiosk.config import KioskConfig
+from kiosk.harness import simulate
 from kiosk.store import DeviceIds, EventStore, StoreError
 from kiosk.store.events import SessionStarted
 from kiosk.store.outbox import KIND_EVENT

@@ -1,5 +1,8 @@
 """What the issue 21 defect tests share: the app's window at a store's screen size, and
-whether a widget can really be seen (shown, inside the window, not clipped by a parent)."""
+whether a widget can really be seen (shown, inside the window, not clipped by a parent).
+
+They test screens, not tracking: the window runs on the fake tracker and face models
+(tests/fakes/), so no MediaPipe or dlib model loads."""
 
 from __future__ import annotations
 
@@ -12,9 +15,13 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.ui.app import MainWindow
 from kiosk.ui.theme import STYLESHEET
+from kiosk.ui.wiring import Wiring
+from tests.fakes.embedder import fake_face_models
+from tests.fakes.tracker import FakeTracker
 
 LANDSCAPE = (1024, 768)
 PORTRAIT = (768, 1024)
+FAKES = Wiring(tracker=FakeTracker, face_models=fake_face_models)
 
 
 def styled_app(qapp: QApplication) -> Iterator[None]:
@@ -24,8 +31,9 @@ def styled_app(qapp: QApplication) -> Iterator[None]:
     qapp.setStyleSheet("")
 
 
-def launch_at(qtbot: QtBot, config: Path, size: tuple[int, int], frames: int = 3) -> MainWindow:
-    win = MainWindow(config, demo=False)
+def launch_at(qtbot: QtBot, config: Path, size: tuple[int, int], frames: int = 3,
+              wiring: Wiring = FAKES) -> MainWindow:
+    win = MainWindow(config, demo=False, wiring=wiring)
     qtbot.addWidget(win)
     win.resize(*size)
     win.load_and_start()

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.store import StoreError
 from kiosk.ui.app import MainWindow
-from kiosk.ui.technician import route_store_errors
+from kiosk.ui.storage import route_store_errors
 from tests.store.test_damage import KINDS, make_damaged
 from tests.test_bad_disks import Tmpfs
 from tests.ui.test_unattended import _window

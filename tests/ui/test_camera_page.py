@@ -25,7 +25,8 @@ def test_technician_tests_and_switches_the_camera(qtbot: QtBot, staffed: MainWin
     click(qtbot, tech.camera_button)
     page = tech.camera
     assert list(page.options) == [staffed.cfg.camera.source, str(STILL), "/dev/video97"]  # type: ignore[union-attr]
-    assert page.options[staffed.source].text().endswith("in use") and not page.use.isEnabled()
+    assert staffed.camera is not None
+    assert page.options[staffed.camera.source].text().endswith("in use") and not page.use.isEnabled()
 
     click(qtbot, page.test)                       # the camera in use: its live figures
     assert page.result.text().startswith("Works: in use now: 1280x720")
@@ -53,6 +54,7 @@ def test_technician_tests_and_switches_the_camera(qtbot: QtBot, staffed: MainWin
     assert staffed.config_path is not None
     again = launch(qtbot, staffed.config_path, frames=2)
     assert again.live is not None and again.live.source.name == f"image {STILL.name}"
-    again.switch_camera(again.cfg.camera.source)  # type: ignore[union-attr]
+    assert again.camera is not None
+    again.camera.switch_camera(again.camera.cfg.camera.source)
     assert devices.load_choice(Path(staffed.cfg.store.data_dir)) is None
     again.close()

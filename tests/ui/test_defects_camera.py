@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,8 +11,17 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.ui import autopilot
-from tests.ui.defects_common import LANDSCAPE, PORTRAIT, fully_visible, launch_at, on_screen, styled_app
+from kiosk.capture import FrameSource
+from kiosk.harness.autopilot import Unpluggable
+from tests.ui.defects_common import (
+    FAKES,
+    LANDSCAPE,
+    PORTRAIT,
+    fully_visible,
+    launch_at,
+    on_screen,
+    styled_app,
+)
 from tests.ui.test_visit_flow import TECH_PIN, click
 
 
@@ -22,17 +32,21 @@ def _styled(qapp: QApplication) -> Iterator[None]:
 
 @pytest.mark.parametrize("size", [LANDSCAPE, PORTRAIT])
 def test_a_lost_camera_offers_no_visit_and_keeps_the_gear(qtbot: QtBot, make_config: Callable[..., Path],
-                                                          monkeypatch: pytest.MonkeyPatch,
                                                           size: tuple[int, int]) -> None:
-    monkeypatch.setenv(autopilot.UNPLUG_ENV, "3600:1")        # the soak's cable, pulled by hand here
+    cables: list[Unpluggable] = []              # the soak's cable, pulled by hand here
+
+    def cable(source: FrameSource) -> FrameSource:
+        cables.append(Unpluggable(source))
+        return cables[-1]
+
     path = make_config()
     path.write_text(path.read_text() + f'\n[ui]\ntechnician_pin_sha256 = "{TECH_PIN}"\n')
-    win = launch_at(qtbot, path, size)
+    win = launch_at(qtbot, path, size, wiring=dataclasses.replace(FAKES, wrap_source=cable))
     v, view = win.visit, win.live_view
-    assert v is not None and win.cable is not None and win.live is not None
+    assert v is not None and len(cables) == 1 and win.live is not None
     assert v.state == "attract" and view.overlay_text == "Tap to start"
     win.live.capture.reconnect_s = 0.05
-    win.cable.unplug(3600)
+    cables[0].unplug(3600)
     qtbot.waitUntil(lambda: view.banner.isVisible(), timeout=10_000)
     qtbot.wait(50)
     assert "Camera" in view.banner.text()
@@ -48,7 +62,7 @@ def test_a_lost_camera_offers_no_visit_and_keeps_the_gear(qtbot: QtBot, make_con
     click(qtbot, gear)
     assert v.state == "technician"
     v.to_attract()
-    win.cable.unplug(0)                                           # plugged back in
+    cables[0].unplug(0)                                           # plugged back in
     qtbot.waitUntil(lambda: not view.banner.isVisible(), timeout=10_000)
     assert view.overlay_text == "Tap to start"
     click(qtbot, view)

@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 from kiosk.catalog import cache
 from kiosk.catalog.brands import Brand, Brands
 from kiosk.config import JewelerConfig
+from kiosk.harness.tour import GUEST, GUEST_PIECES, _guest_jeweler
 from kiosk.ui.screens.jeweler import logo_pixmap
 from kiosk.ui.theme import STYLESHEET, accent_rules
-from kiosk.ui.tour import GUEST, GUEST_PIECES, _guest_jeweler
 from tests.ui.test_visit_flow import click, events, launch
 
 

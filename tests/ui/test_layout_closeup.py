@@ -12,7 +12,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.ui.app import MainWindow, SourceOverride
+from kiosk.ui.app import MainWindow
+from kiosk.ui.camera_control import SourceOverride
 from kiosk.ui.framing import Rect
 from kiosk.ui.visit_screen import VisitScreen
 from tests.ui.test_layout_mirror import screenshot, standing_customer, to_catalogue

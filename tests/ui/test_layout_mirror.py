@@ -17,7 +17,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.track.base import Needs
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
-from kiosk.ui.app import MainWindow, SourceOverride
+from kiosk.ui.app import MainWindow
+from kiosk.ui.camera_control import SourceOverride
 from kiosk.ui.mirror import KEYS_MAX_SHARE, MIRROR_SHARE, panel_size
 
 PHOTOS = Path(__file__).parents[1] / "fixtures" / "photos"

@@ -11,11 +11,12 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.capture import LatestSlot
 from kiosk.pipeline import Processed
-from kiosk.ui.app import MainWindow, SourceOverride
+from kiosk.ui.app import MainWindow
+from kiosk.ui.camera_control import SourceOverride
 from kiosk.ui.live import LivePipeline
 from kiosk.ui.live_view import LiveView
 from kiosk.ui.qimage import wrap_bgr
-from kiosk.ui.technician import ConfigProblemScreen
+from kiosk.ui.screens.needs_technician import ConfigProblemScreen
 from tests.fakes.sources import ScriptedSource
 
 

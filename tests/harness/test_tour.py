@@ -23,7 +23,7 @@ def black_share(img: np.ndarray) -> float:
 
 @pytest.mark.parametrize("size", ["1024x768", "768x1024"])
 def test_tour_renders_every_screen(tmp_path: Path, make_config: Callable[..., Path], size: str) -> None:
-    from kiosk.ui.tour import tour
+    from kiosk.harness.tour import tour
 
     w, h = (int(x) for x in size.split("x"))
     played: list[dict[str, object]] = []

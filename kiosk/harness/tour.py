@@ -21,7 +21,8 @@ from PySide6.QtCore import QCoreApplication, QEventLoop
 
 from kiosk.catalog import cache
 from kiosk.store.db import Database
-from kiosk.ui.app import MainWindow, SourceOverride, create_app
+from kiosk.ui.app import MainWindow, create_app
+from kiosk.ui.camera_control import SourceOverride
 
 
 def _wait(seconds: float, until: Callable[[], bool] | None = None) -> None:

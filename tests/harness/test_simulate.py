@@ -12,9 +12,10 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk import config, simulate
+from kiosk import config
 from kiosk.cli import main
 from kiosk.config import KioskConfig
+from kiosk.harness import simulate
 from sync import daemon
 from tests.sync.conftest import LiveCloud
 from tests.sync.test_sync_faults import share_section

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kiosk import soak
+from kiosk.harness import soak
 
 
 def test_short_soak_loses_nothing(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Three real processes, as in a store: the devcloud (flaky: a share of requests fail or lose
 their answer), the sync daemon, and the app offscreen on the sample video with the autopilot
-(kiosk/ui/autopilot.py) driving visits through its screens: start form, pieces, outfits,
+(kiosk/harness/autopilot.py) driving visits through its screens: start form, pieces, outfits,
 photos, WhatsApp shares, sales. On the way, at fixed points of the day: the cloud goes down
 for half an hour (store time), the daemon is killed with SIGKILL and started again 5 s later
 (as systemd would), and the camera is unplugged for a minute.

@@ -1,10 +1,11 @@
 """A seller who never tires: drives real visits through the app's own screens, for `script/soak`.
 
-Only enabled by ``KIOSK_AUTOPILOT=<visits per store hour>:<speed>`` (script/soak sets it);
-never by the config, so a kiosk in a store cannot start it by mistake. Each visit walks the
-same methods the seller's taps call (start form, pieces, an outfit, a photo, a share by
-WhatsApp, the end screen with a sale or not), paced in store time divided by ``speed``, so
-events, photos, shares and their uploads are recorded exactly as in a store.
+Only enabled by ``KIOSK_AUTOPILOT=<visits per store hour>:<speed>`` (script/soak sets it),
+which kiosk.cli reads to hand the window `wiring()`; never by the config, so a kiosk in a store
+cannot start it by mistake. Each visit walks the same methods the seller's taps call (start
+form, pieces, an outfit, a photo, a share by WhatsApp, the end screen with a sale or not),
+paced in store time divided by ``speed``, so events, photos, shares and their uploads are
+recorded exactly as in a store.
 """
 
 from __future__ import annotations
@@ -14,12 +15,17 @@ import os
 import random
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
 from kiosk.capture import FrameSource, SourceError
 from kiosk.capture.base import Image
 from kiosk.ui.visit_screen import VisitScreen
+from kiosk.ui.wiring import Wiring
+
+if TYPE_CHECKING:
+    from kiosk.ui.app import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -159,3 +165,31 @@ class Autopilot(QObject):
         prices = [v.catalog.pieces[p].price or 0.0 for p in bought if p in v.catalog.pieces]
         amount = sum(prices) if sale else 0.0
         v.finish(sale, amount, bought if sale else [], "")
+
+
+def wiring() -> Wiring:
+    """The window's parts for a soak: the seller who drives visits once the window is up and,
+    with KIOSK_AUTOPILOT_UNPLUG, the camera cable pulled that many seconds after the start.
+    Without KIOSK_AUTOPILOT (or with a value it cannot read): the product's own."""
+    pilot = from_env()
+    if pilot is None:
+        return Wiring()
+    unplug = unplug_from_env()
+    cables: list[Unpluggable] = []          # the newest is the camera running (a switch makes another)
+    drivers: list[Autopilot] = []           # held here for the life of the window
+
+    def wrap(source: FrameSource) -> FrameSource:
+        cables.append(Unpluggable(source))
+        return cables[-1]
+
+    def started(win: MainWindow) -> None:
+        if win.visit is None:
+            return
+        log.warning("%s is set: visits are driven automatically (soak test)", ENV)
+        drivers.append(Autopilot(win.visit, *pilot))
+        drivers[-1].start()
+        if unplug is not None:
+            at, seconds = unplug
+            QTimer.singleShot(int(at * 1000), lambda: cables[-1].unplug(seconds) if cables else None)
+
+    return Wiring(wrap_source=wrap if unplug is not None else None, on_started=started)
