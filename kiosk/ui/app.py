@@ -271,10 +271,7 @@ class MainWindow(QMainWindow):
         if abandoned:
             log.info("closed %d visit(s) left open by the last run", abandoned)
         screen = VisitScreen(cfg, service, self.catalog, attires, self.live_view, self.tryon, self.report,
-                             camera=self.camera)
-        if screen.face_worker is not None:
-            # Before any visit starts, so before the worker wants its models.
-            screen.face_worker.models = self.wiring.face_models
+                             camera=self.camera, face_models=self.wiring.face_models)
         self.lan = self._start_lan(cfg, self.store)
         if self.lan is not None:
             base = str(cfg.share.lan_url or f"http://{lan_address()}:{self.lan.port}").rstrip("/")

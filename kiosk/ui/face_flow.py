@@ -11,7 +11,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.face.worker import FaceWorker
+from kiosk.face.worker import FaceModels, FaceWorker, load_models
 from kiosk.session.visit import FaceSample, Recognition, VisitService
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.screens.forget import forgotten_text
@@ -23,13 +23,13 @@ class _Bridge(QObject):
 
 class FaceFlow:
     def __init__(self, service: VisitService, stage: TryOnStage | None, enabled: bool,
-                 badge: Callable[[str | None], None]) -> None:
+                 badge: Callable[[str | None], None], models: Callable[[], FaceModels] = load_models) -> None:
         self.service, self.badge = service, badge
         self._bridge = _Bridge()
         self._bridge.sample.connect(self._on_face)
         self.worker: FaceWorker | None = None
         if enabled and stage is not None:
-            self.worker = FaceWorker(lambda: stage.last_raw, self._bridge.sample.emit)
+            self.worker = FaceWorker(lambda: stage.last_raw, self._bridge.sample.emit, models)
             self.worker.start()
 
     def listen(self) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QBoxLayout, QPushButton, QStackedWid
 
 from kiosk.catalog.brands import Brand, Brands
 from kiosk.config import KioskConfig
+from kiosk.face.worker import FaceModels, load_models
 from kiosk.outfit.job import Outcome
 from kiosk.session.visit import PieceRef, VisitService
 from kiosk.store import DeviceIds, StoreError
@@ -74,7 +75,8 @@ class VisitScreen(QWidget):
     def __init__(self, cfg: KioskConfig, service: VisitService, catalog: Catalog, attires: dict[str, Attire],
                  live_view: LiveView, stage: TryOnStage | None,
                  report: Callable[[], list[tuple[str, str]]] | None = None,
-                 camera: CameraControl | None = None, parent: QWidget | None = None) -> None:
+                 camera: CameraControl | None = None, parent: QWidget | None = None,
+                 face_models: Callable[[], FaceModels] = load_models) -> None:
         super().__init__(parent)
         self.cfg, self.service, self.catalog, self.attires = cfg, service, catalog, attires
         self.live_view, self.stage = live_view, stage
@@ -136,7 +138,8 @@ class VisitScreen(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-        self.faces = FaceFlow(service, stage, cfg.privacy.face_enabled, self.catalogue.show_badge)
+        self.faces = FaceFlow(service, stage, cfg.privacy.face_enabled, self.catalogue.show_badge,
+                              face_models)
         live_view.tapped.connect(self._on_tap)
         live_view.banners_changed.connect(self._offer_visit)
         self.start_screen.started.connect(self.begin)

@@ -51,7 +51,7 @@ v.start_screen.consent.setChecked(True)
 v.start_screen.start.click()
 persons = lambda: win.store.db.read("SELECT COUNT(*) FROM persons")[0][0]
 wait(lambda: persons() > 0)            # after the worker's first few good samples
-out = {"faces": win.tryon.last.faces, "samples": v.face_worker.samples, "persons": persons(),
+out = {"faces": win.tryon.last.faces, "samples": v.faces.worker.samples, "persons": persons(),
        "loaded": sorted(m for m in ("mediapipe", "face_recognition", "dlib") if m in sys.modules)}
 win.close()
 print(json.dumps(out))
