@@ -125,7 +125,7 @@ class Autopilot(QObject):
             s = v.cfg.sellers[0]
             v.sign_in(s.id, s.name)
         if v.state == "jeweler":
-            v.choose_jeweler(rng.choice(v.brands.all).id)
+            v.jewelers.choose(rng.choice(v.brands.all).id)
         yield 20
         name = rng.choice(NAMES)
         form = v.start_screen          # typed and tapped like a seller, through its validation

@@ -125,7 +125,7 @@ def _tour_one(app: QCoreApplication, tmp: Path, out_dir: Path, size: tuple[int, 
                 v.sign_in(first.id, first.name)
         if v.state == "jeweler":
             shot("jeweler")
-            v.choose_jeweler(v.brands.all[0].id)
+            v.jewelers.choose(v.brands.all[0].id)
         s = v.start_screen
         s.name.setText("Priya Sharma")
         s.phone.setText("98123 45678")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.ui.framing import REGIONS
 from kiosk.ui.keyboard import Keyboard
@@ -58,6 +58,34 @@ def panel_size(state: str, width: int, height: int, page_min: tuple[int, int]) -
             need = max(need, 0 if portrait else SELLER_FORM_W)
         size = min(max(size, need), cap)
     return (width, size) if portrait else (size, height)
+
+
+def arrange(box: QBoxLayout, panel: QStackedWidget, view: LiveView, state: str, w: int, h: int,
+            alone: bool) -> None:
+    """The mirror first, beside (landscape) or above (portrait) the panel; the photo review,
+    the share and technician screens take the whole window. `alone`: no panel (attract)."""
+    portrait = h > w
+    d = QBoxLayout.Direction
+    box.setDirection(d.TopToBottom if portrait else d.LeftToRight)
+    page = panel.currentWidget()
+    size = panel_size(state, w, h, page_needs(page) if page is not None else (0, 0))
+    # Fixed even while hidden: a stack otherwise asks for its tallest page's height and grows
+    # the window past the screen.
+    panel.setFixedSize(*(size or (w, h)))
+    view.setVisible(size is not None)
+    view_h = h - size[1] if size is not None and portrait and not alone else h
+    view.framer.face_share = face_share(h, view_h)
+
+
+def gear_button(view: LiveView) -> QPushButton:
+    """The technician's way in, small in the mirror's corner."""
+    b = QPushButton("⚙", view)
+    b.setObjectName("technician")
+    b.setToolTip("Technician")
+    b.setStyleSheet("min-width: 56px; padding: 4px; background: rgba(40,40,40,160); color: #ddd;"
+                    "font-size: 24px;")
+    b.setGeometry(16, 16, 64, 52)
+    return b
 
 
 def face_share(window_h: int, view_h: int) -> float:

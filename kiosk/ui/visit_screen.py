@@ -6,7 +6,8 @@ portrait below, and the panel never shrinks the mirror below its share while try
 Every step goes through the VisitService (events, person records); no business logic lives
 here. Slow work (saving a photo, face embeddings) runs off the UI thread. Beside it, each with
 its own module: the cloud outfits (cloud_flow), the photos kept and shared (share_flow), face
-recognition (face_flow); the pages of the panel are the `State`s.
+recognition (face_flow), the jeweler whose collection it is (jeweler_flow); the pages of the panel
+are the `State`s.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QApplication, QBoxLayout, QPushButton, QStackedWidget, QWidget
+from PySide6.QtWidgets import QApplication, QBoxLayout, QStackedWidget, QWidget
 
 from kiosk.catalog.brands import Brand, Brands
 from kiosk.config import KioskConfig
@@ -33,22 +34,21 @@ from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.cloud_flow import CloudFlow
 from kiosk.ui.countdown import Countdown
 from kiosk.ui.face_flow import FaceFlow
+from kiosk.ui.jeweler_flow import JewelerFlow
 from kiosk.ui.live_view import LiveView
-from kiosk.ui.mirror import MirrorAssist, face_share, page_needs, panel_size
+from kiosk.ui.mirror import MirrorAssist, arrange, gear_button
 from kiosk.ui.screens.assets import AssetScreen
 from kiosk.ui.screens.camera import CameraControl
 from kiosk.ui.screens.catalogue import CatalogueScreen
 from kiosk.ui.screens.clip import ClipControl
 from kiosk.ui.screens.end import EndScreen
 from kiosk.ui.screens.forget import ForgetScreen
-from kiosk.ui.screens.jeweler import JewelerScreen, logo_pixmap
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.seller import SellerScreen
 from kiosk.ui.screens.sizes import SizeLine
 from kiosk.ui.screens.start import StartScreen
 from kiosk.ui.screens.technician import TechnicianScreen
 from kiosk.ui.share_flow import ShareFlow
-from kiosk.ui.theme import accent_rules
 
 log = logging.getLogger(__name__)
 ATTRACT_PIECES = ["earring_gold"]
@@ -94,9 +94,10 @@ class VisitScreen(QWidget):
         self.review = ReviewScreen()
         self.end_screen = EndScreen(cur, offered=self.catalogue.listed)    # its jeweler's pieces
         self.seller_screen = SellerScreen(cfg.sellers)
-        self.jeweler_screen = JewelerScreen()
-        self.brands = Brands.load(cfg.jeweler, Path(cfg.store.data_dir), catalog)
-        self.brand: Brand | None = None            # whose collection this visit is for
+        # Whose collection this visit is for.
+        self.jewelers = JewelerFlow(self, catalog, lambda: self._show(State.JEWELER), self.to_start,
+                                    self.to_attract)
+        self.jeweler_screen = self.jewelers.screen
         self.forget_screen = ForgetScreen(cfg.store.country_code, service.forget_phone)
         self.sharing = ShareFlow(cfg, self)
         self.share_screen = self.sharing.screen
@@ -118,12 +119,7 @@ class VisitScreen(QWidget):
             self.catalogue.show_cloud_option()
             self.catalogue.cloud_tapped.connect(self.to_cloud)
             self.cloud.screen.back.connect(self.leave_cloud)
-        self.tech_button = QPushButton("⚙", live_view)
-        self.tech_button.setObjectName("technician")
-        self.tech_button.setToolTip("Technician")
-        self.tech_button.setStyleSheet("min-width: 56px; padding: 4px; background: rgba(40,40,40,160);"
-                                       "color: #ddd; font-size: 24px;")
-        self.tech_button.setGeometry(16, 16, 64, 52)
+        self.tech_button = gear_button(live_view)
         self.tech_button.setVisible(self.technician is not None)
         self.tech_button.clicked.connect(self.to_technician)
         self.assist = MirrorAssist(live_view)
@@ -149,9 +145,7 @@ class VisitScreen(QWidget):
         self.forget_screen.closed.connect(self.to_start)
         self.seller_screen.signed_in.connect(self.sign_in)
         self.seller_screen.cancelled.connect(self.to_attract)
-        self.jeweler_screen.chosen.connect(self.choose_jeweler)
-        self.jeweler_screen.cancelled.connect(self.to_attract)
-        self.start_screen.switch_jeweler.connect(self.to_jeweler)
+        self.start_screen.switch_jeweler.connect(self.jewelers.to_choice)
         if self.technician is not None:
             self.technician.closed.connect(self.to_attract)
         self.catalogue.piece_tapped.connect(self.toggle_piece)
@@ -180,21 +174,8 @@ class VisitScreen(QWidget):
         super().resizeEvent(event)
 
     def _layout(self) -> None:
-        """The mirror first, beside (landscape) or above (portrait) the panel; the photo review,
-        the share and technician screens take the whole window."""
-        portrait = self.height() > self.width()
-        d = QBoxLayout.Direction
-        self.box.setDirection(d.TopToBottom if portrait else d.LeftToRight)
-        page = self.panel.currentWidget()
-        alone = not self.panel.isVisibleTo(self)          # attract: the mirror takes the window
-        size = panel_size(self.state, self.width(), self.height(),
-                          page_needs(page) if page is not None else (0, 0))
-        # Fixed even while hidden: a stack otherwise asks for its tallest page's height and
-        # grows the window past the screen.
-        self.panel.setFixedSize(*(size or (self.width(), self.height())))
-        self.live_view.setVisible(size is not None)
-        view_h = self.height() - size[1] if size is not None and portrait and not alone else self.height()
-        self.live_view.framer.face_share = face_share(self.height(), view_h)
+        arrange(self.box, self.panel, self.live_view, self.state, self.width(), self.height(),
+                alone=not self.panel.isVisibleTo(self))          # attract: the mirror takes the window
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
@@ -248,8 +229,7 @@ class VisitScreen(QWidget):
         self.catalogue.set_attire("original")
         self.catalogue.show_badge(None)
         self.start_screen.reset()
-        self.brand = None
-        self.setStyleSheet("")
+        self.jewelers.new_customer()
         if self.stage is not None:
             self.stage.select(ATTRACT_PIECES)
             self.stage.set_attire(None)
@@ -261,48 +241,32 @@ class VisitScreen(QWidget):
             self.seller_screen.reset()
             self._show(State.SELLER)
             return
-        if self.brand is None:
-            if self.brands.several:
-                self.to_jeweler()
-                return
-            self.use_brand(self.brands.all[0])
+        if not self.jewelers.ensure():
+            return
         self.start_screen.reset()
         self.start_screen.show_seller(self.seller[1] if self.seller else None)
         self._show(State.START)
 
-    def to_jeweler(self) -> None:
-        self.jeweler_screen.show_brands(self.brands.all)
-        self._show(State.JEWELER)
+    @property
+    def brand(self) -> Brand | None:
+        return self.jewelers.brand
 
-    def choose_jeweler(self, brand_id: str) -> None:
-        brand = self.brands.get(brand_id)
-        if brand is None:
-            return
-        self.use_brand(brand)
-        self.to_start()
-
-    def use_brand(self, brand: Brand) -> None:
-        """The visit's jeweler: recorded on its events, their pieces and colours on screen."""
-        self.brand = brand
-        self.service.jeweler = (brand.id, brand.name)
-        self.setStyleSheet(accent_rules(brand.accent) if brand.accent else "")
-        self.catalogue.set_jeweler(brand.name, logo_pixmap(brand, 44), self.currency,
-                                   lambda p: self.brands.owner(p).id == brand.id)
-        self.start_screen.show_jeweler(brand.name, self.brands.several)
-        self.end_screen.set_currency(self.currency)
+    @property
+    def brands(self) -> Brands:
+        return self.jewelers.brands
 
     @property
     def currency(self) -> str:
-        return (self.brand.currency if self.brand else None) or self.cfg.store.currency
+        return self.jewelers.currency
 
     @property
     def jeweler_name(self) -> str:
-        return self.brand.name if self.brand else self.cfg.jeweler.name
+        return self.jewelers.name
 
     def catalog_changed(self, catalog: Catalog) -> None:
         """New or hidden pieces, a new vendor: offer what can be shown now."""
         self.catalog = catalog
-        self.brands = Brands.load(self.cfg.jeweler, Path(self.cfg.store.data_dir), catalog)
+        self.jewelers.catalog_changed(catalog)
         self.catalogue.reload(catalog)
 
     def sign_in(self, seller_id: str, name: str) -> None:
