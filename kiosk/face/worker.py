@@ -9,17 +9,28 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from kiosk.face.embed import Embedder, Image, measure_quality
 from kiosk.face.estimates import Estimator
-from kiosk.session.visit import FaceSample
 
 log = logging.getLogger(__name__)
 
 PERIOD_S = 0.35
+
+
+@dataclass(frozen=True)
+class FaceSample:
+    vector: list[float]
+    quality: float                  # higher is better (Quality.score)
+    jpeg: bytes                     # the face photo for seed 001
+    age: int | None = None
+    gender: str | None = None
+    emotion: str | None = None
+    body_type: str | None = None
 
 
 def face_photo(bgr: Image, box: tuple[int, int, int, int]) -> bytes:
