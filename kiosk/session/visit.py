@@ -24,9 +24,7 @@ from typing import Any
 
 from kiosk.config import PrivacyConfig
 from kiosk.face.gallery import Gallery
-
-# Defined by the face worker that takes the samples; screens and the harness import it from here too.
-from kiosk.face.worker import FaceSample as FaceSample
+from kiosk.face.worker import FaceSample as FaceSample  # screens and the harness import it from here
 from kiosk.store import DeviceIds, EventStore, sessions, shares
 from kiosk.store.events import (
     AttireChanged,
