@@ -195,22 +195,26 @@ def test_no_import_cycle_between_modules() -> None:
     assert KNOWN_MODULE_CYCLES <= still, "a known module cycle is gone: take it out of KNOWN_MODULE_CYCLES"
 
 
-def _strings(tree: ast.Module) -> Iterator[ast.Constant]:
-    """String literals, docstrings left out (they may well describe a query)."""
-    docs = set()
+def _strings(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    """(line, text) of each string literal, docstrings left out (they may well describe a query);
+    an f-string as one text, `{}` where its values go, so a placeholder cannot split a query."""
+    skip = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                docs.add(id(first.value))
+                skip.add(id(first.value))
+        elif isinstance(node, ast.JoinedStr):
+            skip.update(id(v) for v in node.values)
+            yield node.lineno, "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
-            yield node
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            yield node.lineno, node.value
 
 
 def _literals_matching(pattern: re.Pattern[str], allowed: tuple[str, ...]) -> list[str]:
-    return [f"{m.path}:{s.lineno}: {str(s.value)[:60]!r}" for m in MODULES.values()
-            if not m.path.startswith(allowed) for s in _strings(m.tree) if pattern.search(str(s.value))]
+    return [f"{m.path}:{line}: {text[:60]!r}" for m in MODULES.values() if not m.path.startswith(allowed)
+            for line, text in _strings(m.tree) if pattern.search(text)]
 
 
 def test_sql_only_in_the_store() -> None:
@@ -251,6 +255,11 @@ def test_modules_stay_small() -> None:
 ])
 def test_the_sql_pattern_tells_queries_from_prose(text: str, sql: bool) -> None:
     assert bool(SQL.search(text)) is sql
+
+
+def test_a_query_split_by_an_f_string_placeholder_is_still_found() -> None:
+    tree = ast.parse('"""SELECT * FROM a docstring"""\ncols = "id"\nsql = f"SELECT {cols} FROM t"\n')
+    assert [text for _, text in _strings(tree) if SQL.search(text)] == ["SELECT {} FROM t"]
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

@@ -44,21 +44,18 @@ class NewPiece:
 
 
 @dataclass(frozen=True)
-class CachedPiece:
-    id: str
-    folder: str
-    hidden: bool
-
-
-@dataclass(frozen=True)
-class RemotePiece:
-    """What the commerce import saw of a product last time."""
+class StoredPiece:
+    """A row of catalog_pieces as its readers need it (the rest is in the piece's manifest)."""
 
     id: str
     name: str
-    remote_id: str
-    remote_sig: str | None
-    hidden: bool
+    folder: str                     # under the data dir
+    remote_id: str | None           # the commerce product id
+    remote_sig: str | None          # what the import saw last
+    hidden: bool                    # gone upstream: not listed, still wearable
+
+
+_COLUMNS = "id, name, folder, remote_id, remote_sig, hidden"
 
 
 def save_piece(db: Database, p: NewPiece, *, folder: str, source: str, remote_id: str | None,
@@ -94,24 +91,25 @@ def ids_like(db: Database, prefix: str) -> set[str]:
     return {r[0] for r in db.read("SELECT id FROM catalog_pieces WHERE id LIKE ?", (prefix + "%",))}
 
 
-def remote_piece(db: Database, source: str, remote_id: str) -> RemotePiece | None:
-    rows = db.read("SELECT id, name, remote_id, remote_sig, hidden FROM catalog_pieces"
-                   " WHERE source = ? AND remote_id = ?", (source, remote_id))
-    return _remote(rows[0]) if rows else None
+def remote_piece(db: Database, source: str, remote_id: str) -> StoredPiece | None:
+    """The piece a commerce product became, if it was imported before."""
+    rows = db.read(f"SELECT {_COLUMNS} FROM catalog_pieces WHERE source = ? AND remote_id = ?",
+                   (source, remote_id))
+    return _piece(rows[0]) if rows else None
 
 
-def listed(db: Database, source: str, jeweler_ids: Sequence[str]) -> list[RemotePiece]:
+def listed(db: Database, source: str, jeweler_ids: Sequence[str]) -> list[StoredPiece]:
     """The pieces of these jewelers from `source` that are offered (not hidden)."""
     if not jeweler_ids:
         return []
     marks = ",".join("?" * len(jeweler_ids))
-    rows = db.read(f"SELECT id, name, remote_id, remote_sig, hidden FROM catalog_pieces WHERE source = ?"
-                   f" AND hidden = 0 AND jeweler_id IN ({marks})", (source, *jeweler_ids))
-    return [_remote(r) for r in rows]
+    rows = db.read(f"SELECT {_COLUMNS} FROM catalog_pieces WHERE source = ? AND hidden = 0"
+                   f" AND jeweler_id IN ({marks})", (source, *jeweler_ids))
+    return [_piece(r) for r in rows]
 
 
-def _remote(r: sqlite3.Row) -> RemotePiece:
-    return RemotePiece(r["id"], r["name"], r["remote_id"], r["remote_sig"], bool(r["hidden"]))
+def _piece(r: sqlite3.Row) -> StoredPiece:
+    return StoredPiece(r["id"], r["name"], r["folder"], r["remote_id"], r["remote_sig"], bool(r["hidden"]))
 
 
 def set_hidden(db: Database, ids: Sequence[str], hidden: bool, *, now: float) -> None:
@@ -122,10 +120,9 @@ def set_hidden(db: Database, ids: Sequence[str], hidden: bool, *, now: float) ->
                          (int(hidden), now, pid))
 
 
-def cached_pieces(data_dir: Path) -> list[CachedPiece]:
+def cached_pieces(data_dir: Path) -> list[StoredPiece]:
     """Every piece, hidden ones too, by id."""
-    return [CachedPiece(r["id"], r["folder"], bool(r["hidden"]))
-            for r in _read(data_dir, "SELECT id, folder, hidden FROM catalog_pieces ORDER BY id")]
+    return [_piece(r) for r in _read(data_dir, f"SELECT {_COLUMNS} FROM catalog_pieces ORDER BY id")]
 
 
 def version(data_dir: Path) -> tuple[object, ...]:
