@@ -39,6 +39,7 @@ import cv2
 from kiosk.catalog import cache
 from kiosk.catalog.prepare import PrepareError, decode, prepare
 from kiosk.config import KioskConfig
+from kiosk.store import catalog as catalog_rows
 from kiosk.store.db import Database, StoreError
 from kiosk.tryon.assets import AssetError
 from sync.clients.commerce import CommerceClient, CommerceError
@@ -180,10 +181,10 @@ def _save_jeweler(db: Database, client: CommerceClient, vid: int, info: dict[str
         except (CommerceError, PrepareError, OSError) as e:
             log.warning("logo of %s not updated: %s", name, e)
             logo = None
-    cache.save_jeweler(db, cache.Jeweler(jid, name, accent if COLOUR.match(accent) else None,
-                                         str(info.get("currency") or "") or None,
-                                         logo.relative_to(db.data_dir) if logo else None),
-                       source=SOURCE, now=now)
+    catalog_rows.save_jeweler(db, catalog_rows.Jeweler(jid, name, accent if COLOUR.match(accent) else None,
+                                                       str(info.get("currency") or "") or None,
+                                                       logo.relative_to(db.data_dir) if logo else None),
+                              source=SOURCE, now=now)
     return jid
 
 
@@ -217,13 +218,10 @@ def _one(db: Database, client: CommerceClient, jeweler: str, p: dict[str, Any], 
     width = width_of(p)
     seen_as = [name, price, category, width, url, p.get("updated_at")]
     sig = hashlib.sha256(json.dumps(seen_as).encode()).hexdigest()
-    rows = db.read("SELECT id, remote_sig, hidden FROM catalog_pieces WHERE source = ? AND remote_id = ?",
-                   (SOURCE, rid))
-    if rows and rows[0]["remote_sig"] == sig:
-        if rows[0]["hidden"]:
-            with db.write() as conn:
-                conn.execute("UPDATE catalog_pieces SET hidden = 0, updated_at = ? WHERE id = ?",
-                             (clock(), rows[0]["id"]))
+    known = catalog_rows.remote_piece(db, SOURCE, rid)
+    if known is not None and known.remote_sig == sig:
+        if known.hidden:
+            catalog_rows.set_hidden(db, [known.id], False, now=clock())
             report.restored.append(name)
         else:
             report.unchanged += 1
@@ -234,7 +232,7 @@ def _one(db: Database, client: CommerceClient, jeweler: str, p: dict[str, Any], 
         data = client.download(url)
         report.downloads += 1
         prep = prepare(decode(data), category)
-        pid = rows[0]["id"] if rows else f"{jeweler}-{rid}".replace("vendor-", "v")
+        pid = known.id if known is not None else f"{jeweler}-{rid}".replace("vendor-", "v")
         new, png = cache.new_piece(prep, pid=pid, jeweler_id=jeweler, name=name, category=category,
                                    price=price, piece_mm=piece_mm, anchor=prep.anchor,
                                    style=str(p.get("sku") or ""))
@@ -245,21 +243,14 @@ def _one(db: Database, client: CommerceClient, jeweler: str, p: dict[str, Any], 
     except StoreError as e:
         report.errors.append(f"{name}: {e}")
         return
-    (report.updated if rows else report.added).append(name)
+    (report.updated if known is not None else report.added).append(name)
     if width is None:
         report.guessed_width.append(name)
 
 
 def _hide_gone(db: Database, jewelers: list[str], seen: set[str], report: Report, now: float) -> None:
-    if not jewelers:
-        return
-    marks = ",".join("?" * len(jewelers))
-    rows = db.read(f"SELECT id, name, remote_id FROM catalog_pieces WHERE source = ? AND hidden = 0"
-                   f" AND jeweler_id IN ({marks})", (SOURCE, *jewelers))
-    gone = [r for r in rows if r["remote_id"] not in seen]
+    gone = [r for r in catalog_rows.listed(db, SOURCE, jewelers) if r.remote_id not in seen]
     if not gone:
         return
-    with db.write() as conn:
-        for r in gone:
-            conn.execute("UPDATE catalog_pieces SET hidden = 1, updated_at = ? WHERE id = ?", (now, r["id"]))
-    report.hidden += [r["name"] for r in gone]
+    catalog_rows.set_hidden(db, [r.id for r in gone], True, now=now)
+    report.hidden += [r.name for r in gone]

@@ -10,12 +10,9 @@ jump cannot put the daemon to sleep.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import shutil
 import signal
-import sqlite3
 import sys
 import threading
 import time
@@ -23,27 +20,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from kiosk.config import KioskConfig
 from kiosk.ops import health, sdnotify
 from kiosk.store import EventStore, StoreError, housekeeping, privacy
-from kiosk.store.db import connect, explain
+from kiosk.store.db import ChangeWatcher
 from sync.drain import Syncer, Totals
+from sync.lock import AlreadyRunning, DaemonLock
 from sync.monitor import MonitorServer
 from sync.senders import Clients, make_syncer
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 # APScheduler logs every run at INFO: hundreds of lines an hour of nothing.
 logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
-LOCK_NAME = "sync.lock"
 POLL_S = 0.2
 STALL_S = 45.0
 ONCE_PASSES = 6          # `once` retries failing rows this many times at most
@@ -52,50 +45,6 @@ CATALOG_RETRY_S = 60.0   # a catalogue import that could not reach the commerce 
 HOUSEKEEPING_CHECK_S = 600.0   # how often the disk is looked at (a full sweep at most hourly)
 HOUSEKEEPING_FULL_S = 3600.0
 STORAGE_WAIT_MAX_S = 15.0   # while the disk refuses writes: probe again at most this far apart
-
-
-class AlreadyRunning(Exception):
-    pass
-
-
-class DaemonLock:
-    """flock on data_dir/sync.lock: released by the kernel even after kill -9."""
-
-    def __init__(self, data_dir: Path):
-        self.path = data_dir / LOCK_NAME
-        self._fh: IO[str] | None = None
-
-    def acquire(self) -> None:
-        """Raises AlreadyRunning, or DataDirError (a StoreError) when the data dir cannot take
-        the lock file: one line and exit 1 instead of a traceback, and systemd tries again."""
-        from kiosk.store import datadir
-
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fh = open(self.path, "a+")  # noqa: SIM115 - held for the life of the process
-        except OSError as e:
-            raise datadir.DataDirError(self.path.parent, datadir.cause(e)) from e
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "?"
-            fh.close()
-            raise AlreadyRunning(f"another sync daemon (pid {holder}) is using {self.path.parent}") from None
-        try:
-            # Unbuffered: on a full disk a buffered write would fail again in close().
-            os.ftruncate(fh.fileno(), 0)
-            os.write(fh.fileno(), str(os.getpid()).encode())
-        except OSError as e:
-            fh.close()
-            raise datadir.DataDirError(self.path.parent, datadir.cause(e)) from e
-        self._fh = fh
-
-    def release(self) -> None:
-        if self._fh is not None:
-            fcntl.flock(self._fh, fcntl.LOCK_UN)
-            self._fh.close()
-            self._fh = None
 
 
 class Daemon:
@@ -256,8 +205,8 @@ class Daemon:
         self.schedule_catalog()
         self.scheduler.start()
         monitor = self._start_monitor()
-        watcher = connect(self.store.db.path)
-        last_version = None
+        watcher = ChangeWatcher(self.store.db.path)
+        last_version: int | None = None
         watchdog = sdnotify.watchdog_interval_s()
         last_pet = last_beat = 0.0
         sdnotify.notify("READY=1\nSTATUS=draining the outbox")
@@ -266,9 +215,9 @@ class Daemon:
             while not self.stop.wait(POLL_S):
                 now = time.monotonic()
                 try:
-                    version = watcher.execute("PRAGMA data_version").fetchone()[0]
-                except sqlite3.Error as e:
-                    log.warning("cannot watch the database: %s", explain(e))
+                    version: int | None = watcher.version()
+                except StoreError as e:
+                    log.warning("cannot watch the database: %s", e)
                     version = last_version
                 woken = version != last_version and not self.storage_wait
                 if woken or now >= self._wake_at:

@@ -32,15 +32,14 @@ class MonitorServer:
                     self._send(404, {"error": "not found; try /status or /healthz"})
                     return
                 try:
-                    rep = health.report(cfg)
+                    rep = health.build(cfg)
+                    problems = rep.problems
+                    body = rep.to_json() if path == "/status" else {"ok": not problems, "problems": problems}
                 except Exception as e:  # a monitoring probe must get an answer, not a reset
                     log.exception("status report failed")
                     self._send(500, {"ok": False, "error": f"{type(e).__name__}: {e}"})
                     return
-                if path == "/status":
-                    self._send(200, rep)
-                else:
-                    self._send(200 if rep["ok"] else 503, {"ok": rep["ok"], "problems": rep["problems"]})
+                self._send(200 if path == "/status" or body["ok"] else 503, body)
 
             def _send(self, code: int, body: dict[str, Any]) -> None:
                 data = json.dumps(body, default=str).encode()

@@ -7,11 +7,10 @@ import json
 import sqlite3
 import sys
 import time
-from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.config import KioskConfig
+from kiosk.ops.status import SyncReport, storage
 from kiosk.store import EventStore, StoreError
 from kiosk.store.db import DB_NAME, connect, explain
 from kiosk.store.kinds import KINDS
@@ -42,19 +41,14 @@ def retry_dead(cfg: KioskConfig, kind: str | None) -> int:
 
 # ---- status -------------------------------------------------------------------------------
 
-def status_report(cfg: KioskConfig) -> dict[str, Any]:
-    from kiosk.store import damage, datadir
-
+def build(cfg: KioskConfig) -> SyncReport:
     data_dir = cfg.store.data_dir
     path = data_dir / DB_NAME
     # What the outbox cannot say itself: a damaged database set aside (and the backup to
     # restore), a data dir that takes no writes.
-    storage = [line for line in [datadir.problem_line(data_dir)] if line] + damage.problems(data_dir)
-    report: dict[str, Any] = {"database": str(path), "ok": not storage, "storage_problems": storage,
-                              "storage_problem": storage[0] if storage else None}
+    problems = storage(data_dir)
     if not path.exists():
-        report.update(note="no events recorded yet", pending={}, pending_total=0)
-        return report
+        return SyncReport(path, problems)
     try:
         conn = connect(path, readonly=True)
         try:
@@ -62,16 +56,13 @@ def status_report(cfg: KioskConfig) -> dict[str, Any]:
         finally:
             conn.close()
     except (sqlite3.Error, StoreError) as e:
-        msg = explain(e) if isinstance(e, sqlite3.Error) else str(e)
-        return report | {"ok": False, "error": msg}
-    report.update(asdict(st))
-    report["pending_total"] = st.pending_total
-    for key in ("last_success_at", "last_error_at"):
-        v = report.get(key)
-        report[key.removesuffix("_at") + "_time"] = (
-            datetime.fromtimestamp(v, UTC).isoformat(timespec="seconds") if v else None)
-    report["ok"] = not storage and st.dead == 0 and not st.blocked
-    return report
+        return SyncReport(path, problems, error=explain(e) if isinstance(e, sqlite3.Error) else str(e))
+    return SyncReport(path, problems, st)
+
+
+def status_report(cfg: KioskConfig) -> dict[str, Any]:
+    """`kiosk sync status --json`."""
+    return build(cfg).to_json()
 
 
 def _age(seconds: float | None) -> str:

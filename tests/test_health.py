@@ -185,3 +185,40 @@ def test_a_backup_is_one_self_contained_file(make_config: Callable[..., Path]) -
     backup = maintenance.backup(cfg.store.data_dir, "x")
     assert backup is not None and maintenance.schema(backup) == LATEST
     assert sorted(p.name for p in backup.parent.iterdir()) == [backup.name]
+
+
+HEALTH_KEYS = ["time", "versions", "processes", "camera_fps", "last_frame_age_s", "app_mode",
+               "disk_free_bytes", "disk_total_bytes", "low_disk", "database_error", "storage_problem",
+               "database_damage", "pending_events", "pending_total", "oldest_pending_age_s",
+               "last_sync_success_at", "last_sync_success_age_s", "last_sync_error", "dead_letters",
+               "network_blocked", "problems", "ok"]
+SYNC_HEAD = ["database", "ok", "storage_problems", "storage_problem"]
+SYNC_KEYS = SYNC_HEAD + ["pending", "delivered", "dead", "oldest_pending_age_s", "last_success_at",
+                         "last_error", "last_error_at", "dead_letters", "blocked", "blocked_since",
+                         "resent_after_ambiguity", "adopted", "pending_total", "last_success_time",
+                         "last_error_time"]
+
+
+def test_status_json_keeps_its_keys_and_their_order(make_config: Callable[..., Path]) -> None:
+    """Monitoring scripts and install.sh parse these answers: the typed model (kiosk.ops.status)
+    must serialise to the same keys, in the same order, as the dicts it replaced."""
+    from sync import status as sync_status
+
+    cfg = _cfg(make_config)
+    rep = health.report(cfg)
+    never = {"running": False, "note": "never started with this data dir"}
+    assert list(rep) == HEALTH_KEYS and rep["processes"]["app"] == never
+    assert list(sync_status.status_report(cfg)) == SYNC_HEAD + ["note", "pending", "pending_total"]
+    _record(cfg.store.data_dir, 2)
+    health.Heartbeat(cfg.store.data_dir, "app").beat(camera_fps=29.5, mode="normal")
+    rep = health.report(cfg)
+    assert list(rep) == HEALTH_KEYS
+    assert list(rep["processes"]["app"]) == ["pid", "version", "release", "started_at", "updated_at",
+                                             "camera_fps", "mode", "running", "uptime_s", "heartbeat_age_s"]
+    assert rep["app_mode"] == "normal" and rep["problems"] == ["sync is not running"]
+    sync = sync_status.status_report(cfg)
+    assert list(sync) == SYNC_KEYS and sync["ok"] and sync["pending_total"] == 2
+    (cfg.store.data_dir / "kiosk.db").write_bytes(b"not a database" * 100)
+    sync = sync_status.status_report(cfg)
+    assert list(sync) == SYNC_HEAD + ["error"] and not sync["ok"]
+    assert list(health.report(cfg)) == HEALTH_KEYS

@@ -186,7 +186,7 @@ def test_failed_health_check_rolls_back_by_itself(kiosk: Kiosk, tmp_path: Path) 
 def test_migration_failure_leaves_the_old_release_working_with_its_data(kiosk: Kiosk, tmp_path: Path) -> None:
     before = kiosk.outbox_rows()
     # 1.3.0 adds two migrations; the second fails after the first has committed.
-    bad = release_source(tmp_path / "src-1.3.0", "1.3.0", {"kiosk/store/db.py": (
+    bad = release_source(tmp_path / "src-1.3.0", "1.3.0", {"kiosk/store/schema.py": (
         "LATEST = MIGRATIONS[-1][0]",
         f"MIGRATIONS.append(({LATEST + 1}, 'CREATE TABLE extra (x INTEGER)'))\n"
         f"MIGRATIONS.append(({LATEST + 2}, 'ALTER TABLE no_such_table ADD COLUMN y'))\n"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.store import DeviceIds, EventStore
+from kiosk.store.db import time_bare_commits
 from kiosk.store.events import JewelrySelected
 
 IDS = DeviceIds("bench_store", "bench_seller", "bench_device")
@@ -33,20 +34,7 @@ def _record(store: EventStore, n: int, per_session: int) -> float:
 
 def _disk_ceiling(root: Path, n: int = 2000) -> float:
     """Commits/s of a bare one-row WAL+FULL transaction on the same disk: the floor set by fsync."""
-    import sqlite3
-
-    conn = sqlite3.connect(root / "ceiling.db", isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
-    t0 = time.perf_counter()
-    for _ in range(n):
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO t (body) VALUES (?)", ("x" * 300,))
-        conn.execute("COMMIT")
-    elapsed = time.perf_counter() - t0
-    conn.close()
-    return n / elapsed
+    return n / time_bare_commits(root / "ceiling.db", n)
 
 
 def bench_sync(backlog: int = 10_000, per_session: int = 10, workers: int = 8) -> dict[str, Any]:

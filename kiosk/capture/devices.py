@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.capture.base import FrameSource, Image, SourceError
-from kiosk.store.outbox import write_file_durably
+from kiosk.store.files import write_file_durably
 
 log = logging.getLogger(__name__)
 SYSFS = Path("/sys/class/video4linux")

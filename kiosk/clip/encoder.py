@@ -30,7 +30,7 @@ import numpy as np
 from av.video.reformatter import ColorRange, Colorspace
 
 from kiosk.capture.base import Image
-from kiosk.store.outbox import fsync_dir
+from kiosk.store.files import fsync_dir
 from kiosk.tryon.engine import encode_jpeg
 
 log = logging.getLogger(__name__)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import cv2
@@ -16,11 +17,21 @@ import numpy as np
 
 from kiosk.face.embed import Embedder, FoundFace, Image, Vector, measure_quality
 from kiosk.face.estimates import Estimates, Estimator
-from kiosk.session.visit import FaceSample
 
 log = logging.getLogger(__name__)
 
 PERIOD_S = 0.35
+
+
+@dataclass(frozen=True)
+class FaceSample:
+    vector: list[float]
+    quality: float                  # higher is better (Quality.score)
+    jpeg: bytes                     # the face photo for seed 001
+    age: int | None = None
+    gender: str | None = None
+    emotion: str | None = None
+    body_type: str | None = None
 
 
 def face_photo(bgr: Image, box: tuple[int, int, int, int]) -> bytes:

@@ -164,7 +164,7 @@ def _share(service: VisitService, face: Face, piece: PieceRef, phone: str, email
 
 
 def _rows(store: EventStore, kind: str) -> int:
-    return int(store.db.read("SELECT COUNT(*) FROM outbox WHERE kind = ?", (kind,))[0][0])
+    return store.count_kind(kind)
 
 
 def run(cfg: KioskConfig, sessions: int, seed: int | None, data_dir: Path | None = None, *,

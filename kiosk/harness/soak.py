@@ -20,7 +20,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -111,20 +110,12 @@ def _growth(values: list[float | None], t: list[float], hours: float) -> tuple[f
 
 
 def _events(data: Path, cloud: Path) -> dict[str, int]:
-    conn = sqlite3.connect(f"file:{data / 'kiosk.db'}?mode=ro", uri=True)
-    try:
-        ids = {r[0] for r in conn.execute("SELECT id FROM outbox WHERE kind = 'event'")}
-        delivered = conn.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'event' AND state = 'delivered'"
-                                 ).fetchone()[0]
-        counts = dict(conn.execute("SELECT kind, COUNT(*) FROM outbox GROUP BY kind").fetchall())
-    finally:
-        conn.close()
-    cconn = sqlite3.connect(f"file:{cloud / 'devcloud.db'}?mode=ro", uri=True)
-    try:
-        seen = {r[0] for r in cconn.execute("SELECT idempotency_key FROM events")}
-        repeats = cconn.execute("SELECT COALESCE(SUM(repeats), 0) FROM events").fetchone()[0]
-    finally:
-        cconn.close()
+    from kiosk.store import audit
+    from sync.devcloud.db import received_keys
+
+    outbox = audit.tally(data)
+    ids, delivered, counts = outbox.event_ids, outbox.events_delivered, outbox.by_kind
+    seen, repeats = received_keys(cloud)
     return {"recorded": len(ids), "delivered": int(delivered), "in_cloud": len(ids & seen),
             "lost": len(ids - seen), "repeats_absorbed": int(repeats),
             "shares": int(counts.get("share.send", 0)), "uploads": int(counts.get("image.upload", 0)),

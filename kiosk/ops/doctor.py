@@ -11,31 +11,24 @@ import email.utils
 import glob
 import json
 import os
-import shutil
 import sqlite3
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from kiosk import config as config_mod
+from kiosk.ops.status import Check, DoctorReport, disk
+from kiosk.store import datadir
+from kiosk.store.db import time_bare_commits
 
 MIN_FREE_BYTES_WARN = 2 * 1024**3
 MIN_FREE_BYTES_FAIL = 200 * 1024**2
 MAX_CLOCK_SKEW_S = 120.0
 EARLIEST_SANE_TIME = 1_735_689_600  # 2025-01-01: a clock before this has never been set
-
-
-@dataclass
-class Check:
-    name: str
-    status: str  # ok | warn | fail
-    detail: str
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 def _measure_fps(source_kind: str, value: str, cfg: config_mod.KioskConfig,
@@ -137,15 +130,13 @@ def check_render(hfov_deg: float) -> Check:
 
 
 def check_disk(data_dir: Path) -> Check:
-    probe = data_dir
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    usage = shutil.disk_usage(probe)
-    data = {"path": str(data_dir), "free_bytes": usage.free, "total_bytes": usage.total}
-    free_gb = usage.free / 1024**3
-    if usage.free < MIN_FREE_BYTES_FAIL:
+    probe = datadir.existing(data_dir)
+    usage = disk(data_dir, 0)
+    data = {"path": str(data_dir), "free_bytes": usage.free_bytes, "total_bytes": usage.total_bytes}
+    free_gb = usage.free_bytes / 1024**3
+    if usage.free_bytes < MIN_FREE_BYTES_FAIL:
         return Check("disk", "fail", f"only {free_gb:.2f} GB free at {probe}", data)
-    if usage.free < MIN_FREE_BYTES_WARN:
+    if usage.free_bytes < MIN_FREE_BYTES_WARN:
         return Check("disk", "warn", f"{free_gb:.1f} GB free at {probe}", data)
     return Check("disk", "ok", f"{free_gb:.1f} GB free at {probe}", data)
 
@@ -154,16 +145,7 @@ def check_sqlite(data_dir: Path) -> Check:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".doctor-", suffix=".db") as tmp:
-            con = sqlite3.connect(tmp.name, isolation_level=None)
-            try:
-                con.execute("PRAGMA journal_mode=WAL")
-                con.execute("PRAGMA synchronous=FULL")
-                con.execute("BEGIN IMMEDIATE")
-                con.execute("CREATE TABLE t (x)")
-                con.execute("INSERT INTO t VALUES (1)")
-                con.execute("COMMIT")
-            finally:
-                con.close()
+            time_bare_commits(Path(tmp.name), 1)
             for suffix in ("-wal", "-shm"):
                 Path(tmp.name + suffix).unlink(missing_ok=True)
         return Check("sqlite", "ok", f"WAL database writable in {data_dir}",
@@ -237,11 +219,12 @@ def main(config_path: Path | None, as_json: bool, probe_seconds: float,
         checks = [Check("config", "ok", str(config_mod.resolve_path(config_path)))]
         checks += run_checks(cfg, probe_seconds)
         rc = 1 if any(c.status == "fail" and (not require or c.name in require) for c in checks) else 0
+    report = DoctorReport(checks, rc)
     if as_json:
-        json.dump({"ok": rc == 0, "checks": [asdict(c) for c in checks]}, sys.stdout, indent=2)
+        json.dump(report.to_json(), sys.stdout, indent=2)
         print()
     else:
-        width = max(len(c.name) for c in checks)
-        for c in checks:
+        width = max(len(c.name) for c in report.checks)
+        for c in report.checks:
             print(f"{c.name:<{width}}  {c.status.upper():<4}  {c.detail}")
-    return rc
+    return report.exit_code

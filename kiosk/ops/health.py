@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import platform
-import shutil
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -29,7 +28,8 @@ from typing import Any
 
 from kiosk import __version__, paths
 from kiosk.config import KioskConfig
-from kiosk.store import damage, datadir
+from kiosk.ops.status import HealthReport, ProcessState, disk, storage
+from kiosk.store import damage
 from kiosk.store.db import DB_NAME, StoreError, connect, explain
 from kiosk.store.outbox import Status, read_status
 
@@ -179,12 +179,12 @@ def outbox_status(data_dir: Path) -> tuple[Status | None, str | None]:
 
 
 def disk_free(data_dir: Path) -> tuple[int, int]:
-    usage = shutil.disk_usage(datadir.existing(data_dir))
-    return usage.free, usage.total
+    d = disk(data_dir, 0)
+    return d.free_bytes, d.total_bytes
 
 
 def low_disk(cfg: KioskConfig) -> bool:
-    return disk_free(cfg.store.data_dir)[0] < cfg.store.min_free_mb * 1024**2
+    return disk(cfg.store.data_dir, cfg.store.min_free_mb).low
 
 
 def _dist_version(name: str) -> str | None:
@@ -200,67 +200,29 @@ def versions() -> dict[str, str | None]:
             "opencv": _dist_version("opencv-contrib-python-headless")}
 
 
-def report(cfg: KioskConfig, now: float | None = None) -> dict[str, Any]:
-    """Everything `kiosk status --json` and GET /status answer, from files only (cheap)."""
+def build(cfg: KioskConfig, now: float | None = None) -> HealthReport:
+    """Everything `kiosk status` and GET /status answer, from files only (cheap)."""
     now = time.time() if now is None else now
-    hb = cfg.health.heartbeat_s
-    processes: dict[str, Any] = {}
     beats = read_beats(cfg.store.data_dir)
+    processes = {}
     for name in PROCESSES:
         beat = beats.get(name)
         if beat is None:
-            processes[name] = {"running": False, "note": "never started with this data dir"}
+            processes[name] = ProcessState(None)
             continue
-        running = is_alive(beat, hb, now)
-        entry = {k: v for k, v in beat.items() if k not in ("name",)}
-        entry.update(running=running, uptime_s=round(now - float(beat.get("started_at", now)), 1) if running
-                     else None, heartbeat_age_s=round(now - float(beat.get("updated_at", 0)), 1))
-        processes[name] = entry
-    free, total = disk_free(cfg.store.data_dir)
+        running = is_alive(beat, cfg.health.heartbeat_s, now)
+        processes[name] = ProcessState(
+            beat, running, round(now - float(beat.get("started_at", now)), 1) if running else None,
+            round(now - float(beat.get("updated_at", 0)), 1))
+    space = disk(cfg.store.data_dir, cfg.store.min_free_mb)
     st, error = outbox_status(cfg.store.data_dir)
-    storage = datadir.problem_line(cfg.store.data_dir)
-    damaged = damage.problems(cfg.store.data_dir)
-    app = processes["app"]
-    out: dict[str, Any] = {
-        "time": now,
-        "versions": versions(),
-        "processes": processes,
-        "camera_fps": app.get("camera_fps") if app.get("running") else None,
-        "last_frame_age_s": app.get("last_frame_age_s") if app.get("running") else None,
-        "app_mode": app.get("mode") if app.get("running") else None,
-        "disk_free_bytes": free,
-        "disk_total_bytes": total,
-        "low_disk": free < cfg.store.min_free_mb * 1024**2,
-        "database_error": error,
-        "storage_problem": storage,
-        "database_damage": damaged,
-        "pending_events": st.pending.get("event", 0) if st else 0,
-        "pending_total": st.pending_total if st else 0,
-        "oldest_pending_age_s": round(st.oldest_pending_age_s, 1) if st and st.oldest_pending_age_s else None,
-        "last_sync_success_at": st.last_success_at if st else None,
-        "last_sync_success_age_s": round(now - st.last_success_at, 1) if st and st.last_success_at else None,
-        "last_sync_error": st.last_error if st else None,
-        "dead_letters": st.dead if st else 0,
-        "network_blocked": dict(st.blocked) if st else {},
-    }
-    problems = []
-    for name in PROCESSES:
-        if not processes[name]["running"]:
-            problems.append(f"{name} is not running")
-    if out["app_mode"] in (MODE_SAFE, MODE_CONFIG):
-        problems.append(f"app is on the technician screen ({out['app_mode']})")
-    if out["low_disk"]:
-        problems.append(f"low disk: {free / 1024**2:.0f} MB free (threshold {cfg.store.min_free_mb} MB)")
-    if storage:
-        problems.append(storage)
-    if error:
-        problems.append(f"database: {error}")
-    for service, why in out["network_blocked"].items():
-        problems.append(f"{service} cloud not reachable: {why}")
-    problems += [f"database: {line}" for line in damaged]
-    out["problems"] = problems
-    out["ok"] = not problems
-    return out
+    return HealthReport(now, versions(), processes, space, storage(cfg.store.data_dir), st, error,
+                        (MODE_SAFE, MODE_CONFIG))
+
+
+def report(cfg: KioskConfig, now: float | None = None) -> dict[str, Any]:
+    """`kiosk status --json` and GET /status."""
+    return build(cfg, now).to_json()
 
 
 def print_report(rep: dict[str, Any]) -> None:

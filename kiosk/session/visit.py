@@ -14,7 +14,6 @@ time and any name/phone the customer gave. Without consent nothing biometric is 
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -25,7 +24,8 @@ from typing import Any
 
 from kiosk.config import PrivacyConfig
 from kiosk.face.gallery import Gallery
-from kiosk.store import DeviceIds, EventStore, shares
+from kiosk.face.worker import FaceSample as FaceSample  # screens and the harness import it from here
+from kiosk.store import DeviceIds, EventStore, sessions, shares
 from kiosk.store.events import (
     AttireChanged,
     ImageGenerated,
@@ -49,17 +49,6 @@ class PieceRef:
     name: str
     category: str
     price: float | None = None
-
-
-@dataclass(frozen=True)
-class FaceSample:
-    vector: list[float]
-    quality: float                  # higher is better (Quality.score)
-    jpeg: bytes                     # the face photo for seed 001
-    age: int | None = None
-    gender: str | None = None
-    emotion: str | None = None
-    body_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,12 +107,8 @@ class VisitService:
         c = Consent(now, self.privacy.consent_version, self.privacy.retention_days) if given else None
         ev = SessionStarted(customer_name=name, customer_phone=phone, customer_email=email,
                             jeweler_id=self.jeweler[0], jeweler_name=self.jeweler[1])
-        with self.store.db.write() as conn:
-            conn.execute("INSERT INTO sessions (id, started_at, seller_id, jeweler_id, customer_name,"
-                         " customer_phone, customer_email, consent_at, consent_version)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (sid, now, self.ids.seller_id, self.jeweler[0], name, phone, email,
-                          c.at if c else None, c.version if c else None))
+        sessions.insert(self.store, sid, started_at=now, seller_id=self.ids.seller_id,
+                        jeweler_id=self.jeweler[0], name=name, phone=phone, email=email, consent=c)
         self.store.record(ev, session_id=sid, ids=self.ids)
         self.visit = Visit(sid, now, time.monotonic(), name, phone, email, c)
         return self.visit
@@ -141,9 +126,8 @@ class VisitService:
         v.current = piece.id
         if piece.id not in v.tried:
             v.tried[piece.id] = piece.name
-            with self.store.db.write() as conn:    # kept for crash recovery and returning customers
-                conn.execute("UPDATE sessions SET tried = ? WHERE id = ?",
-                             (json.dumps(list(v.tried.items())), v.id))
+            # Kept for crash recovery and returning customers.
+            sessions.save_tried(self.store, v.id, list(v.tried.items()))
         self.store.record(JewelrySelected(jewelry_id=piece.id, jewelry_name=piece.name,
                                           jewelry_category=piece.category, price=piece.price),
                           session_id=v.id, ids=self.ids)
@@ -198,12 +182,8 @@ class VisitService:
                              items_shared=shares.sent_count(self.store, v.id), sale_made=sale_made,
                              sale_amount=float(sale_amount) if sale_made else 0.0,
                              purchased_items=purchased, notes=notes)
-        with self.store.db.write() as conn:
-            shares.close_visit(self.store, conn, v.id)
-            self.store.record_in(conn, ended, session_id=v.id, ids=self.ids)
-            conn.execute("UPDATE sessions SET ended_at = ?, tried = ?, sale_made = ?, person_id = ?"
-                         " WHERE id = ?", (time.time(), json.dumps(list(v.tried.items())), int(sale_made),
-                                           v.person_id, v.id))
+        sessions.end(self.store, v.id, ended, self.ids, ended_at=time.time(), tried=list(v.tried.items()),
+                     sale_made=sale_made, person_id=v.person_id)
         if v.person_id is not None:
             update = PersonUpdate(exit_time=datetime.now(UTC), full_name=v.customer_name or None,
                                   phone_number=v.customer_phone or None)
@@ -266,16 +246,11 @@ class VisitService:
 
     def recover_abandoned(self) -> int:
         """Sessions left open by a crash or power cut get their session.ended now."""
-        rows = self.store.db.read("SELECT id, started_at, tried FROM sessions WHERE ended_at IS NULL")
+        rows = sessions.open_visits(self.store)
         for r in rows:
-            tried = json.loads(r["tried"])
-            ended = SessionEnded(duration_seconds=max(0, int(time.time() - r["started_at"])),
-                                 items_tried=len(tried), items_shared=shares.sent_count(self.store, r["id"]),
+            ended = SessionEnded(duration_seconds=max(0, int(time.time() - r.started_at)),
+                                 items_tried=len(r.tried), items_shared=shares.sent_count(self.store, r.id),
                                  sale_made=False, sale_amount=0.0, purchased_items=[],
                                  notes="abandoned: the kiosk restarted during this session")
-            with self.store.db.write() as conn:       # one transaction, like a normal end
-                shares.close_visit(self.store, conn, r["id"])
-                self.store.record_in(conn, ended, session_id=r["id"], ids=self.ids)
-                conn.execute("UPDATE sessions SET ended_at = ?, sale_made = 0 WHERE id = ?",
-                             (time.time(), r["id"]))
+            sessions.end_abandoned(self.store, r.id, ended, self.ids, ended_at=time.time())
         return len(rows)

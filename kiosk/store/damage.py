@@ -31,8 +31,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kiosk.store.db import BUSY_TIMEOUT_MS, DB_NAME, StoreError, connect, migrate_db
-from kiosk.store.outbox import fsync_dir, write_file_durably
+from kiosk.store.connection import BUSY_TIMEOUT_MS, DB_NAME, StoreError, connect
+from kiosk.store.files import fsync_dir, write_file_durably
+from kiosk.store.schema import migrate_db
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from kiosk.store.db import StoreError
+from kiosk.store.connection import StoreError
 
 # What one probe writes, and the free space below which the disk counts as full: a commit
 # of a few events needs a handful of 4 KB pages in the WAL, plus the fsync'd probe itself.

@@ -5,14 +5,12 @@ explicit ``BEGIN IMMEDIATE`` so a writer takes the lock up front instead of fail
 SQLITE_BUSY halfway through. WAL lets the daemon read while the app writes;
 ``synchronous=FULL`` makes a committed event survive a power cut.
 
-Schema changes are numbered migrations tracked in ``PRAGMA user_version``. Before migrating
-an existing database it is copied to ``backups/`` with SQLite's online backup API, so a
-failed upgrade can be rolled back by restoring that file.
+The connection and its error are in kiosk.store.connection, the schema's migrations in
+kiosk.store.schema; both are re-exported here, where their importers have long found them.
 """
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import threading
 import time
@@ -20,187 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from kiosk.store import damage, datadir
+from kiosk.store.connection import BUSY_TIMEOUT_MS, DB_NAME, StoreError, connect, explain
+from kiosk.store.schema import LATEST, MIGRATIONS, backup, migrate_db
 
-DB_NAME = "kiosk.db"
-BUSY_TIMEOUT_MS = 10_000
-
-MIGRATIONS: list[tuple[int, str]] = [
-    (1, """
-    CREATE TABLE outbox (
-        seq             INTEGER PRIMARY KEY,        -- creation order
-        id              TEXT NOT NULL,              -- uuid4, sent as Idempotency-Key
-        kind            TEXT NOT NULL,              -- event | person.* | image.upload | share.send
-        stream          TEXT NOT NULL,              -- rows of one stream are sent in seq order
-        session_id      TEXT,
-        person_id       TEXT,                       -- persons.local_id for person.* rows
-        payload         TEXT NOT NULL,              -- JSON
-        blob_path       TEXT,                       -- file under the data dir sent with the row
-        created_at      REAL NOT NULL,
-        attempts        INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at REAL NOT NULL,
-        last_error      TEXT,
-        state           TEXT NOT NULL DEFAULT 'pending'
-                        CHECK (state IN ('pending', 'delivered', 'dead')),
-        delivered_at    REAL,
-        response        TEXT                        -- event_id / person id from the cloud
-    );
-    -- The only index: every extra b-tree is another page in each fsync'd commit, and
-    -- recording speed is bounded by those commits. Status queries scan instead.
-    CREATE INDEX outbox_pending ON outbox (stream, seq) WHERE state = 'pending';
-
-    CREATE TABLE persons (
-        local_id    TEXT PRIMARY KEY,
-        cloud_id    TEXT,
-        session_id  TEXT,
-        vector      BLOB NOT NULL,                  -- 128 float64, little endian
-        image_path  TEXT,
-        created_at  REAL NOT NULL,
-        updated_at  REAL NOT NULL
-    );
-
-    CREATE TABLE sync_state (
-        key   TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    """),
-]
-MIGRATIONS.append((2, """
-    -- Consent and retention for face data; the visit record the seller's screens read back.
-    ALTER TABLE persons ADD COLUMN consented_at REAL;
-    ALTER TABLE persons ADD COLUMN consent_version TEXT;
-    ALTER TABLE persons ADD COLUMN expires_at REAL;
-    ALTER TABLE persons ADD COLUMN full_name TEXT;
-    ALTER TABLE persons ADD COLUMN phone TEXT;
-    ALTER TABLE persons ADD COLUMN last_seen REAL;
-    CREATE INDEX persons_expiry ON persons (expires_at);
-    CREATE INDEX persons_phone ON persons (phone);
-
-    CREATE TABLE sessions (
-        id              TEXT PRIMARY KEY,
-        started_at      REAL NOT NULL,
-        ended_at        REAL,
-        seller_id       TEXT NOT NULL,
-        jeweler_id      TEXT NOT NULL,
-        customer_name   TEXT NOT NULL DEFAULT '',
-        customer_phone  TEXT NOT NULL DEFAULT '',
-        customer_email  TEXT NOT NULL DEFAULT '',
-        consent_at      REAL,
-        consent_version TEXT,
-        person_id       TEXT,                       -- persons.local_id when consented
-        tried           TEXT NOT NULL DEFAULT '[]', -- JSON [[id, name], ...] in order tried
-        sale_made       INTEGER
-    );
-    CREATE INDEX sessions_person ON sessions (person_id, started_at);
-    """))
-MIGRATIONS.append((3, """
-    -- Try-on photos offered to customers (QR page, WhatsApp, email) and each send of one.
-    CREATE TABLE shares (
-        token        TEXT PRIMARY KEY,              -- >= 128 random bits, the only key to the page
-        session_id   TEXT NOT NULL,
-        image_path   TEXT NOT NULL,                 -- branded JPEG under the data dir
-        created_at   REAL NOT NULL,
-        expires_at   REAL NOT NULL,
-        jewelry_id   TEXT NOT NULL,
-        jewelry_name TEXT NOT NULL,
-        price        REAL,
-        image_url    TEXT,                          -- public URLs once the daemon uploaded it
-        page_url     TEXT
-    );
-    CREATE TABLE share_sends (
-        id           TEXT PRIMARY KEY,
-        token        TEXT NOT NULL,
-        session_id   TEXT NOT NULL,
-        channel      TEXT NOT NULL,
-        destination  TEXT NOT NULL,
-        status       TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
-        message_sid  TEXT NOT NULL DEFAULT '',
-        error        TEXT NOT NULL DEFAULT '',
-        event_payload TEXT NOT NULL,                -- image.shared fields known at send time
-        recorded     INTEGER NOT NULL DEFAULT 0,    -- its image.shared event is in the outbox
-        created_at   REAL NOT NULL,
-        updated_at   REAL NOT NULL
-    );
-    CREATE INDEX share_sends_session ON share_sends (session_id);
-    """))
-MIGRATIONS.append((4, """
-    -- The local catalogue the app reads (works offline): jewelers and the pieces prepared
-    -- for try-on under catalog/pieces/<id>/ (manifest.json + PNG). Bundled demo pieces stay
-    -- under assets/; rows here are imported (commerce API) or added by staff.
-    CREATE TABLE catalog_jewelers (
-        id          TEXT PRIMARY KEY,
-        name        TEXT NOT NULL,
-        logo_path   TEXT,                           -- under the data dir
-        accent      TEXT,                           -- #rrggbb
-        currency    TEXT,
-        source      TEXT NOT NULL,                  -- commerce | staff
-        updated_at  REAL NOT NULL
-    );
-    CREATE TABLE catalog_pieces (
-        id          TEXT PRIMARY KEY,
-        jeweler_id  TEXT NOT NULL,
-        name        TEXT NOT NULL,
-        category    TEXT NOT NULL,
-        price       REAL,
-        width_mm    REAL NOT NULL,
-        anchor_x    REAL NOT NULL,
-        anchor_y    REAL NOT NULL,
-        folder      TEXT NOT NULL,                  -- under the data dir
-        source      TEXT NOT NULL,                  -- commerce | staff
-        remote_id   TEXT,                           -- the commerce product id
-        remote_sig  TEXT,                           -- what the import saw last (skip if unchanged)
-        hidden      INTEGER NOT NULL DEFAULT 0,     -- gone upstream: not listed, still wearable
-        updated_at  REAL NOT NULL
-    );
-    CREATE UNIQUE INDEX catalog_pieces_remote ON catalog_pieces (source, remote_id);
-    """))
-MIGRATIONS.append((5, """
-    -- Bit 1: an attempt whose outcome is unknown (answer lost after the request may have been
-    -- carried out); bit 2: a person create on the wire whose outcome is not recorded yet. The
-    -- next attempt of a person create with either looks the record up first.
-    ALTER TABLE outbox ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
-    """))
-MIGRATIONS.append((6, """
-    -- The try-on clip (H.264 MP4) shared with the photo, when one was recorded.
-    ALTER TABLE shares ADD COLUMN clip_path TEXT;   -- under the data dir, beside the photo
-    ALTER TABLE shares ADD COLUMN clip_url TEXT;    -- its public URL once uploaded
-    """))
-LATEST = MIGRATIONS[-1][0]
-
-
-class StoreError(Exception):
-    """A storage problem a seller or technician can act on (disk full, read-only, corrupt)."""
-
-
-def explain(e: sqlite3.Error) -> str:
-    msg = str(e)
-    low = msg.lower()
-    if "full" in low:
-        return f"the data disk is full ({msg}); free space or raise the limit, nothing was lost"
-    if "readonly" in low or "read-only" in low:
-        return f"the data directory is read-only ({msg}); check its permissions and mount"
-    if "malformed" in low or "not a database" in low:
-        return (f"the database file is damaged ({msg}): the app or the sync daemon sets it aside and starts"
-                " a fresh one when it starts; see kiosk status for the backup to restore")
-    if "locked" in low or "busy" in low:
-        return f"the database stayed locked by another process ({msg})"
-    return msg
-
-
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
-                               check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
-    else:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                               timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if not readonly:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    return conn
+__all__ = ["BUSY_TIMEOUT_MS", "DB_NAME", "LATEST", "MIGRATIONS", "ChangeWatcher", "Database", "StoreError",
+           "backup", "connect", "explain", "migrate_db", "time_bare_commits"]
 
 
 class Database:
@@ -208,8 +31,6 @@ class Database:
     (the data dir takes writes) and kiosk.store.damage (the file is a healthy database)."""
 
     def __init__(self, data_dir: Path, *, migrate: bool = True):
-        from kiosk.store import damage, datadir  # both build on this module
-
         self.data_dir = data_dir
         self.path = data_dir / DB_NAME
         datadir.check_writable(data_dir)
@@ -251,51 +72,37 @@ class Database:
             self._use.release()     # after the close: its checkpoint is the last write
 
 
-def migrate_db(conn: sqlite3.Connection, path: Path) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > LATEST:
-        raise StoreError(f"{path} has schema v{version}, newer than this kiosk (v{LATEST}): "
-                         "it was written by a newer release; roll forward or restore a backup")
-    if version == LATEST:
-        return
-    if version > 0:
-        backup(conn, path, f"v{version}")
-    for number, sql in MIGRATIONS:
-        if number <= version:
-            continue
-        log.info("migrating %s to schema v%d", path, number)
-        # executescript would COMMIT on its own; run statement by statement in one txn.
-        conn.execute("BEGIN IMMEDIATE")
+class ChangeWatcher:
+    """Sees other connections' commits: ``PRAGMA data_version`` changes when another connection
+    commits, so the sync daemon learns of a new event with no IPC beyond the database."""
+
+    def __init__(self, path: Path):
+        self.conn = connect(path)
+
+    def version(self) -> int:
         try:
-            for stmt in _statements(sql):
-                conn.execute(stmt)
-            conn.execute(f"PRAGMA user_version = {number}")
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error as e:
+            raise StoreError(explain(e)) from e
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def time_bare_commits(path: Path, n: int) -> float:
+    """Seconds for `n` one-row transactions on a fresh WAL + synchronous=FULL database at `path`
+    (the settings of the store's own commits): the floor fsync sets, and a check that the disk
+    takes a database at all. Raises sqlite3.Error."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+        t0 = time.perf_counter()
+        for _ in range(n):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO t (body) VALUES (?)", ("x" * 300,))
             conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-
-
-def _statements(script: str) -> Iterator[str]:
-    buf = ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            if buf.strip():
-                yield buf
-            buf = ""
-    if buf.strip():
-        yield buf
-
-
-def backup(conn: sqlite3.Connection, path: Path, label: str) -> Path:
-    dest_dir = path.parent / "backups"
-    dest_dir.mkdir(exist_ok=True)
-    dest = dest_dir / f"{path.stem}-{label}-{time.strftime('%Y%m%dT%H%M%S')}.db"
-    with sqlite3.connect(dest) as out:
-        conn.backup(out)
-        # A self-contained file: opening it later (even read-only) must not leave -wal/-shm.
-        out.execute("PRAGMA journal_mode = DELETE")
-    out.close()
-    log.info("backed up %s to %s", path, dest)
-    return dest
+        return time.perf_counter() - t0
+    finally:
+        conn.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 from kiosk.store import damage
 from kiosk.store.db import DB_NAME, LATEST, Database, StoreError, connect, explain
 from kiosk.store.db import backup as backup_conn
-from kiosk.store.outbox import fsync_dir
+from kiosk.store.files import fsync_dir
 
 
 def _db(data_dir: Path) -> Path:

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 import struct
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.store import rows, share_outcomes
 from kiosk.store.db import Database, StoreError
-from kiosk.store.events import Payload, envelope
+from kiosk.store.events import Payload
+from kiosk.store.files import write_file_durably
 from kiosk.store.kinds import (
     ERASE_BODY,
     KIND_EVENT,
@@ -37,8 +37,9 @@ from kiosk.store.kinds import (
     KINDS,
     service_of,
 )
-from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
+from kiosk.store.outcomes import Delivered, Rejected, Retry
 from kiosk.store.persons import PersonFields, PersonUpdate, check_vector
+from kiosk.store.rows import Consent, DeviceIds, Job, Result
 from kiosk.store.syncstate import (
     ADOPTED,
     RESENT,
@@ -50,55 +51,15 @@ from kiosk.store.syncstate import (
     set_state,
 )
 
-# The kinds and the status were defined here first; importers may still find them here.
+# The kinds, the status and the row types were defined here first; importers may still find them here.
 __all__ = ["ERASE_BODY", "KIND_EVENT", "KIND_IMAGE_UPLOAD", "KIND_PERSON_CREATE", "KIND_PERSON_ERASE",
            "KIND_PERSON_UPDATE", "KIND_SHARE_SEND", "KINDS", "PERSON_DIR", "Consent", "DeviceIds",
-           "EventStore", "Job", "Result", "Status", "fsync_dir", "read_status", "write_file_durably"]
+           "EventStore", "Job", "Result", "Status", "read_status"]
 
 log = logging.getLogger(__name__)
 
 PERSON_DIR = "persons"
 Clock = Callable[[], float]
-
-
-@dataclass(frozen=True)
-class DeviceIds:
-    store_id: str
-    seller_id: str
-    device_id: str
-
-
-@dataclass(frozen=True)
-class Consent:
-    """The customer opted in on screen: when, and which text they were shown."""
-
-    at: float
-    version: str
-    retention_days: float
-
-
-@dataclass(frozen=True)
-class Job:
-    seq: int
-    id: str
-    kind: str
-    stream: str
-    session_id: str | None
-    payload: dict[str, Any]
-    attempts: int
-    created_at: float
-    blob: Path | None = None
-    vector: list[float] | None = None
-    person_cloud_id: str | None = None
-    share_page_url: str | None = None       # share.send: the photo's page, once uploaded
-    ambiguous: bool = False                 # an earlier attempt's outcome is unknown
-
-
-@dataclass(frozen=True)
-class Result:
-    job: Job
-    outcome: Outcome
-    retry_in_s: float = 0.0       # for Retry outcomes: when to try this row again
 
 
 def _pack(vector: list[float]) -> bytes:
@@ -107,29 +68,6 @@ def _pack(vector: list[float]) -> bytes:
 
 def _unpack(blob: bytes) -> list[float]:
     return list(struct.unpack("<128d", blob))
-
-
-def write_file_durably(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` survive a power cut."""
-    dfd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
 
 
 class EventStore:
@@ -151,9 +89,7 @@ class EventStore:
     def record_in(self, conn: sqlite3.Connection, payload: Payload, *, session_id: str,
                   ids: DeviceIds) -> str:
         """Queue an event inside a transaction the caller holds."""
-        body = envelope(payload, session_id=session_id, store_id=ids.store_id,
-                        seller_id=ids.seller_id, device_id=ids.device_id)
-        return self.insert_row(conn, KIND_EVENT, session_id, session_id, None, body, None)
+        return rows.record_in(conn, self.clock(), payload, session_id=session_id, ids=ids)
 
     def record_person(self, *, session_id: str, vector: Sequence[float], jpeg: bytes,
                       fields: PersonFields, consent: Consent) -> str:
@@ -225,14 +161,7 @@ class EventStore:
 
     def insert_row(self, conn: sqlite3.Connection, kind: str, stream: str, session_id: str | None,
                 person_id: str | None, body: dict[str, Any], blob: str | None) -> str:
-        row_id = str(uuid.uuid4())
-        now = self.clock()
-        conn.execute(
-            "INSERT INTO outbox (id, kind, stream, session_id, person_id, payload, blob_path,"
-            " created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row_id, kind, stream, session_id, person_id, json.dumps(body, separators=(",", ":")),
-             blob, now, now))
-        return row_id
+        return rows.insert_row(conn, self.clock(), kind, stream, session_id, person_id, body, blob)
 
     # ---- draining (the daemon side) -----------------------------------------------------
 
@@ -306,9 +235,7 @@ class EventStore:
                 if not isinstance(out, Retry):
                     clear_blocked(conn, service)        # the service itself answered
                 if job.kind in (KIND_IMAGE_UPLOAD, KIND_SHARE_SEND):
-                    from kiosk.store import shares  # shares builds on this module
-
-                    shares.on_result(self, conn, job, out)
+                    share_outcomes.on_result(conn, now, job, out)
                 if isinstance(out, Retry) and out.blocked:
                     # The network, not the row: no attempt is counted against it.
                     set_blocked(conn, service, out.blocked, now)
@@ -385,3 +312,7 @@ class EventStore:
 
     def count(self, state: str = "pending") -> int:
         return int(self.db.read("SELECT COUNT(*) FROM outbox WHERE state = ?", (state,))[0][0])
+
+    def count_kind(self, kind: str) -> int:
+        """Rows of one kind ever queued (delivered and dead ones too, until housekeeping)."""
+        return int(self.db.read("SELECT COUNT(*) FROM outbox WHERE kind = ?", (kind,))[0][0])

@@ -7,7 +7,7 @@ on the cloud and on the kiosk's LAN server alike, and it stops working at `expir
 
 Each WhatsApp/email send is a `share_sends` row plus a `share.send` outbox row on the same
 stream as the upload, so it leaves only after the photo has a public URL. Its outcome comes
-back through `on_result` (called by EventStore.complete inside its transaction):
+back through `share_outcomes.on_result` (called by EventStore.complete inside its transaction):
 sent → the `image.shared` event (share_status "sent") is recorded right there; refused for
 good → the send is marked failed and the seller may retry. A failure the seller did not
 retry becomes `image.shared` with "failed" when the visit ends (or at once if it already
@@ -22,23 +22,16 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from kiosk.store.events import ImageShared
-from kiosk.store.outbox import (
-    KIND_IMAGE_UPLOAD,
-    KIND_SHARE_SEND,
-    DeviceIds,
-    EventStore,
-    Job,
-    fsync_dir,
-    write_file_durably,
-)
-from kiosk.store.outcomes import Delivered, Outcome, Rejected
+from kiosk.store.files import fsync_dir, write_file_durably
+from kiosk.store.kinds import KIND_IMAGE_UPLOAD, KIND_SHARE_SEND
+from kiosk.store.outbox import EventStore
+from kiosk.store.rows import DeviceIds
+from kiosk.store.share_outcomes import STREAM_PREFIX
 
 SHARE_DIR = "shares"
 TOKEN_BYTES = 32
-STREAM_PREFIX = "share:"
 
 
 class ShareExpired(Exception):
@@ -188,50 +181,3 @@ def sent_count(store: EventStore, session_id: str) -> int:
     rows = store.db.read("SELECT COUNT(*) FROM share_sends WHERE session_id = ? AND status != 'failed'",
                          (session_id,))
     return int(rows[0][0])
-
-
-def _record(store: EventStore, conn: sqlite3.Connection, send_id: str, status: Literal["sent", "failed"],
-            sid: str) -> None:
-    row = conn.execute("SELECT s.session_id, s.event_payload, s.recorded, sh.image_url, sh.page_url"
-                       " FROM share_sends s JOIN shares sh ON sh.token = s.token WHERE s.id = ?",
-                       (send_id,)).fetchone()
-    if row is None or row["recorded"]:
-        return
-    ev = json.loads(row["event_payload"])
-    url = row["image_url"] or row["page_url"] or ""
-    payload = ImageShared(**ev["fields"], share_status=status, message_sid=sid[:200], image_url=url)
-    store.record_in(conn, payload, session_id=row["session_id"], ids=DeviceIds(*ev["ids"]))
-    conn.execute("UPDATE share_sends SET recorded = 1 WHERE id = ?", (send_id,))
-
-
-def on_result(store: EventStore, conn: sqlite3.Connection, job: Job, out: Outcome) -> None:
-    """Inside EventStore.complete's transaction."""
-    now = store.clock()
-    if job.kind == KIND_IMAGE_UPLOAD:
-        if isinstance(out, Delivered):
-            urls = json.loads(out.response or "{}")
-            conn.execute("UPDATE shares SET image_url = ?, page_url = ?, clip_url = ? WHERE token = ?",
-                         (urls.get("image_url"), urls.get("page_url"), urls.get("clip_url"),
-                          job.payload["token"]))
-        return
-    send_id = str(job.payload.get("send_id", ""))
-    if isinstance(out, Delivered):
-        conn.execute("UPDATE share_sends SET status = 'sent', message_sid = ?, error = '', updated_at = ?"
-                     " WHERE id = ?", (out.response or "", now, send_id))
-        _record(store, conn, send_id, "sent", out.response or "")
-    elif isinstance(out, Rejected):
-        conn.execute("UPDATE share_sends SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
-                     (out.error, now, send_id))
-        ended = conn.execute("SELECT ended_at FROM sessions WHERE id = ?", (job.session_id,)).fetchone()
-        if ended is not None and ended["ended_at"] is not None:
-            _record(store, conn, send_id, "failed", "")
-    else:
-        conn.execute("UPDATE share_sends SET error = ?, updated_at = ? WHERE id = ?",
-                     (out.error, now, send_id))
-
-
-def close_visit(store: EventStore, conn: sqlite3.Connection, session_id: str) -> None:
-    """The visit ended: failed sends nobody retried are reported as failed now."""
-    for r in conn.execute("SELECT id FROM share_sends WHERE session_id = ? AND status = 'failed'"
-                          " AND recorded = 0", (session_id,)).fetchall():
-        _record(store, conn, r["id"], "failed", "")

@@ -72,6 +72,18 @@ def content_hash(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
+def received_keys(data_dir: Path) -> tuple[set[str], int]:
+    """The Idempotency-Keys of the events stored, and the repeats recognised by them, read from
+    a devcloud that has stopped (the soak run's after-the-fact check)."""
+    conn = sqlite3.connect(f"file:{data_dir / 'devcloud.db'}?mode=ro", uri=True)
+    try:
+        seen = {r[0] for r in conn.execute("SELECT idempotency_key FROM events")}
+        repeats = conn.execute("SELECT COALESCE(SUM(repeats), 0) FROM events").fetchone()[0]
+    finally:
+        conn.close()
+    return seen, int(repeats)
+
+
 class CloudDB:
     def __init__(self, data_dir: Path, honour_keys: Callable[[], bool] = lambda: True):
         data_dir.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store import DeviceIds, EventStore, StoreError, db
+from kiosk.store import DeviceIds, EventStore, StoreError, db, schema
 from kiosk.store.events import AttireChanged, JewelrySelected
 from kiosk.store.outbox import Consent, Result
 from kiosk.store.outcomes import Delivered, Rejected, Retry
@@ -160,8 +160,8 @@ def test_full_disk_refuses_new_events_clearly_and_loses_nothing(tmp_path: Path) 
 def test_migrating_an_older_database_backs_it_up_first(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as m:         # a database written by the first release
-        m.setattr(db, "MIGRATIONS", db.MIGRATIONS[:1])
-        m.setattr(db, "LATEST", 1)
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])    # the migrations live in store/schema.py
+        m.setattr(schema, "LATEST", 1)
         store = EventStore(tmp_path)
         kept = store.record(ev(), session_id=sid(), ids=IDS)
         store.close()

@@ -12,7 +12,7 @@ import pytest
 
 from kiosk import config
 from kiosk.config import KioskConfig
-from kiosk.store import DeviceIds, EventStore, shares
+from kiosk.store import DeviceIds, EventStore, share_outcomes, shares
 from sync import daemon
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 from tests.sync.test_sync_faults import drain_until_empty
@@ -161,7 +161,7 @@ def test_a_refused_send_is_failed_retryable_and_reported_once(
     run(cfg, store)
     assert shares.sends(store, share.token)[0].status == "failed"
     with store.db.write() as conn:                      # the visit ends without another retry
-        shares.close_visit(store, conn, share.session_id)
+        share_outcomes.close_visit(conn, store.clock(), share.session_id)
     run(cfg, store)
     [ev] = shared_events(cloud)
     assert ev["share_status"] == "failed" and ev["channel"] == "email" and ev["message_sid"] == ""
