@@ -55,7 +55,9 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     cfg = _load_config(path)
     if cfg is None:
         return EXIT_USAGE
-    problems = config.check_pieces(cfg)
+    from kiosk.catalog.check import check_pieces
+
+    problems = check_pieces(cfg)
     if problems:
         _print_problems(config.resolve_path(path), problems)
         return EXIT_USAGE

@@ -13,11 +13,9 @@ hardened path, else the key in kiosk.toml (``cloud.person_password`` also from
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -50,7 +48,7 @@ __all__ = ["CONFIG_ENV", "DEFAULT_CONSENT", "ENV_PREFIX", "SECRETS", "CameraConf
            "CloudConfig", "CloudTryOnConfig", "ConfigError", "DeviceConfig", "Garment", "HealthConfig",
            "JewelerConfig", "KioskConfig", "PrivacyConfig", "Problem", "SecretName", "Section",
            "SellerConfig", "ShareConfig", "StoreConfig", "SyncConfig", "TryOnConfig", "UIConfig",
-           "camera_kind", "check_pieces", "is_secret_key", "load", "resolve_path", "unknown_piece"]
+           "camera_kind", "is_secret_key", "load", "resolve_path"]
 
 log = logging.getLogger(__name__)
 
@@ -181,28 +179,3 @@ def load(path: str | Path | None = None, demo: bool = False) -> KioskConfig:
         raise ConfigError(cfg_path, problems)
     log.info("config loaded from %s", cfg_path)
     return cfg
-
-
-def check_pieces(cfg: KioskConfig) -> list[Problem]:
-    """`[tryon] pieces` against the catalogue the app will load (bundled pieces and those
-    imported into the data dir): a misspelt id passed the check and then broke the mirror.
-    Not part of `load`: the catalogue is read from disk, and only the app draws pieces."""
-    if not cfg.tryon.pieces:
-        return []
-    # Heavy (OpenCV), and only needed when there are pieces to check.
-    from kiosk.catalog import cache
-    from kiosk.tryon.assets import AssetError
-
-    try:
-        known = cache.load(Path(cfg.store.data_dir)).pieces
-    except (AssetError, OSError) as e:
-        return [Problem("tryon.pieces", f"the catalogue cannot be read to check them: {e}")]
-    return [Problem("tryon.pieces", unknown_piece(pid, known))
-            for pid in cfg.tryon.pieces if pid not in known]
-
-
-def unknown_piece(pid: str, known: Iterable[str]) -> str:
-    """What to tell of a piece id the catalogue does not have, with the nearest known id."""
-    near = difflib.get_close_matches(pid, list(known), n=1)
-    hint = f" (did you mean {near[0]!r}?)" if near else ""
-    return f"unknown piece id {pid!r}{hint}: not in the catalogue; `kiosk assets check` lists every id"

@@ -12,6 +12,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from kiosk.config.redact import register_secret
 from kiosk.config.sections import (
     CameraConfig,
     CatalogConfig,
@@ -28,7 +29,6 @@ from kiosk.config.sections import (
     TryOnConfig,
     UIConfig,
 )
-from kiosk.ops import logs
 
 ENV_PREFIX = "KIOSK_"
 # Every secret by the name of its systemd credential -> its [section] key in kiosk.toml.
@@ -100,7 +100,7 @@ class KioskConfig(BaseSettings):
             configured = getattr(getattr(self, section), key)
             value = configured.get_secret_value() if configured is not None else None
         value = value or None
-        logs.register_secret(value)
+        register_secret(value)
         return value
 
     def person_password(self) -> str | None:

@@ -6,28 +6,12 @@ import logging
 import os
 import sys
 
+from kiosk.config.redact import Redact, register_secret
+
+__all__ = ["RECENT", "RecentLines", "register_secret", "setup"]
+
 _SYSLOG = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
            logging.CRITICAL: 2}
-_secrets: set[str] = set()
-
-
-def register_secret(value: str | None) -> None:
-    """Mask this value wherever it would appear in a log line."""
-    if value and len(value) >= 4:
-        _secrets.add(value)
-
-
-class _Redact(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        if _secrets:
-            msg = record.getMessage()
-            if any(s in msg for s in _secrets):
-                for s in _secrets:
-                    msg = msg.replace(s, "***")
-                record.msg, record.args = msg, None
-        return True
-
-
 class _JournalFormatter(logging.Formatter):
     # journald reads a "<N>" prefix as the syslog priority and adds its own timestamp.
     def format(self, record: logging.LogRecord) -> str:
@@ -72,10 +56,10 @@ def setup(level: str | int = "INFO") -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
                                                "%H:%M:%S"))
-    handler.addFilter(_Redact())
+    handler.addFilter(Redact())
     root = logging.getLogger()
     RECENT.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    RECENT.addFilter(_Redact())
+    RECENT.addFilter(Redact())
     root.handlers[:] = [handler, RECENT]
     root.setLevel(os.environ.get("KIOSK_LOG_LEVEL", level))
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):

@@ -40,13 +40,13 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
 from kiosk.render.environment import Environment, equirect_dirs, project_sh, sh_eval
-from kiosk.track.base import FaceTrack, Mask
 
 Frame = npt.NDArray[np.uint8]
 Array = npt.NDArray[np.float32]
@@ -102,8 +102,22 @@ def _tables(height: int, sw: int, sh: int) -> tuple[Array, Array, Array, Array]:
             down[..., None].astype(np.float32))
 
 
-def _box(face: FaceTrack | Box) -> Box:
-    return face.box if isinstance(face, FaceTrack) else face
+class Face(Protocol):
+    """What the estimate reads of a tracked face (kiosk.track.base.FaceTrack): where it is and
+    its landmarks, for the skin patches. A protocol, so the renderer's package needs no tracker."""
+
+    @property
+    def box(self) -> Box: ...
+
+    def pt(self, i: int) -> npt.NDArray[np.float32]: ...
+
+
+Subject = Face | Box
+Mask = npt.NDArray[np.float32]          # (H, W) 0..1: the person
+
+
+def _box(face: Subject) -> Box:
+    return face if isinstance(face, tuple) else face.box
 
 
 def _crop(frame: Frame, box: Box | None) -> Frame:
@@ -124,11 +138,11 @@ SKIN_POINTS = (151, 50, 280, 9)
 BOX_SKIN = ((0.5, 0.22), (0.3, 0.6), (0.7, 0.6))      # the same, from a face box alone
 
 
-def _skin(frame: Frame, face: FaceTrack | Box, box: Box) -> Array | None:
+def _skin(frame: Frame, face: Subject, box: Box) -> Array | None:
     """Median linear RGB of the skin patches, or None if they are off the frame."""
     x0, y0, x1, y1 = box
     r = max(2, int(0.05 * (x1 - x0)))
-    if isinstance(face, FaceTrack):
+    if not isinstance(face, tuple):
         centres = [face.pt(i) for i in SKIN_POINTS]
     else:
         centres = [np.array([x0 + u * (x1 - x0), y0 + v * (y1 - y0)]) for u, v in BOX_SKIN]
@@ -188,7 +202,7 @@ class _Estimate:
     stats: dict[str, float]
 
 
-def _measure(frame: Frame, face: FaceTrack | Box | None, mask: Mask | None, height: int) -> _Estimate:
+def _measure(frame: Frame, face: Subject | None, mask: Mask | None, height: int) -> _Estimate:
     if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3 or min(frame.shape[:2]) < 8:
         raise ValueError(f"the light estimate needs a BGR uint8 frame, not {frame.dtype} {frame.shape}")
     box = _box(face) if face is not None else None
@@ -272,7 +286,7 @@ def _environment(e: _Estimate, version: int, ms: float) -> Environment:
     return Environment(e.equirect.copy(), e.sh.copy(), e.exposure, version, stats)
 
 
-def estimate_still(frame: Frame, face: FaceTrack | Box | None, person_mask: Mask | None = None,
+def estimate_still(frame: Frame, face: Subject | None, person_mask: Mask | None = None,
                    height: int = 32) -> Environment:
     """One unsmoothed estimate, for a photo."""
     t0 = time.perf_counter()
@@ -293,7 +307,7 @@ class LightEstimator:
         self._fast = False
         self.update_ms: deque[float] = deque(maxlen=300)    # recent update costs, for bench
 
-    def update(self, frame: Frame, face: FaceTrack | Box | None, person_mask: Mask | None = None,
+    def update(self, frame: Frame, face: Subject | None, person_mask: Mask | None = None,
                t: float | None = None) -> Environment:
         t = time.monotonic() if t is None else t
         if self._last_t is not None and 0.0 <= t - self._last_t < self.period_s * 0.999:

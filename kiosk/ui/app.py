@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk import config as config_mod
 from kiosk.catalog import cache as catalog_cache
+from kiosk.catalog.check import unknown_piece
 from kiosk.ops import health, sdnotify
 from kiosk.session.visit import VisitService
 from kiosk.share.lan import LanShareServer, lan_address
@@ -240,7 +241,7 @@ class MainWindow(QMainWindow):
             pieces = [p for p in cfg.tryon.pieces if p in self.catalog.pieces]
             for pid in cfg.tryon.pieces:
                 if pid not in self.catalog.pieces:
-                    log.error("[tryon] pieces: %s", config_mod.unknown_piece(pid, self.catalog.pieces))
+                    log.error("[tryon] pieces: %s", unknown_piece(pid, self.catalog.pieces))
                     self.live_view.set_banner(f"The piece {pid!r} of [tryon] pieces is not in the catalogue: "
                                               "the mirror runs without it (kiosk config check).", "pieces")
             self.catalog.expand(pieces)

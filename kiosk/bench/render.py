@@ -1,4 +1,4 @@
-"""How long the renderer takes on this machine: `python -m kiosk.render.measure [--busy]`.
+"""How long the renderer takes on this machine: `python -m kiosk.bench.render [--busy]`.
 
 A ~20k-triangle gold piece with gems (a swinging bell, so its segment matrices change every
 frame) turning slowly in a ~256x256 rectangle of a 720p frame, live quality, for 300 frames;
