@@ -302,9 +302,15 @@ def _cmd_assets(args: argparse.Namespace) -> int:
             print("kiosk assets add: --anchor wants X,Y in pixels of the cut-out", file=sys.stderr)
             return EXIT_USAGE
         anchor = (int(x), int(y))
+    preview = None
+    if args.preview is not None:
+        from kiosk.tryon.still import preview_on_sample
+
+        def preview(pid: str) -> None:
+            preview_on_sample(cfg.store.data_dir, pid, args.preview)
     return tool.add(cfg.store.data_dir, args.image, jeweler=args.jeweler or cfg.jeweler.id,
                     category=args.category, name=args.name, price=args.price, width_mm=args.width_mm,
-                    coin_mm=args.coin_mm, anchor=anchor, preview=args.preview)
+                    coin_mm=args.coin_mm, anchor=anchor, preview=preview)
 
 
 def _cmd_privacy(args: argparse.Namespace) -> int:

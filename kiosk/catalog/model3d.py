@@ -2,7 +2,7 @@
 
 Staff (`kiosk assets add MODEL.glb`, the add-a-piece screen) may bring a glTF 2.0 binary instead
 of a product photo. It is checked the way the renderer will read it (size in mm for the
-category, triangle budget, PBR materials, a `hook` node: kiosk/render/model.py check_model),
+category, triangle budget, PBR materials, a `hook` node: check_model below),
 kept as the piece's model.glb, and its front view in studio light becomes the piece's sprite:
 what photo-only paths draw and what is shown where no OpenGL context can be made.
 """
@@ -16,7 +16,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from kiosk.tryon.assets import AssetError
+from kiosk.render.model import DEFAULT_MATERIAL, TRIANGLE_BUDGET, ModelError, load_model
+from kiosk.tryon.assets import WIDTH_MM, AssetError
 
 SPRITE_PX_PER_MM = 12.0       # a sharp sprite at any live scale (~2-5 px/mm) and in photos
 SPRITE_MAX_PX = 1024
@@ -54,7 +55,6 @@ def straight_png(rgba_premultiplied: npt.NDArray[np.float32]) -> tuple[bytes, tu
 def prepare_model(path: Path, category: str, width_mm: float | None = None) -> ModelPiece:
     """Check a .glb for `category` and render its sprite. AssetError in plain words."""
     from kiosk.render.context import RenderUnavailable
-    from kiosk.render.model import check_model, load_model
     from kiosk.render.preview import render_preview
     from kiosk.render.renderer import Renderer
 
@@ -84,3 +84,36 @@ def prepare_model(path: Path, category: str, width_mm: float | None = None) -> M
         raise AssetError(f"{path.name} has no hook node")
     anchor = (int(round(view.hook_px[0] - x0)), int(round(view.hook_px[1] - y0)))
     return ModelPiece(glb, png, anchor, round(w / view.px_per_mm, 2), real)
+
+
+def check_model(path: Path, category: str | None = None, budget: int = TRIANGLE_BUDGET) -> list[str]:
+    """Everything wrong with a .glb for the kiosk, in plain words (empty when it is fine):
+    for `kiosk assets add` and `assets check`. `category` narrows the size check."""
+    try:
+        m = load_model(path)
+    except ModelError as e:
+        return [str(e)]
+    problems = list(m.problems)
+    width = float(m.size_mm[0])
+    if category in WIDTH_MM:
+        lo, hi = WIDTH_MM[category]
+        label = ("an " if category[0] in "aeiou" else "a ") + category.replace("_", " ")
+    else:
+        lo, hi = min(r[0] for r in WIDTH_MM.values()), max(r[1] for r in WIDTH_MM.values())
+        label = "any piece"
+    if not lo <= width <= hi:
+        hint = ""
+        if width > hi and lo <= width / 1000 <= hi:
+            hint = " (it looks modelled in millimetres; glTF is in metres)"
+        elif width > hi and lo <= width / 10 <= hi:
+            hint = " (it looks modelled in centimetres; glTF is in metres)"
+        elif width < lo and lo <= width * 1000 <= hi:
+            hint = " (it looks 1000 times too small)"
+        problems.append(f"the piece is {width:.1f} mm wide, outside {lo}-{hi} mm for {label}{hint}")
+    if m.triangles > budget:
+        problems.append(f"{m.triangles:,} triangles is over the budget of {budget:,}: simplify the mesh")
+    if not any(mat is not DEFAULT_MATERIAL for mat in (m.materials[p.material] for p in m.parts)):
+        problems.append("the piece has no materials")
+    if category == "necklace" and m.necklace is None:
+        problems.append('a necklace needs scene extras {"necklace": {"neck_radius_mm": r}}')
+    return problems

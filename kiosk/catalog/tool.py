@@ -30,7 +30,7 @@ def _fail(msg: str) -> int:
 
 def add(data_dir: Path, image: Path, *, jeweler: str, category: str, name: str, price: float | None,
         width_mm: float | None, coin_mm: float | None, anchor: tuple[int, int] | None,
-        preview: Path | None) -> int:
+        preview: Callable[[str], None] | None) -> int:
     if category not in CATEGORIES:
         return _fail(f"--category {category!r}: one of {', '.join(CATEGORIES)}")
     if image.suffix.lower() == ".glb":
@@ -60,7 +60,7 @@ def add(data_dir: Path, image: Path, *, jeweler: str, category: str, name: str, 
 
 
 def _add_model(data_dir: Path, path: Path, *, jeweler: str, category: str, name: str,
-               price: float | None, width_mm: float | None, preview: Path | None) -> int:
+               price: float | None, width_mm: float | None, preview: Callable[[str], None] | None) -> int:
     """A 3D piece: the .glb checked, its front sprite rendered, both kept (kiosk/catalog/model3d.py)."""
     from kiosk.catalog.model3d import prepare_model
 
@@ -74,7 +74,7 @@ def _add_model(data_dir: Path, path: Path, *, jeweler: str, category: str, name:
                  f"{category}, 3D model {made.model_width_mm:.1f} mm wide", model=made.glb)
 
 
-def _save(data_dir: Path, jeweler: str, name: str, preview: Path | None,
+def _save(data_dir: Path, jeweler: str, name: str, preview: Callable[[str], None] | None,
           make: Callable[[str], tuple[cache.NewPiece, bytes]], what: str, model: bytes | None = None) -> int:
     """The piece under a new id (`make` builds it for that id), said, and previewed if asked."""
     try:
@@ -88,25 +88,8 @@ def _save(data_dir: Path, jeweler: str, name: str, preview: Path | None,
         return _fail(str(e))
     print(f"added {piece.id}: {name} ({what}) in {piece.folder}")
     if preview is not None:
-        _preview(data_dir, piece.id, preview)
+        preview(piece.id)           # the caller draws it worn (the catalogue does no try-on)
     return EXIT_OK
-
-
-def _preview(data_dir: Path, pid: str, out: Path) -> None:
-    """The new piece worn on the sample video's face, so staff can judge size and hook."""
-    from kiosk.capture.sources import VideoFileSource
-    from kiosk.tryon.still import render
-
-    src = VideoFileSource(paths.SAMPLE_VIDEO, fps=1000.0)
-    try:
-        src.open()
-        frame = src.read()
-    finally:
-        src.close()
-    jpeg = render(frame, cache.load(data_dir), [pid]).jpeg()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(jpeg)
-    print(f"preview: {out}")
 
 
 def check(data_dir: Path | None) -> int:

@@ -3,11 +3,11 @@ estimated from the live frame, posed by the head, over EGL with no window.
 
 camera.py, environment.py   the contract with the pose fit and the light estimate
 context.py                  the headless GL 3.3 context (RenderUnavailable, probe for doctor)
-model.py, gltf.py           .glb pieces in millimetres, check_model for `kiosk assets`
+model.py, gltf.py           .glb pieces in millimetres (kiosk.catalog.model3d checks them)
 renderer.py                 Renderer.render(items, camera, env, occluders) -> Layer
 preview.py                  catalogue tiles and fallback sprites from a model
 tone.py                     the tone curve, in numpy (and back, for the light estimate)
-synthetic.py, measure.py    small procedural pieces; `python -m kiosk.render.measure`
+synthetic.py                small procedural pieces for tests (timing: `python -m kiosk.bench.render`)
 
 Nothing here is imported by the package itself: importing kiosk.render does not load OpenGL.
 """

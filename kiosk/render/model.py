@@ -25,10 +25,9 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk.render.gltf import Array, Gltf, ModelError, node_matrix, vertex_normals
-from kiosk.tryon.assets import WIDTH_MM
 
-__all__ = ["KINDS", "TRIANGLE_BUDGET", "Material", "Model", "ModelError", "Node", "Part", "Swing",
-           "check_model", "load_model"]
+__all__ = ["DEFAULT_MATERIAL", "KINDS", "TRIANGLE_BUDGET", "Material", "Model", "ModelError", "Node", "Part",
+           "Swing", "load_model"]
 
 TO_MM = 1000.0
 TRIANGLE_BUDGET = 60_000         # what llvmpipe draws in a few ms at kiosk sizes, per piece
@@ -109,7 +108,7 @@ class Model:
     necklace: dict[str, float] | None            # the scene's necklace extras
     bbox: tuple[Array, Array]                    # (lo, hi) mm, at rest
     triangles: int
-    problems: list[str] = field(default_factory=list)    # found while loading, see check_model
+    problems: list[str] = field(default_factory=list)    # found while loading (catalog.model3d checks)
     # A ring's or bangle's scene extras: {"inner_diameter_mm": d, "band_width_mm": w}, the
     # size the model is authored at (the kiosk scales it to the customer's finger or hand).
     hand: dict[str, float] | None = None
@@ -387,36 +386,3 @@ def _hand(extras: Any, problems: list[str]) -> dict[str, float] | None:
     if not 10.0 <= d <= 90.0:
         problems.append(f"inner_diameter_mm {d:g} is neither a ring's nor a bangle's (10-90 mm)")
     return {"inner_diameter_mm": d, "band_width_mm": w}
-
-
-def check_model(path: Path, category: str | None = None, budget: int = TRIANGLE_BUDGET) -> list[str]:
-    """Everything wrong with a .glb for the kiosk, in plain words (empty when it is fine):
-    for `kiosk assets add` and `assets check`. `category` narrows the size check."""
-    try:
-        m = load_model(path)
-    except ModelError as e:
-        return [str(e)]
-    problems = list(m.problems)
-    width = float(m.size_mm[0])
-    if category in WIDTH_MM:
-        lo, hi = WIDTH_MM[category]
-        label = ("an " if category[0] in "aeiou" else "a ") + category.replace("_", " ")
-    else:
-        lo, hi = min(r[0] for r in WIDTH_MM.values()), max(r[1] for r in WIDTH_MM.values())
-        label = "any piece"
-    if not lo <= width <= hi:
-        hint = ""
-        if width > hi and lo <= width / 1000 <= hi:
-            hint = " (it looks modelled in millimetres; glTF is in metres)"
-        elif width > hi and lo <= width / 10 <= hi:
-            hint = " (it looks modelled in centimetres; glTF is in metres)"
-        elif width < lo and lo <= width * 1000 <= hi:
-            hint = " (it looks 1000 times too small)"
-        problems.append(f"the piece is {width:.1f} mm wide, outside {lo}-{hi} mm for {label}{hint}")
-    if m.triangles > budget:
-        problems.append(f"{m.triangles:,} triangles is over the budget of {budget:,}: simplify the mesh")
-    if not any(mat is not DEFAULT_MATERIAL for mat in (m.materials[p.material] for p in m.parts)):
-        problems.append("the piece has no materials")
-    if category == "necklace" and m.necklace is None:
-        problems.append('a necklace needs scene extras {"necklace": {"neck_radius_mm": r}}')
-    return problems

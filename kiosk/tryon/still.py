@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk import paths
 from kiosk.capture.base import SourceError
 from kiosk.capture.sources import load_photo
 from kiosk.catalog import cache
@@ -145,3 +146,19 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
             print(f"hint: {h}")
         print(f"wrote {out} ({ms:.0f} ms)")
     return EXIT_OK
+
+
+def preview_on_sample(data_dir: Path, pid: str, out: Path) -> None:
+    """The new piece worn on the sample video's face, so staff can judge size and hook."""
+    from kiosk.capture.sources import VideoFileSource
+
+    src = VideoFileSource(paths.SAMPLE_VIDEO, fps=1000.0)
+    try:
+        src.open()
+        frame = src.read()
+    finally:
+        src.close()
+    jpeg = render(frame, cache.load(data_dir), [pid]).jpeg()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(jpeg)
+    print(f"preview: {out}")

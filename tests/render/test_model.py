@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kiosk.catalog.model3d import check_model
 from kiosk.render import synthetic as s
-from kiosk.render.model import ModelError, check_model, load_model
+from kiosk.render.model import ModelError, load_model
 from kiosk.render.segments import segment_matrices, swing_frames
 from tests.render.pieces import GOLD, jhumka
 
