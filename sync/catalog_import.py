@@ -37,11 +37,11 @@ from typing import Any
 import cv2
 
 from kiosk.catalog import cache
+from kiosk.catalog.pieces import AssetError
 from kiosk.catalog.prepare import PrepareError, decode, prepare
 from kiosk.config import KioskConfig
 from kiosk.store import catalog as catalog_rows
 from kiosk.store.db import Database, StoreError
-from kiosk.tryon.assets import AssetError
 from sync.clients.commerce import CommerceClient, CommerceError
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ import numpy as np
 from kiosk import paths
 from kiosk.bench.stats import p50_p95
 from kiosk.bench.tryon import PIECES, paced
+from kiosk.catalog.pieces import Catalog
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.engine import Frame, Result, TryOn
 
 HAND_PHOTO = paths.ASSETS_DIR / "bench" / "hand.jpg"

@@ -18,8 +18,8 @@ import numpy as np
 
 from kiosk import paths
 from kiosk.bench.stats import p50_p95
+from kiosk.catalog.pieces import Catalog
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import load_attire
 from kiosk.tryon.engine import Frame, Result, TryOn, capture
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.catalog import cache
+from kiosk.catalog.pieces import Catalog, Piece
 from kiosk.config import JewelerConfig
-from kiosk.tryon.assets import Catalog, Piece
 
 
 @dataclass(frozen=True)

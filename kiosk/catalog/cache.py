@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from kiosk import paths
+from kiosk.catalog.pieces import WIDTH_MM, AssetError, Catalog, Piece, piece_from_manifest
 from kiosk.catalog.prepare import Prepared
 from kiosk.store import catalog as rows
 from kiosk.store.catalog import Jeweler as Jeweler
@@ -33,7 +34,6 @@ from kiosk.store.catalog import save_jeweler as save_jeweler
 from kiosk.store.catalog import version as version
 from kiosk.store.db import Database
 from kiosk.store.files import write_file_durably
-from kiosk.tryon.assets import WIDTH_MM, AssetError, Catalog, Piece, piece_from_manifest
 
 log = logging.getLogger(__name__)
 BUNDLED = paths.ASSETS_DIR / "jewelry"

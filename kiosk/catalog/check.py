@@ -19,7 +19,7 @@ def check_pieces(cfg: KioskConfig) -> list[Problem]:
         return []
     # Heavy (OpenCV), and only needed when there are pieces to check.
     from kiosk.catalog import cache
-    from kiosk.tryon.assets import AssetError
+    from kiosk.catalog.pieces import AssetError
 
     try:
         known = cache.load(Path(cfg.store.data_dir)).pieces

@@ -16,8 +16,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.catalog.pieces import WIDTH_MM, AssetError
 from kiosk.render.model import DEFAULT_MATERIAL, TRIANGLE_BUDGET, ModelError, load_model
-from kiosk.tryon.assets import WIDTH_MM, AssetError
 
 SPRITE_PX_PER_MM = 12.0       # a sharp sprite at any live scale (~2-5 px/mm) and in photos
 SPRITE_MAX_PX = 1024

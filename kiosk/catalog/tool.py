@@ -16,9 +16,9 @@ from pathlib import Path
 
 from kiosk import paths
 from kiosk.catalog import cache
+from kiosk.catalog.pieces import CATEGORIES, AssetError, Catalog, piece_from_manifest
 from kiosk.catalog.prepare import PrepareError, decode, prepare
 from kiosk.store.db import Database, StoreError
-from kiosk.tryon.assets import CATEGORIES, AssetError, Catalog, piece_from_manifest
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 

@@ -49,7 +49,7 @@ class Face:
 
 def catalogue_pieces() -> list[PieceRef]:
     """The bundled catalogue (assets/jewelry), as a customer would browse it."""
-    from kiosk.tryon.assets import Catalog
+    from kiosk.catalog.pieces import Catalog
 
     return [PieceRef(p.id, p.name, p.category, None if p.price is None else float(p.price))
             for p in Catalog.load().pieces.values()]

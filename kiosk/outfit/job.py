@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from kiosk.catalog.pieces import Catalog
 from kiosk.outfit.client import Progress, TryOnError
 from kiosk.outfit.service import CloudOutfits
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.engine import encode_jpeg
 from kiosk.tryon.still import render
 

@@ -15,9 +15,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.catalog.pieces import Piece, Sprite
 from kiosk.render.light import SpriteGrade, grade_bgr, grade_layer
 from kiosk.track.base import FACE_OVAL, FaceTrack
-from kiosk.tryon.assets import Piece, Sprite
 from kiosk.tryon.placement import Placement
 
 Frame = npt.NDArray[np.uint8]

@@ -10,11 +10,11 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.catalog.pieces import Catalog, Piece
 from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
 from kiosk.render.light import LightEstimator, SpriteGrade, estimate_still, sprite_grade
 from kiosk.track.base import FaceTrack, Needs, Tracker, Tracking
-from kiosk.tryon.assets import Catalog, Piece
 from kiosk.tryon.attire import Attire, clothing_mask, recolor
 from kiosk.tryon.compose import composite_layer, draw
 from kiosk.tryon.hands3d import HAND_CATEGORIES, HandPlacement, fit_hands, hand_occluders, place_hand_pieces

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.catalog.pieces import Piece
 from kiosk.render.camera import Camera
 from kiosk.render.model import Model
 from kiosk.render.occluder import Occluder
 from kiosk.track.handpose import HandPose, fit_hand
 from kiosk.track.hands import FINGERS, HandTrack
-from kiosk.tryon.assets import Piece
 from kiosk.tryon.sizing import (
     RING_AT,
     BangleSize,

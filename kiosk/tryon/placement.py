@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.catalog.pieces import Piece
 from kiosk.track.base import (
     ALA_IMAGE_RIGHT,
     CHIN,
@@ -21,7 +22,6 @@ from kiosk.track.base import (
     FaceTrack,
     PoseTrack,
 )
-from kiosk.tryon.assets import Piece
 
 Vec = npt.NDArray[np.float32]
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.catalog.pieces import Piece
 from kiosk.render.camera import Camera
 from kiosk.render.context import RenderUnavailable
 from kiosk.render.environment import Environment, sh_eval
@@ -37,7 +38,6 @@ from kiosk.track.base import FaceTrack, Tracking
 from kiosk.track.headpose import Anchor, HeadPose, HeadTracker, fit_head_pose
 from kiosk.track.neck import neck_base
 from kiosk.track.occluders import head_occluder
-from kiosk.tryon.assets import Piece
 from kiosk.tryon.hands3d import HandPlacement
 from kiosk.tryon.slide import SlideStack
 from kiosk.tryon.swing import SwingJoint, Swings

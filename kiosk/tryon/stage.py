@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 
 from kiosk.capture import Frame
+from kiosk.catalog.pieces import Catalog
 from kiosk.track.base import FaceTrack, Tracker
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.engine import Frame as Image
 from kiosk.tryon.engine import Result, TryOn, capture, encode_jpeg

@@ -18,8 +18,8 @@ from kiosk import paths
 from kiosk.capture.base import SourceError
 from kiosk.capture.sources import load_photo
 from kiosk.catalog import cache
+from kiosk.catalog.pieces import AssetError, Catalog, Piece
 from kiosk.track.base import Tracker
-from kiosk.tryon.assets import AssetError, Catalog, Piece
 from kiosk.tryon.attire import Attire, AttireError, load_attire
 from kiosk.tryon.engine import HINT_NO_FACE, Frame, Result, TryOn, encode_jpeg
 from kiosk.tryon.hands3d import HAND_CATEGORIES

@@ -15,12 +15,12 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 from kiosk import config as config_mod
 from kiosk.catalog import cache as catalog_cache
 from kiosk.catalog.check import unknown_piece
+from kiosk.catalog.pieces import AssetError, Catalog
 from kiosk.ops import health, sdnotify
 from kiosk.session.visit import VisitService
 from kiosk.share.lan import LanShareServer, lan_address
 from kiosk.share.page import store_details
 from kiosk.store import DeviceIds, EventStore, StoreError, shares
-from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui import tech_report

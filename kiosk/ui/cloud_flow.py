@@ -10,12 +10,12 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from kiosk.catalog.pieces import Catalog
 from kiosk.config import KioskConfig
 from kiosk.outfit.client import TryOnError, WidgetClient
 from kiosk.outfit.job import CloudJob, Outcome
 from kiosk.outfit.service import CloudOutfits
 from kiosk.session.visit import VisitService
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.engine import encode_jpeg
 from kiosk.ui.screens.cloud import CloudScreen

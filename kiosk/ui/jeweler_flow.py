@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Protocol
 
 from kiosk.catalog.brands import Brand, Brands
+from kiosk.catalog.pieces import Catalog
 from kiosk.config import KioskConfig
 from kiosk.session.visit import VisitService
-from kiosk.tryon.assets import Catalog
 from kiosk.ui.screens.catalogue import CatalogueScreen
 from kiosk.ui.screens.end import EndScreen
 from kiosk.ui.screens.jeweler import JewelerScreen, logo_pixmap

@@ -22,13 +22,13 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QApplication, QBoxLayout, QStackedWidget, QWidget
 
 from kiosk.catalog.brands import Brand, Brands
+from kiosk.catalog.pieces import Catalog
 from kiosk.config import KioskConfig
 from kiosk.face.worker import FaceModels, load_models
 from kiosk.outfit.job import Outcome
 from kiosk.session.visit import PieceRef, VisitService
 from kiosk.store import DeviceIds, StoreError
 from kiosk.store.shares import Share
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import Attire
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.cloud_flow import CloudFlow

@@ -425,7 +425,7 @@ def _stand_in(photo: bytes, garment: Any) -> bytes:
     import cv2
     import numpy as np
 
-    from kiosk.tryon.assets import Catalog
+    from kiosk.catalog.pieces import Catalog
     from kiosk.tryon.attire import Attire
     from kiosk.tryon.still import render
 

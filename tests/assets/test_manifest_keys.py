@@ -1,4 +1,4 @@
-"""The manifest keys a 3D piece's renders add (kiosk/tryon/assets.py): model_live, tile and
+"""The manifest keys a 3D piece's renders add (kiosk/catalog/pieces.py): model_live, tile and
 yaw_sprites are read and checked (files there, RGBA, anchors inside, distinct yaws), each fault
 one plain line naming the file."""
 
@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.tryon.assets import AssetError, Catalog
+from kiosk.catalog.pieces import AssetError, Catalog
 
 
 def _png(path: Path, w: int, h: int, alpha: bool = True) -> None:

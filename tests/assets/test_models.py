@@ -18,7 +18,7 @@ import pytest
 import trimesh
 
 from kiosk import paths
-from kiosk.tryon.assets import WIDTH_MM, Catalog
+from kiosk.catalog.pieces import WIDTH_MM, Catalog
 
 ROOT = paths.ASSETS_DIR / "jewelry"
 SCRIPT = ROOT / "make_models.py"

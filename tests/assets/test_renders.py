@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from kiosk.tryon.assets import Catalog
+from kiosk.catalog.pieces import Catalog
 from tests.assets.test_models import MODELS, ROOT, SCRIPT, Piece, manifest
 
 FACE_YAWS = [-60, -40, -20, 0, 20, 40, 60]

@@ -29,6 +29,7 @@ import numpy.typing as npt
 import pytest
 
 from kiosk import paths
+from kiosk.catalog.pieces import Catalog, Piece
 from kiosk.render.environment import Environment, equirect_dirs, sh_eval
 from kiosk.render.light import (
     SRGB_TO_LINEAR,
@@ -43,7 +44,6 @@ from kiosk.render.light import (
 from kiosk.track.base import FACE_OVAL, FaceTrack, Needs
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon import compose
-from kiosk.tryon.assets import Catalog, Piece
 from kiosk.tryon.placement import Placement, PlacementState, place
 
 Frame = npt.NDArray[np.uint8]

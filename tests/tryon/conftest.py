@@ -8,8 +8,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from kiosk.catalog.pieces import Catalog
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
-from kiosk.tryon.assets import Catalog
 
 PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 

@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.catalog.pieces import Catalog
 from kiosk.track.base import FACE_OVAL, Needs
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.engine import TryOn
 from tests.tryon.conftest import photo

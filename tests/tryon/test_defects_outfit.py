@@ -7,9 +7,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.catalog.pieces import Catalog
 from kiosk.track.base import Needs
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import clothing_mask, load_attire
 from kiosk.tryon.engine import TryOn
 from tests.tryon.conftest import photo

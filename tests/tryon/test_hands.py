@@ -11,9 +11,9 @@ import mediapipe as mp
 import numpy as np
 import pytest
 
+from kiosk.catalog.pieces import Catalog
 from kiosk.track.hands import FINGERS, INDEX_MCP, LITTLE_MCP, MIDDLE_MCP, WRIST
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.engine import HINT_NO_HAND, Result, TryOn
 from tests.tryon.conftest import photo
 from tests.tryon.handpieces import hand_catalog

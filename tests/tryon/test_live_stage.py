@@ -7,8 +7,8 @@ import numpy as np
 from kiosk import paths
 from kiosk.capture.base import Frame
 from kiosk.capture.sources import VideoFileSource
+from kiosk.catalog.pieces import Catalog
 from kiosk.track.filters import OneEuro
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.stage import TryOnStage
 
 

@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.catalog.pieces import AssetError, Catalog
 from kiosk.track.base import CHIN, EDGE_IMAGE_LEFT, EDGE_IMAGE_RIGHT, NOSE_TIP, Needs
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
-from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.engine import HINT_NO_FACE, TryOn
 from kiosk.tryon.placement import Placement
 from tests.tryon.conftest import photo

@@ -10,12 +10,12 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.catalog.pieces import Catalog
 from kiosk.render.camera import Camera
 from kiosk.render.context import RenderUnavailable, probe
 from kiosk.render.environment import Environment
 from kiosk.track.base import FACE_OVAL, Tracking
 from kiosk.track.headpose import rigid_pose, rotation_from_angles
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.scene3d import Scene3D
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.catalog.pieces import Catalog
 from kiosk.cli import main
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import load_attire
 from kiosk.tryon.scene3d import Scene3D
 from kiosk.tryon.still import render

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QPushButton, QScrollBar, QToolButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.catalog import cache
+from kiosk.catalog.pieces import Catalog
 from kiosk.store.db import Database
-from kiosk.tryon.assets import Catalog
 from kiosk.tryon.attire import load_attire
 from kiosk.ui.app import MainWindow
 from kiosk.ui.screens.catalogue import CatalogueScreen

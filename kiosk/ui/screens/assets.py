@@ -24,9 +24,9 @@ from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QV
 
 from kiosk import paths
 from kiosk.catalog import cache
+from kiosk.catalog.pieces import CATEGORIES, WIDTH_MM, AssetError, Catalog
 from kiosk.catalog.prepare import Prepared, PrepareError, decode, prepare
 from kiosk.store.db import Database, StoreError
-from kiosk.tryon.assets import CATEGORIES, WIDTH_MM, AssetError, Catalog
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.qimage import wrap_bgr
 from kiosk.ui.screens.common import action_row, button, clear, note, title

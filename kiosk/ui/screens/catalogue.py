@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.tryon.assets import Catalog, Piece
+from kiosk.catalog.pieces import Catalog, Piece
 from kiosk.tryon.attire import Attire
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.common import action_row, button, money, note

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.tryon.assets import Piece
+from kiosk.catalog.pieces import Piece
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.common import action_row, button, labelled, message, money, note, title
 from kiosk.ui.screens.pick import PiecePicker

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
-from kiosk.tryon.assets import Piece
+from kiosk.catalog.pieces import Piece
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.common import button, clear, money, note, scrolling_list, title
 
