@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from kiosk.store import Job, StoreError
-from kiosk.store.kinds import KIND_PERSON_CREATE, KIND_PERSON_UPDATE, KIND_SHARE_SEND, service_of
+from kiosk.store.kinds import Kind, service_of
 from kiosk.store.outbox import EventStore, Result
 from kiosk.store.outcomes import Delivered, Outcome, Rejected, Retry
 
@@ -108,7 +108,7 @@ class Syncer:
             return self._blocked_streak.get(service, 0) > 0
 
     def _send(self, job: Job) -> Result:
-        if job.kind == KIND_PERSON_CREATE:
+        if job.kind == Kind.PERSON_CREATE:
             try:
                 self.store.mark_in_flight(job)
             except StoreError as e:
@@ -145,12 +145,12 @@ class Syncer:
         return Result(job, out)
 
     def _dispatch(self, job: Job) -> Outcome:
-        if job.kind == KIND_PERSON_UPDATE and not job.person_cloud_id:
+        if job.kind == Kind.PERSON_UPDATE and not job.person_cloud_id:
             return Rejected("the person was never created in the cloud (its create was refused), "
                             "so it cannot be updated")
-        if job.kind == KIND_SHARE_SEND and not job.share_page_url:
+        if job.kind == Kind.SHARE_SEND and not job.share_page_url:
             return Rejected("the photo could not be uploaded, so there is no link to send")
-        if job.kind == KIND_PERSON_CREATE and (job.vector is None or job.blob is None):
+        if job.kind == Kind.PERSON_CREATE and (job.vector is None or job.blob is None):
             return Rejected("the person's vector or photo is missing from the local store")
         sender = self.senders.get(job.kind)
         if sender is None:

@@ -8,14 +8,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.config import KioskConfig
 from kiosk.share.page import store_details
 from kiosk.store import EventStore, Job
-from kiosk.store.kinds import (
-    KIND_EVENT,
-    KIND_IMAGE_UPLOAD,
-    KIND_PERSON_CREATE,
-    KIND_PERSON_ERASE,
-    KIND_PERSON_UPDATE,
-    KIND_SHARE_SEND,
-)
+from kiosk.store.kinds import Kind
 from kiosk.store.outcomes import Outcome, Rejected
 from sync.clients.events import EventsClient
 from sync.clients.images import ImageStoreClient
@@ -102,8 +95,8 @@ class Clients:
                 else "WhatsApp (share.messaging_url)"
             return Rejected(f"{what} is not set up on this kiosk")
 
-        return {KIND_EVENT: event, KIND_PERSON_CREATE: person_create, KIND_PERSON_UPDATE: person_update,
-                KIND_PERSON_ERASE: person_erase, KIND_IMAGE_UPLOAD: image_upload, KIND_SHARE_SEND: share_send}
+        return {Kind.EVENT: event, Kind.PERSON_CREATE: person_create, Kind.PERSON_UPDATE: person_update,
+                Kind.PERSON_ERASE: person_erase, Kind.IMAGE_UPLOAD: image_upload, Kind.SHARE_SEND: share_send}
 
     def close(self) -> None:
         self.events.close()

@@ -31,7 +31,7 @@ from kiosk.config import KioskConfig
 from kiosk.format import money
 from kiosk.session.visit import SAMPLES_BEFORE_DECIDING, FaceSample, PieceRef, VisitService
 from kiosk.store import DeviceIds, EventStore
-from kiosk.store.outbox import KIND_EVENT
+from kiosk.store.kinds import Kind
 
 FACES_FILE = paths.ASSETS_DIR / "simulate" / "faces.json"
 NAMES = ["Priya Sharma", "Ananya Iyer", "Meera Nair", "Kavya Reddy", "Divya Menon", "Aisha Khan",
@@ -183,7 +183,7 @@ def run(cfg: KioskConfig, sessions: int, seed: int | None, data_dir: Path | None
     total = SimResult(0, 0, 0.0)
     t0 = time.perf_counter()
     try:
-        before = _rows(store, KIND_EVENT)
+        before = _rows(store, Kind.EVENT)
         service = VisitService(store, ids, (cfg.jeweler.id, cfg.jeweler.name), cfg.privacy)
         for _ in range(sessions):
             one = simulate_session(service, rng, sc)
@@ -192,7 +192,7 @@ def run(cfg: KioskConfig, sessions: int, seed: int | None, data_dir: Path | None
             total.returning += one.returning
             total.shares += one.shares
             total.sends += one.sends
-        total.events = _rows(store, KIND_EVENT) - before
+        total.events = _rows(store, Kind.EVENT) - before
     finally:
         store.close()
     total.seconds = time.perf_counter() - t0

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.store.db import DB_NAME, connect
-from kiosk.store.kinds import KIND_EVENT
+from kiosk.store.kinds import Kind
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,9 @@ def tally(data_dir: Path) -> Tally:
     """Raises sqlite3.Error when the database cannot be read."""
     conn = connect(data_dir / DB_NAME, readonly=True)
     try:
-        ids = {r[0] for r in conn.execute("SELECT id FROM outbox WHERE kind = ?", (KIND_EVENT,))}
+        ids = {r[0] for r in conn.execute("SELECT id FROM outbox WHERE kind = ?", (Kind.EVENT,))}
         delivered = conn.execute("SELECT COUNT(*) FROM outbox WHERE kind = ? AND state = 'delivered'",
-                                 (KIND_EVENT,)).fetchone()[0]
+                                 (Kind.EVENT,)).fetchone()[0]
         by_kind = dict(conn.execute("SELECT kind, COUNT(*) FROM outbox GROUP BY kind").fetchall())
     finally:
         conn.close()

@@ -26,17 +26,7 @@ from kiosk.store import rows, share_outcomes
 from kiosk.store.db import Database, StoreError
 from kiosk.store.events import Payload
 from kiosk.store.files import write_file_durably
-from kiosk.store.kinds import (
-    ERASE_BODY,
-    KIND_EVENT,
-    KIND_IMAGE_UPLOAD,
-    KIND_PERSON_CREATE,
-    KIND_PERSON_ERASE,
-    KIND_PERSON_UPDATE,
-    KIND_SHARE_SEND,
-    KINDS,
-    service_of,
-)
+from kiosk.store.kinds import ERASE_BODY, KINDS, Kind, service_of
 from kiosk.store.outcomes import Delivered, Rejected, Retry
 from kiosk.store.persons import PersonFields, PersonUpdate, check_vector
 from kiosk.store.rows import Consent, DeviceIds, Job, Result
@@ -52,9 +42,8 @@ from kiosk.store.syncstate import (
 )
 
 # The kinds, the status and the row types were defined here first; importers may still find them here.
-__all__ = ["ERASE_BODY", "KIND_EVENT", "KIND_IMAGE_UPLOAD", "KIND_PERSON_CREATE", "KIND_PERSON_ERASE",
-           "KIND_PERSON_UPDATE", "KIND_SHARE_SEND", "KINDS", "PERSON_DIR", "Consent", "DeviceIds",
-           "EventStore", "Job", "Result", "Status", "read_status"]
+__all__ = ["ERASE_BODY", "KINDS", "PERSON_DIR", "Consent", "DeviceIds", "EventStore", "Job", "Result",
+           "Status", "read_status"]
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +110,7 @@ class EventStore:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (local_id, session_id, _pack(values), rel, now, now, consent.at, consent.version,
                      now + consent.retention_days * 86400, now))
-                self.insert_row(conn, KIND_PERSON_CREATE, f"person:{local_id}", session_id, local_id,
+                self.insert_row(conn, Kind.PERSON_CREATE, f"person:{local_id}", session_id, local_id,
                              fields.wire(), rel)
         except BaseException:
             path.unlink(missing_ok=True)
@@ -150,13 +139,13 @@ class EventStore:
                 conn.execute("UPDATE persons SET consented_at = ?, consent_version = ?, expires_at = ?"
                              " WHERE local_id = ?", (consent.at, consent.version,
                                                      now + consent.retention_days * 86400, local_id))
-            return self.insert_row(conn, KIND_PERSON_UPDATE, f"person:{local_id}", row["session_id"],
+            return self.insert_row(conn, Kind.PERSON_UPDATE, f"person:{local_id}", row["session_id"],
                                 local_id, body, None)
 
     def queue_erase(self, conn: sqlite3.Connection, local_id: str, cloud_id: str) -> str:
         """Inside a deletion's transaction: the PUT that blanks a forgotten person in the cloud.
         It carries the cloud id itself because the person row is gone by the time it is sent."""
-        return self.insert_row(conn, KIND_PERSON_ERASE, f"person:{local_id}", None, None,
+        return self.insert_row(conn, Kind.PERSON_ERASE, f"person:{local_id}", None, None,
                             {"person_id": cloud_id, "body": ERASE_BODY}, None)
 
     def insert_row(self, conn: sqlite3.Connection, kind: str, stream: str, session_id: str | None,
@@ -226,7 +215,7 @@ class EventStore:
                                  (now, out.response, job.seq))
                     if job.ambiguous:
                         bump(conn, (ADOPTED if out.adopted else RESENT) + job.kind)
-                    if job.kind == KIND_PERSON_CREATE and out.response:
+                    if job.kind == Kind.PERSON_CREATE and out.response:
                         local_id = job.stream.removeprefix("person:")
                         if not conn.execute("UPDATE persons SET cloud_id = ? WHERE local_id = ?",
                                             (out.response, local_id)).rowcount:
@@ -234,7 +223,7 @@ class EventStore:
                             self.queue_erase(conn, local_id, out.response)
                 if not isinstance(out, Retry):
                     clear_blocked(conn, service)        # the service itself answered
-                if job.kind in (KIND_IMAGE_UPLOAD, KIND_SHARE_SEND):
+                if job.kind in (Kind.IMAGE_UPLOAD, Kind.SHARE_SEND):
                     share_outcomes.on_result(conn, now, job, out)
                 if isinstance(out, Retry) and out.blocked:
                     # The network, not the row: no attempt is counted against it.
@@ -270,7 +259,7 @@ class EventStore:
                                 params).fetchall()
             keep: list[int] = []
             for r in rows:
-                if r["kind"] == KIND_SHARE_SEND:
+                if r["kind"] == Kind.SHARE_SEND:
                     send_id = json.loads(r["payload"]).get("send_id", "")
                     n = conn.execute("UPDATE share_sends SET status = 'queued', error = '', updated_at = ?"
                                      " WHERE id = ? AND recorded = 0", (now, send_id)).rowcount

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.store.events import Payload, envelope
-from kiosk.store.kinds import KIND_EVENT
+from kiosk.store.kinds import Kind
 from kiosk.store.outcomes import Outcome
 
 
@@ -72,4 +72,4 @@ def record_in(conn: sqlite3.Connection, now: float, payload: Payload, *, session
     """Queue a seed-000 event inside a transaction the caller holds; returns its Idempotency-Key."""
     body = envelope(payload, session_id=session_id, store_id=ids.store_id,
                     seller_id=ids.seller_id, device_id=ids.device_id)
-    return insert_row(conn, now, KIND_EVENT, session_id, session_id, None, body, None)
+    return insert_row(conn, now, Kind.EVENT, session_id, session_id, None, body, None)

@@ -9,7 +9,7 @@ import sqlite3
 from typing import Literal
 
 from kiosk.store.events import ImageShared
-from kiosk.store.kinds import KIND_IMAGE_UPLOAD
+from kiosk.store.kinds import Kind
 from kiosk.store.outcomes import Delivered, Outcome, Rejected
 from kiosk.store.rows import DeviceIds, Job, record_in
 
@@ -32,7 +32,7 @@ def _record(conn: sqlite3.Connection, now: float, send_id: str, status: Literal[
 
 def on_result(conn: sqlite3.Connection, now: float, job: Job, out: Outcome) -> None:
     """Inside EventStore.complete's transaction."""
-    if job.kind == KIND_IMAGE_UPLOAD:
+    if job.kind == Kind.IMAGE_UPLOAD:
         if isinstance(out, Delivered):
             urls = json.loads(out.response or "{}")
             conn.execute("UPDATE shares SET image_url = ?, page_url = ?, clip_url = ? WHERE token = ?",

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.store.files import fsync_dir, write_file_durably
-from kiosk.store.kinds import KIND_IMAGE_UPLOAD, KIND_SHARE_SEND
+from kiosk.store.kinds import Kind
 from kiosk.store.outbox import EventStore
 from kiosk.store.rows import DeviceIds
 from kiosk.store.share_outcomes import STREAM_PREFIX
@@ -101,7 +101,7 @@ def create(store: EventStore, *, session_id: str, jpeg: bytes, jewelry: tuple[st
         conn.execute("INSERT INTO shares (token, session_id, image_path, created_at, expires_at, jewelry_id,"
                      " jewelry_name, price, clip_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (token, session_id, rel, now, expires, jid, jname, price, clip_rel))
-        store.insert_row(conn, KIND_IMAGE_UPLOAD, STREAM_PREFIX + token, session_id, None, body, rel)
+        store.insert_row(conn, Kind.IMAGE_UPLOAD, STREAM_PREFIX + token, session_id, None, body, rel)
     return Share(token, session_id, path, now, expires, jid, jname, price, None, None, clip_path)
 
 
@@ -149,7 +149,7 @@ def _queue_send(store: EventStore, conn: sqlite3.Connection, token: str, session
                 channel: str, destination: str, name: str, message: str, subject: str) -> None:
     body = {"send_id": send_id, "channel": channel, "destination": destination, "name": name,
             "message": message, "subject": subject}
-    store.insert_row(conn, KIND_SHARE_SEND, STREAM_PREFIX + token, session_id, None, body, None)
+    store.insert_row(conn, Kind.SHARE_SEND, STREAM_PREFIX + token, session_id, None, body, None)
 
 
 def retry(store: EventStore, send_id: str) -> bool:

@@ -64,7 +64,7 @@ def _prefixed(state: dict[str, str], prefix: str) -> dict[str, str]:
 def read_status(conn: sqlite3.Connection, now: float, dead_letters: int = 10) -> Status:
     """Status from any connection (the CLI opens the database read-only)."""
     try:
-        pending = {k: 0 for k in KINDS}
+        pending: dict[str, int] = {str(k): 0 for k in KINDS}
         for r in conn.execute("SELECT kind, COUNT(*) FROM outbox WHERE state = 'pending' GROUP BY kind"):
             pending[r[0]] = r[1]
         counts = dict(conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())

@@ -21,7 +21,8 @@ from kiosk.cli import main
 from kiosk.config import KioskConfig
 from kiosk.store import DeviceIds, EventStore, Job
 from kiosk.store.events import AttireChanged
-from kiosk.store.outbox import KIND_EVENT, Result
+from kiosk.store.kinds import Kind
+from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Delivered, Rejected, Retry
 from sync import daemon
 from sync.clients.events import EventsClient
@@ -92,7 +93,7 @@ def test_behind_a_portal_nothing_is_lost_and_the_technician_is_told(
     store = EventStore(tmp_path / "data")
     keys = record_events(store, sessions=10, per_session=4)
     client = EventsClient(server.url)
-    syncer = Syncer(store, {KIND_EVENT: lambda job: client.send(job.payload, job.id)},
+    syncer = Syncer(store, {Kind.EVENT: lambda job: client.send(job.payload, job.id)},
                     workers=4, retry_base_s=0.05, retry_max_s=0.5)
     try:
         syncer.drain()
@@ -305,7 +306,7 @@ def test_a_storage_failure_pauses_sending_instead_of_resending(
 
     monkeypatch.setattr(store, "complete", complete)
     monkeypatch.setattr(store, "probe_write", probe)
-    syncer = Syncer(store, {KIND_EVENT: sender}, retry_base_s=0.05)
+    syncer = Syncer(store, {Kind.EVENT: sender}, retry_base_s=0.05)
     d = daemon.Daemon(cfg, store, syncer)
     import threading
 

@@ -19,7 +19,7 @@ from kiosk import config
 from kiosk.config import KioskConfig
 from kiosk.session.contact import normalise_phone
 from kiosk.store import EventStore
-from kiosk.store.kinds import ERASE_BLANK, ERASE_PLACEHOLDER, KIND_PERSON_ERASE
+from kiosk.store.kinds import ERASE_BLANK, ERASE_PLACEHOLDER, Kind
 from kiosk.store.persons import PersonUpdate
 from sync import daemon
 from sync import status as sync_status
@@ -117,7 +117,7 @@ def test_an_erase_is_accepted_by_a_strict_server_even_one_queued_with_nulls_by_a
     api = StrictPersonApi()
     with store.db.write() as conn:
         store.queue_erase(conn, "local-1", "cloud-1")
-        store.insert_row(conn, KIND_PERSON_ERASE, "person:local-2", None, None,
+        store.insert_row(conn, Kind.PERSON_ERASE, "person:local-2", None, None,
                          {"person_id": "cloud-2", "body": {"full_name": None, "phone_number": None}}, None)
     drain(cfg, store, api)
     assert store.count("dead") == 0 and store.count("pending") == 0
@@ -137,7 +137,7 @@ def test_a_refused_erase_is_a_dead_letter_the_technician_reads(
     drain(cfg, store, api)
     assert store.count("dead") == 1 and api.people == {}
     [dead] = store.status().dead_letters
-    assert dead["kind"] == KIND_PERSON_ERASE
+    assert dead["kind"] == Kind.PERSON_ERASE
     assert dead["error"].startswith("a forgotten customer could not be blanked on the person API: HTTP 400")
     assert "Enter a valid phone number" in dead["error"]
     assert sync_status.status(cfg, as_json=False) == 1

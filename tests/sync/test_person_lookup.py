@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from kiosk.store import EventStore
-from kiosk.store.outbox import KIND_PERSON_CREATE, KIND_PERSON_UPDATE, Consent
+from kiosk.store.kinds import Kind
+from kiosk.store.outbox import Consent
 from kiosk.store.outcomes import Delivered, Retry
 from kiosk.store.persons import PersonFields, PersonUpdate
 from sync.clients.persons import PersonClient
@@ -166,7 +167,7 @@ def test_through_the_outbox_the_person_arrives_once_and_updates_follow(tmp_path:
     def update(job: Any) -> Any:
         return c.update(job.person_cloud_id, job.payload, job.id)
 
-    syncer = Syncer(store, {KIND_PERSON_CREATE: create, KIND_PERSON_UPDATE: update},
+    syncer = Syncer(store, {Kind.PERSON_CREATE: create, Kind.PERSON_UPDATE: update},
                     retry_base_s=0.01, retry_max_s=0.05)
     try:
         for _ in range(5):

@@ -34,7 +34,7 @@ from kiosk.config import KioskConfig
 from kiosk.harness import simulate
 from kiosk.store import DeviceIds, EventStore, StoreError
 from kiosk.store.events import SessionStarted
-from kiosk.store.outbox import KIND_EVENT
+from kiosk.store.kinds import Kind
 from sync import daemon
 from sync import status as sync_status
 from sync.drain import Syncer
@@ -80,7 +80,7 @@ def record(cfg: KioskConfig, sessions: int, seed: int) -> None:
     simulate.run(cfg, sessions, seed)
 
 
-def outbox_ids(cfg: KioskConfig, kind: str = KIND_EVENT) -> set[str]:
+def outbox_ids(cfg: KioskConfig, kind: str = Kind.EVENT) -> set[str]:
     with sqlite3.connect(cfg.store.data_dir / "kiosk.db") as c:
         return {r[0] for r in c.execute("SELECT id FROM outbox WHERE kind = ?", (kind,))}
 

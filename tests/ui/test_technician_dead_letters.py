@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from kiosk.store.outbox import KIND_PERSON_ERASE, Result
+from kiosk.store.kinds import Kind
+from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Rejected
 from tests.ui.test_visit_flow import TECH_PIN, launch, open_technician
 
@@ -25,9 +26,9 @@ def test_a_dead_erase_is_spelled_out_on_the_technician_screen(
     assert store is not None
     with store.db.write() as conn:
         store.queue_erase(conn, "local-1", "cloud-7")
-    [job] = [j for j in store.due_heads(10, 3600) if j.kind == KIND_PERSON_ERASE]
+    [job] = [j for j in store.due_heads(10, 3600) if j.kind == Kind.PERSON_ERASE]
     store.complete([Result(job, Rejected(WHY))])             # as the daemon's erase sender reports it
     tech = open_technician(qtbot, win)
     text = tech.body.text()
     assert "dead letters     1" in text
-    assert f"dead: {KIND_PERSON_ERASE}" in text and WHY in text
+    assert f"dead: {Kind.PERSON_ERASE}" in text and WHY in text
