@@ -22,7 +22,7 @@ from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Delivered
 from sync.clients.images import ImageStoreClient
 from tests.chromium import video_state
-from tests.store.test_outbox import FakeClock
+from tests.fakes.clock import FakeClock
 from tests.sync.conftest import LiveCloud
 from tests.sync.fake_s3 import FakeS3
 from tests.sync.test_share_backends import s3_fields

@@ -13,19 +13,12 @@ from kiosk.store.events import AttireChanged, JewelrySelected
 from kiosk.store.outbox import Consent, Result
 from kiosk.store.outcomes import Delivered, Rejected, Retry
 from kiosk.store.persons import PersonFields, PersonUpdate
+from tests.fakes.clock import FakeClock
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
 JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 100
 VEC = [0.01 * i for i in range(128)]
 CONSENT = Consent(1_800_000_000.0, "v1", 30)
-
-
-class FakeClock:
-    def __init__(self, t: float = 1_800_000_000.0):
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def ev(n: int = 0) -> AttireChanged:

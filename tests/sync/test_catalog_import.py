@@ -15,6 +15,7 @@ from kiosk.store.db import Database
 from sync import catalog_import
 from sync.clients.commerce import CommerceClient, CommerceError
 from sync.devcloud.commerce import SELLER_LOGIN
+from tests.fakes.cloud import FakeClients
 from tests.sync.conftest import LiveCloud
 
 
@@ -162,7 +163,7 @@ def test_a_scheduled_import_that_cannot_reach_the_api_is_retried_within_a_minute
                     "vendor_ids = [7]\ninterval_min = 60\n")
     cfg = config.load(path)
     store = EventStore(cfg.store.data_dir)
-    clients = daemon.Clients(cfg)
+    clients = FakeClients()             # the catalogue job is tested here, not the outbox's
     syncer = daemon.make_syncer(cfg, store, clients)
     d = daemon.Daemon(cfg, store, syncer)
     d.schedule_catalog()

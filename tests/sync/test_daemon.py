@@ -18,6 +18,7 @@ from kiosk.store import DeviceIds, EventStore
 from kiosk.store.events import AttireChanged
 from kiosk.store.outbox import KINDS
 from sync import daemon
+from tests.fakes.cloud import FakeClients
 from tests.sync.conftest import LiveCloud
 from tests.sync.test_sync_faults import ROOT, spawn_daemon
 
@@ -141,7 +142,7 @@ def test_housekeeping_job_frees_delivered_photos_at_once_when_the_disk_is_low(
 
     cfg = config.load(make_config({'data_dir = "': 'min_free_mb = 1000000\ndata_dir = "'}))
     store = EventStore(cfg.store.data_dir)
-    clients = daemon.Clients(cfg)
+    clients = FakeClients()             # the sweep is tested here: nothing is sent
     syncer = daemon.make_syncer(cfg, store, clients)
     try:
         jpeg = b"\xff\xd8" + b"\0" * 64

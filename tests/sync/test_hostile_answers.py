@@ -27,6 +27,7 @@ from sync import daemon
 from sync.clients.events import EventsClient
 from sync.clients.http import make_client
 from sync.drain import Syncer
+from tests.fakes.cloud import FakeClients, FakeEvents
 from tests.sync.hostile import Hostile, ok_event, portal, response
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
@@ -284,12 +285,8 @@ def test_a_storage_failure_pauses_sending_instead_of_resending(
     cfg: KioskConfig = config.load(make_config())
     store = EventStore(cfg.store.data_dir)
     record_events(store, 1, 1)
-    sends: list[float] = []
+    events = FakeEvents()
     full = {"on": True}
-
-    def sender(job: Job) -> Delivered:
-        sends.append(time.monotonic())
-        return Delivered("evt")
 
     real_complete, real_probe = store.complete, store.probe_write
 
@@ -305,7 +302,7 @@ def test_a_storage_failure_pauses_sending_instead_of_resending(
 
     monkeypatch.setattr(store, "complete", complete)
     monkeypatch.setattr(store, "probe_write", probe)
-    syncer = Syncer(store, {KIND_EVENT: sender}, retry_base_s=0.05)
+    syncer = Syncer(store, FakeClients(events).senders(), retry_base_s=0.05)
     d = daemon.Daemon(cfg, store, syncer)
     import threading
 
@@ -313,7 +310,7 @@ def test_a_storage_failure_pauses_sending_instead_of_resending(
     t.start()
     try:
         time.sleep(4.0)
-        assert 1 <= len(sends) <= 3, f"{len(sends)} sends while the disk was full"
+        assert 1 <= len(events.calls) <= 3, f"{len(events.calls)} sends while the disk was full"
         full["on"] = False
         deadline = time.monotonic() + 20
         while store.count("pending") and time.monotonic() < deadline:

@@ -13,6 +13,7 @@ import pytest
 
 from kiosk.store.outcomes import Delivered, Outcome, Retry
 from sync.clients.messaging import AUTH_PER_MIN, MessagingClient
+from tests.fakes.clock import FakeClock
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 
 PROJECT = "11111111-2222-4333-8444-555555555555"
@@ -20,18 +21,10 @@ AUTH = ("/api/v1/auth/login", "/api/v1/auth/refresh")
 
 
 @dataclass
-class Clock:
-    t: float = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@dataclass
 class Server:
     """A seed-003 server whose answers the test chooses per endpoint."""
 
-    clock: Clock
+    clock: FakeClock
     login: Callable[[int], httpx.Response] | None = None
     refresh: Callable[[], httpx.Response] | None = None
     good_tokens: set[str] = field(default_factory=set)
@@ -70,7 +63,7 @@ class Server:
 
 @pytest.fixture
 def server() -> Server:
-    return Server(Clock())
+    return Server(FakeClock(1_000_000.0))
 
 
 @pytest.fixture

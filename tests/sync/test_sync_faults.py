@@ -37,6 +37,7 @@ from kiosk.store.outbox import KIND_EVENT
 from sync import daemon
 from sync import status as sync_status
 from sync.drain import Syncer
+from tests.fakes.clock import FakeClock
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
@@ -276,14 +277,14 @@ def test_clock_jumped_back_an_hour_nothing_stalls(cloud: LiveCloud,
     # No person records here: a login refused while the cloud is down pauses the person client
     # for LOGIN_PAUSE_S (30 s, monotonic), longer than this test wants to wait.
     simulate.run(cfg, 5, 5, persons_rate=0.0)
-    clock = [time.time()]
-    store = EventStore(cfg.store.data_dir, clock=lambda: clock[0])
+    clock = FakeClock(time.time())
+    store = EventStore(cfg.store.data_dir, clock=clock)
     with syncing(cfg, store) as (_, syncer):
         cloud.faults.update({"down": True})
         syncer.drain()                      # every head now backs off, due in the future
         assert store.count("pending") and not store.due_heads(100, syncer.horizon_s())
         cloud.faults.update({"down": False})
-        clock[0] -= 3600
+        clock.t -= 3600
         drain_until_empty(store, syncer, 20)
     assert store.count("pending") == 0
     assert_none_lost(cfg, *live(cloud))

@@ -13,12 +13,14 @@ from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.assets import AssetError, Catalog
 from kiosk.tryon.engine import HINT_NO_FACE, TryOn
 from kiosk.tryon.placement import Placement
+from tests.fakes.renderer import fake_renderer
 from tests.tryon.conftest import photo
 
 
 def placements(catalog: Catalog, tracker: MediaPipeTracker, img: np.ndarray,
                ids: list[str]) -> tuple[TryOn, list[Placement]]:
     engine = TryOn(catalog, tracker, ids)
+    fake_renderer(engine.scene)          # the placements are checked, not the 3D pixels
     res = engine.process(img.copy(), t=None)
     return engine, res.placements
 
