@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import config, paths
+from tests.helpers.install import BUNDLE, INSTALL
 
-INSTALL = paths.PROJECT_ROOT / "install.sh"
-BUNDLE = paths.PROJECT_ROOT / "script" / "bundle"
 UNITS = ("kiosk-app.service", "kiosk-sync.service")
 
 FAKE_UV = """#!/bin/sh

@@ -18,7 +18,7 @@ import pytest
 
 from kiosk import paths
 from kiosk.store.db import LATEST
-from tests.test_install import INSTALL
+from tests.helpers.install import INSTALL
 
 FAKE_UV = """#!/bin/sh
 echo "uv $*" >> "$FAKE_LOG"

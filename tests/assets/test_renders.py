@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pytest
 
 from kiosk.tryon.assets import Catalog
-from tests.assets.test_models import MODELS, ROOT, SCRIPT, Piece, manifest
+from tests.helpers.models import MODELS, ROOT, SCRIPT, Piece, manifest
 
 FACE_YAWS = [-60, -40, -20, 0, 20, 40, 60]
 NECK_YAWS = [-40, -20, 0, 20, 40]

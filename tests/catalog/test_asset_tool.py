@@ -6,24 +6,15 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
 from kiosk import cli, paths
 from kiosk.catalog import cache
-from kiosk.catalog.prepare import on_white
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.engine import TryOn
+from tests.helpers.photos import product_photo
 from tests.tryon.conftest import photo
-
-
-def product_photo(tmp_path: Path) -> Path:
-    src = cv2.imread(str(paths.ASSETS_DIR / "jewelry" / "jhumka_gold" / "piece.png"), cv2.IMREAD_UNCHANGED)
-    big = cv2.resize(src, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)     # a 360 px wide shot
-    out = tmp_path / "jhumka.jpg"
-    cv2.imwrite(str(out), on_white(big, pad=150), [cv2.IMWRITE_JPEG_QUALITY, 88])
-    return out
 
 
 def test_add_makes_a_piece_the_app_lists_and_wears_at_the_given_width(

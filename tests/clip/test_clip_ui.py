@@ -16,7 +16,7 @@ from kiosk.clip.encoder import ClipEncoder, Strip
 from kiosk.ui.app import MainWindow
 from kiosk.ui.screens import clip as clip_mod
 from tests.chromium import video_state
-from tests.test_bad_disks import Tmpfs
+from tests.helpers.disks import Tmpfs
 from tests.ui.test_share_flow import decode_qr
 from tests.ui.test_visit_flow import click, launch, start_visit
 

@@ -13,7 +13,7 @@ from kiosk.capture.base import Image
 from kiosk.clip.encoder import ClipEncoder, even_size
 from kiosk.share.brand import draw_strip
 from tests.clip.conftest import encode, sample_frames
-from tests.test_bad_disks import Tmpfs
+from tests.helpers.disks import Tmpfs
 
 MAX_BYTES = 4_000_000
 

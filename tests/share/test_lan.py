@@ -10,8 +10,7 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -19,38 +18,14 @@ import pytest
 from kiosk.share.guarded_http import Limits
 from kiosk.share.lan import LanShareServer
 from kiosk.store import EventStore, shares
+from tests.helpers.shares import JPEG, NOW
 
-JPEG = b"\xff\xd8\xff\xe0" + bytes(3000)
-NOW = [1_800_000_000.0]
 MARGIN_S = 2.0          # scheduling slack on a loaded 2-core CI machine
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[EventStore]:
-    s = EventStore(tmp_path / "data", clock=lambda: NOW[0])
-    yield s
-    s.close()
 
 
 def new_share(store: EventStore, jpeg: bytes = JPEG) -> shares.Share:
     return shares.create(store, session_id=str(uuid.uuid4()), jpeg=jpeg,
                          jewelry=("jhumka_gold", "Temple Gold Jhumka", 38900.0), link_days=7, upload={})
-
-
-@pytest.fixture
-def serve(store: EventStore) -> Iterator[Callable[..., LanShareServer]]:
-    started: list[LanShareServer] = []
-
-    def make(limits: Limits | None = None, port: int = 0) -> LanShareServer:
-        srv = LanShareServer(lambda token: shares.open_share(store, token), "Abharana", "INR",
-                             "127.0.0.1", port, limits)
-        srv.start()
-        started.append(srv)
-        return srv
-
-    yield make
-    for srv in started:
-        srv.stop()
 
 
 def url(srv: LanShareServer, path: str = "") -> str:

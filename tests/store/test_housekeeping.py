@@ -11,7 +11,7 @@ from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Delivered, Outcome, Rejected
 from kiosk.store.persons import PersonFields
 from tests.fakes.clock import FakeClock
-from tests.store.test_outbox import CONSENT, IDS, JPEG, VEC, ev, sid
+from tests.helpers.outbox import CONSENT, IDS, JPEG, VEC, ev, sid
 
 DAY = 86400.0
 UPLOADED = '{"image_url": "https://cdn.example/p.jpg", "page_url": "https://cdn.example/p"}'

@@ -132,7 +132,7 @@ def test_catalog_sync_command(cloud: LiveCloud, make_config: object, tmp_path: P
 
 def test_the_sync_daemon_imports_on_its_schedule(cloud: LiveCloud, make_config: object,
                                                  tmp_path: Path) -> None:
-    from tests.sync.test_sync_faults import spawn_daemon
+    from tests.helpers.sync import spawn_daemon
 
     path = make_config(events_url=cloud.url, person_url=cloud.person_url)    # type: ignore[operator]
     path.write_text(path.read_text() + f'\n[catalog]\ncommerce_url = "{cloud.url}/commerce/api/"\n'

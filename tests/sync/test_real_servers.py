@@ -35,9 +35,9 @@ from sync import catalog_import, daemon
 from sync.clients.commerce import CommerceClient, CommerceError
 from sync.clients.persons import PersonClient
 from sync.devcloud.commerce import SELLER_LOGIN
+from tests.helpers.sync import syncing  # the daemon's own parts, as `kiosk sync` builds them
 from tests.realservers.server import EMAIL, PASSWORD, RealServers, start
 from tests.realservers.settings import ACCESS_S, LOGINS_PER_MIN, SESSION_S
-from tests.sync.test_sync_faults import syncing  # the daemon's own parts, as `kiosk sync` builds them
 
 ROOT = Path(__file__).resolve().parents[2]
 FACES = sorted((ROOT / "tests" / "fixtures" / "faces").glob("*/1.jpg"))

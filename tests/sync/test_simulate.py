@@ -16,8 +16,8 @@ from kiosk import config, simulate
 from kiosk.cli import main
 from kiosk.config import KioskConfig
 from sync import daemon
+from tests.helpers.sync import share_section
 from tests.sync.conftest import LiveCloud
-from tests.sync.test_sync_faults import share_section
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "faces"
 

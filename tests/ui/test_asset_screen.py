@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.catalog import cache
 from kiosk.ui.app import MainWindow
-from tests.catalog.test_asset_tool import product_photo
+from tests.helpers.photos import product_photo
 from tests.ui.test_visit_flow import click, open_technician, staffed  # noqa: F401  (fixture)
 
 

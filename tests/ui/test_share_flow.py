@@ -17,8 +17,8 @@ from kiosk import config
 from kiosk.ui.app import MainWindow
 from kiosk.ui.screens.share import ShareScreen
 from sync import daemon
+from tests.helpers.sync import drain_until_empty
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
-from tests.sync.test_sync_faults import drain_until_empty
 from tests.ui.test_visit_flow import click, launch
 
 
