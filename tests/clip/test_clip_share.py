@@ -23,10 +23,10 @@ from kiosk.store.outcomes import Delivered
 from sync.clients.images import ImageStoreClient
 from tests.chromium import video_state
 from tests.fakes.clock import FakeClock
+from tests.fakes.s3 import FakeS3
 from tests.helpers.disks import Tmpfs
 from tests.helpers.shares import JPEG, run, s3_fields, send, shared_events
 from tests.sync.conftest import LiveCloud
-from tests.sync.fake_s3 import FakeS3
 
 
 def clip_share(store: EventStore, clip: Clip, tmp: Path) -> shares.Share:

@@ -16,9 +16,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from kiosk.config import ConfigError, KioskConfig
 from kiosk.store import EventStore, shares
+from tests.fakes.s3 import FakeS3
 from tests.helpers.shares import BUCKET, JPEG, new_share, run, s3_fields, send, shared_events
 from tests.sync.conftest import LiveCloud
-from tests.sync.fake_s3 import FakeS3
 
 
 def upload_rows(store: EventStore) -> list[dict[str, Any]]:
