@@ -17,6 +17,8 @@ import pytest
 from tests.helpers.disks import Tmpfs
 from tests.helpers.outbox import KINDS, make_damaged
 
+pytestmark = pytest.mark.slow     # each command a subprocess on a tmpfs
+
 WRITERS = [("sync", "run"), ("sync", "once"), ("simulate", "--sessions", "2")]
 READERS = [("status",), ("sync", "status")]
 CAUSES = {"read-only": "read-only file system", "full": "no space left on the device"}

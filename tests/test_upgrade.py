@@ -20,6 +20,8 @@ from kiosk import paths
 from kiosk.store.db import LATEST
 from tests.helpers.install import INSTALL
 
+pytestmark = pytest.mark.slow     # installs and upgrades a kiosk tree, each step a subprocess
+
 FAKE_UV = """#!/bin/sh
 echo "uv $*" >> "$FAKE_LOG"
 case "$1" in

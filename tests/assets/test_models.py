@@ -41,6 +41,7 @@ def pieces(both: dict[str, dict[str, Piece]]) -> dict[str, Piece]:
     return both["model.glb"]
 
 
+@pytest.mark.slow
 def test_one_command_regenerates_the_committed_models_byte_for_byte(tmp_path: Path) -> None:
     # nested swings, a necklace, a hinge; and every hand piece (a second or so each)
     hand = [p for p in MODELS if manifest(p)["category"] in HAND]

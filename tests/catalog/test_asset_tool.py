@@ -17,6 +17,7 @@ from tests.helpers.photos import product_photo
 from tests.tryon.conftest import photo
 
 
+@pytest.mark.slow
 def test_add_makes_a_piece_the_app_lists_and_wears_at_the_given_width(
         tmp_path: Path, make_config: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
     cfg = make_config()
@@ -84,6 +85,7 @@ def test_check_names_the_broken_manifest(tmp_path: Path, make_config: Callable[.
     assert "abharana_bad_hook" not in cache.load(tmp_path / "data").pieces
 
 
+@pytest.mark.slow
 def test_add_takes_a_glb_checks_it_and_the_app_wears_it_in_3d(
         tmp_path: Path, make_config: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
     cfg = make_config()

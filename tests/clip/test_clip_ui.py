@@ -20,6 +20,8 @@ from tests.helpers.disks import Tmpfs
 from tests.ui.test_share_flow import decode_qr
 from tests.ui.test_visit_flow import click, launch, start_visit
 
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe, recording clips
+
 
 def on_the_catalogue(qtbot: QtBot, config: Path) -> MainWindow:
     """The app on `config`, a visit started, a jhumka on."""

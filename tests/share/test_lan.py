@@ -68,6 +68,7 @@ def none_left(srv: LanShareServer, seconds: float) -> bool:
     return connections(srv, lambda n: n == 0, seconds) == 0
 
 
+@pytest.mark.slow
 def test_serves_the_page_and_photo_token_gated_with_the_same_headers(
         serve: Callable[..., LanShareServer], store: EventStore) -> None:
     srv = serve()
@@ -113,6 +114,7 @@ def test_expired_links_answer_410_and_a_photo_gone_locally_redirects_to_the_clou
         assert gone.headers["cache-control"] == "private, no-store"
 
 
+@pytest.mark.slow
 def test_other_methods_bodies_and_oversize_heads_are_refused(
         serve: Callable[..., LanShareServer], store: EventStore) -> None:
     srv = serve()
@@ -145,6 +147,7 @@ def test_other_methods_bodies_and_oversize_heads_are_refused(
     assert httpx.get(url(srv, f"/s/{token}")).status_code == 200          # still serving
 
 
+@pytest.mark.slow
 def test_fifty_slow_clients_are_closed_within_the_timeout_while_a_phone_is_served(
         serve: Callable[..., LanShareServer], store: EventStore) -> None:
     limits = Limits()
@@ -186,6 +189,7 @@ def test_fifty_slow_clients_are_closed_within_the_timeout_while_a_phone_is_serve
     assert none_left(srv, MARGIN_S)
 
 
+@pytest.mark.slow
 def test_a_kept_alive_connection_is_closed_when_idle_or_when_its_next_request_stalls(
         serve: Callable[..., LanShareServer], store: EventStore) -> None:
     limits = Limits(request_timeout=1.0, keep_alive=1)
@@ -203,6 +207,7 @@ def test_a_kept_alive_connection_is_closed_when_idle_or_when_its_next_request_st
     assert time.monotonic() - t0 <= limits.request_timeout + MARGIN_S
 
 
+@pytest.mark.slow
 def test_a_client_that_stops_reading_is_cut_after_the_write_timeout(
         serve: Callable[..., LanShareServer], store: EventStore) -> None:
     srv = serve(Limits(write_timeout=1.0))

@@ -28,6 +28,8 @@ from tests import chromium
 from tests.helpers.shares import run
 from tests.sync.conftest import LiveCloud
 
+pytestmark = pytest.mark.slow     # the share page in headless Chromium
+
 TRYON = Path(__file__).parent.parent / "fixtures" / "photos" / "tryon_landscape.jpg"
 PIECES = "Kundan Gold Choker and Temple Gold Jhumka"
 STORE = {"phone": "+91 80 4123 4567", "whatsapp": "+91 98123 45678",

@@ -115,6 +115,7 @@ def _open_at_once(data_dir: str, barrier: multiprocessing.synchronize.Barrier) -
 
 
 @pytest.mark.parametrize("start", ["no database", "0-byte database"])
+@pytest.mark.slow
 def test_processes_opening_at_once_never_move_a_fresh_file(tmp_path: Path, start: str) -> None:
     if start == "0-byte database":
         (tmp_path / DB_NAME).touch()

@@ -6,6 +6,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from kiosk.store import EventStore, housekeeping, shares
 from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Delivered, Outcome, Rejected
@@ -117,6 +119,7 @@ def test_orphan_files_and_old_backups(tmp_path: Path) -> None:
     assert _sweep(store, low=True).backups_deleted == 2
 
 
+@pytest.mark.slow
 def test_vacuum_when_a_quarter_is_free(tmp_path: Path) -> None:
     clock = FakeClock()
     store = EventStore(tmp_path, clock=clock)

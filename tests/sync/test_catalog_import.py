@@ -18,6 +18,8 @@ from sync.devcloud.commerce import SELLER_LOGIN
 from tests.fakes.cloud import FakeClients
 from tests.sync.conftest import LiveCloud
 
+pytestmark = pytest.mark.slow     # catalogue imports from the devcloud, photos prepared
+
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:

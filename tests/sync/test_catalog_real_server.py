@@ -83,6 +83,7 @@ def test_only_http_images_are_fetched(url: str) -> None:
         client.close()
 
 
+@pytest.mark.slow
 def test_relative_paths_and_tokens_that_expire_every_few_requests_import_every_product(
         cloud: LiveCloud, db: Database) -> None:
     cloud.faults.update({"commerce_media": "relative", "commerce_token_uses": 1,
@@ -128,6 +129,7 @@ def test_a_rotated_refresh_token_is_kept_and_the_old_one_is_refused(cloud: LiveC
     assert commerce_state(cloud)["blacklisted_refresh_tried"] == 1      # only the probe above
 
 
+@pytest.mark.slow
 def test_bare_storage_names_need_media_url_and_the_sync_exit_code_names_what_was_skipped(
         cloud: LiveCloud, make_config: Callable[..., Path], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -146,6 +148,7 @@ def test_bare_storage_names_need_media_url_and_the_sync_exit_code_names_what_was
     assert len(imported(tmp_path / "data")) == SAMPLES
 
 
+@pytest.mark.slow
 def test_one_broken_photo_fails_the_sync_naming_it_and_the_rest_arrive(
         cloud: LiveCloud, make_config: Callable[..., Path], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,6 +163,7 @@ def test_one_broken_photo_fails_the_sync_naming_it_and_the_rest_arrive(
     assert len(imported(tmp_path / "data")) == SAMPLES - 1
 
 
+@pytest.mark.slow
 def test_every_imported_piece_is_worn_by_kiosk_tryon_and_passes_assets_check(
         cloud: LiveCloud, make_config: Callable[..., Path], tmp_path: Path,
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -199,6 +203,7 @@ def test_every_imported_piece_is_worn_by_kiosk_tryon_and_passes_assets_check(
     assert f"PROBLEM {victim.id}: in the catalogue database" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_tryon_without_the_config_knows_only_the_bundled_pieces(
         cloud: LiveCloud, make_config: Callable[..., Path], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:

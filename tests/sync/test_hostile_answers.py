@@ -87,6 +87,7 @@ def test_an_html_error_page_is_not_the_apis_verdict(hostile: Callable[..., Hosti
     assert EventsClient(server.url).send(BODY, "k") == Rejected("HTTP 400: Invalid session_id")
 
 
+@pytest.mark.slow
 def test_behind_a_portal_nothing_is_lost_and_the_technician_is_told(
         tmp_path: Path, hostile: Callable[..., Hostile]) -> None:
     server = hostile(lambda req, n: portal(302, "http://portal.example/login") if n < 25 else ok_event(n))
@@ -152,6 +153,7 @@ def test_ids_and_error_texts_are_stored_bounded(hostile: Callable[..., Hostile])
     assert isinstance(out, Rejected) and len(out.error) <= 500
 
 
+@pytest.mark.slow
 def test_a_trickling_server_cannot_hold_a_request_past_its_deadline(hostile: Callable[..., Hostile]) -> None:
     server = hostile(lambda req, n: None, trickle_s=0.5)      # each byte arrives well within 2 s
     client = make_client(2.0, deadline_s=3.0)
@@ -164,6 +166,7 @@ def test_a_trickling_server_cannot_hold_a_request_past_its_deadline(hostile: Cal
     client.close()
 
 
+@pytest.mark.slow
 def test_daemon_memory_and_database_stay_small_against_a_20mb_answer(
         tmp_path: Path, make_config: Callable[..., Path], hostile: Callable[..., Hostile]) -> None:
     payload = big()
@@ -275,6 +278,7 @@ def test_status_json_shows_the_network_problem(tmp_path: Path, make_config: Call
     assert "portal.example/login" in rep["blocked"]["events"] and rep["ok"] is False
 
 
+@pytest.mark.slow
 def test_a_storage_failure_pauses_sending_instead_of_resending(
         tmp_path: Path, make_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """A disk that fills while the daemon runs: it must not send the same events again and

@@ -172,6 +172,7 @@ def devcloud_auth(cloud: LiveCloud) -> list[int]:
     return [r["status"] for r in cloud.requests() if r["path"].startswith("/api/v1/auth/")]
 
 
+@pytest.mark.slow
 def test_against_the_devcloud_a_wrong_password_is_asked_once_not_every_send(cloud: LiveCloud) -> None:
     cloud.faults.update({"messaging_auth_per_min": AUTH_PER_MIN})
     wrong = MessagingClient(cloud.url, EMAIL, lambda: "not-the-password", PROJECT)
@@ -185,6 +186,7 @@ def test_against_the_devcloud_a_wrong_password_is_asked_once_not_every_send(clou
     assert devcloud_auth(cloud) == [401]
 
 
+@pytest.mark.slow
 def test_against_the_devcloud_short_tokens_never_meet_the_auth_limits_429(cloud: LiveCloud) -> None:
     cloud.faults.update({"messaging_auth_per_min": AUTH_PER_MIN, "token_ttl_s": 0.3})
     client = MessagingClient(cloud.url, EMAIL, lambda: PASSWORD, PROJECT)

@@ -37,6 +37,8 @@ from tests.helpers.sync import (
 )
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 
+pytestmark = pytest.mark.slow     # acceptance runs against the devcloud behind a portal
+
 
 @pytest.mark.parametrize("fault", ["drop_rate", "commit_fail_rate"],
                          ids=["answer cut off", "commit then 500"])

@@ -44,7 +44,9 @@ FACES = sorted((ROOT / "tests" / "fixtures" / "faces").glob("*/1.jpg"))
 VISITS_START = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
 # Django's static file view under ASGI (the media the servers serve) says it is not for production.
-pytestmark = pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators")
+# Real Django servers started for the module: slow, as every end-to-end run here is.
+pytestmark = [pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
+              pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

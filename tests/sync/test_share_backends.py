@@ -20,6 +20,8 @@ from tests.fakes.s3 import FakeS3
 from tests.helpers.shares import BUCKET, JPEG, new_share, run, s3_fields, send, shared_events
 from tests.sync.conftest import LiveCloud
 
+pytestmark = pytest.mark.slow     # shares through a fake S3 bucket and an SMTP inbox
+
 
 def upload_rows(store: EventStore) -> list[dict[str, Any]]:
     rows = store.db.read("SELECT state, last_error FROM outbox WHERE kind = 'image.upload'")

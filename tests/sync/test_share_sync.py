@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from kiosk.config import KioskConfig
 from kiosk.store import EventStore, shares
@@ -13,6 +14,8 @@ from sync import daemon
 from tests.helpers.shares import JPEG, new_share, run, send, shared_events
 from tests.helpers.sync import PROJECT, drain_until_empty
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
+
+pytestmark = pytest.mark.slow     # shares delivered through the daemon to the devcloud
 
 
 def test_share_offline_is_queued_then_sent_once_when_the_cloud_is_back(

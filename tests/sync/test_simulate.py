@@ -19,6 +19,8 @@ from sync import daemon
 from tests.helpers.sync import share_section
 from tests.sync.conftest import LiveCloud
 
+pytestmark = pytest.mark.slow     # simulated visits recorded and delivered to the devcloud
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "faces"
 
 

@@ -47,6 +47,8 @@ from tests.helpers.sync import (
 )
 from tests.sync.conftest import LiveCloud
 
+pytestmark = pytest.mark.slow     # fault runs against the devcloud: kill -9, flaky cloud, full disk
+
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
 
 

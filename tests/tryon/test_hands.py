@@ -19,6 +19,8 @@ from tests.fakes.renderer import fake_renderer
 from tests.tryon.conftest import photo
 from tests.tryon.handpieces import hand_catalog
 
+pytestmark = pytest.mark.slow     # real MediaPipe face, pose and hands on photos
+
 HAND_PHOTOS = ["hands_on_table.jpg", "hand_on_helmet.jpg", "hand_raised.jpg", "turned_head.jpg"]
 
 

@@ -56,6 +56,7 @@ def test_earrings_hang_below_each_ear_on_its_own_side(catalog: Catalog,
     assert by_side["image-left"].anchor[0] < nose_x < by_side["image-right"].anchor[0]
 
 
+@pytest.mark.slow
 def test_necklace_sits_below_the_chin_between_the_shoulders(catalog: Catalog,
                                                             still_tracker: MediaPipeTracker) -> None:
     img = photo("obama_portrait.jpg")
@@ -68,6 +69,7 @@ def test_necklace_sits_below_the_chin_between_the_shoulders(catalog: Catalog,
     assert neck.reason == "on the shoulders"
 
 
+@pytest.mark.slow
 def test_every_piece_is_drawn_at_its_catalogue_width(catalog: Catalog,
         still_tracker: MediaPipeTracker) -> None:
     img = photo("portrait_shoulders.jpg")
@@ -93,6 +95,7 @@ def test_rendered_pixels_span_the_width_in_mm(catalog: Catalog, pid: str) -> Non
     assert cols[-1] - cols[0] + 1 == pytest.approx(expected, rel=0.10)
 
 
+@pytest.mark.slow
 def test_far_earring_is_hidden_when_the_head_turns(catalog: Catalog,
         still_tracker: MediaPipeTracker) -> None:
     img = photo("turned_head.jpg")
@@ -157,6 +160,7 @@ def test_edges_have_no_dark_fringe(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert lum[drawn].min() >= disk_lum - 2.0
 
 
+@pytest.mark.slow
 def test_hints_for_a_dark_or_distant_customer(catalog: Catalog, still_tracker: MediaPipeTracker) -> None:
     from kiosk.tryon.engine import HINT_TOO_DARK, HINT_TOO_FAR
 

@@ -12,6 +12,7 @@ from kiosk.cli import main
 from tests.tryon.conftest import PHOTOS
 
 
+@pytest.mark.slow
 def test_json_report_per_piece(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out.jpg"
     code = main(["tryon", str(PHOTOS / "portrait_shoulders.jpg"), "--jewelry", "jhumka_gold,choker_gold",

@@ -17,6 +17,8 @@ from tests.helpers.disks import Tmpfs
 from tests.helpers.outbox import KINDS, make_damaged
 from tests.ui.test_unattended import _window
 
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
+
 
 def _banner(win: MainWindow) -> str:
     return win.live_view.banner.text() if not win.live_view.banner.isHidden() else ""

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk import cli
@@ -14,6 +15,8 @@ from kiosk.catalog import cache
 from kiosk.store.db import Database
 from tests.helpers.photos import product_photo
 from tests.ui.test_visit_flow import click, launch
+
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 
 def test_new_piece_appears_without_a_restart_and_is_worn(qtbot: QtBot, make_config: Callable[..., Path],

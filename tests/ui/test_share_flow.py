@@ -55,6 +55,7 @@ def decode_qr(win: MainWindow) -> str:
     return ""
 
 
+@pytest.mark.slow
 def test_qr_on_screen_opens_the_photo_and_whatsapp_reaches_the_cloud(
         qtbot: QtBot, sharing: MainWindow, cloud: LiveCloud) -> None:
     v = sharing.visit

@@ -15,6 +15,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.ui.app import MainWindow
 from kiosk.ui.screens.technician import TechnicianScreen
 
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
+
 
 def events(win: MainWindow) -> list[dict[str, object]]:
     assert win.cfg is not None
