@@ -210,8 +210,11 @@ class FakeCommerce:
 
 
 def _category(p: dict[str, Any]) -> str | None:
+    """The `category` filter matches a category's slug (or its name when it has none)."""
     c = p.get("category")
-    return str(c.get("slug") or c.get("name")) if isinstance(c, dict) else None if c is None else str(c)
+    if isinstance(c, dict):
+        return str(c.get("slug") or c.get("name"))
+    return None if c is None else str(c)
 
 
 @dataclass
