@@ -12,6 +12,9 @@ import pytest
 
 from kiosk import paths
 
+# Fixtures of more than one folder's tests (the share configs, the fake S3, the LAN server).
+pytest_plugins = ["tests.helpers.shares"]
+
 if TYPE_CHECKING:
     from kiosk.render.renderer import Renderer
     from tests.sync.conftest import LiveCloud

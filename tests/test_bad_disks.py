@@ -14,43 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.store.test_damage import KINDS, make_damaged
+from tests.helpers.disks import Tmpfs
+from tests.helpers.outbox import KINDS, make_damaged
+
+pytestmark = pytest.mark.slow     # each command a subprocess on a tmpfs
 
 WRITERS = [("sync", "run"), ("sync", "once"), ("simulate", "--sessions", "2")]
 READERS = [("status",), ("sync", "status")]
 CAUSES = {"read-only": "read-only file system", "full": "no space left on the device"}
-
-
-class Tmpfs:
-    """A small file system of its own, to turn read-only or fill (64 MB: `sync status` calls a
-    disk with under 50 MB free nearly full)."""
-
-    def __init__(self, where: Path, size: str = "64m"):
-        self.where = where
-        where.mkdir(parents=True, exist_ok=True)
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-                           capture_output=True, text=True)
-        if r.returncode:
-            pytest.skip(f"cannot mount a tmpfs for the data dir: {(r.stderr or r.stdout).strip()}")
-        self.filler = where / "filler"
-
-    def remount(self, mode: str) -> None:
-        subprocess.run(["mount", "-o", f"remount,{mode}", str(self.where)], check=True, capture_output=True)
-
-    def fill(self) -> None:
-        with open(self.filler, "ab") as fh:
-            try:
-                while True:
-                    fh.write(b"\0" * 65536)
-                    fh.flush()
-            except OSError:
-                pass
-
-    def unfill(self) -> None:
-        self.filler.unlink(missing_ok=True)
-
-    def unmount(self) -> None:
-        subprocess.run(["umount", "-l", str(self.where)], capture_output=True)
 
 
 @pytest.fixture

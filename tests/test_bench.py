@@ -7,6 +7,8 @@ import pytest
 
 from kiosk import cli
 
+pytestmark = pytest.mark.slow     # the benchmarks, on the real models
+
 
 def test_bench_display_reports_its_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Only the report's shape and sanity: speed targets are checked by running the benchmark.

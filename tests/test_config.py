@@ -216,6 +216,7 @@ def test_config_check_never_prints_a_secret(key: str, make_config: Callable[...,
     assert line.endswith("(got ***)") and len(line.split(":", 1)[1]) > len(" (got ***)")
 
 
+@pytest.mark.slow
 def test_config_check_as_a_process_prints_no_secret_at_all(make_config: Callable[..., Path]) -> None:
     p = _with_secret(make_config, "cloud.person_password")
     _with_secrets(p, [k for k in BAD_SECRETS if not k.startswith("cloud.")])

@@ -45,6 +45,7 @@ def test_bundled_and_imported_pieces_pass(make_config: Callable[..., Path], tmp_
     assert "OK" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_the_app_names_the_unknown_piece_and_runs_without_it(qtbot: QtBot,
                                                              make_config: Callable[..., Path]) -> None:
     win = launch_at(qtbot, with_pieces(make_config, '"earring_golld"'), PORTRAIT)

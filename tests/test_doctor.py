@@ -29,6 +29,7 @@ def local_http() -> Iterator[str]:
     srv.shutdown()
 
 
+@pytest.mark.slow
 def test_doctor_json_shape(make_config: Callable[..., Path], local_http: str,
                            capsys: pytest.CaptureFixture[str]) -> None:
     cfg = make_config(events_url=local_http, person_url=local_http + "/api/")
@@ -79,6 +80,7 @@ def test_sqlite_check_fails_clearly_on_unwritable_dir(tmp_path: Path) -> None:
     assert c.status == "fail" and "cannot write a database" in c.detail
 
 
+@pytest.mark.slow
 def test_doctor_says_when_no_opengl_context_can_be_made(make_config: Callable[..., Path]) -> None:
     # Without Mesa's DRI drivers EGL cannot initialise: the check says so and names the package
     # (a fresh process: EGL reads the variable once, when it is first loaded).

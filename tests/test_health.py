@@ -58,6 +58,7 @@ def test_status_reports_processes_camera_pending_disk(make_config: Callable[...,
     assert "sync is not running" in health.report(cfg)["problems"]
 
 
+@pytest.mark.slow
 def test_status_cli_json(make_config: Callable[..., Path]) -> None:
     path = make_config()
     r = subprocess.run([sys.executable, "-m", "kiosk.cli", "--config", str(path), "status", "--json"],
@@ -69,6 +70,7 @@ def test_status_cli_json(make_config: Callable[..., Path]) -> None:
         assert key in rep
 
 
+@pytest.mark.slow
 def test_monitor_endpoint_on_loopback(make_config: Callable[..., Path]) -> None:
     cfg = _cfg(make_config)
     mon = MonitorServer(cfg, port=0)
@@ -112,6 +114,7 @@ def test_restart_history_counts_only_crashes_in_the_window(tmp_path: Path) -> No
     assert h.starts(now) == []                          # a damaged file is an empty history
 
 
+@pytest.mark.slow
 def test_wait_healthy_needs_both_new_and_steady(make_config: Callable[..., Path]) -> None:
     cfg = _cfg(make_config)
     since = time.time()
@@ -167,6 +170,7 @@ def test_restore_keeps_the_replaced_database(make_config: Callable[..., Path]) -
         maintenance.restore(data, data / "junk.db")
 
 
+@pytest.mark.slow
 def test_dry_run_smoke_sends_nothing(make_config: Callable[..., Path], cloud) -> None:  # type: ignore[no-untyped-def]
     from kiosk.harness import simulate
     from sync import dryrun

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import config, paths
+from tests.helpers.install import BUNDLE, INSTALL
 
-INSTALL = paths.PROJECT_ROOT / "install.sh"
-BUNDLE = paths.PROJECT_ROOT / "script" / "bundle"
 UNITS = ("kiosk-app.service", "kiosk-sync.service")
 
 FAKE_UV = """#!/bin/sh
@@ -48,6 +47,7 @@ def fakes(tmp_path: Path) -> Path:
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck not installed")
+@pytest.mark.slow
 def test_shell_scripts_are_shellcheck_clean() -> None:
     scripts = [INSTALL, *sorted((paths.PROJECT_ROOT / "script").iterdir()),
                paths.PROJECT_ROOT / ".ci" / "run"]
@@ -70,6 +70,7 @@ def test_dry_run_prints_every_action_and_changes_nothing(tmp_path: Path) -> None
     assert list(root.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_install_upgrade_keeps_config_and_uninstall_keeps_data(tmp_path: Path, fakes: Path) -> None:
     root = tmp_path / "root"
     root.mkdir()
@@ -112,6 +113,7 @@ def test_install_upgrade_keeps_config_and_uninstall_keeps_data(tmp_path: Path, f
     assert not (root / "etc/kiosk").exists() and not (root / "var/lib/kiosk").exists()
 
 
+@pytest.mark.slow
 def test_reinstall_keeps_credentials_and_tightens_their_mode(tmp_path: Path, fakes: Path) -> None:
     root = tmp_path / "root"
     root.mkdir()

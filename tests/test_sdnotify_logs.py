@@ -18,6 +18,7 @@ def test_notify_sends_a_datagram(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         assert s.recv(100) == b"WATCHDOG=1"
 
 
+@pytest.mark.slow
 def test_the_relay_passes_the_apps_notifications_on_as_the_main_process(tmp_path: Path) -> None:
     """Under PAMName= systemd only hears the unit's main process: the app's READY=1 and
     WATCHDOG=1 must reach systemd from the relay's pid, and the app's exit code comes back."""

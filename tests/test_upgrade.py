@@ -18,7 +18,9 @@ import pytest
 
 from kiosk import paths
 from kiosk.store.db import LATEST
-from tests.test_install import INSTALL
+from tests.helpers.install import INSTALL
+
+pytestmark = pytest.mark.slow     # installs and upgrades a kiosk tree, each step a subprocess
 
 FAKE_UV = """#!/bin/sh
 echo "uv $*" >> "$FAKE_LOG"

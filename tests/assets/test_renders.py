@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pytest
 
 from kiosk.catalog.pieces import Catalog
-from tests.assets.test_models import MODELS, ROOT, SCRIPT, Piece, manifest
+from tests.helpers.models import MODELS, ROOT, SCRIPT, Piece, manifest
 
 FACE_YAWS = [-60, -40, -20, 0, 20, 40, 60]
 NECK_YAWS = [-40, -20, 0, 20, 40]
@@ -116,6 +116,7 @@ def _render_or_skip(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("pid", ["jhumka_gold", "bangles_gold_stack"])  # a face piece, a hand piece
+@pytest.mark.slow
 def test_one_command_renders_the_same_images_again(pid: str, tmp_path: Path) -> None:
     """Regenerated, a piece's images are the same pixels (bit for bit on one machine: llvmpipe
     is deterministic; the tolerance is for another driver) and its manifest the same keys."""
@@ -137,6 +138,7 @@ def test_one_command_renders_the_same_images_again(pid: str, tmp_path: Path) -> 
         assert (tmp_path / pid / lod).read_bytes() == (ROOT / pid / lod).read_bytes()
 
 
+@pytest.mark.slow
 def test_an_occluder_leaves_no_colour_where_it_hides_a_piece() -> None:
     """What the sprites' lobe and neck occluders rely on (and the head occluders live): a
     depth-only occluder in front of part of a piece leaves the premultiplied colour at or below

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from kiosk import paths
 from kiosk.capture import ImageSource, VideoFileSource, open_source
@@ -30,6 +31,7 @@ def test_only_the_picture_node_of_each_camera_is_listed(tmp_path: Path) -> None:
     assert list_cameras(tmp_path / "absent") == []
 
 
+@pytest.mark.slow
 def test_a_working_source_reports_size_and_rate() -> None:
     got = try_source(VideoFileSource(paths.SAMPLE_VIDEO), seconds=1.0)
     assert got.ok, got.message

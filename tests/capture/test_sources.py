@@ -8,6 +8,7 @@ import pytest
 from kiosk.capture import CameraSource, ImageSource, SourceError, VideoFileSource, open_source
 
 
+@pytest.mark.slow
 def test_sample_video_frames_have_the_right_size_and_pace(sample_video: Path) -> None:
     src = VideoFileSource(sample_video)
     src.open()
@@ -25,6 +26,7 @@ def test_sample_video_frames_have_the_right_size_and_pace(sample_video: Path) ->
     assert 0.9 * n / 29.97 < elapsed < 1.6 * n / 29.97
 
 
+@pytest.mark.slow
 def test_video_loops_past_its_end(sample_video: Path) -> None:
     src = VideoFileSource(sample_video, fps=1000)  # fast pace: only looping is under test
     src.open()

@@ -12,20 +12,13 @@ import pytest
 
 from kiosk import cli, paths
 from kiosk.catalog import cache
-from kiosk.catalog.prepare import on_white
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.engine import TryOn
+from tests.helpers.photos import product_photo
 from tests.tryon.conftest import photo
 
 
-def product_photo(tmp_path: Path) -> Path:
-    src = cv2.imread(str(paths.ASSETS_DIR / "jewelry" / "jhumka_gold" / "piece.png"), cv2.IMREAD_UNCHANGED)
-    big = cv2.resize(src, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)     # a 360 px wide shot
-    out = tmp_path / "jhumka.jpg"
-    cv2.imwrite(str(out), on_white(big, pad=150), [cv2.IMWRITE_JPEG_QUALITY, 88])
-    return out
-
-
+@pytest.mark.slow
 def test_add_makes_a_piece_the_app_lists_and_wears_at_the_given_width(
         tmp_path: Path, make_config: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
     cfg = make_config()
@@ -93,6 +86,7 @@ def test_check_names_the_broken_manifest(tmp_path: Path, make_config: Callable[.
     assert "abharana_bad_hook" not in cache.load(tmp_path / "data").pieces
 
 
+@pytest.mark.slow
 def test_add_takes_a_glb_checks_it_and_the_app_wears_it_in_3d(
         tmp_path: Path, make_config: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
     cfg = make_config()

@@ -10,11 +10,6 @@ from kiosk import paths
 from kiosk.capture.base import Image
 from kiosk.clip.encoder import Clip, ClipEncoder
 
-# The share tests' fixtures, for the clip's share tests.
-from tests.share.test_lan import serve, store  # noqa: F401
-from tests.sync.test_share_backends import kiosk_config, s3  # noqa: F401
-from tests.sync.test_share_sync import share_config  # noqa: F401
-
 
 def sample_frames() -> list[Image]:
     """The bundled sample video's frames (1280x720, 115 of them)."""

@@ -22,12 +22,11 @@ from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Delivered
 from sync.clients.images import ImageStoreClient
 from tests.chromium import video_state
-from tests.store.test_outbox import FakeClock
+from tests.fakes.clock import FakeClock
+from tests.fakes.s3 import FakeS3
+from tests.helpers.disks import Tmpfs
+from tests.helpers.shares import JPEG, run, s3_fields, send, shared_events
 from tests.sync.conftest import LiveCloud
-from tests.sync.fake_s3 import FakeS3
-from tests.sync.test_share_backends import s3_fields
-from tests.sync.test_share_sync import JPEG, run, send, shared_events
-from tests.test_bad_disks import Tmpfs
 
 
 def clip_share(store: EventStore, clip: Clip, tmp: Path) -> shares.Share:
@@ -48,6 +47,7 @@ def lan(serve: Callable[..., LanShareServer]) -> LanShareServer:
     return serve()
 
 
+@pytest.mark.slow
 def test_the_share_keeps_the_clip_beside_the_photo(store: EventStore, small_clip: Clip,
                                                    tmp_path: Path) -> None:
     share = clip_share(store, small_clip, tmp_path)
@@ -72,6 +72,7 @@ def test_byte_ranges() -> None:
         assert byte_range(ignored, 100) == (0, 100, False), ignored
 
 
+@pytest.mark.slow
 def test_lan_serves_the_clip_whole_in_ranges_and_on_head(
         lan: LanShareServer, store: EventStore, small_clip: Clip, tmp_path: Path) -> None:
     share = clip_share(store, small_clip, tmp_path)
@@ -103,6 +104,7 @@ def test_lan_serves_the_clip_whole_in_ranges_and_on_head(
     assert got == data
 
 
+@pytest.mark.slow
 def test_lan_photo_share_has_no_clip_and_a_clip_gone_locally_redirects(
         lan: LanShareServer, store: EventStore, small_clip: Clip, tmp_path: Path) -> None:
     photo_only = shares.create(store, session_id="s", jpeg=JPEG, link_days=7, upload={},
@@ -125,6 +127,7 @@ def test_lan_photo_share_has_no_clip_and_a_clip_gone_locally_redirects(
     assert "<video" not in httpx.get(base + lost.token).text         # no blank player: the photo
 
 
+@pytest.mark.slow
 def test_the_lan_page_plays_the_clip_in_chromium(
         lan: LanShareServer, store: EventStore, small_clip: Clip, tmp_path: Path) -> None:
     share = clip_share(store, small_clip, tmp_path)
@@ -181,6 +184,7 @@ def test_an_image_store_without_clip_url_still_delivers(store: EventStore, small
     assert not isinstance(out, Delivered) and "clip" in str(getattr(out, "error", ""))
 
 
+@pytest.mark.slow
 def test_s3_puts_the_clip_and_its_page_plays_it(
         s3: FakeS3, kiosk_config: Callable[..., KioskConfig], small_clip: Clip,
         tmp_path: Path) -> None:
@@ -198,6 +202,7 @@ def test_s3_puts_the_clip_and_its_page_plays_it(
     store.close()
 
 
+@pytest.mark.slow
 def test_a_clip_sent_on_whatsapp_is_counted_in_image_shared(
         cloud: LiveCloud, share_config: Callable[..., KioskConfig], small_clip: Clip,
         tmp_path: Path) -> None:

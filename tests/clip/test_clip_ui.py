@@ -16,9 +16,11 @@ from kiosk.clip.encoder import ClipEncoder, Strip
 from kiosk.ui.app import MainWindow
 from kiosk.ui.screens import clip as clip_mod
 from tests.chromium import video_state
-from tests.test_bad_disks import Tmpfs
+from tests.helpers.disks import Tmpfs
 from tests.ui.test_share_flow import decode_qr
 from tests.ui.test_visit_flow import click, launch, start_visit
+
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe, recording clips
 
 
 def on_the_catalogue(qtbot: QtBot, config: Path) -> MainWindow:

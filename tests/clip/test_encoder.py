@@ -13,7 +13,7 @@ from kiosk.capture.base import Image
 from kiosk.clip.encoder import ClipEncoder, even_size
 from kiosk.share.brand import draw_strip
 from tests.clip.conftest import encode, sample_frames
-from tests.test_bad_disks import Tmpfs
+from tests.helpers.disks import Tmpfs
 
 MAX_BYTES = 4_000_000
 
@@ -37,6 +37,7 @@ def strip(w: int, h: int) -> Image:
     return np.ascontiguousarray(drawn[:, :, ::-1])
 
 
+@pytest.mark.slow
 def test_five_seconds_at_720p_is_h264_main_faststart_under_4_mb(tmp_path: Path) -> None:
     enc = encode(tmp_path / "c.mp4", sample_frames(), 30, 5.0, strip=strip)
     clip = enc.clip
@@ -69,6 +70,7 @@ def test_the_worst_case_five_seconds_stay_under_4_mb(tmp_path: Path) -> None:
     assert enc.clip.path.stat().st_size <= MAX_BYTES
 
 
+@pytest.mark.slow
 def test_the_clip_runs_at_the_mirrors_rate_and_plays_in_real_time(tmp_path: Path) -> None:
     frames = sample_frames()[:40]
     enc = encode(tmp_path / "slow.mp4", frames, 12, 4.0)

@@ -125,6 +125,7 @@ def hq_page(cloud: LiveCloud) -> str:
         return http.get(cloud.url + "/").text
 
 
+@pytest.mark.slow
 def test_hq_totals_per_store_seller_and_jeweler_with_currency_and_qr_shares(hq_page: str) -> None:
     t = Tables(hq_page).tables
     head = ["sessions", "sales", "conversion", "revenue", "photos", "shared (QR)"]
@@ -168,6 +169,7 @@ def test_faults_are_shown_in_words_only_when_on() -> None:
     assert "<b>Faults on:</b> 25% of API requests answer 500." in page and "fail_rate" not in page
 
 
+@pytest.mark.slow
 def test_hq_page_in_a_browser_at_desktop_size(cloud: LiveCloud, hq_page: str, tmp_path: Path) -> None:
     shot, dom = chromium.open_page(cloud.url + "/", tmp_path / "hq.png", size=chromium.DESKTOP, budget_ms=500)
     assert shot.size == chromium.DESKTOP

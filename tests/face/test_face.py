@@ -16,6 +16,8 @@ from kiosk.cli import main
 from kiosk.face.embed import MATCH_THRESHOLD, Embedder, distance, measure_quality
 from kiosk.face.gallery import Gallery
 
+pytestmark = pytest.mark.slow     # the face embedder on real photos
+
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 FACES = FIX / "faces"
 

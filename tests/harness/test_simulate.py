@@ -17,8 +17,10 @@ from kiosk.cli import main
 from kiosk.config import KioskConfig
 from kiosk.harness import simulate
 from sync import daemon
+from tests.helpers.sync import share_section
 from tests.sync.conftest import LiveCloud
-from tests.sync.test_sync_faults import share_section
+
+pytestmark = pytest.mark.slow     # simulated visits recorded and delivered to the devcloud
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "faces"
 

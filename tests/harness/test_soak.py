@@ -7,7 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from kiosk.harness import soak
+
+pytestmark = pytest.mark.slow     # a short soak of the whole app
 
 
 def test_short_soak_loses_nothing(tmp_path: Path) -> None:

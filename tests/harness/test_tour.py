@@ -14,6 +14,8 @@ import pytest
 
 from tests.chromium import video_state
 
+pytestmark = pytest.mark.slow     # the whole app's tour, screenshots of every screen
+
 NO_MIRROR = ("review", "share", "clipshare")          # whole-window screens without the live mirror
 
 

@@ -47,6 +47,7 @@ def paths(cloud: LiveCloud) -> list[str]:
     return [r["path"] for r in cloud.requests() if "/widget/" in r["path"]]
 
 
+@pytest.mark.slow
 def test_happy_path_by_event_stream(outfits: CloudOutfits, fast: LiveCloud) -> None:
     fast.faults.update({"tryon_delay_s": 2.0})         # long enough for status events on the stream
     img, seen = run(outfits)
@@ -60,6 +61,7 @@ def test_happy_path_by_event_stream(outfits: CloudOutfits, fast: LiveCloud) -> N
     assert outfits.tries_left("kanjivaram_green") == 2
 
 
+@pytest.mark.slow
 def test_happy_path_by_polling_when_the_stream_is_refused(outfits: CloudOutfits, fast: LiveCloud) -> None:
     fast.faults.update({"tryon_sse": False})
     img, _ = run(outfits)
@@ -67,6 +69,7 @@ def test_happy_path_by_polling_when_the_stream_is_refused(outfits: CloudOutfits,
     assert any(p.endswith("/result") for p in paths(fast))
 
 
+@pytest.mark.slow
 def test_a_fourth_try_is_refused_with_a_plain_message(outfits: CloudOutfits, fast: LiveCloud) -> None:
     for _ in range(3):
         run(outfits)
@@ -83,6 +86,7 @@ def test_a_fourth_try_is_refused_with_a_plain_message(outfits: CloudOutfits, fas
     assert e.value.code == "RATE_LIMIT_EXCEEDED"
 
 
+@pytest.mark.slow
 def test_an_expired_session_is_replaced(outfits: CloudOutfits, fast: LiveCloud) -> None:
     fast.faults.update({"tryon_session_ttl_s": 6})
     run(outfits)
@@ -102,6 +106,7 @@ def test_an_expired_session_is_replaced(outfits: CloudOutfits, fast: LiveCloud) 
     ({"tryon_fail": True}, "PROCESSING_FAILED", "could not make this outfit"),
     ({"down": True}, "UNREACHABLE", "cannot be reached"),
 ])
+@pytest.mark.slow
 def test_service_refusals_read_plainly(outfits: CloudOutfits, fast: LiveCloud, fault: dict[str, object],
                                        code: str, words: str) -> None:
     fast.faults.update(fault)
@@ -138,6 +143,7 @@ def test_keys_origins_photos_and_no_service(fast: LiveCloud) -> None:
     WidgetClient(fast.url, TEST_KEY).probe()            # reachable, key accepted: no error
 
 
+@pytest.mark.slow
 def test_rate_limit_headers_are_kept_and_explained(fast: LiveCloud) -> None:
     fast.faults.update({"tryon_rate_per_ip": 3})
     client = WidgetClient(fast.url, TEST_KEY)
@@ -157,6 +163,7 @@ def test_rate_limit_headers_are_kept_and_explained(fast: LiveCloud) -> None:
     client.close()
 
 
+@pytest.mark.slow
 def test_webhooks_arrive_signed_once_each_even_when_retried(outfits: CloudOutfits, fast: LiveCloud) -> None:
     import httpx
 

@@ -167,6 +167,7 @@ def log_chroma(img: Frame, where: npt.NDArray[np.bool_]) -> npt.NDArray[np.float
 # ---- the acceptance, on portraits ------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", PORTRAITS)
+@pytest.mark.slow
 def test_darkened_photo_darkens_the_piece_like_the_skin(portraits: dict[str, Portrait],
                                                         tracker: MediaPipeTracker, name: str) -> None:
     p = portraits[name]
@@ -183,6 +184,7 @@ def test_darkened_photo_darkens_the_piece_like_the_skin(portraits: dict[str, Por
 
 @pytest.mark.parametrize("name", PORTRAITS)
 @pytest.mark.parametrize("cast", [BLUE, WARM], ids=["blue", "warm"])
+@pytest.mark.slow
 def test_tinted_photo_tints_the_metal_like_the_skin(portraits: dict[str, Portrait], tracker: MediaPipeTracker,
                                                     name: str, cast: tuple[float, float, float]) -> None:
     p = portraits[name]
@@ -217,6 +219,7 @@ def _log_gain(env: Environment) -> npt.NDArray[np.float64]:
     return np.log(np.array(sprite_grade(env).gain_rgb, np.float64))
 
 
+@pytest.mark.slow
 def test_estimate_holds_still_on_the_sample_video() -> None:
     frames = _video(90)
     tr = MediaPipeTracker(static=False)

@@ -10,22 +10,15 @@ import numpy as np
 import pytest
 
 from kiosk.config import PrivacyConfig
-from kiosk.session.visit import FaceSample, PieceRef, VisitService
+from kiosk.session.visit import PieceRef, VisitService
 from kiosk.store import DeviceIds, EventStore
 from kiosk.store.outbox import ERASE_BODY
 from kiosk.store.privacy import expire, forget
+from tests.helpers.faces import JPEG, face
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
 JHUMKA = PieceRef("jhumka_gold", "Temple Gold Jhumka", "earring", 38900.0)
 CHOKER = PieceRef("choker_gold", "Kundan Gold Choker", "necklace", 145000.0)
-JPEG = b"\xff\xd8\xff\xe0" + bytes(200)
-
-
-def face(seed: int, q: float = 0.8, jitter: float = 0.0) -> FaceSample:
-    base = np.random.default_rng(seed).normal(0, 0.09, 128)
-    v = base + np.random.default_rng(seed * 1000 + int(q * 100)).normal(0, jitter, 128)
-    return FaceSample(vector=[float(x) for x in v], quality=q, jpeg=JPEG, age=31, gender="Female",
-                      emotion="Happy", body_type="Normal")
 
 
 def events(store: EventStore) -> list[dict[str, object]]:

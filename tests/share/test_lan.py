@@ -10,8 +10,7 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -19,38 +18,14 @@ import pytest
 from kiosk.share.guarded_http import Limits
 from kiosk.share.lan import LanShareServer
 from kiosk.store import EventStore, shares
+from tests.helpers.shares import JPEG, NOW
 
-JPEG = b"\xff\xd8\xff\xe0" + bytes(3000)
-NOW = [1_800_000_000.0]
 MARGIN_S = 2.0          # scheduling slack on a loaded 2-core CI machine
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[EventStore]:
-    s = EventStore(tmp_path / "data", clock=lambda: NOW[0])
-    yield s
-    s.close()
 
 
 def new_share(store: EventStore, jpeg: bytes = JPEG) -> shares.Share:
     return shares.create(store, session_id=str(uuid.uuid4()), jpeg=jpeg,
                          jewelry=("jhumka_gold", "Temple Gold Jhumka", 38900.0), link_days=7, upload={})
-
-
-@pytest.fixture
-def serve(store: EventStore) -> Iterator[Callable[..., LanShareServer]]:
-    started: list[LanShareServer] = []
-
-    def make(limits: Limits | None = None, port: int = 0) -> LanShareServer:
-        srv = LanShareServer(lambda token: shares.open_share(store, token), "Abharana", "INR",
-                             "127.0.0.1", port, limits)
-        srv.start()
-        started.append(srv)
-        return srv
-
-    yield make
-    for srv in started:
-        srv.stop()
 
 
 def url(srv: LanShareServer, path: str = "") -> str:
@@ -93,6 +68,7 @@ def none_left(srv: LanShareServer, seconds: float) -> bool:
     return connections(srv, lambda n: n == 0, seconds) == 0
 
 
+@pytest.mark.slow
 def test_serves_the_page_and_photo_token_gated_with_the_same_headers(
         serve: Callable[..., LanShareServer], store: EventStore) -> None:
     srv = serve()
@@ -138,6 +114,7 @@ def test_expired_links_answer_410_and_a_photo_gone_locally_redirects_to_the_clou
         assert gone.headers["cache-control"] == "private, no-store"
 
 
+@pytest.mark.slow
 def test_other_methods_bodies_and_oversize_heads_are_refused(
         serve: Callable[..., LanShareServer], store: EventStore) -> None:
     srv = serve()
@@ -170,6 +147,7 @@ def test_other_methods_bodies_and_oversize_heads_are_refused(
     assert httpx.get(url(srv, f"/s/{token}")).status_code == 200          # still serving
 
 
+@pytest.mark.slow
 def test_fifty_slow_clients_are_closed_within_the_timeout_while_a_phone_is_served(
         serve: Callable[..., LanShareServer], store: EventStore) -> None:
     limits = Limits()
@@ -211,6 +189,7 @@ def test_fifty_slow_clients_are_closed_within_the_timeout_while_a_phone_is_serve
     assert none_left(srv, MARGIN_S)
 
 
+@pytest.mark.slow
 def test_a_kept_alive_connection_is_closed_when_idle_or_when_its_next_request_stalls(
         serve: Callable[..., LanShareServer], store: EventStore) -> None:
     limits = Limits(request_timeout=1.0, keep_alive=1)
@@ -228,6 +207,7 @@ def test_a_kept_alive_connection_is_closed_when_idle_or_when_its_next_request_st
     assert time.monotonic() - t0 <= limits.request_timeout + MARGIN_S
 
 
+@pytest.mark.slow
 def test_a_client_that_stops_reading_is_cut_after_the_write_timeout(
         serve: Callable[..., LanShareServer], store: EventStore) -> None:
     srv = serve(Limits(write_timeout=1.0))

@@ -25,8 +25,10 @@ from kiosk.share.brand import add_strip, photo_height
 from kiosk.share.lan import LanShareServer
 from kiosk.store import EventStore, shares
 from tests import chromium
+from tests.helpers.shares import run
 from tests.sync.conftest import LiveCloud
-from tests.sync.test_share_sync import run
+
+pytestmark = pytest.mark.slow     # the share page in headless Chromium
 
 TRYON = Path(__file__).parent.parent / "fixtures" / "photos" / "tryon_landscape.jpg"
 PIECES = "Kundan Gold Choker and Temple Gold Jhumka"

@@ -13,40 +13,7 @@ import pytest
 
 from kiosk.store import EventStore, StoreError, damage, housekeeping, maintenance
 from kiosk.store.db import DB_NAME, LATEST
-from tests.store.test_outbox import IDS, ev, sid
-
-KINDS = ["truncated", "garbage_pages", "garbage_header", "empty"]
-
-
-def record(data_dir: Path, n: int) -> None:
-    store = EventStore(data_dir)
-    try:
-        with store.db.write() as conn:
-            for i in range(n):
-                store.record_in(conn, ev(i), session_id=sid(), ids=IDS)
-    finally:
-        store.close()
-
-
-def make_damaged(data_dir: Path, kind: str, events: int = 300) -> bytes:
-    """A database of `events` events damaged one way; returns the damaged file's bytes."""
-    record(data_dir, events)
-    path = data_dir / DB_NAME
-    size = path.stat().st_size
-    assert size > 40 * 4096, "big enough to have pages in the middle"
-    rng = random.Random(kind)
-    if kind == "truncated":
-        os.truncate(path, size // 2)
-    elif kind == "garbage_pages":
-        with open(path, "r+b") as fh:
-            fh.seek((size // 4096 // 2) * 4096)
-            fh.write(rng.randbytes(3 * 4096))
-    elif kind == "garbage_header":
-        with open(path, "r+b") as fh:
-            fh.write(rng.randbytes(100))
-    else:
-        os.truncate(path, 0)
-    return path.read_bytes()
+from tests.helpers.outbox import KINDS, make_damaged, record
 
 
 def kept_files(data_dir: Path) -> list[str]:
@@ -148,6 +115,7 @@ def _open_at_once(data_dir: str, barrier: multiprocessing.synchronize.Barrier) -
 
 
 @pytest.mark.parametrize("start", ["no database", "0-byte database"])
+@pytest.mark.slow
 def test_processes_opening_at_once_never_move_a_fresh_file(tmp_path: Path, start: str) -> None:
     if start == "0-byte database":
         (tmp_path / DB_NAME).touch()

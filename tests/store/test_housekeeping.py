@@ -6,11 +6,14 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from kiosk.store import EventStore, housekeeping, shares
 from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Delivered, Outcome, Rejected
 from kiosk.store.persons import PersonFields
-from tests.store.test_outbox import CONSENT, IDS, JPEG, VEC, FakeClock, ev, sid
+from tests.fakes.clock import FakeClock
+from tests.helpers.outbox import CONSENT, IDS, JPEG, VEC, ev, sid
 
 DAY = 86400.0
 UPLOADED = '{"image_url": "https://cdn.example/p.jpg", "page_url": "https://cdn.example/p"}'
@@ -116,6 +119,7 @@ def test_orphan_files_and_old_backups(tmp_path: Path) -> None:
     assert _sweep(store, low=True).backups_deleted == 2
 
 
+@pytest.mark.slow
 def test_vacuum_when_a_quarter_is_free(tmp_path: Path) -> None:
     clock = FakeClock()
     store = EventStore(tmp_path, clock=clock)

@@ -8,32 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store import DeviceIds, EventStore, StoreError, db, schema
-from kiosk.store.events import AttireChanged, JewelrySelected
-from kiosk.store.outbox import Consent, Result
+from kiosk.store import EventStore, StoreError, db, schema
+from kiosk.store.events import JewelrySelected
+from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Delivered, Rejected, Retry
 from kiosk.store.persons import PersonFields, PersonUpdate
-
-IDS = DeviceIds("store_1", "seller_1", "ipad_1")
-JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 100
-VEC = [0.01 * i for i in range(128)]
-CONSENT = Consent(1_800_000_000.0, "v1", 30)
-
-
-class FakeClock:
-    def __init__(self, t: float = 1_800_000_000.0):
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def ev(n: int = 0) -> AttireChanged:
-    return AttireChanged(attire_id=f"a{n}", attire_name=f"A{n}", is_original=n == 0)
-
-
-def sid() -> str:
-    return str(uuid.uuid4())
+from tests.fakes.clock import FakeClock
+from tests.helpers.outbox import CONSENT, IDS, JPEG, VEC, ev, sid
 
 
 def test_database_is_wal_with_full_sync(tmp_path: Path) -> None:

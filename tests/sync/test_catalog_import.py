@@ -15,7 +15,10 @@ from kiosk.store.db import Database
 from sync import catalog_import
 from sync.clients.commerce import CommerceClient, CommerceError
 from sync.devcloud.commerce import SELLER_LOGIN
+from tests.fakes.cloud import FakeClients
 from tests.sync.conftest import LiveCloud
+
+pytestmark = pytest.mark.slow     # catalogue imports from the devcloud, photos prepared
 
 
 @pytest.fixture
@@ -131,7 +134,7 @@ def test_catalog_sync_command(cloud: LiveCloud, make_config: object, tmp_path: P
 
 def test_the_sync_daemon_imports_on_its_schedule(cloud: LiveCloud, make_config: object,
                                                  tmp_path: Path) -> None:
-    from tests.sync.test_sync_faults import spawn_daemon
+    from tests.helpers.sync import spawn_daemon
 
     path = make_config(events_url=cloud.url, person_url=cloud.person_url)    # type: ignore[operator]
     path.write_text(path.read_text() + f'\n[catalog]\ncommerce_url = "{cloud.url}/commerce/api/"\n'
@@ -162,7 +165,7 @@ def test_a_scheduled_import_that_cannot_reach_the_api_is_retried_within_a_minute
                     "vendor_ids = [7]\ninterval_min = 60\n")
     cfg = config.load(path)
     store = EventStore(cfg.store.data_dir)
-    clients = daemon.Clients(cfg)
+    clients = FakeClients()             # the catalogue job is tested here, not the outbox's
     syncer = daemon.make_syncer(cfg, store, clients)
     d = daemon.Daemon(cfg, store, syncer)
     d.schedule_catalog()

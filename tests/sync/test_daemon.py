@@ -18,8 +18,9 @@ from kiosk.store import DeviceIds, EventStore
 from kiosk.store.events import AttireChanged
 from kiosk.store.outbox import KINDS
 from sync import daemon
+from tests.fakes.cloud import FakeClients
+from tests.helpers.sync import ROOT, spawn_daemon
 from tests.sync.conftest import LiveCloud
-from tests.sync.test_sync_faults import ROOT, spawn_daemon
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
 
@@ -28,6 +29,7 @@ def cfg_path(cfg: KioskConfig) -> Path:
     return cfg.store.data_dir.parent / "kiosk.toml"
 
 
+@pytest.mark.slow
 def test_daemon_delivers_within_two_seconds_of_recording(
         cloud: LiveCloud, cloud_config: Callable[..., KioskConfig], tmp_path: Path) -> None:
     cfg = cloud_config(interval_s=30)         # the periodic tick cannot be what delivers it
@@ -55,6 +57,7 @@ def test_daemon_delivers_within_two_seconds_of_recording(
         assert proc.wait(15) == 0             # SIGTERM: clean stop
 
 
+@pytest.mark.slow
 def test_once_exit_codes_and_status(cloud: LiveCloud, cloud_config: Callable[..., KioskConfig],
                                     capsys: pytest.CaptureFixture[str]) -> None:
     cfg = cloud_config()
@@ -106,6 +109,7 @@ def test_sync_status_names_a_data_dir_that_takes_no_writes(
     assert "read-only file system" in rep["storage_problem"] and rep["ok"] is False
 
 
+@pytest.mark.slow
 def test_daemon_tells_systemd_it_is_ready_and_pets_the_watchdog(
         cloud: LiveCloud, cloud_config: Callable[..., KioskConfig], tmp_path: Path) -> None:
     import os
@@ -141,7 +145,7 @@ def test_housekeeping_job_frees_delivered_photos_at_once_when_the_disk_is_low(
 
     cfg = config.load(make_config({'data_dir = "': 'min_free_mb = 1000000\ndata_dir = "'}))
     store = EventStore(cfg.store.data_dir)
-    clients = daemon.Clients(cfg)
+    clients = FakeClients()             # the sweep is tested here: nothing is sent
     syncer = daemon.make_syncer(cfg, store, clients)
     try:
         jpeg = b"\xff\xd8" + b"\0" * 64
@@ -167,6 +171,7 @@ def test_housekeeping_job_frees_delivered_photos_at_once_when_the_disk_is_low(
         store.close()
 
 
+@pytest.mark.slow
 def test_two_quick_signals_stop_the_daemon_cleanly(make_config: Callable[..., Path], tmp_path: Path) -> None:
     """`timeout` or Ctrl-C sends a second signal while the first is handled: the handler must
     not write to the log (a reentrant write to stderr raised inside logging)."""

@@ -7,6 +7,7 @@ import time
 import uuid
 
 import httpx
+import pytest
 
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 
@@ -95,6 +96,7 @@ def test_persons_list_has_the_seed_pagination_shape(cloud: LiveCloud, http: http
     assert detail["id"] == pid and detail["carts"] == []
 
 
+@pytest.mark.slow
 def test_hq_page_lists_sessions_and_funnel(cloud: LiveCloud, http: httpx.Client) -> None:
     url = cloud.url + "/v1/events"
     http.post(url, json={**envelope(), "event_type": "session.started",

@@ -292,6 +292,7 @@ def test_seed_001_put_wants_json(cloud: LiveCloud) -> None:
         assert r.status_code == 404 and r.json() == {"error": "Person not found"}
 
 
+@pytest.mark.slow
 def test_the_devcloud_does_not_use_the_kiosk_event_models() -> None:
     code = "import sys, sync.devcloud.app; print('kiosk.store.events' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

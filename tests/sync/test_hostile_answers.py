@@ -28,6 +28,7 @@ from sync import daemon
 from sync.clients.events import EventsClient
 from sync.clients.http import make_client
 from sync.drain import Syncer
+from tests.fakes.cloud import FakeClients, FakeEvents
 from tests.sync.hostile import Hostile, ok_event, portal, response
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
@@ -87,6 +88,7 @@ def test_an_html_error_page_is_not_the_apis_verdict(hostile: Callable[..., Hosti
     assert EventsClient(server.url).send(BODY, "k") == Rejected("HTTP 400: Invalid session_id")
 
 
+@pytest.mark.slow
 def test_behind_a_portal_nothing_is_lost_and_the_technician_is_told(
         tmp_path: Path, hostile: Callable[..., Hostile]) -> None:
     server = hostile(lambda req, n: portal(302, "http://portal.example/login") if n < 25 else ok_event(n))
@@ -152,6 +154,7 @@ def test_ids_and_error_texts_are_stored_bounded(hostile: Callable[..., Hostile])
     assert isinstance(out, Rejected) and len(out.error) <= 500
 
 
+@pytest.mark.slow
 def test_a_trickling_server_cannot_hold_a_request_past_its_deadline(hostile: Callable[..., Hostile]) -> None:
     server = hostile(lambda req, n: None, trickle_s=0.5)      # each byte arrives well within 2 s
     client = make_client(2.0, deadline_s=3.0)
@@ -164,6 +167,7 @@ def test_a_trickling_server_cannot_hold_a_request_past_its_deadline(hostile: Cal
     client.close()
 
 
+@pytest.mark.slow
 def test_daemon_memory_and_database_stay_small_against_a_20mb_answer(
         tmp_path: Path, make_config: Callable[..., Path], hostile: Callable[..., Hostile]) -> None:
     payload = big()
@@ -275,6 +279,7 @@ def test_status_json_shows_the_network_problem(tmp_path: Path, make_config: Call
     assert "portal.example/login" in rep["blocked"]["events"] and rep["ok"] is False
 
 
+@pytest.mark.slow
 def test_a_storage_failure_pauses_sending_instead_of_resending(
         tmp_path: Path, make_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """A disk that fills while the daemon runs: it must not send the same events again and
@@ -285,12 +290,8 @@ def test_a_storage_failure_pauses_sending_instead_of_resending(
     cfg: KioskConfig = config.load(make_config())
     store = EventStore(cfg.store.data_dir)
     record_events(store, 1, 1)
-    sends: list[float] = []
+    events = FakeEvents()
     full = {"on": True}
-
-    def sender(job: Job) -> Delivered:
-        sends.append(time.monotonic())
-        return Delivered("evt")
 
     real_complete, real_probe = store.complete, store.probe_write
 
@@ -306,7 +307,7 @@ def test_a_storage_failure_pauses_sending_instead_of_resending(
 
     monkeypatch.setattr(store, "complete", complete)
     monkeypatch.setattr(store, "probe_write", probe)
-    syncer = Syncer(store, {Kind.EVENT: sender}, retry_base_s=0.05)
+    syncer = Syncer(store, FakeClients(events).senders(), retry_base_s=0.05)
     d = daemon.Daemon(cfg, store, syncer)
     import threading
 
@@ -314,7 +315,7 @@ def test_a_storage_failure_pauses_sending_instead_of_resending(
     t.start()
     try:
         time.sleep(4.0)
-        assert 1 <= len(sends) <= 3, f"{len(sends)} sends while the disk was full"
+        assert 1 <= len(events.calls) <= 3, f"{len(events.calls)} sends while the disk was full"
         full["on"] = False
         deadline = time.monotonic() + 20
         while store.count("pending") and time.monotonic() < deadline:

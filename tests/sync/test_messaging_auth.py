@@ -13,6 +13,7 @@ import pytest
 
 from kiosk.store.outcomes import Delivered, Outcome, Retry
 from sync.clients.messaging import AUTH_PER_MIN, MessagingClient
+from tests.fakes.clock import FakeClock
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 
 PROJECT = "11111111-2222-4333-8444-555555555555"
@@ -20,18 +21,10 @@ AUTH = ("/api/v1/auth/login", "/api/v1/auth/refresh")
 
 
 @dataclass
-class Clock:
-    t: float = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@dataclass
 class Server:
     """A seed-003 server whose answers the test chooses per endpoint."""
 
-    clock: Clock
+    clock: FakeClock
     login: Callable[[int], httpx.Response] | None = None
     refresh: Callable[[], httpx.Response] | None = None
     good_tokens: set[str] = field(default_factory=set)
@@ -70,7 +63,7 @@ class Server:
 
 @pytest.fixture
 def server() -> Server:
-    return Server(Clock())
+    return Server(FakeClock(1_000_000.0))
 
 
 @pytest.fixture
@@ -179,6 +172,7 @@ def devcloud_auth(cloud: LiveCloud) -> list[int]:
     return [r["status"] for r in cloud.requests() if r["path"].startswith("/api/v1/auth/")]
 
 
+@pytest.mark.slow
 def test_against_the_devcloud_a_wrong_password_is_asked_once_not_every_send(cloud: LiveCloud) -> None:
     cloud.faults.update({"messaging_auth_per_min": AUTH_PER_MIN})
     wrong = MessagingClient(cloud.url, EMAIL, lambda: "not-the-password", PROJECT)
@@ -192,6 +186,7 @@ def test_against_the_devcloud_a_wrong_password_is_asked_once_not_every_send(clou
     assert devcloud_auth(cloud) == [401]
 
 
+@pytest.mark.slow
 def test_against_the_devcloud_short_tokens_never_meet_the_auth_limits_429(cloud: LiveCloud) -> None:
     cloud.faults.update({"messaging_auth_per_min": AUTH_PER_MIN, "token_ttl_s": 0.3})
     client = MessagingClient(cloud.url, EMAIL, lambda: PASSWORD, PROJECT)

@@ -23,7 +23,7 @@ from kiosk.store.kinds import ERASE_BLANK, ERASE_PLACEHOLDER, Kind
 from kiosk.store.persons import PersonUpdate
 from sync import daemon
 from sync import status as sync_status
-from tests.sync.test_sync_faults import drain_until_empty
+from tests.helpers.sync import drain_until_empty
 
 # A ModelSerializer's CharField for a model CharField(max_length=...) with Django's defaults.
 MAX_LENGTH = {"full_name": 255, "phone_number": 20}

@@ -27,8 +27,7 @@ from kiosk.store.persons import PersonFields, PersonUpdate
 from sync import daemon
 from sync import status as sync_status
 from sync.devcloud.server import free_port
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
-from tests.sync.test_sync_faults import (
+from tests.helpers.sync import (
     ROOT,
     assert_none_lost,
     assert_persons_delivered,
@@ -37,6 +36,9 @@ from tests.sync.test_sync_faults import (
     share_section,
     syncing,
 )
+from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
+
+pytestmark = pytest.mark.slow     # acceptance runs against the devcloud behind a portal
 
 
 @pytest.mark.parametrize("fault", ["drop_rate", "commit_fail_rate"],

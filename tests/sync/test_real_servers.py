@@ -35,16 +35,18 @@ from sync import catalog_import, daemon
 from sync.clients.commerce import CommerceClient, CommerceError
 from sync.clients.persons import PersonClient
 from sync.devcloud.commerce import SELLER_LOGIN
+from tests.helpers.sync import syncing  # the daemon's own parts, as `kiosk sync` builds them
 from tests.realservers.server import EMAIL, PASSWORD, RealServers, start
 from tests.realservers.settings import ACCESS_S, LOGINS_PER_MIN, SESSION_S
-from tests.sync.test_sync_faults import syncing  # the daemon's own parts, as `kiosk sync` builds them
 
 ROOT = Path(__file__).resolve().parents[2]
 FACES = sorted((ROOT / "tests" / "fixtures" / "faces").glob("*/1.jpg"))
 VISITS_START = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
 # Django's static file view under ASGI (the media the servers serve) says it is not for production.
-pytestmark = pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators")
+# Real Django servers started for the module: slow, as every end-to-end run here is.
+pytestmark = [pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
+              pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import email
 import email.policy
 import socket
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,38 +14,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from kiosk import config
 from kiosk.config import ConfigError, KioskConfig
 from kiosk.store import EventStore, shares
+from tests.fakes.s3 import FakeS3
+from tests.helpers.shares import BUCKET, JPEG, new_share, run, s3_fields, send, shared_events
 from tests.sync.conftest import LiveCloud
-from tests.sync.fake_s3 import FakeS3
-from tests.sync.test_share_sync import JPEG, new_share, run, send, shared_events
 
-BUCKET, ACCESS, REGION = "store-photos", "AKIDKIOSKTEST", "ap-south-1"
-
-
-@pytest.fixture
-def s3() -> Iterator[FakeS3]:
-    server = FakeS3(BUCKET, ACCESS, REGION)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def kiosk_config(make_config: Callable[..., Path], cloud: LiveCloud) -> Callable[..., KioskConfig]:
-    def make(**share: object) -> KioskConfig:
-        path = make_config(events_url=cloud.url, person_url=cloud.person_url)
-        path.write_text(path.read_text() + "\n[sync]\nretry_base_s = 0.05\nretry_max_s = 0.5\n[share]\n"
-                        + "".join(f"{k} = {v}\n" for k, v in share.items()))
-        return config.load(path)
-
-    return make
-
-
-def s3_fields(s3: FakeS3, **more: object) -> dict[str, object]:
-    return {"image_store": '"s3"', "s3_bucket": f'"{BUCKET}"', "s3_region": f'"{REGION}"',
-            "s3_endpoint_url": f'"{s3.url}"', "s3_access_key": f'"{ACCESS}"',
-            "s3_secret_key": '"not-checked-by-the-fake"'} | more
+pytestmark = pytest.mark.slow     # shares through a fake S3 bucket and an SMTP inbox
 
 
 def upload_rows(store: EventStore) -> list[dict[str, Any]]:

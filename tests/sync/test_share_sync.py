@@ -3,67 +3,19 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 import pytest
 
-from kiosk import config
 from kiosk.config import KioskConfig
-from kiosk.store import DeviceIds, EventStore, share_outcomes, shares
+from kiosk.store import EventStore, share_outcomes, shares
 from sync import daemon
+from tests.helpers.shares import JPEG, new_share, run, send, shared_events
+from tests.helpers.sync import PROJECT, drain_until_empty
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
-from tests.sync.test_sync_faults import drain_until_empty
 
-IDS = DeviceIds("store_1", "seller_1", "ipad_1")
-JPEG = b"\xff\xd8\xff\xe0" + bytes(3000)
-PROJECT = "11111111-2222-4333-8444-555555555555"
-
-
-@pytest.fixture
-def share_config(make_config: Callable[..., Path], cloud: LiveCloud) -> Callable[..., KioskConfig]:
-    def make(**share: object) -> KioskConfig:
-        path = make_config(events_url=cloud.url, person_url=cloud.person_url)
-        fields = {"messaging_url": f'"{cloud.url}"', "messaging_email": f'"{EMAIL}"',
-                  "messaging_password": f'"{PASSWORD}"', "messaging_project_id": f'"{PROJECT}"',
-                  "email_enabled": "true"} | {k: str(v) for k, v in share.items()}
-        path.write_text(path.read_text() + "\n[sync]\nretry_base_s = 0.05\nretry_max_s = 0.5\n[share]\n"
-                        + "".join(f"{k} = {v}\n" for k, v in fields.items()))
-        return config.load(path)
-
-    return make
-
-
-def new_share(store: EventStore, days: float = 7) -> shares.Share:
-    sid = str(uuid.uuid4())
-    with store.db.write() as conn:
-        conn.execute("INSERT INTO sessions (id, started_at, seller_id, jeweler_id) VALUES (?, ?, 's', 'j')",
-                     (sid, time.time()))
-    return shares.create(store, session_id=sid, jpeg=JPEG, link_days=days,
-                         jewelry=("jhumka_gold", "Temple Gold Jhumka", 38900.0),
-                         upload={"jeweler_name": "Abharana", "currency": "INR"})
-
-
-def send(store: EventStore, share: shares.Share, to: str = "+919812345678", channel: str = "whatsapp") -> str:
-    return shares.send(store, share, channel=channel, destination=to, name="Priya", ids=IDS,
-                       jeweler=("abharana", "Abharana"), message="Your photo from Abharana: {link}")
-
-
-def shared_events(cloud: LiveCloud) -> list[dict[str, object]]:
-    return [e["payload"] for e in cloud.events() if e["event_type"] == "image.shared"]
-
-
-def run(cfg: KioskConfig, store: EventStore, seconds: float = 15) -> daemon.Clients:
-    clients = daemon.Clients(cfg)
-    syncer = daemon.make_syncer(cfg, store, clients)
-    try:
-        drain_until_empty(store, syncer, seconds)
-    finally:
-        syncer.close()
-        clients.close()
-    return clients
+pytestmark = pytest.mark.slow     # shares delivered through the daemon to the devcloud
 
 
 def test_share_offline_is_queued_then_sent_once_when_the_cloud_is_back(

@@ -21,9 +21,7 @@ import sys
 import threading
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +35,22 @@ from kiosk.store.events import SessionStarted
 from kiosk.store.kinds import Kind
 from sync import daemon
 from sync import status as sync_status
-from sync.drain import Syncer
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
+from tests.fakes.clock import FakeClock
+from tests.helpers.sync import (
+    ROOT,
+    assert_none_lost,
+    assert_persons_delivered,
+    cloud_persons,
+    drain_until_empty,
+    share_section,
+    spawn_daemon,
+    syncing,
+)
+from tests.sync.conftest import LiveCloud
+
+pytestmark = pytest.mark.slow     # fault runs against the devcloud: kill -9, flaky cloud, full disk
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT = "11111111-2222-4333-8444-555555555555"
-ENVELOPE = ("event_type", "session_id", "store_id", "seller_id", "device_id", "payload")
 
 
 @pytest.fixture
@@ -51,13 +58,6 @@ def cloud(cloud: LiveCloud) -> LiveCloud:
     """The devcloud as a server that ignores Idempotency-Key."""
     cloud.faults.update({"ignore_idempotency": True})
     return cloud
-
-
-def share_section(url: str) -> str:
-    """[share] for seed 003 on the devcloud (WhatsApp and email), and no fixed monitoring port."""
-    return (f'\n[share]\nmessaging_url = "{url}"\nmessaging_email = "{EMAIL}"\n'
-            f'messaging_password = "{PASSWORD}"\nmessaging_project_id = "{PROJECT}"\nemail_enabled = true\n'
-            "\n[health]\nport = 0\n")
 
 
 @pytest.fixture
@@ -85,40 +85,8 @@ def outbox_ids(cfg: KioskConfig, kind: str = Kind.EVENT) -> set[str]:
         return {r[0] for r in c.execute("SELECT id FROM outbox WHERE kind = ?", (kind,))}
 
 
-def _content(envelope: dict[str, Any]) -> str:
-    return json.dumps({k: envelope[k] for k in ENVELOPE}, sort_keys=True)
-
-
-def assert_none_lost(cfg: KioskConfig, events: list[dict[str, Any]], stats: dict[str, Any],
-                     skip: Collection[str] = ()) -> None:
-    """Every event row of the outbox is on the cloud at least once, by content; print how many
-    were stored twice. `events`/`stats` are the devcloud's /_devcloud/events and /stats."""
-    with sqlite3.connect(cfg.store.data_dir / "kiosk.db") as c:
-        rows = [(r[0], json.loads(r[1])) for r in c.execute("SELECT id, payload FROM outbox"
-                                                            " WHERE kind = 'event'") if r[0] not in skip]
-    want = Counter(_content(body) for _, body in rows)
-    have = Counter(_content(e) for e in events)
-    missing = want - have
-    assert not missing, f"{sum(missing.values())} of {len(rows)} events never reached the cloud"
-    seen = Counter(e["key_seen"] for e in events)
-    assert {rid for rid, _ in rows} <= set(seen), "the devcloud saw every row's Idempotency-Key"
-    dups = stats["event_duplicates"]
-    print(f"\nevents: {len(rows)} recorded, {len(events)} stored, {dups} stored twice "
-          f"({100 * dups / max(len(rows), 1):.1f} %); messages stored twice: {stats['message_duplicates']}")
-
-
 def live(cloud: LiveCloud) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return cloud.events(), cloud.counts()
-
-
-def assert_persons_delivered(cfg: KioskConfig, persons: dict[str, dict[str, Any]]) -> None:
-    """Every local person record has its cloud record, with the PUT of the visit's end."""
-    with sqlite3.connect(cfg.store.data_dir / "kiosk.db") as c:
-        local = c.execute("SELECT cloud_id, full_name FROM persons").fetchall()
-    assert local and all(cloud_id in persons for cloud_id, _ in local)
-    for cloud_id, name in local:
-        p = persons[cloud_id]
-        assert p["entry_time"] and p["exit_time"] and (p["full_name"] or "") == (name or "")
 
 
 def person_duplicates(stats: dict[str, Any]) -> None:
@@ -128,37 +96,8 @@ def person_duplicates(stats: dict[str, Any]) -> None:
     assert stats["person_duplicates"] == 0
 
 
-@contextmanager
-def syncing(cfg: KioskConfig, store: EventStore) -> Iterator[tuple[daemon.Clients, Syncer]]:
-    clients = daemon.Clients(cfg)
-    syncer = daemon.make_syncer(cfg, store, clients)
-    try:
-        yield clients, syncer
-    finally:
-        syncer.close()
-        clients.close()
-
-
-def drain_until_empty(store: EventStore, syncer: Syncer, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while store.count("pending") and time.monotonic() < deadline:
-        syncer.drain()
-        time.sleep(0.05)
-
-
-def spawn_daemon(path: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    return subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--config", str(path), "sync", "run"],
-                            cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
-
-
 def sent(counts: dict[str, int]) -> int:
     return counts["events"] + counts["event_repeats"] + counts["persons"] + counts["messages"]
-
-
-def cloud_persons(cloud: LiveCloud) -> dict[str, dict[str, Any]]:
-    db = cloud.app.state.db
-    return {p["id"]: p for p in db.list_persons(0, 10**6)[1]}
 
 
 def test_kill_9_the_daemon_twenty_times_mid_drain(cloud: LiveCloud, kiosk_config: Callable[..., KioskConfig],
@@ -277,14 +216,14 @@ def test_clock_jumped_back_an_hour_nothing_stalls(cloud: LiveCloud,
     # No person records here: a login refused while the cloud is down pauses the person client
     # for LOGIN_PAUSE_S (30 s, monotonic), longer than this test wants to wait.
     simulate.run(cfg, 5, 5, persons_rate=0.0)
-    clock = [time.time()]
-    store = EventStore(cfg.store.data_dir, clock=lambda: clock[0])
+    clock = FakeClock(time.time())
+    store = EventStore(cfg.store.data_dir, clock=clock)
     with syncing(cfg, store) as (_, syncer):
         cloud.faults.update({"down": True})
         syncer.drain()                      # every head now backs off, due in the future
         assert store.count("pending") and not store.due_heads(100, syncer.horizon_s())
         cloud.faults.update({"down": False})
-        clock[0] -= 3600
+        clock.t -= 3600
         drain_until_empty(store, syncer, 20)
     assert store.count("pending") == 0
     assert_none_lost(cfg, *live(cloud))

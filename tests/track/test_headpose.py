@@ -119,6 +119,7 @@ def _fit(tracker: MediaPipeTracker, path: Path) -> tuple[object, hp.HeadPose]:
     return tracking, pose
 
 
+@pytest.mark.slow
 def test_pose_on_every_bundled_face(still_tracker: MediaPipeTracker) -> None:
     ratios, errors = [], []
     for path in fixture_images():
@@ -216,6 +217,7 @@ def test_far_ear_anchor_falls_back_to_the_rigid_model_as_it_turns_away() -> None
     assert shift[0] == pytest.approx(10.0, abs=1.5)
 
 
+@pytest.mark.slow
 def test_neck_base_from_the_head_agrees_with_the_shoulders(still_tracker: MediaPipeTracker) -> None:
     gaps = []
     for path in fixture_images():

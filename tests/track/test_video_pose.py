@@ -16,6 +16,8 @@ from kiosk.track.neck import neck_base
 from kiosk.tryon.placement import ear_lobes
 from tests.track.conftest import FPS, Recorded
 
+pytestmark = pytest.mark.slow     # the sample video tracked by real MediaPipe
+
 LOBES = ("ear_lobe_image_left", "ear_lobe_image_right")
 FRONTAL, TURNED = range(40, 56), range(97, 104)
 

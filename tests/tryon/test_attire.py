@@ -24,6 +24,7 @@ def test_bundled_attire_has_original_and_colours() -> None:
     assert attire["saree_red_silk"].bgr == (0x2a, 0x12, 0xa8)
 
 
+@pytest.mark.slow
 def test_recolor_changes_the_clothes_and_keeps_the_face(catalog: Catalog,
                                                        still_tracker: MediaPipeTracker) -> None:
     original = photo("obama_portrait.jpg")
@@ -84,6 +85,7 @@ def test_pattern_attire_tiles_the_garment(catalog: Catalog, still_tracker: Media
     assert lab(img)[jacket][:, 1].std() > 3 * lab(original)[jacket][:, 1].std()
 
 
+@pytest.mark.slow
 def test_nath_with_chain_runs_to_the_ear(catalog: Catalog, still_tracker: MediaPipeTracker) -> None:
     from kiosk.track.base import EDGE_IMAGE_RIGHT
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import numpy.typing as npt
+import pytest
 
 from kiosk.catalog.pieces import Catalog
 from kiosk.track.base import Needs
@@ -13,6 +14,8 @@ from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.attire import clothing_mask, load_attire
 from kiosk.tryon.engine import TryOn
 from tests.tryon.conftest import photo
+
+pytestmark = pytest.mark.slow     # real MediaPipe on photos
 
 
 def lab(img: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:

@@ -15,8 +15,11 @@ from kiosk.catalog.pieces import Catalog
 from kiosk.track.hands import FINGERS, INDEX_MCP, LITTLE_MCP, MIDDLE_MCP, WRIST
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.engine import HINT_NO_HAND, Result, TryOn
+from tests.fakes.renderer import fake_renderer
 from tests.tryon.conftest import photo
 from tests.tryon.handpieces import hand_catalog
+
+pytestmark = pytest.mark.slow     # real MediaPipe face, pose and hands on photos
 
 HAND_PHOTOS = ["hands_on_table.jpg", "hand_on_helmet.jpg", "hand_raised.jpg", "turned_head.jpg"]
 
@@ -43,6 +46,7 @@ def ref_hands(reference: object, img: np.ndarray) -> list[np.ndarray]:
 
 def tryon(catalog: Catalog, tracker: MediaPipeTracker, img: np.ndarray, ids: list[str]) -> Result:
     engine = TryOn(catalog, tracker, ids, still=True)
+    fake_renderer(engine.scene)          # where the pieces sit is checked here, not how they look
     try:
         return engine.process(img, None)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from kiosk import paths
 from kiosk.capture.base import Frame
@@ -12,6 +13,7 @@ from kiosk.track.filters import OneEuro
 from kiosk.tryon.stage import TryOnStage
 
 
+@pytest.mark.slow
 def test_stage_composites_a_copy_and_keeps_pieces_on_the_face(catalog: Catalog) -> None:
     src = VideoFileSource(paths.SAMPLE_VIDEO, fps=1000)  # no real-time pacing
     src.open()

@@ -13,12 +13,14 @@ from kiosk.track.base import CHIN, EDGE_IMAGE_LEFT, EDGE_IMAGE_RIGHT, NOSE_TIP, 
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.engine import HINT_NO_FACE, TryOn
 from kiosk.tryon.placement import Placement
+from tests.fakes.renderer import fake_renderer
 from tests.tryon.conftest import photo
 
 
 def placements(catalog: Catalog, tracker: MediaPipeTracker, img: np.ndarray,
                ids: list[str]) -> tuple[TryOn, list[Placement]]:
     engine = TryOn(catalog, tracker, ids)
+    fake_renderer(engine.scene)          # the placements are checked, not the 3D pixels
     res = engine.process(img.copy(), t=None)
     return engine, res.placements
 
@@ -54,6 +56,7 @@ def test_earrings_hang_below_each_ear_on_its_own_side(catalog: Catalog,
     assert by_side["image-left"].anchor[0] < nose_x < by_side["image-right"].anchor[0]
 
 
+@pytest.mark.slow
 def test_necklace_sits_below_the_chin_between_the_shoulders(catalog: Catalog,
                                                             still_tracker: MediaPipeTracker) -> None:
     img = photo("obama_portrait.jpg")
@@ -66,6 +69,7 @@ def test_necklace_sits_below_the_chin_between_the_shoulders(catalog: Catalog,
     assert neck.reason == "on the shoulders"
 
 
+@pytest.mark.slow
 def test_every_piece_is_drawn_at_its_catalogue_width(catalog: Catalog,
         still_tracker: MediaPipeTracker) -> None:
     img = photo("portrait_shoulders.jpg")
@@ -91,6 +95,7 @@ def test_rendered_pixels_span_the_width_in_mm(catalog: Catalog, pid: str) -> Non
     assert cols[-1] - cols[0] + 1 == pytest.approx(expected, rel=0.10)
 
 
+@pytest.mark.slow
 def test_far_earring_is_hidden_when_the_head_turns(catalog: Catalog,
         still_tracker: MediaPipeTracker) -> None:
     img = photo("turned_head.jpg")
@@ -155,6 +160,7 @@ def test_edges_have_no_dark_fringe(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert lum[drawn].min() >= disk_lum - 2.0
 
 
+@pytest.mark.slow
 def test_hints_for_a_dark_or_distant_customer(catalog: Catalog, still_tracker: MediaPipeTracker) -> None:
     from kiosk.tryon.engine import HINT_TOO_DARK, HINT_TOO_FAR
 

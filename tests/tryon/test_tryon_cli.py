@@ -18,6 +18,7 @@ from kiosk.tryon.still import render
 from tests.tryon.conftest import PHOTOS, photo
 
 
+@pytest.mark.slow
 def test_json_report_per_piece(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out.jpg"
     code = main(["tryon", str(PHOTOS / "portrait_shoulders.jpg"), "--jewelry", "jhumka_gold,choker_gold",

@@ -6,14 +6,17 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.catalog import cache
 from kiosk.ui.app import MainWindow
-from tests.catalog.test_asset_tool import product_photo
+from tests.helpers.photos import product_photo
 from tests.ui.test_visit_flow import click, open_technician, staffed  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 
 def test_staff_add_a_piece_with_a_dragged_hook_and_a_face_preview(qtbot: QtBot, staffed: MainWindow,  # noqa: F811

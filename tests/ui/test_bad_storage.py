@@ -13,9 +13,11 @@ from pytestqt.qtbot import QtBot
 from kiosk.store import StoreError
 from kiosk.ui.app import MainWindow
 from kiosk.ui.storage import route_store_errors
-from tests.store.test_damage import KINDS, make_damaged
-from tests.test_bad_disks import Tmpfs
+from tests.helpers.disks import Tmpfs
+from tests.helpers.outbox import KINDS, make_damaged
 from tests.ui.test_unattended import _window
+
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 
 def _banner(win: MainWindow) -> str:

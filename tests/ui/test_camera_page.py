@@ -12,6 +12,8 @@ from kiosk.capture.devices import CameraInfo
 from kiosk.ui.app import MainWindow
 from tests.ui.test_visit_flow import click, launch, open_technician, staffed  # noqa: F401  (fixture)
 
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
+
 STILL = Path(__file__).parents[1] / "fixtures" / "photos" / "close_face.jpg"
 
 

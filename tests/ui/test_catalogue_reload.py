@@ -7,13 +7,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk import cli
 from kiosk.catalog import cache
 from kiosk.store.db import Database
-from tests.catalog.test_asset_tool import product_photo
+from tests.helpers.photos import product_photo
 from tests.ui.test_visit_flow import click, launch
+
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 
 def test_new_piece_appears_without_a_restart_and_is_worn(qtbot: QtBot, make_config: Callable[..., Path],

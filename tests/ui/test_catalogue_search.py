@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.ui.app import MainWindow
 from tests.ui.test_visit_flow import click, window  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 
 def test_search_finds_pieces_across_categories_and_closing_goes_back(

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.ui.app import MainWindow
@@ -15,6 +16,8 @@ from kiosk.ui.visit_screen import VisitScreen
 from sync.devcloud.tryon import TEST_KEY
 from tests.sync.conftest import LiveCloud
 from tests.ui.test_visit_flow import click, events, launch
+
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 
 def cloud_config(make_config: Callable[..., Path], url: str) -> Path:

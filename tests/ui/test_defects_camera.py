@@ -24,6 +24,8 @@ from tests.ui.defects_common import (
 )
 from tests.ui.test_visit_flow import TECH_PIN, click
 
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
+
 
 @pytest.fixture(autouse=True)
 def _styled(qapp: QApplication) -> Iterator[None]:

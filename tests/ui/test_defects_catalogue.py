@@ -23,6 +23,8 @@ from kiosk.ui.screens.catalogue import CatalogueScreen
 from tests.ui.defects_common import LANDSCAPE, PORTRAIT, fully_visible, launch_at, on_screen, styled_app
 from tests.ui.test_visit_flow import click
 
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
+
 SIZES = [LANDSCAPE, PORTRAIT]
 
 

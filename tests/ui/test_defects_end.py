@@ -21,6 +21,7 @@ def _styled(qapp: QApplication) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("size", [LANDSCAPE, PORTRAIT])
+@pytest.mark.slow
 def test_the_amount_is_labelled_with_the_jewelers_currency(qtbot: QtBot, make_config: Callable[..., Path],
                                                          size: tuple[int, int]) -> None:
     win = launch_at(qtbot, make_config({"[store]\n": '[store]\ncurrency = "AED"\n'}), size)

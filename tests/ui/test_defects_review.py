@@ -7,10 +7,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.ui.defects_common import LANDSCAPE, fully_visible, launch_at
 from tests.ui.test_visit_flow import click
+
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 TIMING = re.compile(r"\d\s*(ms|s)\b|made in", re.IGNORECASE)
 

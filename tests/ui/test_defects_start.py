@@ -14,6 +14,8 @@ from kiosk.ui.app import MainWindow
 from tests.ui.defects_common import LANDSCAPE, PORTRAIT, fully_visible, launch_at, on_screen, styled_app
 from tests.ui.test_visit_flow import click
 
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
+
 
 @pytest.fixture(autouse=True)
 def _styled(qapp: QApplication) -> Iterator[None]:

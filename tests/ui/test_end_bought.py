@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from tests.ui.test_visit_flow import click, events, launch
+
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 
 def test_a_piece_bought_without_trying_it_is_added_from_the_catalogue(

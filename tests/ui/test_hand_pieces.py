@@ -8,6 +8,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -30,6 +31,7 @@ def hand_video(tmp: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_hand_tabs_list_rings_and_bangles_with_bracelets(
         qtbot: QtBot, make_config: Callable[..., Path]) -> None:
     win = launch(qtbot, make_config())
@@ -44,6 +46,7 @@ def test_the_hand_tabs_list_rings_and_bangles_with_bracelets(
     assert {v.catalog.pieces[p].category for p in cat.tiles} == {"bangle", "bracelet"}
 
 
+@pytest.mark.slow
 def test_a_ring_without_a_hand_asks_for_it_and_shows_the_outline(
         qtbot: QtBot, make_config: Callable[..., Path]) -> None:
     win = launch(qtbot, make_config())                    # the sample video: a face, no hand
@@ -59,6 +62,7 @@ def test_a_ring_without_a_hand_asks_for_it_and_shows_the_outline(
     assert win._face() is None
 
 
+@pytest.mark.slow
 def test_the_size_line_goes_into_the_visits_notes(qtbot: QtBot, make_config: Callable[..., Path],
                                                   tmp_path: Path) -> None:
     win = launch(qtbot, make_config(source=str(hand_video(tmp_path))))

@@ -37,6 +37,7 @@ def styled(qapp: QApplication) -> Iterator[None]:
     qapp.setStyleSheet("")
 
 
+@pytest.mark.slow
 def test_the_seller_picks_a_jeweler_and_the_visit_is_theirs(qtbot: QtBot, make_config: Callable[..., Path],
                                                             tmp_path: Path, styled: None) -> None:
     _guest_jeweler(tmp_path / "data")
@@ -71,6 +72,7 @@ def test_the_seller_picks_a_jeweler_and_the_visit_is_theirs(qtbot: QtBot, make_c
     assert "jhumka_gold" in v.catalogue.tiles and not any(p.startswith("v9-") for p in v.catalogue.tiles)
 
 
+@pytest.mark.slow
 def test_one_jeweler_means_no_question(qtbot: QtBot, make_config: Callable[..., Path]) -> None:
     win = launch(qtbot, make_config())
     v = win.visit

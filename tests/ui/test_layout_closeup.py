@@ -18,6 +18,8 @@ from kiosk.ui.framing import Rect
 from kiosk.ui.visit_screen import VisitScreen
 from tests.ui.test_layout_mirror import screenshot, standing_customer, to_catalogue
 
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
+
 
 def click(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]

@@ -21,6 +21,8 @@ from kiosk.ui.app import MainWindow
 from kiosk.ui.camera_control import SourceOverride
 from kiosk.ui.mirror import KEYS_MAX_SHARE, MIRROR_SHARE, panel_size
 
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
+
 PHOTOS = Path(__file__).parents[1] / "fixtures" / "photos"
 FRAME_FACE_SHARE = 0.2          # the face's height in the camera frame: a step back from the kiosk
 

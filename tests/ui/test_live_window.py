@@ -6,6 +6,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PySide6.QtCore import QObject, Qt, Signal
 from pytestqt.qtbot import QtBot
 
@@ -37,6 +38,7 @@ def test_wrap_bgr_shares_the_numpy_buffer() -> None:
     assert (c.red(), c.green(), c.blue()) == (30, 20, 10)
 
 
+@pytest.mark.slow
 def test_window_shows_sample_video_frames(qtbot: QtBot, make_config: Callable[..., Path]) -> None:
     win = MainWindow(make_config(), demo=False)
     qtbot.addWidget(win)
@@ -53,6 +55,7 @@ def test_window_shows_sample_video_frames(qtbot: QtBot, make_config: Callable[..
         win.shutdown()
 
 
+@pytest.mark.slow
 def test_window_paints_the_frame_pixels(qtbot: QtBot, make_config: Callable[..., Path],
                                         tmp_path: Path) -> None:
     still = two_colour_image(tmp_path / "still.png")
@@ -87,6 +90,7 @@ def test_stats_overlay_toggle(qtbot: QtBot) -> None:
     assert not view.show_stats
 
 
+@pytest.mark.slow
 def test_broken_config_shows_the_technician_screen_naming_the_key(
         qtbot: QtBot, make_config: Callable[..., Path]) -> None:
     bad = make_config({"fps = 30": 'fps = "fast"'})

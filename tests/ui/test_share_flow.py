@@ -17,8 +17,8 @@ from kiosk import config
 from kiosk.ui.app import MainWindow
 from kiosk.ui.screens.share import ShareScreen
 from sync import daemon
+from tests.helpers.sync import drain_until_empty
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
-from tests.sync.test_sync_faults import drain_until_empty
 from tests.ui.test_visit_flow import click, launch
 
 
@@ -55,6 +55,7 @@ def decode_qr(win: MainWindow) -> str:
     return ""
 
 
+@pytest.mark.slow
 def test_qr_on_screen_opens_the_photo_and_whatsapp_reaches_the_cloud(
         qtbot: QtBot, sharing: MainWindow, cloud: LiveCloud) -> None:
     v = sharing.visit

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.store.kinds import Kind
 from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Rejected
 from tests.ui.test_visit_flow import TECH_PIN, launch, open_technician
+
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 WHY = ("a forgotten customer could not be blanked on the person API: HTTP 400: "
        "phone_number: Enter a valid phone number.")

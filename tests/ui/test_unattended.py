@@ -7,10 +7,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.ops import health
 from kiosk.ui.app import MainWindow
+
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 
 def _window(qtbot: QtBot, path: Path) -> MainWindow:

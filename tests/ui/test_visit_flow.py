@@ -15,6 +15,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.ui.app import MainWindow
 from kiosk.ui.screens.technician import TechnicianScreen
 
+pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
+
 
 def events(win: MainWindow) -> list[dict[str, object]]:
     assert win.cfg is not None
@@ -174,7 +176,7 @@ def test_returning_customer_badge_on_the_second_consented_visit(qtbot: QtBot, wi
 
 
 def test_seller_deletes_a_customers_data_by_phone(qtbot: QtBot, window: MainWindow) -> None:
-    from tests.session.test_visit import face
+    from tests.helpers.faces import face
 
     v = window.visit
     assert v is not None and window.store is not None

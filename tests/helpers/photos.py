@@ -1,0 +1,18 @@
+"""Product photos as a jeweller would shoot them, for `kiosk assets add` and the asset screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+
+from kiosk import paths
+from kiosk.catalog.prepare import on_white
+
+
+def product_photo(tmp_path: Path) -> Path:
+    src = cv2.imread(str(paths.ASSETS_DIR / "jewelry" / "jhumka_gold" / "piece.png"), cv2.IMREAD_UNCHANGED)
+    big = cv2.resize(src, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)     # a 360 px wide shot
+    out = tmp_path / "jhumka.jpg"
+    cv2.imwrite(str(out), on_white(big, pad=150), [cv2.IMWRITE_JPEG_QUALITY, 88])
+    return out
