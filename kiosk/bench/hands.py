@@ -18,15 +18,16 @@ import numpy as np
 from kiosk import paths
 from kiosk.bench.stats import p50_p95
 from kiosk.bench.tryon import PIECES, paced
+from kiosk.capture.base import Image
 from kiosk.catalog.pieces import Catalog
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
-from kiosk.tryon.engine import Frame, Result, TryOn
+from kiosk.tryon.engine import TryOn, TryOnResult
 
 HAND_PHOTO = paths.ASSETS_DIR / "bench" / "hand.jpg"
 HAND_AT = (860, 1215)          # the window stays inside the photo, the hand in its lower half
 
 
-def clip(photo: Frame, centre: tuple[int, int], n: int = 90) -> list[Frame]:
+def clip(photo: Image, centre: tuple[int, int], n: int = 90) -> list[Image]:
     """n 1280x720 frames: the window drifts +-30 px and turns +-8 degrees over 3 s."""
     out = []
     for i in range(n):
@@ -47,7 +48,7 @@ def _hand_pieces(catalog: Catalog) -> list[str]:
     return [x for x in (ring, wrist) if x]
 
 
-def _run(catalog: Catalog, frames: list[Frame], ids: list[str], seconds: float) -> dict[str, Any]:
+def _run(catalog: Catalog, frames: list[Image], ids: list[str], seconds: float) -> dict[str, Any]:
     tracker = MediaPipeTracker(static=False)
     engine = TryOn(catalog, tracker, ids)
     total: list[float] = []
@@ -55,7 +56,7 @@ def _run(catalog: Catalog, frames: list[Frame], ids: list[str], seconds: float) 
     render: list[float] = []
     seen = [0]
 
-    def record(r: Result) -> None:
+    def record(r: TryOnResult) -> None:
         hands.append(r.ms.get("hands", 0.0))
         render.append(r.ms.get("hands_render", 0.0))
         seen[0] += bool(r.hands)

@@ -18,17 +18,18 @@ import numpy as np
 
 from kiosk import paths
 from kiosk.bench.stats import p50_p95
+from kiosk.capture.base import Image
 from kiosk.catalog.pieces import Catalog
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.attire import load_attire
-from kiosk.tryon.engine import Frame, Result, TryOn, capture
+from kiosk.tryon.engine import TryOn, TryOnResult, capture
 
 PIECES = ["jhumka_gold", "choker_gold"]
 
 
-def _frames(limit: int = 120) -> list[Frame]:
+def _frames(limit: int = 120) -> list[Image]:
     cap = cv2.VideoCapture(str(paths.SAMPLE_VIDEO))
-    out: list[Frame] = []
+    out: list[Image] = []
     while len(out) < limit:
         ok, img = cap.read()
         if not ok:
@@ -38,8 +39,8 @@ def _frames(limit: int = 120) -> list[Frame]:
     return out
 
 
-def paced(frames: list[Frame], seconds: float, engine: TryOn, total_ms: list[float],
-          record: Callable[[Result], object]) -> tuple[Result, float, int, int]:
+def paced(frames: list[Image], seconds: float, engine: TryOn, total_ms: list[float],
+          record: Callable[[TryOnResult], object]) -> tuple[TryOnResult, float, int, int]:
     """Warm up the graphs, then run paced at the video's 30 fps, newest frame wins (frames
     that would be late are skipped and counted). Returns the last result, the seconds run, the
     frames processed and the frames skipped."""
@@ -78,7 +79,7 @@ def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
     total_ms: list[float] = []
     stages: dict[str, list[float]] = {k: [] for k in ("pose", "light", "render")}
 
-    def record(r: Result) -> None:
+    def record(r: TryOnResult) -> None:
         track_ms.append(r.ms["track"])
         comp_ms.append(r.ms["composite"])
         for stage, v in stages.items():
@@ -88,7 +89,7 @@ def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
     # Capture: the current placements on a full-resolution frame, encoded to JPEG.
     cap = {}
     for name, size in (("720p", (1280, 720)), ("1080p", (1920, 1080))):
-        big: Frame = np.ascontiguousarray(cv2.resize(frames[0], size), dtype=np.uint8)
+        big: Image = np.ascontiguousarray(cv2.resize(frames[0], size), dtype=np.uint8)
         scale = size[0] / frames[0].shape[1]
         pls = [_scaled(p, scale) for p in result.placements]
         times = [capture(big, engine, pls)[1] for _ in range(20)]
@@ -136,7 +137,7 @@ def _scaled(pl: Any, f: float) -> Any:
                                px_per_mm=pl.px_per_mm * f)
 
 
-def _still_jitter(catalog: Catalog, frame: Frame, n: int = 150) -> dict[str, float]:
+def _still_jitter(catalog: Catalog, frame: Image, n: int = 150) -> dict[str, float]:
     """A still head with camera noise (sigma 2 levels): RMS wobble of the earring anchors."""
     rng = np.random.default_rng(1)
     tracker = MediaPipeTracker(static=False)

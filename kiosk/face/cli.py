@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk.capture.base import SourceError
+from kiosk.capture.base import Image, SourceError
 from kiosk.capture.sources import load_photo
-from kiosk.face.embed import MATCH_THRESHOLD, Embedder, Image, distance
+from kiosk.face.embed import MATCH_THRESHOLD, Embedder, distance
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_INPUT = 0, 1, 2
 

@@ -25,9 +25,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Image
+
 log = logging.getLogger(__name__)
 
-Image = npt.NDArray[np.uint8]
 Vector = npt.NDArray[np.float64]
 
 MATCH_THRESHOLD = 0.6

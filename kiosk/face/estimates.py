@@ -22,7 +22,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-Image = npt.NDArray[np.uint8]
+from kiosk.capture.base import Image
+
 EMOTIONS = ("Happy", "Neutral", "Sad", "Surprised", "Unknown")
 BODY_TYPES = ("Slim", "Normal", "Athletic", "Unknown")
 GENDER_MIN_CONFIDENCE = 70

@@ -15,7 +15,8 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from kiosk.face.embed import Embedder, FoundFace, Image, Vector, measure_quality
+from kiosk.capture.base import Image
+from kiosk.face.embed import Embedder, FoundFace, Vector, measure_quality
 from kiosk.face.estimates import Estimates, Estimator
 
 log = logging.getLogger(__name__)

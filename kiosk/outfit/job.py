@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Outcome:
+class OutfitOutcome:
     jpeg: bytes
     total_ms: float          # upload + cloud + download + jewelry
     note: str                # said under the photo (e.g. no face for the jewelry)
@@ -48,7 +48,7 @@ def composite(image_bytes: bytes, catalog: Catalog, pieces: list[str]) -> tuple[
 class CloudJob:
     def __init__(self, outfits: CloudOutfits, catalog: Catalog, garment_id: str, photo_jpeg: bytes,
                  pieces: list[str], on_progress: Callable[[Progress], None],
-                 on_done: Callable[[Outcome], None], on_failed: Callable[[str, str], None]) -> None:
+                 on_done: Callable[[OutfitOutcome], None], on_failed: Callable[[str, str], None]) -> None:
         self.outfits, self.catalog, self.garment_id = outfits, catalog, garment_id
         self.photo, self.pieces = photo_jpeg, list(pieces)
         self.on_progress, self.on_done, self.on_failed = on_progress, on_done, on_failed
@@ -79,4 +79,4 @@ class CloudJob:
             self.on_failed("INTERNAL", f"The cloud outfit could not be made ({type(e).__name__}).")
             return
         if not self.cancel.is_set():
-            self.on_done(Outcome(jpeg, (time.perf_counter() - t0) * 1000, note))
+            self.on_done(OutfitOutcome(jpeg, (time.perf_counter() - t0) * 1000, note))

@@ -46,9 +46,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Image
 from kiosk.render.environment import Environment, equirect_dirs, project_sh, sh_eval
 
-Frame = npt.NDArray[np.uint8]
 Array = npt.NDArray[np.float32]
 Box = tuple[float, float, float, float]
 
@@ -120,7 +120,7 @@ def _box(face: Subject) -> Box:
     return face if isinstance(face, tuple) else face.box
 
 
-def _crop(frame: Frame, box: Box | None) -> Frame:
+def _crop(frame: Image, box: Box | None) -> Image:
     """The frame around the customer: about six face widths across, more room below (the body)."""
     if box is None:
         return frame
@@ -138,7 +138,7 @@ SKIN_POINTS = (151, 50, 280, 9)
 BOX_SKIN = ((0.5, 0.22), (0.3, 0.6), (0.7, 0.6))      # the same, from a face box alone
 
 
-def _skin(frame: Frame, face: Subject, box: Box) -> Array | None:
+def _skin(frame: Image, face: Subject, box: Box) -> Array | None:
     """Median linear RGB of the skin patches, or None if they are off the frame."""
     x0, y0, x1, y1 = box
     r = max(2, int(0.05 * (x1 - x0)))
@@ -158,7 +158,7 @@ def _skin(frame: Frame, face: Subject, box: Box) -> Array | None:
     return np.asarray(SRGB_TO_LINEAR[med[::-1]], np.float32)           # BGR -> RGB
 
 
-def _clothes(frame: Frame, box: Box, mask: Mask | None) -> Array | None:
+def _clothes(frame: Image, box: Box, mask: Mask | None) -> Array | None:
     """Mean linear RGB below the chin (on the person mask when there is one)."""
     x0, y0, x1, y1 = box
     fw, fh = x1 - x0, y1 - y0
@@ -202,7 +202,7 @@ class _Estimate:
     stats: dict[str, float]
 
 
-def _measure(frame: Frame, face: Subject | None, mask: Mask | None, height: int) -> _Estimate:
+def _measure(frame: Image, face: Subject | None, mask: Mask | None, height: int) -> _Estimate:
     if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3 or min(frame.shape[:2]) < 8:
         raise ValueError(f"the light estimate needs a BGR uint8 frame, not {frame.dtype} {frame.shape}")
     box = _box(face) if face is not None else None
@@ -286,7 +286,7 @@ def _environment(e: _Estimate, version: int, ms: float) -> Environment:
     return Environment(e.equirect.copy(), e.sh.copy(), e.exposure, version, stats)
 
 
-def estimate_still(frame: Frame, face: Subject | None, person_mask: Mask | None = None,
+def estimate_still(frame: Image, face: Subject | None, person_mask: Mask | None = None,
                    height: int = 32) -> Environment:
     """One unsmoothed estimate, for a photo."""
     t0 = time.perf_counter()
@@ -307,7 +307,7 @@ class LightEstimator:
         self._fast = False
         self.update_ms: deque[float] = deque(maxlen=300)    # recent update costs, for bench
 
-    def update(self, frame: Frame, face: Subject | None, person_mask: Mask | None = None,
+    def update(self, frame: Image, face: Subject | None, person_mask: Mask | None = None,
                t: float | None = None) -> Environment:
         t = time.monotonic() if t is None else t
         if self._last_t is not None and 0.0 <= t - self._last_t < self.period_s * 0.999:

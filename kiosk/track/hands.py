@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Image
 from kiosk.track.filters import OneEuro, match_slot
 
-Frame = npt.NDArray[np.uint8]
 MAX_HANDS = 2
 # Live, one hand: with room for a second one MediaPipe runs its palm detector on every frame
 # looking for it (about 10 ms a frame on 2 cores); a photo finds both.
@@ -129,7 +129,7 @@ class HandTracker:
                 min_detection_confidence=0.5, min_tracking_confidence=0.5)
         return self._hands
 
-    def track(self, rgb: Frame, t: float) -> list[HandTrack]:
+    def track(self, rgb: Image, t: float) -> list[HandTrack]:
         h, w = rgb.shape[:2]
         res = self._model().process(rgb)
         found = []

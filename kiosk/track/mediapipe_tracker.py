@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Image
 from kiosk.track.base import (
     IPD_MM,
     IRIS_A,
@@ -36,7 +37,6 @@ from kiosk.track.hands import HandTracker
 
 log = logging.getLogger(__name__)
 
-Frame = npt.NDArray[np.uint8]
 MAX_FACES = 2
 # Live, the mesh follows one face: with room for a second MediaPipe runs its face detector on
 # every frame looking for it (tracking p50 9.0 -> 6.5 ms, p95 13.2 -> 11.0 on 2 cores). The one
@@ -96,7 +96,7 @@ class _AuxWorker:
 
     def __init__(self, tracker: MediaPipeTracker):
         self.tracker = tracker
-        self._frame: Frame | None = None
+        self._frame: Image | None = None
         self._needs = Needs()
         self._cv = threading.Condition()
         self._stop = False
@@ -106,7 +106,7 @@ class _AuxWorker:
         self._thread = threading.Thread(target=self._run, name="track-aux", daemon=True)
         self._thread.start()
 
-    def submit(self, frame: Frame, needs: Needs) -> None:
+    def submit(self, frame: Image, needs: Needs) -> None:
         with self._cv:
             self._frame, self._needs = frame, needs
             self._cv.notify()
@@ -172,13 +172,13 @@ class MediaPipeTracker:
 
     # ---- faces -----------------------------------------------------------------------------
 
-    def _mesh(self, rgb: Frame, x0: int = 0, y0: int = 0) -> list[npt.NDArray[np.float32]]:
+    def _mesh(self, rgb: Image, x0: int = 0, y0: int = 0) -> list[npt.NDArray[np.float32]]:
         h, w = rgb.shape[:2]
         res = self._face.process(rgb)
         return [np.array([(p.x * w + x0, p.y * h + y0, p.z * w) for p in lms.landmark], dtype=np.float32)
                 for lms in res.multi_face_landmarks or []]
 
-    def _mesh_per_detection(self, rgb: Frame) -> list[npt.NDArray[np.float32]]:
+    def _mesh_per_detection(self, rgb: Image) -> list[npt.NDArray[np.float32]]:
         assert self._detector is not None
         h, w = rgb.shape[:2]
         boxes = []
@@ -196,7 +196,7 @@ class MediaPipeTracker:
                 out.append(found[0])
         return out
 
-    def _faces(self, rgb: Frame, w: int, h: int, t: float) -> list[FaceTrack]:
+    def _faces(self, rgb: Image, w: int, h: int, t: float) -> list[FaceTrack]:
         raw = self._mesh_per_detection(rgb) if self.static else []
         if not raw:
             raw = self._mesh(rgb)
@@ -224,7 +224,7 @@ class MediaPipeTracker:
 
     # ---- pose and segmentation ---------------------------------------------------------------
 
-    def aux(self, frame: Frame, needs: Needs,
+    def aux(self, frame: Image, needs: Needs,
             t: float) -> tuple[PoseTrack | None, npt.NDArray[np.float32] | None]:
         rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
         h, w = frame.shape[:2]
@@ -255,10 +255,10 @@ class MediaPipeTracker:
 
     # ---- the stage ---------------------------------------------------------------------------
 
-    def track(self, frame: Frame, needs: Needs, t: float) -> Tracking:
+    def track(self, frame: Image, needs: Needs, t: float) -> Tracking:
         h, w = frame.shape[:2]
         t0 = time.perf_counter()
-        rgb: Frame = np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+        rgb: Image = np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         rgb.flags.writeable = False
         faces = self._faces(rgb, w, h, t)
         out = Tracking(width=w, height=h, faces=faces)

@@ -23,9 +23,9 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk import paths
+from kiosk.capture.base import Image
 from kiosk.track.base import CHIN, FACE_OVAL, FaceTrack
 
-Frame = npt.NDArray[np.uint8]
 LIGHTNESS_FOLLOW = 0.7      # how far the garment's mean lightness moves to the target's
 FEATHER_MM = 5.0            # Gaussian sigma of the mask's edge, in mm of body
 CHIN_RAMP_MM = 16.0         # the weight rises from the chin line over this much, not in a step
@@ -89,7 +89,7 @@ def load_attire(path: Path | None = None) -> dict[str, Attire]:
 WORK_SCALE = 0.25            # the mask is built at quarter resolution: it is smooth anyway
 
 
-def clothing_mask(frame: Frame, person: npt.NDArray[np.float32], face: FaceTrack) -> npt.NDArray[np.float32]:
+def clothing_mask(frame: Image, person: npt.NDArray[np.float32], face: FaceTrack) -> npt.NDArray[np.float32]:
     """0..1 clothing weight per pixel, full resolution. No sideways crop by the shoulders: the
     person mask already ends at the body's outline, and bulky garments reach past them."""
     h, w = frame.shape[:2]
@@ -120,7 +120,7 @@ def clothing_mask(frame: Frame, person: npt.NDArray[np.float32], face: FaceTrack
     return np.asarray(cv2.resize(mask, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
-def skin_mask(frame: Frame, points: npt.NDArray[np.float32], px_per_mm: float) -> npt.NDArray[np.float32]:
+def skin_mask(frame: Image, points: npt.NDArray[np.float32], px_per_mm: float) -> npt.NDArray[np.float32]:
     """Pixels whose colour is close to the customer's cheeks (in YCrCb chroma)."""
     ycc = cv2.cvtColor(frame, cv2.COLOR_BGR2YCrCb)
     r = max(2, int(3 * px_per_mm))
@@ -161,7 +161,7 @@ def _pattern_lab(attire: Attire, w: int, h: int, x0: int, y0: int, px_per_mm: fl
     return np.ascontiguousarray(big[y0 % th:y0 % th + h, x0 % tw:x0 % tw + w])
 
 
-def recolor(frame: Frame, mask: npt.NDArray[np.float32], attire: Attire, px_per_mm: float = 4.0) -> None:
+def recolor(frame: Image, mask: npt.NDArray[np.float32], attire: Attire, px_per_mm: float = 4.0) -> None:
     """Recolour (or re-pattern) the masked region of ``frame`` in place."""
     ys, xs = np.nonzero(mask[::4, ::4] > 0.02)
     if ys.size == 0 or attire.is_original:

@@ -15,12 +15,12 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Image
 from kiosk.catalog.pieces import Piece, Sprite
 from kiosk.render.light import SpriteGrade, grade_bgr, grade_layer
 from kiosk.track.base import FACE_OVAL, FaceTrack
 from kiosk.tryon.placement import Placement
 
-Frame = npt.NDArray[np.uint8]
 SHADOW_STRENGTH = 0.35
 SHADOW_OFFSET_MM = (0.5, 1.2)
 SHADOW_BLUR_MM = 0.8
@@ -72,7 +72,7 @@ CHAIN_MM = 0.7                  # chain thickness
 CHAIN_SAG = 0.12                # sag of the chain as a fraction of its span
 
 
-def draw_chain(dst: Frame, a: tuple[float, float], b: tuple[float, float], px_per_mm: float,
+def draw_chain(dst: Image, a: tuple[float, float], b: tuple[float, float], px_per_mm: float,
                grade: SpriteGrade | None = None) -> None:
     """A fine chain hanging between two points (a parabola close to its catenary), with shadow."""
     p0, p1 = np.array(a, np.float32), np.array(b, np.float32)
@@ -98,7 +98,7 @@ def _overlaps(face: FaceTrack, x0: int, y0: int, x1: int, y1: int) -> bool:
     return fx0 < x1 and x0 < fx1 and fy0 < y1 and y0 < fy1
 
 
-def draw(dst: Frame, piece: Piece, pl: Placement, face: FaceTrack | None = None,
+def draw(dst: Image, piece: Piece, pl: Placement, face: FaceTrack | None = None,
          grade: SpriteGrade | None = None) -> None:
     """`grade`: the scene light (kiosk/render/light.py), so a photo piece darkens, warms and
     cools with the store like the skin beside it."""
@@ -149,7 +149,7 @@ def draw(dst: Frame, piece: Piece, pl: Placement, face: FaceTrack | None = None,
     dst[y0:y1, x0:x1] = cv2.convertScaleAbs(out)   # rounds and saturates to uint8
 
 
-def composite_layer(dst: Frame, rgba: npt.NDArray[np.float32], x0: int, y0: int, px_per_mm: float) -> None:
+def composite_layer(dst: Image, rgba: npt.NDArray[np.float32], x0: int, y0: int, px_per_mm: float) -> None:
     """A rendered 3D piece (premultiplied display-sRGB RGBA at (x0, y0), RGB order) over the
     frame, with the same soft contact shadow as a sprite: its coverage blurred and dropped a
     millimetre or so down-right."""

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
+from kiosk.capture.base import Image
 from kiosk.catalog.pieces import Catalog, Piece
 from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
@@ -21,8 +21,6 @@ from kiosk.tryon.hands3d import HAND_CATEGORIES, HandPlacement, fit_hands, hand_
 from kiosk.tryon.placement import Placement, PlacementState, place
 from kiosk.tryon.scene3d import Drawn, Scene3D
 
-Frame = npt.NDArray[np.uint8]
-
 HINT_NO_FACE = "No face in view: ask the customer to stand in front of the camera"
 HINT_TOO_FAR = "Too far: ask the customer to come a step closer"
 HINT_TOO_CLOSE = "Too close: ask the customer to step back a little"
@@ -32,7 +30,7 @@ HINT_NO_HAND = "Show your hand: hold it up beside your face, the back of the han
 
 
 @dataclass
-class Result:
+class TryOnResult:
     placements: list[Placement] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
     faces: int = 0
@@ -52,7 +50,7 @@ def needs_for(pieces: list[Piece], attire: Attire | None = None) -> Needs:
                  hands=any(p.category in HAND_CATEGORIES for p in pieces))
 
 
-def hints_for(frame: Frame, tracking: Tracking, pieces: list[Piece]) -> list[str]:
+def hints_for(frame: Image, tracking: Tracking, pieces: list[Piece]) -> list[str]:
     face = tracking.primary
     hand_pieces = any(p.category in HAND_CATEGORIES for p in pieces)
     no_hand = [HINT_NO_HAND] if hand_pieces and not tracking.hands else []
@@ -106,9 +104,9 @@ class TryOn:
     def select(self, ids: list[str]) -> None:
         self.pieces = self.catalog.expand(ids)
 
-    def process(self, frame: Frame, t: float | None = None) -> Result:
+    def process(self, frame: Image, t: float | None = None) -> TryOnResult:
         t = time.monotonic() if t is None else t
-        res = Result()
+        res = TryOnResult()
         t0 = time.perf_counter()
         tracking = self.tracker.track(frame, needs_for(self.pieces, self.attire), t)
         ta = time.perf_counter()
@@ -151,7 +149,7 @@ class TryOn:
         res.ms["composite"] = (time.perf_counter() - t1) * 1000
         return res
 
-    def _draw_hands(self, frame: Frame, tracking: Tracking, face: FaceTrack | None, res: Result,
+    def _draw_hands(self, frame: Image, tracking: Tracking, face: FaceTrack | None, res: TryOnResult,
                     t: float) -> None:
         th = time.perf_counter()
         h, w = frame.shape[:2]
@@ -183,7 +181,8 @@ class TryOn:
             res.drawn.append(Drawn(hp.piece.id, hp.side, "sprite", hp.anchor_px, hp.px_per_mm))
         res.ms["hands_render"] = (time.perf_counter() - th) * 1000
 
-    def _draw_3d(self, frame: Frame, tracking: Tracking, face: FaceTrack, t: float, res: Result) -> set[str]:
+    def _draw_3d(self, frame: Image, tracking: Tracking, face: FaceTrack, t: float,
+                 res: TryOnResult) -> set[str]:
         """The pieces with a model, rendered and composited; returns their ids (the rest, and
         all of them when no OpenGL context can be made, are drawn as sprites)."""
         three = [p for p in self.pieces if p.model is not None]
@@ -223,7 +222,7 @@ def turned_sprite(piece: Piece, pl: Placement, yaw_deg: float) -> tuple[Piece, P
     return turned, dataclasses.replace(pl, width_px=w_mm * pl.px_per_mm, width_mm=w_mm, sprite_side="single")
 
 
-def capture(frame: Frame, engine: TryOn, placements: list[Placement],
+def capture(frame: Image, engine: TryOn, placements: list[Placement],
             face: FaceTrack | None = None) -> tuple[bytes, float]:
     """The photo: this frame at full resolution with the current placements, as JPEG; the 3D
     pieces as they were posed on the last processed frame, rendered again at still quality
@@ -259,7 +258,7 @@ def capture(frame: Frame, engine: TryOn, placements: list[Placement],
     return jpeg, (time.perf_counter() - t0) * 1000
 
 
-def encode_jpeg(frame: Frame, quality: int = 92) -> bytes:
+def encode_jpeg(frame: Image, quality: int = 92) -> bytes:
     ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise ValueError("JPEG encoding failed")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Image
 from kiosk.catalog.pieces import Piece
 from kiosk.render.camera import Camera
 from kiosk.render.model import Model
@@ -45,7 +46,6 @@ BANGLE_REFERENCE_MM = 57.2     # 2.4
 SCALE_RANGE = (0.8, 1.25)
 DEFAULT_FINGER = "ring"
 
-Frame = npt.NDArray[np.uint8]
 Mat = npt.NDArray[np.float64]
 
 
@@ -99,7 +99,7 @@ class HandPlacement:
                 "palm_facing": self.fit.track.palm_facing, "size": self.size.as_json()}
 
 
-def fit_hands(frame: Frame, hands: list[HandTrack], face_px_per_mm: float | None,
+def fit_hands(frame: Image, hands: list[HandTrack], face_px_per_mm: float | None,
               camera: Camera) -> list[HandFit]:
     out = []
     for hd in hands:

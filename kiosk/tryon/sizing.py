@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Image
 from kiosk.track.hands import FINGERS, INDEX_MCP, LITTLE_MCP, HandTrack
 
 KNUCKLE_SPAN_MM = 66.0
@@ -46,7 +47,6 @@ BANGLE_SIZES = (("2.2", 2 + 2 / 16), ("2.4", 2 + 4 / 16), ("2.6", 2 + 6 / 16), (
                 ("2.10", 2 + 10 / 16))
 INCH_MM = 25.4
 
-Frame = npt.NDArray[np.uint8]
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def _profile_edges(gray: npt.NDArray[np.float32], centre: npt.NDArray[np.float64
     return sides[0][0] + step / 2, sides[1][0] + step / 2, contrast
 
 
-def finger_width_px(frame: Frame, hand: HandTrack, finger: str = "ring") -> tuple[float, bool]:
+def finger_width_px(frame: Image, hand: HandTrack, finger: str = "ring") -> tuple[float, bool]:
     """The finger's width across its first segment in pixels, and whether it was measured
     from the image (False: the edges were too weak, e.g. fingers pressed together in poor
     light, and the width comes from the prior ratio to the knuckle span)."""

@@ -8,11 +8,11 @@ import time
 from collections.abc import Callable
 
 from kiosk.capture import Frame
+from kiosk.capture.base import Image
 from kiosk.catalog.pieces import Catalog
 from kiosk.track.base import FaceTrack, Tracker
 from kiosk.tryon.attire import Attire
-from kiosk.tryon.engine import Frame as Image
-from kiosk.tryon.engine import Result, TryOn, capture, encode_jpeg
+from kiosk.tryon.engine import TryOn, TryOnResult, capture, encode_jpeg
 from kiosk.tryon.hands3d import HAND_CATEGORIES
 
 STILL_WAIT_S = 2.0      # a photo waits this long for the worker's still render, then takes the live one
@@ -31,7 +31,7 @@ def live_tracker() -> Tracker:
     return MediaPipeTracker(static=False)
 
 
-def size_lines(result: Result) -> tuple[str, ...]:
+def size_lines(result: TryOnResult) -> tuple[str, ...]:
     """One line per hand piece worn: what size the customer's finger or hand suggests."""
     out = []
     for hp in result.hands:
@@ -56,7 +56,7 @@ class TryOnStage:
         self._attire: Attire | None = None
         self._engine: TryOn | None = None
         self._lock = threading.Lock()
-        self.last: Result | None = None
+        self.last: TryOnResult | None = None
         self.hints: tuple[str, ...] = ()
         self.sizes: tuple[str, ...] = ()          # ring / bangle size estimates, for the seller
         self.hand_boxes: tuple[tuple[float, float, float, float], ...] | None = None   # None: no hand piece

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import paths
-from kiosk.capture.base import SourceError
+from kiosk.capture.base import Image, SourceError
 from kiosk.capture.sources import load_photo
 from kiosk.catalog import cache
 from kiosk.catalog.pieces import AssetError, Catalog, Piece
 from kiosk.track.base import Tracker
 from kiosk.tryon.attire import Attire, AttireError, load_attire
-from kiosk.tryon.engine import HINT_NO_FACE, Frame, Result, TryOn, encode_jpeg
+from kiosk.tryon.engine import HINT_NO_FACE, TryOn, TryOnResult, encode_jpeg
 from kiosk.tryon.hands3d import HAND_CATEGORIES
 from kiosk.tryon.scene3d import Scene3D
 
@@ -30,8 +30,8 @@ EXIT_OK, EXIT_INPUT = 0, 2
 
 @dataclass(frozen=True)
 class StillResult:
-    image: Frame              # the photo itself, drawn on in place
-    result: Result
+    image: Image              # the photo itself, drawn on in place
+    result: TryOnResult
     pieces: list[Piece]       # the ids expanded (a set is its pieces)
     renderer: str | None      # "3d" or "sprites (why)" if a 3D piece started it, else None
     ms: float                 # the try-on's own time, the tracker's set-up left out
@@ -44,7 +44,7 @@ class StillResult:
         return encode_jpeg(self.image)
 
 
-def render(photo: Frame, catalog: Catalog, pieces: list[str], attire: Attire | None = None,
+def render(photo: Image, catalog: Catalog, pieces: list[str], attire: Attire | None = None,
            tracker: Tracker | None = None) -> StillResult:
     """The pieces (and the attire) drawn on `photo` in place. Without a tracker it makes a static
     MediaPipe one and closes it; a caller that renders often passes its own (and closes it).
@@ -91,7 +91,7 @@ def _fail(msg: str) -> int:
 def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | None = None,
          data_dir: Path | None = None) -> int:
     try:
-        frame: Frame = load_photo(photo)
+        frame: Image = load_photo(photo)
     except SourceError as e:
         return _fail(str(e))
     ids = [x.strip() for x in jewelry.split(",") if x.strip()]

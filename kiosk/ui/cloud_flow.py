@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from kiosk.catalog.pieces import Catalog
 from kiosk.config import KioskConfig
 from kiosk.outfit.client import TryOnError, WidgetClient
-from kiosk.outfit.job import CloudJob, Outcome
+from kiosk.outfit.job import CloudJob, OutfitOutcome
 from kiosk.outfit.service import CloudOutfits
 from kiosk.session.visit import VisitService
 from kiosk.tryon.attire import Attire
@@ -34,12 +34,12 @@ class VisitHooks(Protocol):
 
     def raw_frame(self) -> object: ...
 
-    def cloud_photo(self, outcome: Outcome, garment_id: str, garment_name: str) -> None: ...
+    def cloud_photo(self, outcome: OutfitOutcome, garment_id: str, garment_name: str) -> None: ...
 
 
 class _Bridge(QObject):
     progress = Signal(object)
-    done = Signal(object, object)          # job, Outcome
+    done = Signal(object, object)          # job, OutfitOutcome
     failed = Signal(object, str, str)      # job, error code, message
     available = Signal(bool, str)
 
@@ -116,7 +116,7 @@ class CloudFlow:
         job.start()
 
     def _done(self, job: object, outcome: object) -> None:
-        if job is not self.job or not isinstance(outcome, Outcome) or not isinstance(job, CloudJob):
+        if job is not self.job or not isinstance(outcome, OutfitOutcome) or not isinstance(job, CloudJob):
             return                                    # cancelled or from a previous customer
         self.job = None
         self.screen.finished()

@@ -25,7 +25,7 @@ from kiosk.catalog.brands import Brand, Brands
 from kiosk.catalog.pieces import Catalog
 from kiosk.config import KioskConfig
 from kiosk.face.worker import FaceModels, load_models
-from kiosk.outfit.job import Outcome
+from kiosk.outfit.job import OutfitOutcome
 from kiosk.session.visit import PieceRef, VisitService
 from kiosk.store import DeviceIds, StoreError
 from kiosk.store.shares import Share
@@ -381,7 +381,7 @@ class VisitScreen(QWidget):
     def raw_frame(self) -> object:
         return self.stage.last_raw if self.stage is not None else None
 
-    def cloud_photo(self, outcome: Outcome, garment_id: str, garment_name: str) -> None:
+    def cloud_photo(self, outcome: OutfitOutcome, garment_id: str, garment_name: str) -> None:
         if self.service.visit is None:
             return
         self._deliver(outcome.jpeg, outcome.total_ms, f"{garment_name} (cloud)",

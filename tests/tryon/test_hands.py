@@ -14,7 +14,7 @@ import pytest
 from kiosk.catalog.pieces import Catalog
 from kiosk.track.hands import FINGERS, INDEX_MCP, LITTLE_MCP, MIDDLE_MCP, WRIST
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
-from kiosk.tryon.engine import HINT_NO_HAND, Result, TryOn
+from kiosk.tryon.engine import HINT_NO_HAND, TryOn, TryOnResult
 from tests.fakes.renderer import fake_renderer
 from tests.tryon.conftest import photo
 from tests.tryon.handpieces import hand_catalog
@@ -44,7 +44,7 @@ def ref_hands(reference: object, img: np.ndarray) -> list[np.ndarray]:
             for lm in res.multi_hand_landmarks or []]
 
 
-def tryon(catalog: Catalog, tracker: MediaPipeTracker, img: np.ndarray, ids: list[str]) -> Result:
+def tryon(catalog: Catalog, tracker: MediaPipeTracker, img: np.ndarray, ids: list[str]) -> TryOnResult:
     engine = TryOn(catalog, tracker, ids, still=True)
     fake_renderer(engine.scene)          # where the pieces sit is checked here, not how they look
     try:
