@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import paths
+from kiosk.catalog.money import money
 from kiosk.config import KioskConfig
-from kiosk.format import money
 from kiosk.session.visit import SAMPLES_BEFORE_DECIDING, FaceSample, PieceRef, VisitService
 from kiosk.store import DeviceIds, EventStore
 from kiosk.store.kinds import Kind

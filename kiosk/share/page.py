@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import quote
 
-from kiosk.format import money
+from kiosk.catalog.money import money
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kiosk import config as config_mod
 from kiosk.capture import FrameSource, devices, open_source
-from kiosk.pipeline import Stage
+from kiosk.capture.pipeline import Stage
 from kiosk.tryon.stage import TryOnStage
 from kiosk.ui.live import LivePipeline
 from kiosk.ui.live_view import LiveView

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.capture import CaptureThread, Frame, FrameSource, LatestSlot
-from kiosk.pipeline import PipelineWorker, Processed, Stage
+from kiosk.capture.pipeline import PipelineWorker, Processed, Stage
 from kiosk.ui.live_view import LiveView
 
 log = logging.getLogger(__name__)

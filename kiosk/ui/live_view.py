@@ -25,8 +25,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
+from kiosk.capture.pipeline import Processed
 from kiosk.capture.thread import RateMeter
-from kiosk.pipeline import Processed
 from kiosk.tryon.engine import HINT_NO_HAND
 from kiosk.ui.framing import FaceBox, Framer, Rect, refit
 from kiosk.ui.qimage import wrap_bgr

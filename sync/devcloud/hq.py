@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.format import money
+from kiosk.catalog.money import money
 from sync.devcloud.faults import NO_FAULTS, Faults
 
 STYLE = """

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from kiosk.format import money
+from kiosk.catalog.money import money
 from tests.ui.defects_common import LANDSCAPE, PORTRAIT, fully_visible, launch_at, on_screen, styled_app
 from tests.ui.test_visit_flow import click
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from pytestqt.qtbot import QtBot
 
 from kiosk.capture import LatestSlot
-from kiosk.pipeline import Processed
+from kiosk.capture.pipeline import Processed
 from kiosk.ui.app import MainWindow
 from kiosk.ui.camera_control import SourceOverride
 from kiosk.ui.live import LivePipeline

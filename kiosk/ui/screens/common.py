@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.format import money as money  # screens format prices like the share pages
+from kiosk.catalog.money import money as money  # screens format prices like the share pages
 from kiosk.ui.theme import ACCENT, MIN_TOUCH_PX
 
 
