@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from kiosk import cli
 from kiosk.catalog import cache
 from kiosk.store.db import Database
-from tests.ui.defects_common import PORTRAIT, fully_visible, launch_at
+from tests.helpers.screens import PORTRAIT, fully_visible, launch_at
 
 
 def with_pieces(make_config: Callable[..., Path], pieces: str) -> Path:

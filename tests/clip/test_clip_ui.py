@@ -17,8 +17,7 @@ from kiosk.ui.app import MainWindow
 from kiosk.ui.screens import clip as clip_mod
 from tests.chromium import video_state
 from tests.helpers.disks import Tmpfs
-from tests.ui.test_share_flow import decode_qr
-from tests.ui.test_visit_flow import click, launch, start_visit
+from tests.helpers.ui import click, decode_qr, launch, start_visit
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe, recording clips
 

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.harness import autopilot
 from kiosk.ui.wiring import Wiring
-from tests.ui.defects_common import FAKES, LANDSCAPE, launch_at
+from tests.helpers.screens import FAKES, LANDSCAPE, launch_at
 
 
 @pytest.mark.parametrize("value", [None, "", "lots:fast"])

@@ -14,7 +14,7 @@ from kiosk.render import synthetic as s
 from kiosk.render.context import RenderUnavailable, explain, probe
 from kiosk.render.environment import Environment
 from kiosk.render.renderer import DrawItem, Renderer
-from tests.render.pieces import CAM, facing, single
+from tests.helpers.pieces import CAM, facing, single
 
 
 def test_probe_names_the_renderer_and_gl_version(renderer: Renderer) -> None:

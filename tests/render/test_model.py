@@ -12,7 +12,7 @@ from kiosk.catalog.model3d import check_model
 from kiosk.render import synthetic as s
 from kiosk.render.model import ModelError, load_model
 from kiosk.render.segments import segment_matrices, swing_frames
-from tests.render.pieces import GOLD, jhumka
+from tests.helpers.pieces import GOLD, jhumka
 
 
 def _hoop(tmp: Path, radius_m: float = 0.010, **node: object) -> Path:

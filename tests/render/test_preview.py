@@ -9,7 +9,7 @@ import numpy as np
 from kiosk.render import synthetic as s
 from kiosk.render.preview import render_preview
 from kiosk.render.renderer import Renderer
-from tests.render.pieces import single
+from tests.helpers.pieces import single
 
 
 def _width(alpha: np.ndarray) -> int:

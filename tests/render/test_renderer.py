@@ -16,7 +16,7 @@ from kiosk.render.environment import Environment
 from kiosk.render.model import load_model
 from kiosk.render.occluder import OccluderBounds
 from kiosk.render.renderer import MARGIN_PX, NEAR_MM, DrawItem, Layer, Occluder, Renderer
-from tests.render.pieces import CAM, facing, jhumka, single
+from tests.helpers.pieces import CAM, facing, jhumka, single
 
 BLACK = Environment(np.zeros((16, 32, 3), np.float32), np.zeros((9, 3), np.float32))
 

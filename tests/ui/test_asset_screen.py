@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.catalog import cache
 from kiosk.ui.app import MainWindow
 from tests.helpers.photos import product_photo
-from tests.ui.test_visit_flow import click, open_technician, staffed  # noqa: F401  (fixture)
+from tests.helpers.ui import click, open_technician
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

@@ -15,7 +15,7 @@ from kiosk.ui.app import MainWindow
 from kiosk.ui.storage import route_store_errors
 from tests.helpers.disks import Tmpfs
 from tests.helpers.outbox import KINDS, make_damaged
-from tests.ui.test_unattended import _window
+from tests.helpers.ui import window_at
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
@@ -29,7 +29,7 @@ def test_a_damaged_database_starts_a_fresh_store_and_tells_the_technician(
         qtbot: QtBot, make_config: Callable[..., Path], tmp_path: Path, kind: str) -> None:
     data = tmp_path / "data"
     damaged = make_damaged(data, kind)
-    win = _window(qtbot, make_config())
+    win = window_at(qtbot, make_config())
     try:
         assert win.current_screen() is win.visit and win.store is not None
         assert win.store.count("pending") == 0
@@ -61,7 +61,7 @@ def test_no_writes_at_start_keeps_the_mirror_and_visits_come_back_when_fixed(
     else:
         disk.fill()
     cause = "read-only file system" if how == "read-only" else "no space left"
-    win = _window(qtbot, path)
+    win = window_at(qtbot, path)
     try:
         assert win.live is not None, "the mirror runs"
         assert win.visit is None and win.store is None, "no visit can start: none could be recorded"
@@ -83,7 +83,7 @@ def test_a_write_that_fails_in_a_visit_is_a_banner_not_a_traceback(
         qtbot: QtBot, make_config: Callable[..., Path], tmp_path: Path, disk: Tmpfs,
         monkeypatch: pytest.MonkeyPatch) -> None:
     data = disk.where / "data"
-    win = _window(qtbot, make_config({f'data_dir = "{tmp_path / "data"}"': f'data_dir = "{data}"'}))
+    win = window_at(qtbot, make_config({f'data_dir = "{tmp_path / "data"}"': f'data_dir = "{data}"'}))
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)     # put back after the test
     route_store_errors(win.recording_failed)
     try:

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.capture import devices
 from kiosk.capture.devices import CameraInfo
 from kiosk.ui.app import MainWindow
-from tests.ui.test_visit_flow import click, launch, open_technician, staffed  # noqa: F401  (fixture)
+from tests.helpers.ui import click, launch, open_technician
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

@@ -14,7 +14,7 @@ from kiosk import cli
 from kiosk.catalog import cache
 from kiosk.store.db import Database
 from tests.helpers.photos import product_photo
-from tests.ui.test_visit_flow import click, launch
+from tests.helpers.ui import click, launch
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

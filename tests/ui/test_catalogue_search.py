@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.ui.app import MainWindow
-from tests.ui.test_visit_flow import click, window  # noqa: F401  (fixture)
+from tests.helpers.ui import click
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

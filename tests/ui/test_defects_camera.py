@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.capture import FrameSource
 from kiosk.harness.autopilot import Unpluggable
-from tests.ui.defects_common import (
+from tests.helpers.screens import (
     FAKES,
     LANDSCAPE,
     PORTRAIT,
@@ -22,7 +22,7 @@ from tests.ui.defects_common import (
     on_screen,
     styled_app,
 )
-from tests.ui.test_visit_flow import TECH_PIN, click
+from tests.helpers.ui import TECH_PIN, click
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

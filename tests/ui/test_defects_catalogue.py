@@ -20,8 +20,8 @@ from kiosk.store.db import Database
 from kiosk.tryon.attire import load_attire
 from kiosk.ui.app import MainWindow
 from kiosk.ui.screens.catalogue import CatalogueScreen
-from tests.ui.defects_common import LANDSCAPE, PORTRAIT, fully_visible, launch_at, on_screen, styled_app
-from tests.ui.test_visit_flow import click
+from tests.helpers.screens import LANDSCAPE, PORTRAIT, fully_visible, launch_at, on_screen, styled_app
+from tests.helpers.ui import click
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

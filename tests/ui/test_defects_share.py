@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.ops import health
 from kiosk.store.syncstate import set_blocked, set_state
-from tests.ui.defects_common import LANDSCAPE, fully_visible, launch_at
-from tests.ui.test_visit_flow import click
+from tests.helpers.screens import LANDSCAPE, fully_visible, launch_at
+from tests.helpers.ui import click
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

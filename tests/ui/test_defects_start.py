@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from kiosk.ui.app import MainWindow
-from tests.ui.defects_common import LANDSCAPE, PORTRAIT, fully_visible, launch_at, on_screen, styled_app
-from tests.ui.test_visit_flow import click
+from tests.helpers.screens import LANDSCAPE, PORTRAIT, fully_visible, launch_at, on_screen, styled_app
+from tests.helpers.ui import click
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

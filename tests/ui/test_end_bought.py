@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from tests.ui.test_visit_flow import click, events, launch
+from tests.helpers.ui import click, events, launch
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

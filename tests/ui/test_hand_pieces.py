@@ -17,7 +17,7 @@ from kiosk.bench.hands import HAND_AT, HAND_PHOTO, clip
 from kiosk.tryon.engine import HINT_NO_HAND
 from kiosk.ui.framing import FaceBox, with_hands
 from kiosk.ui.silhouette import hand_path
-from tests.ui.test_visit_flow import click, launch, start_visit
+from tests.helpers.ui import click, launch, start_visit
 
 
 def hand_video(tmp: Path) -> Path:

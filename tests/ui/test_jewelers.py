@@ -18,7 +18,7 @@ from kiosk.config import JewelerConfig
 from kiosk.harness.tour import GUEST, GUEST_PIECES, _guest_jeweler
 from kiosk.ui.screens.jeweler import logo_pixmap
 from kiosk.ui.theme import STYLESHEET, accent_rules
-from tests.ui.test_visit_flow import click, events, launch
+from tests.helpers.ui import click, events, launch
 
 
 def _centre_colour(widget: object) -> QColor:

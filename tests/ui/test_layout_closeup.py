@@ -16,7 +16,7 @@ from kiosk.ui.app import MainWindow
 from kiosk.ui.camera_control import SourceOverride
 from kiosk.ui.framing import Rect
 from kiosk.ui.visit_screen import VisitScreen
-from tests.ui.test_layout_mirror import screenshot, standing_customer, to_catalogue
+from tests.helpers.ui import screenshot, standing_customer, to_catalogue
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

@@ -10,9 +10,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.track.base import Needs
@@ -20,34 +17,14 @@ from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.ui.app import MainWindow
 from kiosk.ui.camera_control import SourceOverride
 from kiosk.ui.mirror import KEYS_MAX_SHARE, MIRROR_SHARE, panel_size
+from tests.helpers.ui import FRAME_FACE_SHARE, screenshot, standing_customer, to_catalogue
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
-PHOTOS = Path(__file__).parents[1] / "fixtures" / "photos"
-FRAME_FACE_SHARE = 0.2          # the face's height in the camera frame: a step back from the kiosk
 
 
-def standing_customer(path: Path) -> Path:
-    """A 1280x720 camera frame of a customer standing back and off to one side: the face is a
-    fifth of the frame's height, on a plain wall."""
-    portrait = cv2.imread(str(PHOTOS / "portrait_shoulders.jpg"))
-    assert portrait is not None
-    scale = FRAME_FACE_SHARE * 720 / 362            # the portrait's face is 362 px high
-    small = cv2.resize(portrait, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    frame = np.empty((720, 1280, 3), np.uint8)
-    frame[:] = np.linspace(150, 190, 1280, dtype=np.float32)[None, :, None].astype(np.uint8)
-    h, w = small.shape[:2]
-    x0, y0 = 680, 720 - h
-    frame[y0:, x0:x0 + w] = small
-    cv2.imwrite(str(path), frame)
-    return path
 
 
-def screenshot(widget: QWidget) -> np.ndarray:
-    img = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    w, h = img.width(), img.height()
-    arr = np.frombuffer(img.constBits(), np.uint8, img.bytesPerLine() * h).reshape(h, img.bytesPerLine())
-    return np.ascontiguousarray(arr[:, :w * 3].reshape(h, w, 3)[:, :, ::-1])     # BGR
 
 
 @pytest.fixture(scope="module")
@@ -64,14 +41,6 @@ def face_height(tracker: MediaPipeTracker, shot: np.ndarray) -> float:
     return y1 - y0
 
 
-def to_catalogue(qtbot: QtBot, win: MainWindow) -> None:
-    v = win.visit
-    assert v is not None
-    v.to_start()
-    if v.state == "jeweler":
-        qtbot.mouseClick(v.jeweler_screen.tiles[v.brands.all[0].id], Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(v.start_screen.start, Qt.MouseButton.LeftButton)
-    assert v.state == "catalogue"
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (768, 1024), (1366, 1024)])

@@ -9,7 +9,6 @@ import cv2
 import httpx
 import numpy as np
 import pytest
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -18,8 +17,8 @@ from kiosk.ui.app import MainWindow
 from kiosk.ui.screens.share import ShareScreen
 from sync import daemon
 from tests.helpers.sync import drain_until_empty
+from tests.helpers.ui import click, decode_qr, launch
 from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
-from tests.ui.test_visit_flow import click, launch
 
 
 @pytest.fixture
@@ -36,23 +35,6 @@ wifi_name = "Store-Guest"
     return launch(qtbot, path)
 
 
-def decode_qr(win: MainWindow) -> str:
-    """The code as a phone would read it: from the QR label alone, on a white margin (the live
-    video around it changes from frame to frame and must not decide whether it decodes)."""
-    assert win.visit is not None
-    img = win.visit.share_screen.qr.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    w, h = img.width(), img.height()
-    arr = np.frombuffer(img.constBits(), np.uint8, img.bytesPerLine() * h).reshape(h, img.bytesPerLine())
-    rgb = arr[:, : w * 3].reshape(h, w, 3)
-    bgr = cv2.copyMakeBorder(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), 40, 40, 40, 40,
-                             cv2.BORDER_CONSTANT, value=(255, 255, 255))
-    # Two decoders, as phones differ: OpenCV's classic detector misses ~5 % of valid codes
-    # (measured over 1000 random share links; the ArUco-based one read them all).
-    for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
-        text, _pts, _ = detector.detectAndDecode(bgr)
-        if text:
-            return str(text)
-    return ""
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.store.kinds import Kind
 from kiosk.store.outbox import Result
 from kiosk.store.outcomes import Rejected
-from tests.ui.test_visit_flow import TECH_PIN, launch, open_technician
+from tests.helpers.ui import TECH_PIN, launch, open_technician
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

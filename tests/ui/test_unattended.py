@@ -11,17 +11,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.ops import health
-from kiosk.ui.app import MainWindow
+from tests.helpers.ui import window_at
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 
-def _window(qtbot: QtBot, path: Path) -> MainWindow:
-    win = MainWindow(path, demo=False)
-    qtbot.addWidget(win)
-    win.show()
-    win.load_and_start()
-    return win
 
 
 def test_restart_loop_opens_the_safe_screen_and_start_normally_recovers(
@@ -32,7 +26,7 @@ def test_restart_loop_opens_the_safe_screen_and_start_normally_recovers(
     run.mkdir(parents=True)
     now = time.time()
     (run / "app-starts.json").write_text(json.dumps([now - 300, now - 200, now - 100]))  # 3 crashes
-    win = _window(qtbot, path)
+    win = window_at(qtbot, path)
     try:
         assert win.current_screen() is win.safe
         assert win.live is None, "the camera stays off in safe mode"
@@ -52,7 +46,7 @@ def test_restart_loop_opens_the_safe_screen_and_start_normally_recovers(
 
 def test_a_normal_start_is_counted_and_a_clean_exit_is_not(
         qtbot: QtBot, make_config: Callable[..., Path], tmp_path: Path) -> None:
-    win = _window(qtbot, make_config())
+    win = window_at(qtbot, make_config())
     hist = health.RestartHistory(tmp_path / "data", 600, 5)
     try:
         assert win.current_screen() is win.visit
@@ -68,7 +62,7 @@ def test_a_normal_start_is_counted_and_a_clean_exit_is_not(
 
 
 def test_low_disk_banner_and_no_new_face_records(qtbot: QtBot, make_config: Callable[..., Path]) -> None:
-    win = _window(qtbot, make_config({'data_dir = "': 'min_free_mb = 1000000\ndata_dir = "'}))
+    win = window_at(qtbot, make_config({'data_dir = "': 'min_free_mb = 1000000\ndata_dir = "'}))
     try:
         assert win.low_disk and win.visit is not None and win.visit.service.low_disk
         assert "data disk is nearly full" in win.live_view.banner.text()

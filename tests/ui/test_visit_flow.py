@@ -4,57 +4,26 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.ui.app import MainWindow
-from kiosk.ui.screens.technician import TechnicianScreen
+from tests.helpers.ui import click, events, pin
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 
-def events(win: MainWindow) -> list[dict[str, object]]:
-    assert win.cfg is not None
-    with sqlite3.connect(win.cfg.store.data_dir / "kiosk.db") as c:
-        rows = c.execute("SELECT payload FROM outbox WHERE kind = 'event' ORDER BY seq").fetchall()
-    return [json.loads(r[0]) for r in rows]
 
 
-def click(qtbot: QtBot, widget: object) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
 
 
-def launch(qtbot: QtBot, config: Path, frames: int = 5) -> MainWindow:
-    """The app's window on this config, shown at 1366x1024 once it has painted `frames` frames."""
-    win = MainWindow(config, demo=False)
-    qtbot.addWidget(win)
-    win.resize(1366, 1024)
-    win.load_and_start()
-    win.show()
-    qtbot.waitUntil(lambda: win.live_view.painted >= frames, timeout=20_000)
-    return win
 
 
-def start_visit(qtbot: QtBot, win: MainWindow) -> None:
-    """A visit started from the start screen (name and phone filled), on the catalogue."""
-    v = win.visit
-    assert v is not None
-    v.to_start()
-    v.start_screen.name.setText("Priya")
-    v.start_screen.phone.setText("98123 45678")
-    click(qtbot, v.start_screen.start)
 
 
-@pytest.fixture
-def window(qtbot: QtBot, make_config: Callable[..., Path]) -> MainWindow:
-    win = launch(qtbot, make_config())
-    assert win.visit is not None
-    return win
 
 
 def test_a_full_visit_records_the_six_event_types(qtbot: QtBot, window: MainWindow) -> None:
@@ -205,39 +174,12 @@ def test_seller_deletes_a_customers_data_by_phone(qtbot: QtBot, window: MainWind
     assert v.state == "start"
 
 
-SELLERS_AND_TECH = """
-[[sellers]]
-id = "seller_asha"
-name = "Asha"
-pin_sha256 = "0ffe1abd1a08215353c233d6e009613e95eec4253832a761af28ff37ac5a150c"
-"""
-TECH_PIN = "a1fb4e703a9ef1fa4936801721ff285a97ac85330856674412e054892afe6972"   # 2468
 
 
-def pin(qtbot: QtBot, pad: object, digits: str) -> None:
-    from kiosk.ui.screens.pin import PinPad
-
-    assert isinstance(pad, PinPad)
-    for d in digits:
-        click(qtbot, pad.findChild(type(pad.ok), f"pin_{d}"))
-    click(qtbot, pad.ok)
 
 
-def open_technician(qtbot: QtBot, win: MainWindow) -> TechnicianScreen:
-    """The ⚙ button and the technician PIN, as a technician would."""
-    v = win.visit
-    assert v is not None and v.technician is not None
-    click(qtbot, v.tech_button)
-    pin(qtbot, v.technician.pin, "2468")
-    return v.technician
 
 
-@pytest.fixture
-def staffed(qtbot: QtBot, make_config: Callable[..., Path]) -> MainWindow:
-    path = make_config()
-    text = path.read_text().replace("[camera]", SELLERS_AND_TECH + "\n[camera]")
-    path.write_text(text + f'\n[ui]\ntechnician_pin_sha256 = "{TECH_PIN}"\n')
-    return launch(qtbot, path, frames=3)
 
 
 def test_seller_signs_in_with_a_pin_and_visits_carry_their_id(qtbot: QtBot, staffed: MainWindow) -> None:

@@ -20,7 +20,7 @@ from kiosk.face.estimates import Estimator
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from tests.fakes.embedder import FakeEmbedder, FakeEstimator
 from tests.fakes.tracker import FakeTracker
-from tests.ui.defects_common import FAKES, LANDSCAPE, launch_at
+from tests.helpers.screens import FAKES, LANDSCAPE, launch_at
 
 STILL = Path(__file__).parents[1] / "fixtures" / "photos" / "close_face.jpg"
 
@@ -30,7 +30,7 @@ import json, sys, time
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from kiosk.ui.app import MainWindow, create_app
-from tests.ui.defects_common import FAKES
+from tests.helpers.screens import FAKES
 
 def wait(until):
     end = time.monotonic() + 20
