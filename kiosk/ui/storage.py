@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from kiosk.ops import health
-from kiosk.store import EventStore, StoreError, damage, datadir
+from kiosk.ops import status
+from kiosk.store import EventStore, StoreError, datadir
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +61,17 @@ class StorageWatch:
     def poll(self) -> dict[str, str | None]:
         """Banner key → text (None clears it)."""
         try:
-            free: float | None = health.disk_free(self.data_dir)[0]
+            disk: status.Disk | None = status.disk(self.data_dir, self.min_free_mb)
         except OSError:
-            free = None
-        low = free is not None and free < self.min_free_mb * 1024**2
+            disk = None
+        free = disk.free_bytes if disk is not None else None
+        low = disk is not None and disk.low
         if low != self.low_disk:
             (log.warning if low else log.info)("data disk %s (%.0f MB free)", "LOW" if low else "ok",
                                                (free or 0) / 1024**2)
             self.low_disk = low
-        problem = datadir.problem_line(self.data_dir)
+        store = status.storage(self.data_dir)
+        problem = store.data_dir_problem
         if problem != self.problem:
             told = (self.store_error or "").startswith(f"data dir {self.data_dir}:")   # by open_store
             if problem and not told:
@@ -79,7 +81,7 @@ class StorageWatch:
             self.problem = problem
         if self.failure and problem is None and time.monotonic() - self.failure[0] > self.FAILURE_SHOWN_S:
             self.failure = None
-        damaged = damage.problems(self.data_dir)
+        damaged = store.damage
         more = f" (and {len(damaged) - 1} more: kiosk status)" if len(damaged) > 1 else ""
         return {
             "disk": f"Technician: the data disk is nearly full ({(free or 0) / 1024**2:.0f} MB free). Visits"
@@ -99,13 +101,13 @@ class StorageWatch:
     def rows(self) -> list[tuple[str, str]]:
         """The technician screen's lines about storage."""
         try:
-            free, total = health.disk_free(self.data_dir)
-            rows = [("data disk", f"{free / 1e9:.1f} GB free of {total / 1e9:.1f} GB")]
+            d = status.disk(self.data_dir, self.min_free_mb)
+            rows = [("data disk", f"{d.free_bytes / 1e9:.1f} GB free of {d.total_bytes / 1e9:.1f} GB")]
         except OSError as e:
             rows = [("data disk", datadir.cause(e))]
         rows += [("data dir", self.problem)] if self.problem else []
         rows += [("database", self.store_error)] if self.store_error else []
-        return rows + [("database", line) for line in damage.problems(self.data_dir)]
+        return rows + [("database", line) for line in status.storage(self.data_dir).damage]
 
 
 def route_store_errors(on_store_error: Callable[[StoreError], None]) -> None:

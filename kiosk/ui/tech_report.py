@@ -88,13 +88,14 @@ def _outbox_rows(store: EventStore) -> list[tuple[str, str]]:
 def status_rows(cfg: config_mod.KioskConfig) -> list[tuple[str, str]]:
     """What the safe screen adds: the events waiting and the disk (the usual report needs the
     visit screens, which safe mode does not build)."""
-    rep = health.report(cfg)
-    low = " (LOW)" if rep["low_disk"] else ""
-    oldest = rep["oldest_pending_age_s"] or 0
-    rows = [("pending events", f"{rep['pending_total']} (oldest {oldest:.0f} s)"),
-            ("data disk", f"{rep['disk_free_bytes'] / 1e9:.1f} GB free{low}")]
-    rows += [("problem", p) for p in rep["problems"] if p.startswith(("data dir", "database"))]
-    return rows + [("sync daemon", "running" if rep["processes"]["sync"]["running"] else "NOT RUNNING")]
+    rep = health.build(cfg)
+    low = " (LOW)" if rep.disk.low else ""
+    st = rep.outbox
+    oldest = (st.oldest_pending_age_s or 0) if st else 0
+    rows = [("pending events", f"{st.pending_total if st else 0} (oldest {oldest:.0f} s)"),
+            ("data disk", f"{rep.disk.free_bytes / 1e9:.1f} GB free{low}")]
+    rows += [("problem", p) for p in rep.problems if p.startswith(("data dir", "database"))]
+    return rows + [("sync daemon", "running" if rep.processes["sync"].running else "NOT RUNNING")]
 
 
 def refresh_stats(camera: LiveCamera | None, view: LiveView) -> None:
