@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QBoxLayout, QPushButton, QStackedWidget, QVBoxLayo
 from kiosk.ui.framing import REGIONS
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.live_view import Comparison, LiveView
+from kiosk.ui.states import State
 from kiosk.ui.theme import MIN_TOUCH_PX
 
 MIRROR_SHARE = 0.6      # of the window's width (landscape, panel at the side) or height (portrait)
@@ -21,9 +22,9 @@ FACE_OF_VIEW_MAX = 0.6  # beyond it no neck is left for a necklace
 # A letters keyboard at full size (10 keys of MIN_TOUCH_PX, 4 px apart) and the screen's margins:
 # its style lets keys shrink below a finger's width, so its minimum size does not say this.
 KEYBOARD_W = 10 * MIN_TOUCH_PX + 9 * 4 + 2 * 12
-WHOLE_WINDOW = ("review", "share", "technician")
-TRYING_ON = ("attract", "catalogue", "cloud")
-SELLER_ONLY = ("end", "forget")     # the customer is leaving or asking to be forgotten
+WHOLE_WINDOW = (State.REVIEW, State.SHARE, State.TECHNICIAN)
+TRYING_ON = (State.ATTRACT, State.CATALOGUE, State.CLOUD)
+SELLER_ONLY = (State.END, State.FORGET)     # the customer is leaving or asking to be forgotten
 
 
 def page_needs(page: QWidget) -> tuple[int, int]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -49,26 +48,11 @@ from kiosk.ui.screens.sizes import SizeLine
 from kiosk.ui.screens.start import StartScreen
 from kiosk.ui.screens.technician import TechnicianScreen
 from kiosk.ui.share_flow import ShareFlow
+from kiosk.ui.states import State
 
 log = logging.getLogger(__name__)
 ATTRACT_PIECES = ["earring_gold"]
 COUNTDOWN_S = 3
-
-
-class State(StrEnum):
-    """The page of the panel (attract: the mirror alone). A str, so `state == "review"` reads."""
-
-    ATTRACT = "attract"
-    SELLER = "seller"
-    JEWELER = "jeweler"
-    START = "start"
-    FORGET = "forget"
-    CATALOGUE = "catalogue"
-    CLOUD = "cloud"
-    REVIEW = "review"
-    SHARE = "share"
-    END = "end"
-    TECHNICIAN = "technician"
 
 
 class VisitScreen(QWidget):
