@@ -7,6 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 Image = npt.NDArray[np.uint8]
+Mask = npt.NDArray[np.float32]          # (H, W) in 0..1: where the person is
 
 
 class SourceError(Exception):

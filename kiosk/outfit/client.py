@@ -79,7 +79,7 @@ class WidgetSession:
 
 
 @dataclass(frozen=True)
-class Progress:
+class OutfitProgress:
     status: str
     percent: int | None
 

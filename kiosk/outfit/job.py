@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from kiosk.catalog.pieces import Catalog
-from kiosk.outfit.client import Progress, TryOnError
+from kiosk.outfit.client import OutfitProgress, TryOnError
 from kiosk.outfit.service import CloudOutfits
 from kiosk.tryon.engine import encode_jpeg
 from kiosk.tryon.still import render
@@ -47,7 +47,7 @@ def composite(image_bytes: bytes, catalog: Catalog, pieces: list[str]) -> tuple[
 
 class CloudJob:
     def __init__(self, outfits: CloudOutfits, catalog: Catalog, garment_id: str, photo_jpeg: bytes,
-                 pieces: list[str], on_progress: Callable[[Progress], None],
+                 pieces: list[str], on_progress: Callable[[OutfitProgress], None],
                  on_done: Callable[[OutfitOutcome], None], on_failed: Callable[[str, str], None]) -> None:
         self.outfits, self.catalog, self.garment_id = outfits, catalog, garment_id
         self.photo, self.pieces = photo_jpeg, list(pieces)
@@ -67,7 +67,7 @@ class CloudJob:
             got = self.outfits.generate(self.garment_id, self.photo, self.on_progress, self.cancel)
             if self.cancel.is_set():
                 return
-            self.on_progress(Progress("jewelry", 100))
+            self.on_progress(OutfitProgress("jewelry", 100))
             jpeg, note = composite(got, self.catalog, self.pieces)
         except TryOnError as e:
             if e.code != "CANCELLED" and not self.cancel.is_set():

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.config import Garment
-from kiosk.outfit.client import Progress, TryOnError, WidgetClient, WidgetSession, decode_data_url
+from kiosk.outfit.client import OutfitProgress, TryOnError, WidgetClient, WidgetSession, decode_data_url
 
 POLL_MIN_S = 2.0
 
@@ -54,13 +54,13 @@ class CloudOutfits:
                 self._sessions[g.id] = s
         return s
 
-    def generate(self, garment_id: str, photo_jpeg: bytes, progress: Callable[[Progress], None],
+    def generate(self, garment_id: str, photo_jpeg: bytes, progress: Callable[[OutfitProgress], None],
                  cancel: threading.Event) -> bytes:
         """The result image (JPEG/PNG bytes) of `garment_id` worn by the person in the photo."""
         g = self.garments[garment_id]
-        progress(Progress("starting", None))
+        progress(OutfitProgress("starting", None))
         s = self._session(g)
-        progress(Progress("uploading", None))
+        progress(OutfitProgress("uploading", None))
         try:
             self.client.submit(s, photo_jpeg)
         except TryOnError as e:
@@ -70,16 +70,16 @@ class CloudOutfits:
             self.client.submit(s, photo_jpeg)
         if cancel.is_set():
             raise TryOnError("CANCELLED")
-        progress(Progress("processing", 0))
+        progress(OutfitProgress("processing", 0))
         done = self._wait(s.id, progress, cancel)
-        progress(Progress("downloading", 100))
+        progress(OutfitProgress("downloading", 100))
         if isinstance(done.get("resultImageBase64"), str):
             return decode_data_url(done["resultImageBase64"])
         if isinstance(done.get("resultImage"), str):
             return self.client.download(done["resultImage"])
         raise TryOnError("BAD_ANSWER", "a completed result without an image")
 
-    def _wait(self, sid: str, progress: Callable[[Progress], None],
+    def _wait(self, sid: str, progress: Callable[[OutfitProgress], None],
               cancel: threading.Event) -> dict[str, Any]:
         deadline = time.monotonic() + self.wait_s
         try:
@@ -91,7 +91,7 @@ class CloudOutfits:
                     raise TryOnError(str(data.get("error") or "PROCESSING_FAILED"))
                 if event == "status":
                     p = data.get("progress")
-                    progress(Progress("processing", int(p) if isinstance(p, (int, float)) else None))
+                    progress(OutfitProgress("processing", int(p) if isinstance(p, (int, float)) else None))
                 if time.monotonic() > deadline:
                     raise TryOnError("TIMEOUT")
         except TryOnError as e:
@@ -99,7 +99,7 @@ class CloudOutfits:
                 raise
         return self._poll(sid, progress, cancel, deadline)
 
-    def _poll(self, sid: str, progress: Callable[[Progress], None], cancel: threading.Event,
+    def _poll(self, sid: str, progress: Callable[[OutfitProgress], None], cancel: threading.Event,
               deadline: float) -> dict[str, Any]:
         """GET …/result until done, paced so the per-minute allowance is not used up."""
         while True:
@@ -110,7 +110,7 @@ class CloudOutfits:
             if status in ("failed", "expired"):
                 raise TryOnError(str(d.get("error") or ("SESSION_EXPIRED" if status == "expired"
                                                           else "PROCESSING_FAILED")))
-            progress(Progress("processing", None))
+            progress(OutfitProgress("processing", None))
             pause = POLL_MIN_S
             remaining, reset = self.client.limit_remaining, self.client.limit_reset
             if remaining is not None and reset is not None and remaining > 0:

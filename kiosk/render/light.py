@@ -46,7 +46,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from kiosk.capture.base import Image
+from kiosk.capture.base import Image, Mask
 from kiosk.render.environment import Environment, equirect_dirs, project_sh, sh_eval
 
 Array = npt.NDArray[np.float32]
@@ -102,7 +102,7 @@ def _tables(height: int, sw: int, sh: int) -> tuple[Array, Array, Array, Array]:
             down[..., None].astype(np.float32))
 
 
-class Face(Protocol):
+class FaceLike(Protocol):
     """What the estimate reads of a tracked face (kiosk.track.base.FaceTrack): where it is and
     its landmarks, for the skin patches. A protocol, so the renderer's package needs no tracker."""
 
@@ -112,8 +112,7 @@ class Face(Protocol):
     def pt(self, i: int) -> npt.NDArray[np.float32]: ...
 
 
-Subject = Face | Box
-Mask = npt.NDArray[np.float32]          # (H, W) 0..1: the person
+Subject = FaceLike | Box
 
 
 def _box(face: Subject) -> Box:

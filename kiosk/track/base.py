@@ -9,10 +9,10 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Mask
 from kiosk.track.hands import HandTrack
 
 Points = npt.NDArray[np.float32]          # (N, 2) pixel coordinates
-Mask = npt.NDArray[np.float32]            # (H, W) in 0..1
 
 # MediaPipe face mesh indices used by the try-on (478 points with refine_landmarks).
 NOSE_TIP, CHIN, FOREHEAD_TOP = 1, 152, 10

@@ -64,7 +64,7 @@ class Placement:
 
 
 @dataclass
-class Swing:
+class SpriteSwing:
     """A damped pendulum per ear: earrings hang with gravity and sway a little when the head
     rolls, instead of being glued rigidly to the face."""
 
@@ -90,7 +90,8 @@ class Swing:
 
 @dataclass
 class PlacementState:
-    swings: dict[str, Swing] = field(default_factory=lambda: {"image-left": Swing(), "image-right": Swing()})
+    swings: dict[str, SpriteSwing] = field(
+        default_factory=lambda: {"image-left": SpriteSwing(), "image-right": SpriteSwing()})
 
 
 def _unit(v: Vec) -> Vec:

@@ -80,7 +80,7 @@ def active_faults(faults: Faults) -> list[str]:
 
 
 @dataclass
-class Totals:
+class SalesTotals:
     sessions: int = 0
     ended: int = 0
     sales: int = 0
@@ -177,8 +177,9 @@ def _join_images(sessions: dict[str, dict[str, Any]], funnel: dict[str, dict[str
         s["currency"] = s["currency"] or by_jeweler.get(s["jeweler"], "")
 
 
-def group(sessions: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> list[tuple[str, Totals]]:
-    out: dict[str, Totals] = defaultdict(Totals)
+def group(sessions: list[dict[str, Any]],
+          key: Callable[[dict[str, Any]], str]) -> list[tuple[str, SalesTotals]]:
+    out: dict[str, SalesTotals] = defaultdict(SalesTotals)
     for s in sessions:
         out[key(s)].add(s)
     return sorted(out.items(), key=lambda kv: (-kv[1].sales, -kv[1].sessions, kv[0]))
@@ -236,7 +237,7 @@ def chart(days: list[tuple[str, int, int]], width: int = 760, height: int = 220)
     return "".join(out) + legend
 
 
-def _totals_table(title: str, what: str, rows: list[tuple[str, Totals]]) -> str:
+def _totals_table(title: str, what: str, rows: list[tuple[str, SalesTotals]]) -> str:
     out = [f"<div><h2>{_e(title)}</h2><table><tr><th>{_e(what)}</th><th>sessions</th><th>sales</th>"
            "<th>conversion</th><th>revenue</th><th>photos</th><th>shared (QR)</th></tr>"]
     for name, t in rows[:50]:
@@ -255,7 +256,7 @@ def render(events: list[dict[str, Any]], counts: dict[str, int], faults: Faults,
            now: float | None = None) -> str:
     now = time.time() if now is None else now
     sessions, items = summarize(events, images)
-    total = Totals()
+    total = SalesTotals()
     for s in sessions:
         total.add(s)
     out = [f"<!doctype html><html><head><meta charset='utf-8'><meta http-equiv='refresh' content='5'>"

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from kiosk.config import Garment
-from kiosk.outfit.client import Progress, TryOnError, WidgetClient
+from kiosk.outfit.client import OutfitProgress, TryOnError, WidgetClient
 from kiosk.outfit.service import CloudOutfits
 from kiosk.render.renderer import Renderer
 from kiosk.store import Job
@@ -83,7 +83,7 @@ def garment() -> Garment:
 def test_cloud_outfits_over_the_fake_widget(stream: bool) -> None:
     widget = FakeWidget(clock=FakeClock(), stream_events=None if stream else [])
     outfits = CloudOutfits(widget, [garment()], clock=widget.clock)    # type: ignore[arg-type]
-    seen: list[Progress] = []
+    seen: list[OutfitProgress] = []
     for _ in range(3):
         assert outfits.generate("saree", b"jpeg", seen.append, threading.Event()) == widget.result_image
     assert outfits.tries_left("saree") == 0 and len(widget.photos) == 3

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from kiosk.config import Garment
-from kiosk.outfit.client import Progress, TryOnError, WidgetClient, WidgetSession
+from kiosk.outfit.client import OutfitProgress, TryOnError, WidgetClient, WidgetSession
 from kiosk.outfit.service import CloudOutfits
 from sync.devcloud.tryon import LIVE_KEY, TEST_KEY
 from tests.sync.conftest import LiveCloud
@@ -38,8 +38,8 @@ def outfits(fast: LiveCloud) -> Iterator[CloudOutfits]:
     client.close()
 
 
-def run(o: CloudOutfits, gid: str = "kanjivaram_green") -> tuple[bytes, list[Progress]]:
-    seen: list[Progress] = []
+def run(o: CloudOutfits, gid: str = "kanjivaram_green") -> tuple[bytes, list[OutfitProgress]]:
+    seen: list[OutfitProgress] = []
     return o.generate(gid, PHOTO, seen.append, threading.Event()), seen
 
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.config import Garment
-from kiosk.outfit.client import Progress
+from kiosk.outfit.client import OutfitProgress
 from kiosk.ui.screens.common import button, clear, money, note, scrolling_list, title
 
 STEPS = {"starting": "Opening a cloud session…", "uploading": "Sending the photo…",
@@ -90,7 +90,7 @@ class CloudScreen(QWidget):
         self.bar.show()
         self.stop.show()
 
-    def progress(self, p: Progress) -> None:
+    def progress(self, p: OutfitProgress) -> None:
         self.status.setText(STEPS.get(p.status, p.status))
         if p.percent is not None:
             self.bar.setRange(0, 100)
