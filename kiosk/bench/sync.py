@@ -16,6 +16,7 @@ from typing import Any
 from kiosk.store import DeviceIds, EventStore
 from kiosk.store.db import time_bare_commits
 from kiosk.store.events import JewelrySelected
+from kiosk.store.kinds import Kind
 
 IDS = DeviceIds("bench_store", "bench_seller", "bench_device")
 
@@ -50,7 +51,7 @@ def bench_sync(backlog: int = 10_000, per_session: int = 10, workers: int = 8) -
         record_s = _record(store, backlog, per_session)
         cloud = Background(create_app(root / "cloud"))
         client = EventsClient(cloud.url, 10.0)
-        syncer = Syncer(store, {"event": lambda job: client.send(job.payload, job.id)}, workers=workers,
+        syncer = Syncer(store, {Kind.EVENT: lambda job: client.send(job.payload, job.id)}, workers=workers,
                         batch=256)
         try:
             t0 = time.perf_counter()

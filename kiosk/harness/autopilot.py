@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from kiosk.capture import FrameSource, SourceError
 from kiosk.capture.base import Image
+from kiosk.ui.states import State
 from kiosk.ui.visit_screen import VisitScreen
 from kiosk.ui.wiring import Wiring
 
@@ -43,6 +44,11 @@ def from_env() -> tuple[float, float] | None:
         log.error("%s=%r: want VISITS_PER_HOUR:SPEED, e.g. 8:20", ENV, raw)
         return None
 
+
+
+def _on(v: VisitScreen, state: State) -> bool:
+    """Read afresh: every step may move the visit (a type checker keeps the last comparison)."""
+    return v.state == state
 
 class Unpluggable:
     """The camera's cable, for the soak: while unplugged, reads and opens fail as a USB camera's
@@ -121,10 +127,10 @@ class Autopilot(QObject):
     def _visit(self) -> Iterator[float]:
         v, rng = self.v, self.rng
         v.to_start()
-        if v.state == "seller" and v.cfg.sellers:
+        if v.state == State.SELLER and v.cfg.sellers:
             s = v.cfg.sellers[0]
             v.sign_in(s.id, s.name)
-        if v.state == "jeweler":
+        if v.state == State.JEWELER:
             v.jewelers.choose(rng.choice(v.brands.all).id)
         yield 20
         name = rng.choice(NAMES)
@@ -134,7 +140,7 @@ class Autopilot(QObject):
         form.email.setText("")
         form.consent.setChecked(bool(name) and rng.random() < 0.5)
         form.start.click()
-        if v.state != "catalogue":
+        if v.state != State.CATALOGUE:
             raise RuntimeError(f"the start form did not start the visit (screen {v.state})")
         yield 40
         pieces = [p.id for p in v.catalog.listed() if v.brand is None or v.brands.owner(p).id == v.brand.id]
@@ -147,7 +153,7 @@ class Autopilot(QObject):
         for _ in range(rng.randint(0, 2)):
             v.take_photo()
             yield 15
-            if v.state == "review" and rng.random() < 0.6:
+            if _on(v, State.REVIEW) and rng.random() < 0.6:
                 v.to_share()
                 yield 10
                 phone_now = v.service.visit.customer_phone if v.service.visit else ""

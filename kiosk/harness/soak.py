@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import paths
+from kiosk.store.kinds import Kind
 
 WARMUP = 0.15          # the first 15% of the day: caches, models and pools filling up
 
@@ -118,8 +119,8 @@ def _events(data: Path, cloud: Path) -> dict[str, int]:
     seen, repeats = received_keys(cloud)
     return {"recorded": len(ids), "delivered": int(delivered), "in_cloud": len(ids & seen),
             "lost": len(ids - seen), "repeats_absorbed": int(repeats),
-            "shares": int(counts.get("share.send", 0)), "uploads": int(counts.get("image.upload", 0)),
-            "persons": int(counts.get("person.create", 0))}
+            "shares": int(counts.get(Kind.SHARE_SEND, 0)), "uploads": int(counts.get(Kind.IMAGE_UPLOAD, 0)),
+            "persons": int(counts.get(Kind.PERSON_CREATE, 0))}
 
 
 def _errors(log: Path) -> list[str]:

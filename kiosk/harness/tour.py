@@ -23,6 +23,7 @@ from kiosk.catalog import cache
 from kiosk.store.db import Database
 from kiosk.ui.app import MainWindow, create_app
 from kiosk.ui.camera_control import SourceOverride
+from kiosk.ui.states import State
 
 
 def _wait(seconds: float, until: Callable[[], bool] | None = None) -> None:
@@ -113,7 +114,7 @@ def _tour_one(app: QCoreApplication, tmp: Path, out_dir: Path, size: tuple[int, 
             return saved
         shot("attract", 2.0)          # the framing glides onto the face
         v.to_start()
-        if v.state == "seller":
+        if v.state == State.SELLER:
             shot("seller")
             first = win.cfg.sellers[0] if win.cfg is not None else None
             if first is not None:
@@ -123,7 +124,7 @@ def _tour_one(app: QCoreApplication, tmp: Path, out_dir: Path, size: tuple[int, 
                 shot("pin")
                 v.seller_screen.reset()
                 v.sign_in(first.id, first.name)
-        if v.state == "jeweler":
+        if v.state == State.JEWELER:
             shot("jeweler")
             v.jewelers.choose(v.brands.all[0].id)
         s = v.start_screen

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kiosk.store import damage, datadir
+from kiosk.store.kinds import Kind
 from kiosk.store.syncstate import Status
 
 Level = Literal["ok", "warn", "fail"]
@@ -147,7 +148,7 @@ class HealthReport:
             "database_error": self.database_error,
             "storage_problem": self.storage.data_dir_problem,
             "database_damage": self.storage.damage,
-            "pending_events": st.pending.get("event", 0) if st else 0,
+            "pending_events": st.pending.get(Kind.EVENT, 0) if st else 0,
             "pending_total": st.pending_total if st else 0,
             "oldest_pending_age_s": round(st.oldest_pending_age_s, 1) if st and st.oldest_pending_age_s
             else None,

@@ -24,8 +24,6 @@ from tests.helpers.screens import (
 )
 from tests.helpers.ui import TECH_PIN, click
 
-pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
-
 
 @pytest.fixture(autouse=True)
 def _styled(qapp: QApplication) -> Iterator[None]:

@@ -23,8 +23,6 @@ from kiosk.ui.screens.catalogue import CatalogueScreen
 from tests.helpers.screens import LANDSCAPE, PORTRAIT, fully_visible, launch_at, on_screen, styled_app
 from tests.helpers.ui import click
 
-pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
-
 SIZES = [LANDSCAPE, PORTRAIT]
 
 

@@ -7,13 +7,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.helpers.screens import LANDSCAPE, fully_visible, launch_at
 from tests.helpers.ui import click
-
-pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 TIMING = re.compile(r"\d\s*(ms|s)\b|made in", re.IGNORECASE)
 

@@ -9,15 +9,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.ops import health
 from kiosk.store.syncstate import set_blocked, set_state
 from tests.helpers.screens import LANDSCAPE, fully_visible, launch_at
 from tests.helpers.ui import click
-
-pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 
 
 def test_no_sync_daemon_is_not_called_offline(qtbot: QtBot, make_config: Callable[..., Path]) -> None:

@@ -14,8 +14,6 @@ from kiosk.ui.app import MainWindow
 from tests.helpers.screens import LANDSCAPE, PORTRAIT, fully_visible, launch_at, on_screen, styled_app
 from tests.helpers.ui import click
 
-pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
-
 
 @pytest.fixture(autouse=True)
 def _styled(qapp: QApplication) -> Iterator[None]:

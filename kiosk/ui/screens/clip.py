@@ -29,6 +29,7 @@ from kiosk.session.visit import PieceRef
 from kiosk.share.brand import draw_strip
 from kiosk.store import StoreError
 from kiosk.ui.screens.common import button, money
+from kiosk.ui.states import State
 
 if TYPE_CHECKING:
     from kiosk.ui.visit_screen import VisitScreen
@@ -149,7 +150,7 @@ class ClipControl(QObject):
 
     def begin(self) -> None:
         """After the countdown: the encoder starts and each frame the mirror paints goes to it."""
-        if self.visit.state != "catalogue" or self.visit.service.visit is None:
+        if self.visit.state != State.CATALOGUE or self.visit.service.visit is None:
             self.record_button.setEnabled(True)
             return
         self._forget_clip()
@@ -203,7 +204,7 @@ class ClipControl(QObject):
         self.visit.live_view.set_overlay("")
         self.record_button.setText("● Clip")
         self.record_button.setEnabled(False)
-        if self.visit.state == "catalogue":
+        if self.visit.state == State.CATALOGUE:
             self._say("Making the clip…")
 
     def _done(self, encoder: ClipEncoder) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from kiosk.ops import health
 from kiosk.session.contact import normalise_phone, valid_email
+from kiosk.store.kinds import Kind
 from kiosk.store.shares import Send, Share
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.common import button, clear, labelled, note, title
@@ -51,7 +52,7 @@ def uplink(data_dir: Path, heartbeat_s: float, now: float | None = None) -> str:
     status, _ = health.outbox_status(data_dir)
     if status is None:
         return UNDER_WAY
-    failed = (status.last_error or "").startswith(("image.upload", "images"))
+    failed = (status.last_error or "").startswith((Kind.IMAGE_UPLOAD, "images"))
     if "images" in status.blocked or (failed and (status.last_error_at or 0) > (status.last_success_at or 0)):
         return OFFLINE
     return UNDER_WAY
