@@ -6,18 +6,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from kiosk import paths
+from kiosk import config, paths
+from kiosk.config import KioskConfig
 
 # Fixtures of more than one folder's tests (the share configs, the fake S3, the LAN server).
 pytest_plugins = ["tests.helpers.shares"]
 
 if TYPE_CHECKING:
     from kiosk.render.renderer import Renderer
-    from tests.sync.conftest import LiveCloud
+    from kiosk.track.mediapipe_tracker import MediaPipeTracker
+    from tests.helpers.cloud import LiveCloud
 
 VALID_TOML = """
 [device]
@@ -83,7 +85,7 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def cloud(tmp_path: Path) -> Iterator[LiveCloud]:
     """The devcloud on a loopback port, for the sync and the app tests."""
-    from tests.sync.conftest import start_cloud
+    from tests.helpers.cloud import start_cloud
 
     c = start_cloud(tmp_path / "cloud")
     yield c
@@ -102,3 +104,27 @@ def renderer() -> Iterator[Renderer]:
         pytest.skip(f"no EGL OpenGL 3.3 context can be made on this machine: {e.reason}")
     yield r
     r.release()
+
+
+@pytest.fixture
+def cloud_config(make_config: Callable[..., Path], cloud: LiveCloud) -> Callable[..., KioskConfig]:
+    """A kiosk config pointed at the live devcloud, with fast retries for tests."""
+
+    def make(**sync: Any) -> KioskConfig:
+        path = make_config(events_url=cloud.url, person_url=cloud.person_url)
+        fast = {"retry_base_s": 0.05, "retry_max_s": 1.0, "interval_s": 1.0} | sync
+        text = path.read_text() + "\n[sync]\n" + "".join(f"{k} = {v}\n" for k, v in fast.items())
+        path.write_text(text)
+        return config.load(path)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def still_tracker() -> Iterator[MediaPipeTracker]:
+    """One photo tracker per module (MediaPipe's graphs take a second to build)."""
+    from kiosk.track.mediapipe_tracker import MediaPipeTracker
+
+    tr = MediaPipeTracker(static=True)
+    yield tr
+    tr.close()

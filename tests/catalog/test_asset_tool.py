@@ -14,8 +14,7 @@ from kiosk import cli, paths
 from kiosk.catalog import cache
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.engine import TryOn
-from tests.helpers.photos import product_photo
-from tests.tryon.conftest import photo
+from tests.helpers.photos import photo, product_photo
 
 
 @pytest.mark.slow

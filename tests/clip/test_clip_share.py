@@ -24,9 +24,9 @@ from sync.clients.images import ImageStoreClient
 from tests.chromium import video_state
 from tests.fakes.clock import FakeClock
 from tests.fakes.s3 import FakeS3
+from tests.helpers.cloud import LiveCloud
 from tests.helpers.disks import Tmpfs
 from tests.helpers.shares import JPEG, run, s3_fields, send, shared_events
-from tests.sync.conftest import LiveCloud
 
 
 def clip_share(store: EventStore, clip: Clip, tmp: Path) -> shares.Share:

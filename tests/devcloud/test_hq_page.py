@@ -17,7 +17,7 @@ from kiosk.store import shares
 from sync.devcloud import hq
 from sync.devcloud.faults import Faults
 from tests import chromium
-from tests.sync.conftest import LiveCloud
+from tests.helpers.cloud import LiveCloud
 
 JPEG = b"\xff\xd8\xff\xe0" + bytes(300)
 DAY = 86400.0

@@ -17,8 +17,8 @@ from kiosk.cli import main
 from kiosk.config import KioskConfig
 from kiosk.harness import simulate
 from sync import daemon
+from tests.helpers.cloud import LiveCloud
 from tests.helpers.sync import share_section
-from tests.sync.conftest import LiveCloud
 
 pytestmark = pytest.mark.slow     # simulated visits recorded and delivered to the devcloud
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+import numpy as np
+import numpy.typing as npt
 
 from kiosk import paths
 from kiosk.catalog.prepare import on_white
@@ -16,3 +18,12 @@ def product_photo(tmp_path: Path) -> Path:
     out = tmp_path / "jhumka.jpg"
     cv2.imwrite(str(out), on_white(big, pad=150), [cv2.IMWRITE_JPEG_QUALITY, 88])
     return out
+
+
+PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
+
+
+def photo(name: str) -> npt.NDArray[np.uint8]:
+    img = cv2.imread(str(PHOTOS / name))
+    assert img is not None, name
+    return np.ascontiguousarray(img)

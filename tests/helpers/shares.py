@@ -18,8 +18,8 @@ from kiosk.store import DeviceIds, EventStore, shares
 from sync import daemon
 from tests.fakes.clock import FakeClock
 from tests.fakes.s3 import FakeS3
+from tests.helpers.cloud import EMAIL, PASSWORD, LiveCloud
 from tests.helpers.sync import PROJECT, drain_until_empty
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
 JPEG = b"\xff\xd8\xff\xe0" + bytes(3000)

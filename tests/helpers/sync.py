@@ -20,7 +20,7 @@ from kiosk.config import KioskConfig
 from kiosk.store import EventStore
 from sync import daemon
 from sync.drain import Syncer
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
+from tests.helpers.cloud import EMAIL, PASSWORD, LiveCloud
 
 ROOT = paths.PROJECT_ROOT
 PROJECT = "11111111-2222-4333-8444-555555555555"      # the devcloud's messaging project (seed 003)

@@ -15,7 +15,7 @@ from kiosk.config import Garment
 from kiosk.outfit.client import OutfitProgress, TryOnError, WidgetClient, WidgetSession
 from kiosk.outfit.service import CloudOutfits
 from sync.devcloud.tryon import LIVE_KEY, TEST_KEY
-from tests.sync.conftest import LiveCloud
+from tests.helpers.cloud import LiveCloud
 
 PHOTO = (Path(__file__).parents[1] / "fixtures" / "photos" / "close_face.jpg").read_bytes()
 

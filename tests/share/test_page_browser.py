@@ -25,8 +25,8 @@ from kiosk.share.brand import add_strip, photo_height
 from kiosk.share.lan import LanShareServer
 from kiosk.store import EventStore, shares
 from tests import chromium
+from tests.helpers.cloud import LiveCloud
 from tests.helpers.shares import run
-from tests.sync.conftest import LiveCloud
 
 pytestmark = pytest.mark.slow     # the share page in headless Chromium
 

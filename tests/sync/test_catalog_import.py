@@ -16,7 +16,7 @@ from sync import catalog_import
 from sync.clients.commerce import CommerceClient, CommerceError
 from sync.devcloud.commerce import SELLER_LOGIN
 from tests.fakes.cloud import FakeClients
-from tests.sync.conftest import LiveCloud
+from tests.helpers.cloud import LiveCloud
 
 pytestmark = pytest.mark.slow     # catalogue imports from the devcloud, photos prepared
 

@@ -21,8 +21,8 @@ from sync import catalog_import
 from sync.clients.commerce import CommerceClient, CommerceError
 from sync.devcloud.commerce import SELLER_LOGIN
 from tests.fakes.cloud import FakeCommerce
-from tests.sync.conftest import LiveCloud
-from tests.tryon.conftest import PHOTOS
+from tests.helpers.cloud import LiveCloud
+from tests.helpers.photos import PHOTOS
 
 SAMPLES = 9          # the devcloud's products over vendors 7 and 9 (one per bundled single piece)
 

@@ -19,8 +19,8 @@ from kiosk.store.events import AttireChanged
 from kiosk.store.outbox import KINDS
 from sync import daemon
 from tests.fakes.cloud import FakeClients
+from tests.helpers.cloud import LiveCloud
 from tests.helpers.sync import ROOT, spawn_daemon
-from tests.sync.conftest import LiveCloud
 
 IDS = DeviceIds("store_1", "seller_1", "ipad_1")
 

@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
+from tests.helpers.cloud import EMAIL, PASSWORD, LiveCloud
 
 SID = str(uuid.uuid4())
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud, start_cloud
+from tests.helpers.cloud import EMAIL, PASSWORD, LiveCloud, start_cloud
 
 ROOT = Path(__file__).resolve().parents[2]
 

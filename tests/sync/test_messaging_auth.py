@@ -14,7 +14,7 @@ import pytest
 from kiosk.store.outcomes import Delivered, Outcome, Retry
 from sync.clients.messaging import AUTH_PER_MIN, MessagingClient
 from tests.fakes.clock import FakeClock
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
+from tests.helpers.cloud import EMAIL, PASSWORD, LiveCloud
 
 PROJECT = "11111111-2222-4333-8444-555555555555"
 AUTH = ("/api/v1/auth/login", "/api/v1/auth/refresh")

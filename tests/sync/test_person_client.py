@@ -13,7 +13,7 @@ import pytest
 from kiosk.store.outcomes import Delivered, Rejected, Retry
 from kiosk.store.persons import PersonFields
 from sync.clients.persons import PersonClient
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
+from tests.helpers.cloud import EMAIL, PASSWORD, LiveCloud
 
 VEC = [round(0.001 * i - 0.05, 6) for i in range(128)]
 JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 64

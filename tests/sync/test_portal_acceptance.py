@@ -27,6 +27,7 @@ from kiosk.store.persons import PersonFields, PersonUpdate
 from sync import daemon
 from sync import status as sync_status
 from sync.devcloud.server import free_port
+from tests.helpers.cloud import EMAIL, PASSWORD, LiveCloud
 from tests.helpers.sync import (
     ROOT,
     assert_none_lost,
@@ -36,7 +37,6 @@ from tests.helpers.sync import (
     share_section,
     syncing,
 )
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 
 pytestmark = pytest.mark.slow     # acceptance runs against the devcloud behind a portal
 

@@ -17,8 +17,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from kiosk.config import ConfigError, KioskConfig
 from kiosk.store import EventStore, shares
 from tests.fakes.s3 import FakeS3
+from tests.helpers.cloud import LiveCloud
 from tests.helpers.shares import BUCKET, JPEG, new_share, run, s3_fields, send, shared_events
-from tests.sync.conftest import LiveCloud
 
 pytestmark = pytest.mark.slow     # shares through a fake S3 bucket and an SMTP inbox
 

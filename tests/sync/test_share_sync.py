@@ -11,9 +11,9 @@ import pytest
 from kiosk.config import KioskConfig
 from kiosk.store import EventStore, share_outcomes, shares
 from sync import daemon
+from tests.helpers.cloud import EMAIL, PASSWORD, LiveCloud
 from tests.helpers.shares import JPEG, new_share, run, send, shared_events
 from tests.helpers.sync import PROJECT, drain_until_empty
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 
 pytestmark = pytest.mark.slow     # shares delivered through the daemon to the devcloud
 

@@ -36,6 +36,7 @@ from kiosk.store.kinds import Kind
 from sync import daemon
 from sync import status as sync_status
 from tests.fakes.clock import FakeClock
+from tests.helpers.cloud import LiveCloud
 from tests.helpers.sync import (
     ROOT,
     assert_none_lost,
@@ -46,7 +47,6 @@ from tests.helpers.sync import (
     spawn_daemon,
     syncing,
 )
-from tests.sync.conftest import LiveCloud
 
 pytestmark = pytest.mark.slow     # fault runs against the devcloud: kill -9, flaky cloud, full disk
 

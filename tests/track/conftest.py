@@ -13,7 +13,6 @@ from kiosk.render.camera import Camera
 from kiosk.track.base import IRIS_MM, FaceTrack, Needs
 from kiosk.track.headpose import IRIS_CENTRES_MM, HeadPose, canonical_face
 from kiosk.track.mediapipe_tracker import MediaPipeTracker, scale_from
-from tests.tryon.conftest import still_tracker  # noqa: F401  (the same fixture here)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FPS = 29.97

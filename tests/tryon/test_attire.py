@@ -11,7 +11,7 @@ from kiosk.track.base import FACE_OVAL, Needs
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.attire import AttireError, load_attire
 from kiosk.tryon.engine import TryOn
-from tests.tryon.conftest import photo
+from tests.helpers.photos import photo
 
 
 def lab(img: np.ndarray) -> np.ndarray:

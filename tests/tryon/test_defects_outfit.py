@@ -13,7 +13,7 @@ from kiosk.track.base import Needs
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.attire import clothing_mask, load_attire
 from kiosk.tryon.engine import TryOn
-from tests.tryon.conftest import photo
+from tests.helpers.photos import photo
 
 pytestmark = pytest.mark.slow     # real MediaPipe on photos
 

@@ -16,7 +16,7 @@ from kiosk.track.hands import FINGERS, INDEX_MCP, LITTLE_MCP, MIDDLE_MCP, WRIST
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.engine import HINT_NO_HAND, TryOn, TryOnResult
 from tests.fakes.renderer import fake_renderer
-from tests.tryon.conftest import photo
+from tests.helpers.photos import photo
 from tests.tryon.handpieces import hand_catalog
 
 pytestmark = pytest.mark.slow     # real MediaPipe face, pose and hands on photos

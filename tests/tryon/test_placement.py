@@ -14,7 +14,7 @@ from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.engine import HINT_NO_FACE, TryOn
 from kiosk.tryon.placement import Placement
 from tests.fakes.renderer import fake_renderer
-from tests.tryon.conftest import photo
+from tests.helpers.photos import photo
 
 
 def placements(catalog: Catalog, tracker: MediaPipeTracker, img: np.ndarray,

@@ -15,7 +15,7 @@ from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.attire import load_attire
 from kiosk.tryon.scene3d import Scene3D
 from kiosk.tryon.still import render
-from tests.tryon.conftest import PHOTOS, photo
+from tests.helpers.photos import PHOTOS, photo
 
 
 @pytest.mark.slow

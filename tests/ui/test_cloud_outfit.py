@@ -14,8 +14,8 @@ from kiosk.ui.app import MainWindow
 from kiosk.ui.screens.cloud import CloudScreen
 from kiosk.ui.visit_screen import VisitScreen
 from sync.devcloud.tryon import TEST_KEY
+from tests.helpers.cloud import LiveCloud
 from tests.helpers.ui import click, events, launch
-from tests.sync.conftest import LiveCloud
 
 pytestmark = pytest.mark.slow     # the whole app window with real MediaPipe
 

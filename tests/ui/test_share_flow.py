@@ -16,9 +16,9 @@ from kiosk import config
 from kiosk.ui.app import MainWindow
 from kiosk.ui.screens.share import ShareScreen
 from sync import daemon
+from tests.helpers.cloud import EMAIL, PASSWORD, LiveCloud
 from tests.helpers.sync import drain_until_empty
 from tests.helpers.ui import click, decode_qr, launch
-from tests.sync.conftest import EMAIL, PASSWORD, LiveCloud
 
 
 @pytest.fixture
