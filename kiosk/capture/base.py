@@ -8,6 +8,10 @@ import numpy.typing as npt
 
 Image = npt.NDArray[np.uint8]
 Mask = npt.NDArray[np.float32]          # (H, W) in 0..1: where the person is
+# The numbers everything else passes around: float32 as the renderer and MediaPipe hold them,
+# float64 for the geometry (poses, pendulums) that compounds rounding frame after frame.
+Array = npt.NDArray[np.float32]
+Mat = npt.NDArray[np.float64]
 
 
 class SourceError(Exception):

@@ -28,7 +28,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-U8 = npt.NDArray[np.uint8]
+from kiosk.capture.base import Image
+
 BG_DIST = 7.0                  # colour distance (ΔE, lightness halved) still counted as background
 CORE_DIST = 22.0               # from here a pixel is surely the piece, even on a thin chain
 SPECK = 0.004                  # enclosed background areas below this share of the piece are filled
@@ -41,14 +42,14 @@ class PrepareError(Exception):
 
 @dataclass(frozen=True)
 class Prepared:
-    rgba: U8                       # straight (not premultiplied) alpha, cropped
+    rgba: Image                       # straight (not premultiplied) alpha, cropped
     anchor: tuple[int, int]
     width_mm: float | None         # measured from a coin, else None
     plain_background: bool         # False: the border was busy, the cut-out is doubtful
     origin: tuple[int, int]        # where the crop starts in the (resized) photo
 
 
-def decode(data: bytes) -> U8:
+def decode(data: bytes) -> Image:
     arr = np.frombuffer(data, np.uint8)
     img = cv2.imdecode(arr, cv2.IMREAD_UNCHANGED) if arr.size else None
     if img is None:
@@ -60,7 +61,7 @@ def decode(data: bytes) -> U8:
     return np.ascontiguousarray(img)
 
 
-def prepare(img: U8, category: str, *, coin_mm: float | None = None, max_side: int = 800) -> Prepared:
+def prepare(img: Image, category: str, *, coin_mm: float | None = None, max_side: int = 800) -> Prepared:
     """`img` is BGR or BGRA. An image that already has real transparency is kept as it is."""
     scale = max_side / max(img.shape[:2])
     if scale < 1:
@@ -85,7 +86,7 @@ def _border(a: npt.NDArray[Any], ring: int) -> npt.NDArray[Any]:
                            a[:, :ring].reshape(-1, depth), a[:, -ring:].reshape(-1, depth)])
 
 
-def cut_out(bgr: U8) -> tuple[U8, bool]:
+def cut_out(bgr: Image) -> tuple[Image, bool]:
     """RGBA of the piece, and whether the photo's border was plain enough to trust it."""
     ring = max(2, min(bgr.shape[:2]) // 50)
     bg = np.median(_border(bgr, ring), axis=0).astype(np.uint8)
@@ -105,7 +106,7 @@ def cut_out(bgr: U8) -> tuple[U8, bool]:
     return rgba, plain
 
 
-def _drop_specks(core: U8) -> U8:
+def _drop_specks(core: Image) -> Image:
     """Dust and JPEG ringing on the background are not the piece."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
     if n <= 2:
@@ -116,7 +117,7 @@ def _drop_specks(core: U8) -> U8:
     return np.asarray(keep[labels], np.uint8)
 
 
-def _unmix(bgr: U8, core: U8, band: U8, bg: npt.NDArray[np.uint8]) -> U8:
+def _unmix(bgr: Image, core: Image, band: Image, bg: npt.NDArray[np.uint8]) -> Image:
     """Opaque core as photographed; around it, alpha is how far each pixel sits on the line
     from the background colour B to the nearest core colour F (I = a·F + (1−a)·B), and the
     colour is F: no background mixed into the edge, so no light fringe on a dark face."""
@@ -140,7 +141,7 @@ def _unmix(bgr: U8, core: U8, band: U8, bg: npt.NDArray[np.uint8]) -> U8:
     return np.dstack([colour, a * 255]).round().astype(np.uint8)
 
 
-def _not_background(dist: npt.NDArray[np.float32]) -> U8:
+def _not_background(dist: npt.NDArray[np.float32]) -> Image:
     """1 for the piece: everything but the background-coloured regions that reach the photo's
     edge, and the large background-coloured holes inside it (a hoop's inside). Small
     background-coloured specks inside are highlights on stones and stay part of the piece."""
@@ -156,7 +157,7 @@ def _not_background(dist: npt.NDArray[np.float32]) -> U8:
     return np.asarray(1 - is_bg[labels], np.uint8)
 
 
-def _measure_with_coin(rgba: U8, coin_mm: float) -> tuple[U8, float]:
+def _measure_with_coin(rgba: Image, coin_mm: float) -> tuple[Image, float]:
     solid = (rgba[:, :, 3] > 127).astype(np.uint8)
     contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     best, best_round = None, 0.0
@@ -182,7 +183,7 @@ def _measure_with_coin(rgba: U8, coin_mm: float) -> tuple[U8, float]:
     return out, round(float((xs[-1] - xs[0] + 1) * mm_per_px), 1)
 
 
-def _crop(rgba: U8) -> tuple[U8, tuple[int, int]]:
+def _crop(rgba: Image) -> tuple[Image, tuple[int, int]]:
     ys, xs = np.nonzero(rgba[:, :, 3] > 8)
     if ys.size == 0:
         return rgba, (0, 0)
@@ -191,7 +192,7 @@ def _crop(rgba: U8) -> tuple[U8, tuple[int, int]]:
     return np.ascontiguousarray(rgba[y0:y1, x0:x1]), (int(x0), int(y0))
 
 
-def guess_anchor(alpha: U8, category: str) -> tuple[int, int]:
+def guess_anchor(alpha: Image, category: str) -> tuple[int, int]:
     solid = alpha > 127
     rows = np.nonzero(solid.any(axis=1))[0]
     if rows.size == 0:
@@ -216,7 +217,7 @@ def _top_x(half: npt.NDArray[np.bool_], row: int) -> int:
     return int(round(xs.mean())) if xs.size else half.shape[1] // 2
 
 
-def on_white(rgba: U8, pad: int = 40, shadow: bool = True) -> U8:
+def on_white(rgba: Image, pad: int = 40, shadow: bool = True) -> Image:
     """A product photo of a sprite: the piece on white, as a shop would shoot it (devcloud, tests)."""
     h, w = rgba.shape[:2]
     canvas = np.full((h + 2 * pad, w + 2 * pad, 3), 255, np.float32)

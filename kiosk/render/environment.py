@@ -21,14 +21,14 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
+
+from kiosk.capture.base import Array
 
 # Real SH basis, bands 0..2, for a unit direction (x, y, z):
 #   Y0 = C0; Y1 = C1 y; Y2 = C1 z; Y3 = C1 x; Y4 = C2 x y; Y5 = C2 y z; Y6 = C3 (3 z^2 - 1);
 #   Y7 = C2 x z; Y8 = C4 (x^2 - y^2)
 SH_C = (0.282095, 0.488603, 1.092548, 0.315392, 0.546274)
 
-Array = npt.NDArray[np.float32]
 
 
 def sh_basis(d: Array) -> Array:

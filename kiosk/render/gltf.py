@@ -15,9 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import pygltflib
 
+from kiosk.capture.base import Array
 from kiosk.render.tone import srgb_decode
-
-Array = npt.NDArray[np.float32]
 
 _COMPONENTS = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT4": 16}
 _DTYPES: dict[int, Any] = {5120: np.int8, 5121: np.uint8, 5122: np.int16, 5123: np.uint16,

@@ -15,6 +15,7 @@ import moderngl
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Array
 from kiosk.render.environment import Environment
 from kiosk.render.model import Material, Model, Part
 from kiosk.render.occluder import Occluder
@@ -33,7 +34,6 @@ def variant(mat: Material) -> Variant:
         kind = 5                            # the general metallic-roughness path
     return kind, mat.texture is not None, mat.alpha_cutoff is not None
 TARGET_STEP = 32                 # render target sizes are rounded up to this
-Array = npt.NDArray[np.float32]
 
 
 @cache

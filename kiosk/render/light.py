@@ -46,10 +46,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from kiosk.capture.base import Image, Mask
+from kiosk.capture.base import Array, Image, Mask
 from kiosk.render.environment import Environment, equirect_dirs, project_sh, sh_eval
 
-Array = npt.NDArray[np.float32]
 Box = tuple[float, float, float, float]
 
 LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)          # linear sRGB -> Y

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kiosk.render.gltf import Array, Gltf, ModelError, node_matrix, vertex_normals
+from kiosk.capture.base import Array
+from kiosk.render.gltf import Gltf, ModelError, node_matrix, vertex_normals
 
 __all__ = ["DEFAULT_MATERIAL", "KINDS", "TRIANGLE_BUDGET", "Material", "Model", "ModelError", "Node", "Part",
            "Swing", "load_model"]

@@ -13,14 +13,13 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-import numpy.typing as npt
 
+from kiosk.capture.base import Array
 from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
 from kiosk.render.model import Model
 from kiosk.render.renderer import FACING_CAMERA, DrawItem, Renderer
 
-Array = npt.NDArray[np.float32]
 TILE_YAW_DEG, TILE_PITCH_DEG = 30.0, 15.0      # the catalogue's three-quarter view
 PREVIEW_HFOV_DEG = 12.0
 STUDIO_EXPOSURE = 0.6

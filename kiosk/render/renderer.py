@@ -22,6 +22,7 @@ import moderngl
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Array
 from kiosk.render.camera import Camera
 from kiosk.render.context import create_context
 from kiosk.render.environment import Environment
@@ -41,7 +42,6 @@ from kiosk.render.model import Material, Model
 from kiosk.render.occluder import Occluder, OccluderBounds
 from kiosk.render.segments import segment_matrices
 
-Array = npt.NDArray[np.float32]
 NEAR_MM, FAR_MM = 50.0, 5000.0
 MARGIN_PX = 2                    # around the projected bounds: MSAA edge pixels, rounding
 SAMPLES = 4                      # MSAA

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from kiosk.render.gltf import Array
+from kiosk.capture.base import Array
 from kiosk.render.model import Mat4, Model
 
 __all__ = ["segment_matrices", "swing_frames"]

@@ -9,9 +9,9 @@ skin's when the store gets darker or warmer.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
-Array = npt.NDArray[np.float32]
+from kiosk.capture.base import Array
+
 _A, _B, _C, _D, _E = 2.51, 0.03, 2.43, 0.59, 0.14     # Narkowicz's ACES fit
 
 

@@ -13,12 +13,11 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 import numpy as np
-import numpy.typing as npt
 
-Arr = npt.NDArray[np.float32]
+from kiosk.capture.base import Array
 
 
-def _alpha(cutoff: float | Arr, dt: float) -> float | Arr:
+def _alpha(cutoff: float | Array, dt: float) -> float | Array:
     tau = 1.0 / (2 * math.pi * cutoff)
     return 1.0 / (1.0 + tau / dt)
 
@@ -26,14 +25,14 @@ def _alpha(cutoff: float | Arr, dt: float) -> float | Arr:
 class OneEuro:
     def __init__(self, min_cutoff: float = 0.5, beta: float = 0.02, d_cutoff: float = 1.0):
         self.min_cutoff, self.beta, self.d_cutoff = min_cutoff, beta, d_cutoff
-        self._x: Arr | None = None
-        self._dx: Arr | None = None
+        self._x: Array | None = None
+        self._dx: Array | None = None
         self._t = 0.0
 
     def reset(self) -> None:
         self._x = None
 
-    def __call__(self, x: Arr, t: float) -> Arr:
+    def __call__(self, x: Array, t: float) -> Array:
         if self._x is None or self._x.shape != x.shape or t <= self._t:
             self._x, self._dx, self._t = x.copy(), np.zeros_like(x), t
             return x
@@ -52,13 +51,13 @@ class OneEuro:
 
 class Slot(Protocol):
     """Per-object filter state with where the object was last seen."""
-    center: Arr | None
+    center: Array | None
 
 
 S = TypeVar("S", bound=Slot)
 
 
-def match_slot(slots: list[S], centre: Arr, max_d: float, taken: list[S], make: Callable[[], S],
+def match_slot(slots: list[S], centre: Array, max_d: float, taken: list[S], make: Callable[[], S],
                keep: int) -> S:
     """The slot of the same object in the previous frame (the nearest centre within max_d,
     not already taken this frame), or a new one; the oldest beyond `keep` are forgotten."""

@@ -16,14 +16,12 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
+from kiosk.capture.base import Mat
 from kiosk.render.camera import Camera
 from kiosk.render.occluder import Occluder
 from kiosk.track.hands import FINGERS, INDEX_MCP, LITTLE_MCP, MIDDLE_MCP, THUMB, WRIST, HandTrack
 from kiosk.track.occluders import cylinder, merge
-
-Mat = npt.NDArray[np.float64]
 
 BANGLE_BEHIND_WRIST_MM = 22.0    # the wrist bones, up the forearm from landmark 0 (the crease)
 WRIST_RADIUS_MM = 26.0           # wrist ~ 160-175 mm round: an ellipse ~ 58 x 40 mm

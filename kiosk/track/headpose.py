@@ -34,12 +34,10 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk import paths
+from kiosk.capture.base import Array, Mat
 from kiosk.render.camera import DEFAULT_HFOV_DEG, Camera
 from kiosk.track.base import FaceTrack
 from kiosk.track.filters import OneEuro
-
-Arr = npt.NDArray[np.float32]
-Mat = npt.NDArray[np.float64]
 
 MODEL_DIR = paths.PROJECT_ROOT / "models" / "face_geometry"
 CANONICAL_OBJ = MODEL_DIR / "canonical_face_model.obj"
@@ -77,9 +75,9 @@ class HeadModelError(RuntimeError):
 
 @dataclass(frozen=True)
 class CanonicalFace:
-    vertices: Arr        # (468, 3) mm, head space
+    vertices: Array        # (468, 3) mm, head space
     faces: npt.NDArray[np.int32]   # (898, 3)
-    normals: Arr         # (468, 3) unit, outward
+    normals: Array         # (468, 3) unit, outward
 
 
 @functools.lru_cache(maxsize=2)
@@ -104,7 +102,7 @@ def canonical_face(path: Path = CANONICAL_OBJ) -> CanonicalFace:
     return CanonicalFace(v, f, _vertex_normals(v, f))
 
 
-def _vertex_normals(v: Arr, f: npt.NDArray[np.int32]) -> Arr:
+def _vertex_normals(v: Array, f: npt.NDArray[np.int32]) -> Array:
     n = np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]])
     acc = np.zeros_like(v)
     for k in range(3):
@@ -134,7 +132,7 @@ class HeadPose:
     yaw_deg: float           # nose towards the image's right is positive (as FaceTrack.yaw_deg)
     pitch_deg: float         # nose up is positive
     roll_deg: float          # clockwise on screen is positive (as FaceTrack.roll_deg)
-    landmarks: Arr           # (468, 3) the tracked pixels lifted to the fitted depths, camera mm
+    landmarks: Array           # (468, 3) the tracked pixels lifted to the fitted depths, camera mm
     reprojection_px: float   # RMS distance of the fitted landmarks from where the pose puts them
     depth_ratio: float       # this frame's head size by the iris / the canonical head's
     fit_ms: float = 0.0
@@ -145,11 +143,11 @@ class HeadPose:
         of the frame that looks at the lens reads 0 here, several degrees in `yaw_deg`."""
         return _view_yaw(self.yaw_deg, self.t)
 
-    def to_camera(self, points_head_mm: npt.ArrayLike) -> Arr:
+    def to_camera(self, points_head_mm: npt.ArrayLike) -> Array:
         p = np.asarray(points_head_mm, np.float64).reshape(-1, 3)
         return np.asarray((self.scale * p) @ self.R.T + self.t, np.float32)
 
-    def project(self, points_head_mm: npt.ArrayLike) -> Arr:
+    def project(self, points_head_mm: npt.ArrayLike) -> Array:
         return self.camera.project(self.to_camera(points_head_mm))
 
     def anchor(self, name: str) -> Anchor:
@@ -251,7 +249,7 @@ def _circle_yz(a: Mat, b: Mat, c: Mat) -> tuple[Mat, float]:
     return centre, float(np.hypot(ay - uy, az - uz))
 
 
-def jaw_line(pose: HeadPose) -> Arr:
+def jaw_line(pose: HeadPose) -> Array:
     """The lower outline of the face, ear to chin to ear, camera mm (tracked landmarks)."""
     return np.asarray(pose.landmarks[list(JAW_LINE)], np.float32)
 
@@ -272,7 +270,7 @@ class _Solve:
     err_px: float
 
 
-def _solve(points: Arr, camera: Camera, guess: _Solve | None) -> _Solve | None:
+def _solve(points: Array, camera: Camera, guess: _Solve | None) -> _Solve | None:
     obj = canonical_face().vertices[list(FIT_LANDMARKS)].astype(np.float64)
     img = np.asarray(points[list(FIT_LANDMARKS)], np.float64)
     k = _intrinsics(camera)

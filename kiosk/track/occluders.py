@@ -23,12 +23,11 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Array
 from kiosk.render.camera import Camera
 from kiosk.render.occluder import Occluder
 from kiosk.track.headpose import HeadPose, canonical_face
 from kiosk.track.neck import NECK_PIVOT_MM, NeckBase
-
-Arr = npt.NDArray[np.float32]
 
 # The skull, head space mm (canonical axes: +Y up, +Z out of the face). Adult head length
 # (glabella-opisthocranion) ~185-195 mm, breadth ~145-155 mm, vertex ~125-135 mm above the
@@ -48,7 +47,7 @@ def _tri(faces: list[tuple[int, int, int]]) -> npt.NDArray[np.int32]:
 
 
 @functools.lru_cache(maxsize=1)
-def _unit_sphere() -> tuple[Arr, npt.NDArray[np.int32]]:
+def _unit_sphere() -> tuple[Array, npt.NDArray[np.int32]]:
     """A closed UV sphere: poles + rings x segments."""
     verts = [(0.0, 1.0, 0.0)]
     for i in range(1, SPHERE_RINGS):
@@ -72,7 +71,7 @@ def _unit_sphere() -> tuple[Arr, npt.NDArray[np.int32]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _unit_cylinder() -> tuple[Arr, npt.NDArray[np.int32]]:
+def _unit_cylinder() -> tuple[Array, npt.NDArray[np.int32]]:
     """A closed cylinder of radius 1 from y = 0 to y = 1 (axis +y)."""
     n = CYLINDER_SEGMENTS
     ring = [(math.sin(2 * math.pi * j / n), math.cos(2 * math.pi * j / n)) for j in range(n)]
@@ -137,7 +136,7 @@ def head_occluder(pose: HeadPose, neck: NeckBase | None = None,
     return merge(parts)
 
 
-def ray_depths(occ: Occluder, camera: Camera, pixels: npt.ArrayLike, chunk: int = 64) -> Arr:
+def ray_depths(occ: Occluder, camera: Camera, pixels: npt.ArrayLike, chunk: int = 64) -> Array:
     """(N, 2) pixels -> (N,) camera z of the nearest occluder surface along each pixel's ray
     (inf where the ray misses). Moller-Trumbore, vectorised over the triangles."""
     px = np.asarray(pixels, np.float64).reshape(-1, 2)

@@ -19,9 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
-from kiosk.capture.base import Image
+from kiosk.capture.base import Image, Mat
 from kiosk.catalog.pieces import Piece
 from kiosk.render.camera import Camera
 from kiosk.render.model import Model
@@ -46,7 +45,6 @@ BANGLE_REFERENCE_MM = 57.2     # 2.4
 SCALE_RANGE = (0.8, 1.25)
 DEFAULT_FINGER = "ring"
 
-Mat = npt.NDArray[np.float64]
 
 
 @dataclass

@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 
+from kiosk.capture.base import Array
 from kiosk.catalog.pieces import Piece
 from kiosk.track.base import (
     ALA_IMAGE_RIGHT,
@@ -22,8 +22,6 @@ from kiosk.track.base import (
     FaceTrack,
     PoseTrack,
 )
-
-Vec = npt.NDArray[np.float32]
 
 FAR_EAR_FADE_START_DEG = 5.0    # the far ear starts to go behind the cheek
 FAR_EAR_HIDDEN_DEG = 10.0       # ... and is fully hidden here
@@ -94,16 +92,16 @@ class PlacementState:
         default_factory=lambda: {"image-left": SpriteSwing(), "image-right": SpriteSwing()})
 
 
-def _unit(v: Vec) -> Vec:
+def _unit(v: Array) -> Array:
     n = float(np.hypot(*v)) or 1.0
     return (v / n).astype(np.float32)
 
 
-def _pt(v: Vec) -> tuple[float, float]:
+def _pt(v: Array) -> tuple[float, float]:
     return float(v[0]), float(v[1])
 
 
-def ear_lobes(face: FaceTrack) -> dict[str, Vec]:
+def ear_lobes(face: FaceTrack) -> dict[str, Array]:
     ex, down = face.axes()
     s = face.px_per_mm
     nose = face.pt(1)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Mat
 from kiosk.catalog.pieces import Piece
 from kiosk.render.camera import Camera
 from kiosk.render.context import RenderUnavailable
@@ -44,7 +45,6 @@ from kiosk.tryon.swing import SwingJoint, Swings
 
 log = logging.getLogger(__name__)
 
-Mat = npt.NDArray[np.float64]
 LIVE_AA = "fxaa"        # MSAA 4x costs ~3x per piece on llvmpipe for triangles about a pixel big
 LIVE_MODEL = "model_live.glb"
 EAR_SIDES = ("image-left", "image-right")

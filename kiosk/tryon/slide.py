@@ -18,9 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.capture.base import Mat
 from kiosk.render.model import Model
-
-Mat = npt.NDArray[np.float64]
 
 GRAVITY_MM_S2 = 9810.0
 DOWN_CAM = np.array([0.0, 1.0, 0.0])          # camera space: +y is down

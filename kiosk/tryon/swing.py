@@ -24,11 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 
+from kiosk.capture.base import Mat
 from kiosk.track.headpose import Anchor
-
-Mat = npt.NDArray[np.float64]
 
 GRAVITY_MM_S2 = np.array([0.0, 9810.0, 0.0])     # camera space: +y is down
 DOWN = np.array([0.0, -1.0, 0.0])                # a piece's own down (+Y is up)
