@@ -112,6 +112,16 @@ class VideoFileSource:
             self._cap = None
 
 
+def first_frame(video: Path) -> Image:
+    """The first frame of a video file (the sample face the staff previews are drawn on)."""
+    src = VideoFileSource(video, fps=1000.0)
+    try:
+        src.open()
+        return src.read()
+    finally:
+        src.close()
+
+
 def load_photo(path: Path) -> Image:
     """A photo as BGR, or SourceError saying plainly whether it is missing or unreadable."""
     if not path.is_file():

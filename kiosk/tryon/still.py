@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kiosk import paths
 from kiosk.capture.base import Image, SourceError
-from kiosk.capture.sources import load_photo
+from kiosk.capture.sources import first_frame, load_photo
 from kiosk.catalog import cache
 from kiosk.catalog.pieces import AssetError, Catalog, Piece
 from kiosk.track.base import Tracker
@@ -150,15 +150,7 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
 
 def preview_on_sample(data_dir: Path, pid: str, out: Path) -> None:
     """The new piece worn on the sample video's face, so staff can judge size and hook."""
-    from kiosk.capture.sources import VideoFileSource
-
-    src = VideoFileSource(paths.SAMPLE_VIDEO, fps=1000.0)
-    try:
-        src.open()
-        frame = src.read()
-    finally:
-        src.close()
-    jpeg = render(frame, cache.load(data_dir), [pid]).jpeg()
+    jpeg = render(first_frame(paths.SAMPLE_VIDEO), cache.load(data_dir), [pid]).jpeg()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(jpeg)
     print(f"preview: {out}")

@@ -104,18 +104,13 @@ class _Worker:
             except (OSError, PrepareError, AssetError) as e:
                 self.results.prepared.emit(f"{Path(path).name}: {getattr(e, 'strerror', None) or e}")
             return tracker, face
-        from kiosk.capture.sources import VideoFileSource
+        from kiosk.capture.sources import first_frame
         from kiosk.track.mediapipe_tracker import MediaPipeTracker
         from kiosk.tryon.still import render
 
         if tracker is None:                 # kept across previews: its graphs load once
             tracker = MediaPipeTracker(static=True)
-            src = VideoFileSource(paths.SAMPLE_VIDEO, fps=1000.0)
-            try:
-                src.open()
-                face = src.read()
-            finally:
-                src.close()
+            face = first_frame(paths.SAMPLE_VIDEO)
         try:
             worn = render(face.copy(), Catalog({arg.id: arg}), [arg.id], tracker=tracker)
             self.results.previewed.emit(worn.image)
