@@ -25,11 +25,17 @@ class Tmpfs:
         subprocess.run(["mount", "-o", f"remount,{mode}", str(self.where)], check=True, capture_output=True)
 
     def fill(self) -> None:
-        with open(self.filler, "ab") as fh:
+        # Unbuffered: a buffered file keeps the bytes the full disk refused and raises ENOSPC
+        # again when the `with` closes it.
+        with open(self.filler, "ab", buffering=0) as fh:
             try:
                 while True:
                     fh.write(b"\0" * 65536)
-                    fh.flush()
+            except OSError:
+                pass
+            try:    # the last few KB, so that not even a small write fits
+                while fh.write(b"\0" * 512):
+                    pass
             except OSError:
                 pass
 
