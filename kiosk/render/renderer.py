@@ -14,13 +14,13 @@ Renderer objects own a GL context: make, use and release them in one thread (con
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import moderngl
 import numpy as np
-import numpy.typing as npt
 
 from kiosk.capture.base import Array
 from kiosk.render.camera import Camera
@@ -38,27 +38,29 @@ from kiosk.render.gpu import (
     program,
     variant,
 )
+from kiosk.render.layout import (
+    MARGIN_PX,
+    NEAR_MM,
+    clip_rect,
+    posed_segments,
+    projection,
+    screen_rect,
+    union_rect,
+)
+
+# DrawItem is part of this module's interface: what render() takes.
+from kiosk.render.layout import DrawItem as DrawItem
 from kiosk.render.model import Material, Model
 from kiosk.render.occluder import Occluder, OccluderBounds
-from kiosk.render.segments import segment_matrices
 
-NEAR_MM, FAR_MM = 50.0, 5000.0
-MARGIN_PX = 2                    # around the projected bounds: MSAA edge pixels, rounding
 SAMPLES = 4                      # MSAA
 AA_MODES = ("msaa", "fxaa", "none")
 STILL_SUPERSAMPLE = 2            # quality="still" renders 2x2 more pixels and averages them
 TILE_PX = 1024                   # largest target side (supersampled px): bounds GPU memory
+REGION_GAP_PX = 8                # between rectangles drawn side by side: FXAA reads 4 px out
 # A piece facing the camera: glTF +X (its left-to-right seen from the front) stays image right,
 # +Y up becomes -y (image up), +Z out of its front becomes -z (towards the camera).
 FACING_CAMERA = np.diag([1.0, -1.0, -1.0, 1.0]).astype(np.float32)
-
-
-@dataclass
-class DrawItem:
-    model: Model
-    pose: Array                                        # 4x4 model (mm) -> camera (mm, OpenCV)
-    joints: dict[str, Array] = field(default_factory=dict)   # swing name -> 3x3, parent space
-    opacity: float = 1.0
 
 
 @dataclass
@@ -77,82 +79,6 @@ class Layer:
     @property
     def alpha(self) -> Array:
         return self.rgba[:, :, 3]
-
-
-def projection(cam: Camera, x0: float, y0: float, w: float, h: float,
-               near: float = NEAR_MM, far: float = FAR_MM) -> Array:
-    """Camera space -> clip space of the frame rectangle (x0, y0, w, h), pixel-exact with
-    `Camera.project`: x_ndc = 2 (u - x0) / w - 1 where u = fx x / z + cx (same for y)."""
-    p = np.zeros((4, 4), np.float64)
-    p[0, 0], p[0, 2] = 2 * cam.fx / w, 2 * (cam.cx - x0) / w - 1
-    p[1, 1], p[1, 2] = 2 * cam.fy / h, 2 * (cam.cy - y0) / h - 1
-    p[2, 2], p[2, 3] = (far + near) / (far - near), -2 * far * near / (far - near)
-    p[3, 2] = 1.0
-    return np.asarray(p, np.float32)
-
-
-def _posed(item: DrawItem) -> list[Array]:
-    """Camera-space matrix of each swing segment of an item: [0] the rigid body, [i + 1] the
-    i-th swing (its frame, swings applied)."""
-    pose = np.asarray(item.pose, np.float32)
-    return [pose, *(pose @ segment_matrices(item.model, item.joints))]
-
-
-def _corners(model: Model) -> tuple[Array, npt.NDArray[np.intp]]:
-    """Each part's bounding-box corners (P, 8, 4) and its segment slot, kept on the model."""
-    got: tuple[Array, npt.NDArray[np.intp]] | None = getattr(model, "_corners_cache", None)
-    if got is None:
-        lo = np.stack([p.lo for p in model.parts])
-        hi = np.stack([p.hi for p in model.parts])
-        pick = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)])      # (8, 3)
-        both = np.stack([lo, hi], axis=1)                                                  # (P, 2, 3)
-        corners = both[:, pick, np.arange(3)]                                               # (P, 8, 3)
-        corners = np.concatenate([corners, np.ones(corners.shape[:2] + (1,), np.float32)], axis=2)
-        got = (np.asarray(corners, np.float32), np.array([p.segment + 1 for p in model.parts], np.intp))
-        model._corners_cache = got  # type: ignore[attr-defined]
-    return got
-
-
-def screen_rect(items: Sequence[DrawItem], cam: Camera, posed: list[list[Array]] | None = None,
-                margin: int = MARGIN_PX) -> tuple[int, int, int, int] | None:
-    """The frame rectangle the items cover (their parts' boxes projected, plus a margin),
-    clipped to the frame; None when nothing is in view."""
-    posed = posed if posed is not None else [_posed(it) for it in items]
-    pts = []
-    for item, segs in zip(items, posed, strict=True):
-        if not item.model.parts:
-            continue
-        corners, slot = _corners(item.model)
-        mats = np.stack(segs)[slot]                                   # (P, 4, 4)
-        pts.append(np.einsum("pij,pkj->pki", mats, corners)[:, :, :3].reshape(-1, 3))
-    if not pts:
-        return None
-    p = np.concatenate(pts)
-    p = p[p[:, 2] > NEAR_MM] if np.any(p[:, 2] > NEAR_MM) else p[:0]
-    if not len(p):
-        return None
-    uv = cam.project(p)
-    x0, y0 = np.floor(uv.min(axis=0)).astype(int) - margin
-    x1, y1 = np.ceil(uv.max(axis=0)).astype(int) + margin
-    x0, y0, x1, y1 = max(int(x0), 0), max(int(y0), 0), min(int(x1), cam.width), min(int(y1), cam.height)
-    if x1 <= x0 or y1 <= y0:
-        return None
-    return x0, y0, x1 - x0, y1 - y0
-
-
-def _clip(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
-    """The intersection of two (x0, y0, w, h) rectangles, None when empty."""
-    x0, y0 = max(int(a[0]), int(b[0])), max(int(a[1]), int(b[1]))
-    x1, y1 = min(int(a[0] + a[2]), int(b[0] + b[2])), min(int(a[1] + a[3]), int(b[1] + b[3]))
-    return (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
-
-
-def _union(rects: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int] | None:
-    if not rects:
-        return None
-    x0, y0 = min(r[0] for r in rects), min(r[1] for r in rects)
-    x1, y1 = max(r[0] + r[2] for r in rects), max(r[1] + r[3] for r in rects)
-    return x0, y0, x1 - x0, y1 - y0
 
 
 @dataclass
@@ -201,6 +127,7 @@ class Renderer:
                       for dt in ("f1", "f4")}
         self._occ = OccluderBuffer(self.ctx, self._depth, self._depth_u)
         self._occ_bounds = OccluderBounds(NEAR_MM, MARGIN_PX)
+        self.last_ms: list[float] = []          # render_each's time per group, ms
 
     # -- resources ---------------------------------------------------------------------------
     def _program(self, v: Variant) -> tuple[moderngl.Program, Uniforms]:
@@ -272,12 +199,12 @@ class Renderer:
         items = [it for it in items if it.opacity > 0 and it.model.parts]
         if not items:
             return None
-        posed = [_posed(it) for it in items]
+        posed = [posed_segments(it) for it in items]
         boxes = [screen_rect([it], camera, [m]) for it, m in zip(items, posed, strict=True)]
-        cover = _union([b for b in boxes if b is not None])
-        r = cover if rect is None else _clip(rect, (0, 0, camera.width, camera.height))
+        cover = union_rect([b for b in boxes if b is not None])
+        r = cover if rect is None else clip_rect(rect, (0, 0, camera.width, camera.height))
         # Only what the pieces cover is drawn, even inside a larger `rect` (a still's frame).
-        drawn = _clip(cover, r) if cover is not None and r is not None else None
+        drawn = clip_rect(cover, r) if cover is not None and r is not None else None
         if r is None or drawn is None:
             return None
         still = quality == "still"
@@ -303,7 +230,7 @@ class Renderer:
                 for ty in range(0, h * ss, step):
                     for tx in range(0, w * ss, step):
                         tw, th = min(step, w * ss - tx), min(step, h * ss - ty)
-                        tile = self._draw(frame, (x0 * ss + tx, y0 * ss + ty, tw, th))
+                        tile = self._pass(targets, [(frame, (x0 * ss + tx, y0 * ss + ty, tw, th))])[0]
                         if whole:
                             out = tile
                         else:
@@ -313,15 +240,109 @@ class Renderer:
                     targets.release()
         return Layer(out, r[0], r[1])
 
-    def _draw(self, f: _Frame, rect: tuple[int, int, int, int]) -> Array:
-        ctx, post, env, linear = self.ctx, f.targets.post, f.env, f.linear
-        x, y, w, h = rect
-        target = f.targets.ensure(w, h)
+    def render_each(self, groups: Sequence[tuple[Sequence[DrawItem], Sequence[Occluder]]], camera: Camera,
+                    env: Environment) -> list[Layer | None]:
+        """Live quality: each group of items in the frame rectangle it covers, under its own
+        occluders, as `render` would draw it alone. The rectangles are drawn side by side into
+        one target and read back at once: on llvmpipe every read-back waits for the rasterizer
+        threads to drain, and that wait, the clear and the FXAA pass cost as much as a small
+        piece's triangles, so pieces drawn together pay them once a frame instead of once each.
+        `last_ms` then holds each group's share: its own drawing plus an equal part of the rest."""
+        t0 = time.perf_counter()
+        out: list[Layer | None] = [None] * len(groups)
+        regions: list[tuple[int, _Frame, tuple[int, int, int, int]]] = []
+        too_big: list[int] = []
+        with self.ctx:
+            lit = self._env(env)
+            targets = self._live["f1"]
+            for i, (group, occluders) in enumerate(groups):
+                items = [it for it in group if it.opacity > 0 and it.model.parts]
+                posed = [posed_segments(it) for it in items]
+                boxes = [screen_rect([it], camera, [m]) for it, m in zip(items, posed, strict=True)]
+                cover = union_rect([b for b in boxes if b is not None])
+                if cover is None:
+                    continue                           # nothing in view
+                if max(cover[2], cover[3]) > TILE_PX:
+                    too_big.append(i)                  # a piece very close: `render` tiles it
+                    continue
+                handles = [self._load(it.model) for it in items]
+                frame = _Frame(targets, items, handles, posed, boxes, camera, lit, occluders, False)
+                regions.append((i, frame, cover))
+            spent = [0.0] * len(regions)
+            if regions:
+                tiles = self._pass(targets, [(f, rect) for _, f, rect in regions], spent)
+                for (i, _, rect), tile in zip(regions, tiles, strict=True):
+                    out[i] = Layer(tile, rect[0], rect[1])
+        common = ((time.perf_counter() - t0) * 1000 - sum(spent)) / max(len(regions), 1)
+        self.last_ms = [0.0] * len(groups)
+        for (i, _, _), ms in zip(regions, spent, strict=True):
+            self.last_ms[i] = ms + common
+        for i in too_big:
+            t1 = time.perf_counter()
+            out[i] = self.render(groups[i][0], camera, env, groups[i][1])
+            self.last_ms[i] = (time.perf_counter() - t1) * 1000
+        return out
+
+    def _pass(self, targets: Targets, regions: Sequence[tuple[_Frame, tuple[int, int, int, int]]],
+              spent: list[float] | None = None) -> list[Array]:
+        """Draws each (frame, rect) into its own strip of one target, left to right with a gap
+        the FXAA pass cannot reach across, and reads them back together."""
+        ctx, post = self.ctx, targets.post
+        lefts, x = [], 0
+        for _, (_, _, w, _) in regions:
+            lefts.append(x)
+            x += w + REGION_GAP_PX
+        width, height = x - REGION_GAP_PX, max(r[3] for _, r in regions)
+        target = targets.ensure(width, height)
         fbo = target.draw
+        whole = (0, 0, *fbo.size)
+        fbo.viewport = fbo.scissor = whole
         fbo.use()
-        fbo.viewport = (0, 0, w, h)
         # FXAA looks a few pixels past the rectangle: clear all of a reused target then.
-        fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0, viewport=None if post == "fxaa" else (0, 0, w, h))
+        fbo.clear(0.0, 0.0, 0.0, 0.0, depth=1.0, viewport=None if post == "fxaa" else (0, 0, width, height))
+        for k, ((f, rect), left) in enumerate(zip(regions, lefts, strict=True)):
+            t0 = time.perf_counter()
+            fbo.viewport = fbo.scissor = (left, 0, rect[2], rect[3])
+            fbo.use()
+            self._draw_region(f, fbo, rect)
+            if spent is not None:
+                spent[k] = (time.perf_counter() - t0) * 1000
+        fbo.scissor = whole              # (the resolve blit obeys the scissor too)
+        fbo.viewport = (0, 0, width, height)
+        fbo.use()
+        w, h = width, height
+        if target.resolved is not None:
+            ctx.copy_framebuffer(target.resolved, fbo)
+        if post is not None and target.post is not None and target.source is not None:
+            if post == "down":
+                w, h = w // 2, h // 2
+            ctx.disable(moderngl.DEPTH_TEST)
+            target.post.use()
+            target.post.viewport = (0, 0, w, h)
+            target.source.use(2)
+            self._post_u[post].set("u_src", 2)
+            self._post_u[post].set("u_rcp", (1.0 / target.source.width, 1.0 / target.source.height))
+            self._post_vao[post].render(moderngl.TRIANGLES, vertices=3)
+        d = 2 if post == "down" else 1
+        linear = regions[0][0].linear
+        data = target.read.read(viewport=(0, 0, w, h), components=4, dtype="f4" if linear else "f1")
+        img = np.frombuffer(data, np.float32 if linear else np.uint8).reshape(h, w, 4)
+        tiles: list[Array] = []
+        for (_, r), left in zip(regions, lefts, strict=True):
+            tile = img[:r[3] // d, left // d:(left + r[2]) // d]
+            if linear:
+                tiles.append(np.asarray(tile, np.float32))      # (already float32: no copy)
+            else:
+                rgba = tile.astype(np.float32)
+                rgba *= np.float32(1 / 255)
+                tiles.append(rgba)
+        return tiles
+
+    def _draw_region(self, f: _Frame, fbo: moderngl.Framebuffer, rect: tuple[int, int, int, int]) -> None:
+        """The occluders' depth, then the items, of the frame's rectangle `rect` into the
+        framebuffer's current viewport."""
+        ctx, env, linear = self.ctx, f.env, f.linear
+        x, y, w, h = rect
         ctx.enable(moderngl.DEPTH_TEST)
         ctx.disable(moderngl.BLEND)
         ctx.depth_func = "<"
@@ -341,7 +362,7 @@ class Renderer:
         # llvmpipe a draw's Python and state cost as much as its triangles.
         framed: set[int] = set()
         for item, handle, box, segs in zip(f.items, f.handles, f.boxes, f.posed, strict=True):
-            if box is None or _clip(rect, box) is None:
+            if box is None or clip_rect(rect, box) is None:
                 continue                   # not in this tile of a still
             pose = segs[0]
             # The whole array: moderngl writes a uniform array in one piece.
@@ -370,26 +391,6 @@ class Renderer:
                 gpart.vao.render(moderngl.TRIANGLES)
         ctx.disable(moderngl.CULL_FACE)
         ctx.front_face = "ccw"
-        if target.resolved is not None:
-            ctx.copy_framebuffer(target.resolved, fbo)
-        if post is not None and target.post is not None and target.source is not None:
-            if post == "down":
-                w, h = w // 2, h // 2
-            ctx.disable(moderngl.DEPTH_TEST)
-            target.post.use()
-            target.post.viewport = (0, 0, w, h)
-            target.source.use(2)
-            self._post_u[post].set("u_src", 2)
-            self._post_u[post].set("u_rcp", (1.0 / target.source.width, 1.0 / target.source.height))
-            self._post_vao[post].render(moderngl.TRIANGLES, vertices=3)
-        resolved = target.read
-        if linear:
-            data = resolved.read(viewport=(0, 0, w, h), components=4, dtype="f4")
-            return np.frombuffer(data, np.float32).reshape(h, w, 4)
-        data = resolved.read(viewport=(0, 0, w, h), components=4, dtype="f1")
-        rgba = np.frombuffer(data, np.uint8).reshape(h, w, 4).astype(np.float32)
-        rgba *= np.float32(1 / 255)
-        return rgba
 
     def _set_frame(self, u: Uniforms, proj: bytes, env: EnvGpu, linear: bool) -> None:
         u.write("u_proj", proj)

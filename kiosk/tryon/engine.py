@@ -15,6 +15,7 @@ from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
 from kiosk.render.light import LightEstimator, SpriteGrade, estimate_still, sprite_grade
 from kiosk.track.base import FaceTrack, Needs, Tracker, Tracking
+from kiosk.tryon.ahead import Drawing, TrackAhead, reuse
 from kiosk.tryon.attire import Attire, clothing_mask, recolor
 from kiosk.tryon.compose import composite_layer, draw
 from kiosk.tryon.hands3d import HAND_CATEGORIES, HandPlacement, fit_hands, hand_occluders, place_hand_pieces
@@ -91,6 +92,7 @@ class TryOn:
         self.scene = Scene3D(hfov_deg)
         self.last_face: FaceTrack | None = None
         self.hand_camera: Camera | None = None      # the camera the hand pieces were posed through
+        self._ahead = TrackAhead()
         self.select(selected or [])
 
     @property
@@ -101,16 +103,32 @@ class TryOn:
     def grade(self) -> SpriteGrade:
         return sprite_grade(self.env)
 
+    def close(self) -> None:
+        """Ends the tracker's thread for frames drawn ahead (the tracker and scene are their
+        owner's to close)."""
+        self._ahead.close()
+
     def select(self, ids: list[str]) -> None:
         self.pieces = self.catalog.expand(ids)
 
     def process(self, frame: Image, t: float | None = None) -> TryOnResult:
         t = time.monotonic() if t is None else t
         res = TryOnResult()
-        t0 = time.perf_counter()
-        tracking = self.tracker.track(frame, needs_for(self.pieces, self.attire), t)
+        needs = needs_for(self.pieces, self.attire)
+        ahead: list[Drawing] = []
+        was = self.scene.pose.camera if self.scene.pose is not None else None
+        if not self.still and self.has_3d and self.scene.started and self.scene.last and was is not None:
+            # The pieces drawn at the last frame's poses while this one is tracked (ahead.py).
+            job = self._ahead.start(lambda: self.tracker.track(frame, needs, t))
+            tr = time.perf_counter()
+            ahead = self.scene.render(self.scene.last, was, self.env, "live")
+            res.ms["render_ahead"] = (time.perf_counter() - tr) * 1000
+            tracking, res.ms["track"] = job.result()
+        else:
+            t0 = time.perf_counter()
+            tracking = self.tracker.track(frame, needs, t)
+            res.ms["track"] = (time.perf_counter() - t0) * 1000
         ta = time.perf_counter()
-        res.ms["track"] = (ta - t0) * 1000
         face = tracking.primary
         self.last_face = face
         if (self.attire is not None and not self.attire.is_original and face is not None
@@ -130,7 +148,7 @@ class TryOn:
             res.light = dict(self.env.stats)
             res.px_per_mm, res.scale_source = face.px_per_mm, face.scale_source
             res.placements = place(self.pieces, face, tracking.pose, self.state, t)
-            in_3d = self._draw_3d(frame, tracking, face, t, res)
+            in_3d = self._draw_3d(frame, tracking, face, t, res, (ahead, was))
             by_id = {p.id: p for p in self.pieces}
             grade = self.grade
             for pl in res.placements:
@@ -182,7 +200,7 @@ class TryOn:
         res.ms["hands_render"] = (time.perf_counter() - th) * 1000
 
     def _draw_3d(self, frame: Image, tracking: Tracking, face: FaceTrack, t: float,
-                 res: TryOnResult) -> set[str]:
+                 res: TryOnResult, ahead: tuple[list[Drawing], Camera | None] = ([], None)) -> set[str]:
         """The pieces with a model, rendered and composited; returns their ids (the rest, and
         all of them when no OpenGL context can be made, are drawn as sprites)."""
         three = [p for p in self.pieces if p.model is not None]
@@ -199,7 +217,16 @@ class TryOn:
         res.ms["pose"] = (t1 - t0) * 1000
         res.head = pose.as_json()
         quality = "still" if self.still else "live"
-        for p, layer, ms in self.scene.render(posed, pose.camera, self.env, quality):
+        drawn, was = ahead
+        if drawn and was is not None:
+            kept, again = reuse(drawn, was, posed, pose.camera)
+            for d in self.scene.render(again, pose.camera, self.env, quality) if again else []:
+                kept[(d[0].piece.id, d[0].side)] = d
+            drawings = [kept[(p.piece.id, p.side)] for p in posed]
+            res.ms["redrawn"] = float(len(again))
+        else:
+            drawings = self.scene.render(posed, pose.camera, self.env, quality)
+        for p, layer, ms in drawings:
             hook = pose.camera.project(p.hook_cam.reshape(1, 3).astype(np.float32))[0]
             ppm = pose.camera.fx / float(p.hook_cam[2])
             if layer is not None:

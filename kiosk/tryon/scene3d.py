@@ -74,7 +74,7 @@ class Drawn:
 
 
 @dataclass
-class _Posed:
+class PosedPiece:
     piece: Piece
     side: str
     item: DrawItem
@@ -82,7 +82,7 @@ class _Posed:
     occluders: list[Occluder] | None = None     # None: the head's (a hand piece has its hand's)
 
 
-def _with_model(p: _Posed, model: Model) -> _Posed:
+def _with_model(p: PosedPiece, model: Model) -> PosedPiece:
     return dataclasses.replace(p, item=dataclasses.replace(p.item, model=model))
 
 
@@ -151,9 +151,9 @@ class Scene3D:
     _chains: dict[Path, tuple[str, npt.NDArray[np.float32]] | None] = field(default_factory=dict)
     _joints: dict[int, tuple[list[SwingJoint], dict[str, str]]] = field(default_factory=dict)
     _lit: tuple[int, Environment, SpriteGrade] | None = None
-    last: list[_Posed] = field(default_factory=list)
+    last: list[PosedPiece] = field(default_factory=list)
     last_occluders: list[Occluder] = field(default_factory=list)
-    last_hands: list[_Posed] = field(default_factory=list)
+    last_hands: list[PosedPiece] = field(default_factory=list)
     _slides: dict[tuple[str, str], SlideStack] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -274,12 +274,12 @@ class Scene3D:
 
         joints[name] = _to_joint_space(model, name, _min_rotation(a / na, b / nb))
 
-    def place(self, pieces: list[Piece], tracking: Tracking, t: float | None, live: bool) -> list[_Posed]:
+    def place(self, pieces: list[Piece], tracking: Tracking, t: float | None, live: bool) -> list[PosedPiece]:
         """Every 3D piece's draw item for this frame (after `fit`)."""
         pose = self.pose
         if pose is None:
             return []
-        out: list[_Posed] = []
+        out: list[PosedPiece] = []
         swing_in: dict[str, tuple[list[SwingJoint], Anchor]] = {}
         follows: dict[str, dict[str, str]] = {}
         planned: list[tuple[Piece, str, Model, Anchor, Mat | None]] = []
@@ -320,14 +320,14 @@ class Scene3D:
             if chain_target is not None:
                 self._aim_chain(model, pose4, chain_target, joints)
             joints32 = {k: np.asarray(v, np.float32) for k, v in joints.items()}
-            out.append(_Posed(piece, side, DrawItem(model, pose4, joints32),
+            out.append(PosedPiece(piece, side, DrawItem(model, pose4, joints32),
                               np.asarray(anchor.position, np.float64)))
         self.last_occluders = [head_occluder(pose, neck)]
         self.last = out
         return out
 
     def place_hands(self, placed: list[HandPlacement], occluders: dict[str, Occluder],
-                    live: bool, t: float | None = None) -> list[_Posed]:
+                    live: bool, t: float | None = None) -> list[PosedPiece]:
         """The hand pieces' draw items (kiosk/tryon/hands3d.py placed them): a ring does not
         swing; the bangles of a stack slide along the arm (kiosk/tryon/slide.py), settled at
         once in a still (t None)."""
@@ -345,14 +345,14 @@ class Scene3D:
             if stack is None or stack.model is not model:
                 stack = self._slides[key] = SlideStack(model)
             joints = stack.step(np.asarray(hp.pose, np.float64), t)
-            out.append(_Posed(hp.piece, hp.side, DrawItem(model, np.asarray(hp.pose, np.float32), joints),
+            out.append(PosedPiece(hp.piece, hp.side, DrawItem(model, np.asarray(hp.pose, np.float32), joints),
                               hook, [occ] if occ is not None else []))
         for key in set(self._slides) - worn:
             del self._slides[key]           # taken off, or the hand lost: it starts at rest again
         self.last_hands = out
         return out
 
-    def full_detail(self, posed: list[_Posed]) -> list[_Posed]:
+    def full_detail(self, posed: list[PosedPiece]) -> list[PosedPiece]:
         """The same poses with each piece's full model: a photo is seen at leisure and larger
         (same hook, same swing nodes: the poses and joints carry over)."""
         return [_with_model(p, self.model(p.piece, live=False)) for p in posed]
@@ -372,8 +372,8 @@ class Scene3D:
             self._lit = (env.version, neutral, grade)
         return self._lit[1], self._lit[2]
 
-    def render(self, posed: list[_Posed], camera: Camera, env: Environment,
-               quality: str = "live") -> list[tuple[_Posed, Layer | None, float]]:
+    def render(self, posed: list[PosedPiece], camera: Camera, env: Environment,
+               quality: str = "live") -> list[tuple[PosedPiece, Layer | None, float]]:
         """Each piece in its own rectangle. The estimate's map (its shape: what the gold mirrors,
         lamps, the customer's clothes) lights the piece at the studio's level and in neutral
         colour, where the tone curve is near linear; the store's level and colour are then
@@ -384,14 +384,21 @@ class Scene3D:
         if r is None:
             return []
         lit, grade = self._lighting(env)
+        # One rectangle per piece: two earrings and a necklace in one rectangle would cover
+        # most of the lower face.
+        groups = [([p.item], self.last_occluders if p.occluders is None else p.occluders) for p in posed]
+        if quality == "live":
+            layers, spent = r.render_each(groups, camera, lit), list(r.last_ms)
+        else:
+            layers, spent = [], []
+            for items, occ in groups:
+                t0 = time.perf_counter()
+                layers.append(r.render(items, camera, lit, occluders=occ, quality=quality))
+                spent.append((time.perf_counter() - t0) * 1000)
         out = []
-        for p in posed:
+        for p, layer, ms in zip(posed, layers, spent, strict=True):
             t0 = time.perf_counter()
-            # One rectangle per piece: two earrings and a necklace in one rectangle would
-            # cover most of the lower face.
-            occ = self.last_occluders if p.occluders is None else p.occluders
-            layer = r.render([p.item], camera, lit, occluders=occ, quality=quality)
             if layer is not None:
                 grade_layer(layer.rgba, grade)
-            out.append((p, layer, (time.perf_counter() - t0) * 1000))
+            out.append((p, layer, ms + (time.perf_counter() - t0) * 1000))
         return out

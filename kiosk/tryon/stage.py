@@ -140,5 +140,7 @@ class TryOnStage:
         return "rendered live in 3D (OpenGL over EGL)"
 
     def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
         if self._tracker is not None:
             self._tracker.close()

@@ -15,9 +15,10 @@ import numpy as np
 
 from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
+from kiosk.render.layout import clip_rect, screen_rect
 from kiosk.render.model import Model
 from kiosk.render.occluder import Occluder
-from kiosk.render.renderer import DrawItem, Layer, _clip, screen_rect
+from kiosk.render.renderer import DrawItem, Layer
 from kiosk.tryon.scene3d import Scene3D
 
 GOLD_BGR = (0.22, 0.62, 0.83)     # display sRGB, the colour of the bundled gold pieces
@@ -33,13 +34,14 @@ class Drawn:
 
 @dataclass
 class FakeRenderer:
-    """kiosk.render.renderer.Renderer's `render`/`load`/`unload`/`release`: the same rectangle
+    """kiosk.render.renderer.Renderer's `render`/`render_each`/`load`/`unload`/`release`: the same rectangle
     (screen_rect of the items, clipped to `rect` when given), filled opaque."""
 
     aa: str = "msaa"
     calls: list[Drawn] = field(default_factory=list)
     loaded: set[int] = field(default_factory=set)
     released: bool = False
+    last_ms: list[float] = field(default_factory=list)
 
     def load(self, model: Model) -> None:
         self.loaded.add(id(model))
@@ -56,7 +58,7 @@ class FakeRenderer:
         shown = [it for it in items if it.opacity > 0 and it.model.parts]
         box = screen_rect(shown, camera) if shown else None
         if box is not None and rect is not None:
-            box = _clip(box, rect)
+            box = clip_rect(box, rect)
         self.calls.append(Drawn([str(it.model.path) for it in shown], quality, box))
         if box is None:
             return None
@@ -66,6 +68,12 @@ class FakeRenderer:
         rgba[:, :, :3] = np.multiply(GOLD_BGR, opacity, dtype=np.float32)
         rgba[:, :, 3] = opacity
         return Layer(rgba, x0, y0)
+
+    def render_each(self, groups: Sequence[tuple[Sequence[DrawItem], Sequence[Occluder]]], camera: Camera,
+                    env: Environment) -> list[Layer | None]:
+        out = [self.render(items, camera, env, occluders) for items, occluders in groups]
+        self.last_ms = [0.0] * len(groups)
+        return out
 
 
 def fake_renderer(scene: Scene3D) -> FakeRenderer:

@@ -46,7 +46,7 @@ PAIRS = [
                                     "download", "close"]),
     (FakeWidget, WidgetClient, ["create_session", "session", "submit", "result", "stream", "download",
                                 "probe", "close"]),
-    (FakeRenderer, Renderer, ["render", "load", "unload", "release"]),
+    (FakeRenderer, Renderer, ["render", "render_each", "load", "unload", "release"]),
 ]
 
 

@@ -13,9 +13,10 @@ import pytest
 from kiosk.render import synthetic as s
 from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
+from kiosk.render.layout import MARGIN_PX, NEAR_MM
 from kiosk.render.model import load_model
 from kiosk.render.occluder import OccluderBounds
-from kiosk.render.renderer import MARGIN_PX, NEAR_MM, DrawItem, Layer, Occluder, Renderer
+from kiosk.render.renderer import DrawItem, Layer, Occluder, Renderer
 from tests.helpers.pieces import CAM, facing, jhumka, single
 
 BLACK = Environment(np.zeros((16, 32, 3), np.float32), np.zeros((9, 3), np.float32))
