@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import cv2
 import moderngl
 import numpy as np
 import numpy.typing as npt
@@ -148,22 +149,47 @@ def reflection_contrast(img: Array, k: float = REFLECTION_CONTRAST) -> Array:
 
 
 class EnvGpu:
-    """An environment as uniforms and a mipmapped float texture."""
+    """An environment as uniforms and a mipmapped float texture. `update` writes a new estimate
+    of the same size into the same texture: ten times a second, a new texture and llvmpipe's
+    mipmap generation (a draw per level) cost ~0.9 ms where the levels computed here and
+    written cost ~0.1 ms."""
 
     def __init__(self, ctx: moderngl.Context, env: Environment):
-        self.env, self.version = env, env.version
-        img = np.ascontiguousarray(reflection_contrast(env.equirect), np.float32)
-        h, w = img.shape[:2]
-        self.texture = ctx.texture((w, h), 3, img.tobytes(), dtype="f4")
+        levels = _mip_chain(env)
+        h, w = levels[0].shape[:2]
+        self.texture = ctx.texture((w, h), 3, levels[0].tobytes(), dtype="f4")
         self.texture.repeat_x, self.texture.repeat_y = True, False
-        self.texture.build_mipmaps()
+        self.texture.build_mipmaps()            # (allocates the levels, written below)
         self.texture.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
         self.lod_max = float(math.floor(math.log2(max(h, 1))))
         self.texel = math.pi / h
+        self._write(env, levels, first=1)
+
+    def fits(self, env: Environment) -> bool:
+        return env.equirect.shape[:2] == (self.texture.height, self.texture.width)
+
+    def update(self, env: Environment) -> None:
+        self._write(env, _mip_chain(env), first=0)
+
+    def _write(self, env: Environment, levels: list[Array], first: int) -> None:
+        for i in range(first, len(levels)):
+            self.texture.write(levels[i].tobytes(), level=i)
+        self.env, self.version = env, env.version
         self.sh = np.ascontiguousarray(env.sh, np.float32).tobytes()
 
     def release(self) -> None:
         self.texture.release()
+
+
+def _mip_chain(env: Environment) -> list[Array]:
+    """The reflected environment and its levels down to 1x1, each the 2x2 average of the one
+    above (what glGenerateMipmap makes)."""
+    levels = [np.ascontiguousarray(reflection_contrast(env.equirect), np.float32)]
+    while max(levels[-1].shape[:2]) > 1:
+        h, w = levels[-1].shape[:2]
+        half = cv2.resize(levels[-1], (max(w // 2, 1), max(h // 2, 1)), interpolation=cv2.INTER_AREA)
+        levels.append(np.ascontiguousarray(half.reshape(max(h // 2, 1), max(w // 2, 1), 3), np.float32))
+    return levels
 
 
 @dataclass

@@ -158,12 +158,22 @@ class Renderer:
     def _env(self, env: Environment) -> EnvGpu:
         gpu = self._envs.get(id(env))
         if gpu is not None and (gpu.env is not env or gpu.version != env.version):
-            gpu.release()
-            gpu = None
+            if gpu.fits(env):
+                gpu.update(env)            # the same object re-estimated, or a new one at its id
+            else:
+                del self._envs[id(env)]
+                gpu.release()
+                gpu = None
+        if gpu is None and len(self._envs) >= 2:
+            # The oldest of the two kept takes the new estimate in its own texture.
+            oldest = self._envs.popitem(last=False)[1]
+            if oldest.fits(env):
+                oldest.update(env)
+                gpu = self._envs[id(env)] = oldest
+            else:
+                oldest.release()
         if gpu is None:
             gpu = self._envs[id(env)] = EnvGpu(self.ctx, env)
-            while len(self._envs) > 2:
-                self._envs.popitem(last=False)[1].release()
         self._envs.move_to_end(id(env))
         return gpu
 
