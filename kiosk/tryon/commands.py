@@ -17,7 +17,7 @@ def _cmd_tryon(args: argparse.Namespace) -> int:
     if not ok:
         return EXIT_USAGE
     return still.main(args.photo, args.jewelry, args.out, args.json, args.attire,
-                      data_dir=cfg.store.data_dir if cfg else None)
+                      data_dir=cfg.store.data_dir if cfg else None, coin_mm=args.coin_mm)
 
 
 def _cmd_assets(args: argparse.Namespace) -> int:
@@ -56,6 +56,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tr.add_argument("--out", type=Path, required=True, metavar="OUT.jpg")
     tr.add_argument("--attire", metavar="ID", help="recolour the outfit (assets/attire/manifest.json)")
     tr.add_argument("--json", action="store_true", help="per piece: anchor, width px/mm, scale, hidden")
+    tr.add_argument("--coin-mm", type=float, metavar="MM",
+                    help="a coin of this diameter held beside the hand sets the ring and bangle sizes' scale")
     tr.set_defaults(func=_cmd_tryon)
 
     ast = sub.add_parser("assets", help="staff asset tool: add a piece from a product photo, check manifests")

@@ -93,6 +93,7 @@ class TryOn:
         self.last_face: FaceTrack | None = None
         self.hand_camera: Camera | None = None      # the camera the hand pieces were posed through
         self._ahead = TrackAhead()
+        self.coin_mm: float | None = None           # a still's reference coin beside the hand
         self.select(selected or [])
 
     @property
@@ -172,7 +173,8 @@ class TryOn:
         th = time.perf_counter()
         h, w = frame.shape[:2]
         camera = self.hand_camera = Camera.from_hfov(w, h, self.scene.hfov_deg)
-        fits = fit_hands(frame, tracking.hands, face.px_per_mm if face is not None else None, camera)
+        fits = fit_hands(frame, tracking.hands, face.px_per_mm if face is not None else None, camera,
+                         self.coin_mm)
         live = not self.still
         three = self.scene.ready
         models = {p.id: self.scene.model(p, live) if p.model is not None and three else None

@@ -27,7 +27,9 @@ from kiosk.render.model import Model
 from kiosk.render.occluder import Occluder
 from kiosk.track.handpose import HandPose, fit_hand
 from kiosk.track.hands import FINGERS, HandTrack
+from kiosk.tryon.coin import Coin, find_coin
 from kiosk.tryon.sizing import (
+    KNUCKLE_SPAN_MM,
     RING_AT,
     BangleSize,
     HandScale,
@@ -55,6 +57,7 @@ class HandFit:
     pose: HandPose
     finger_px: float
     finger_measured: bool
+    coin: Coin | None = None        # the coin that gave the scale, if one was asked for and found
 
     @property
     def finger_mm(self) -> float:
@@ -98,14 +101,19 @@ class HandPlacement:
 
 
 def fit_hands(frame: Image, hands: list[HandTrack], face_px_per_mm: float | None,
-              camera: Camera) -> list[HandFit]:
+              camera: Camera, coin_mm: float | None = None) -> list[HandFit]:
+    """`coin_mm`: a coin of that diameter is looked for beside each hand (a still's
+    `--coin-mm`); where found it is the hand's scale."""
     out = []
     for hd in hands:
-        scale = hand_scale(hd, face_px_per_mm)
+        coin = (find_coin(frame, hd, coin_mm, knuckle_span_3d_px(hd) / KNUCKLE_SPAN_MM)
+                if coin_mm is not None else None)
+        scale = hand_scale(hd, face_px_per_mm, (coin.px_per_mm(coin_mm), coin.spread)
+                           if coin is not None and coin_mm is not None else None)
         width, measured = finger_width_px(frame, hd, DEFAULT_FINGER)
         pose = fit_hand(hd, camera, scale.px_per_mm, knuckle_span_3d_px(hd) / scale.px_per_mm)
         if pose is not None:
-            out.append(HandFit(hd, scale, pose, width, measured))
+            out.append(HandFit(hd, scale, pose, width, measured, coin))
     return out
 
 

@@ -52,7 +52,7 @@ INCH_MM = 25.4
 @dataclass(frozen=True)
 class HandScale:
     px_per_mm: float
-    source: str               # "iris" (the face beside the hand) or "hand" (the prior)
+    source: str               # "coin", "iris" (the face beside the hand) or "hand" (the prior)
     spread: float             # relative 1-sigma uncertainty of px_per_mm
 
     def as_json(self) -> dict[str, object]:
@@ -70,7 +70,12 @@ def knuckle_span_3d_px(hand: HandTrack) -> float:
     return hand.knuckle_span_px / shortening
 
 
-def hand_scale(hand: HandTrack, face_px_per_mm: float | None) -> HandScale:
+def hand_scale(hand: HandTrack, face_px_per_mm: float | None,
+               coin: tuple[float, float] | None = None) -> HandScale:
+    """`coin`: (px/mm, spread) from a coin of known size held beside the hand (coin.py),
+    which beats both the iris and the hand's own proportions."""
+    if coin is not None:
+        return HandScale(coin[0], "coin", coin[1])
     prior = knuckle_span_3d_px(hand) / KNUCKLE_SPAN_MM
     if face_px_per_mm is not None and face_px_per_mm > 0:
         if abs(prior / face_px_per_mm - 1.0) <= SAME_DEPTH_TOLERANCE:

@@ -26,6 +26,7 @@ from kiosk.tryon.hands3d import HAND_CATEGORIES
 from kiosk.tryon.scene3d import Scene3D
 
 EXIT_OK, EXIT_INPUT = 0, 2
+COIN_MM = (10.0, 50.0)        # what a coin's (or a round size card's disc) diameter can be
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class StillResult:
 
 
 def render(photo: Image, catalog: Catalog, pieces: list[str], attire: Attire | None = None,
-           tracker: Tracker | None = None) -> StillResult:
+           tracker: Tracker | None = None, coin_mm: float | None = None) -> StillResult:
     """The pieces (and the attire) drawn on `photo` in place. Without a tracker it makes a static
     MediaPipe one and closes it; a caller that renders often passes its own (and closes it).
     MediaPipe's graphs belong to the thread that made them: call from that thread."""
@@ -58,6 +59,7 @@ def render(photo: Image, catalog: Catalog, pieces: list[str], attire: Attire | N
     try:
         t0 = time.perf_counter()
         engine = TryOn(catalog, tracker, pieces, attire, still=True)
+        engine.coin_mm = coin_mm
         result = engine.process(photo, t=None)
         ms = (time.perf_counter() - t0) * 1000
         # Asked only when a piece started the renderer: `ready` on a fresh scene makes a context.
@@ -89,7 +91,10 @@ def _fail(msg: str) -> int:
 
 
 def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | None = None,
-         data_dir: Path | None = None) -> int:
+         data_dir: Path | None = None, coin_mm: float | None = None) -> int:
+    if coin_mm is not None and not COIN_MM[0] <= coin_mm <= COIN_MM[1]:
+        return _fail(f"--coin-mm is a coin's diameter in millimetres ({COIN_MM[0]:g} to {COIN_MM[1]:g}), "
+                     f"not {coin_mm:g}")
     try:
         frame: Image = load_photo(photo)
     except SourceError as e:
@@ -108,13 +113,18 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
             attire = choices[attire_id]
     except (AssetError, AttireError) as e:
         return _fail(str(e))
-    still = render(frame, catalog, ids, attire)
+    still = render(frame, catalog, ids, attire, coin_mm=coin_mm)
     result = still.result
     if still.hands_only and not result.hands:
         return _fail(f"{photo}: no hand found for {', '.join(ids)}; use a photo with the hand in view")
     if result.faces == 0 and not still.hands_only:
         return _fail(f"{photo}: no face found ({HINT_NO_FACE.split(':')[0].lower()}); "
                      "use a photo with the customer's face visible")
+    coins = [hp.fit.coin for hp in result.hands if hp.fit.coin is not None]
+    if coin_mm is not None and result.hands and not coins:
+        print(f"kiosk tryon: no {coin_mm:g} mm coin found beside the hand (hold it flat to the camera, "
+              "beside the finger, its rim in view); the sizes come from the hand's proportions",
+              file=sys.stderr)
     t0 = time.perf_counter()
     jpeg = still.jpeg()
     ms = still.ms + (time.perf_counter() - t0) * 1000
@@ -131,6 +141,8 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
               "light": {k: round(v, 4) for k, v in result.light.items()},
               "head": result.head, "drawn": [d.as_json() for d in result.drawn],
               "renderer": still.renderer or _probe_renderer(),
+              "coin": (coins[0].as_json(coin_mm) | {"found": True} if coins and coin_mm is not None
+                       else {"coin_mm": coin_mm, "found": False} if coin_mm is not None else None),
               "generation_time_ms": round(ms, 1)}
     if as_json:
         print(json.dumps(report, indent=2))
