@@ -80,7 +80,8 @@ class TryOnStage:
                 self._engine.attire = attire
 
     def _ensure(self) -> TryOn:
-        # Created on the worker thread: MediaPipe graphs belong to the thread that runs them.
+        # Created on the worker thread, which runs its graphs (or its one tracking thread does,
+        # kiosk/tryon/ahead.py): a MediaPipe graph must never run in two threads at once.
         if self._engine is None:
             if self._tracker is None:
                 self._tracker = self._make_tracker()

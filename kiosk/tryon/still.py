@@ -49,7 +49,8 @@ def render(photo: Image, catalog: Catalog, pieces: list[str], attire: Attire | N
            tracker: Tracker | None = None, coin_mm: float | None = None) -> StillResult:
     """The pieces (and the attire) drawn on `photo` in place. Without a tracker it makes a static
     MediaPipe one and closes it; a caller that renders often passes its own (and closes it).
-    MediaPipe's graphs belong to the thread that made them: call from that thread."""
+    A MediaPipe graph must never run in two threads at once: a caller sharing a tracker calls
+    from one thread."""
     own = tracker is None
     if tracker is None:
         from kiosk.track.mediapipe_tracker import MediaPipeTracker

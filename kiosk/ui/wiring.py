@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Wiring:
     # Both factories are called lazily on the thread that uses what they make (the try-on
-    # worker, the face worker): MediaPipe graphs belong to the thread that runs them.
+    # worker, the face worker): a MediaPipe graph must never run in two threads at once (the
+    # try-on worker hands its frames' tracking to one thread of its own: kiosk/tryon/ahead.py).
     tracker: Callable[[], Tracker] = live_tracker
     face_models: Callable[[], FaceModels] = load_models
     # Every source the live view runs goes through this (the soak's unpluggable cable).

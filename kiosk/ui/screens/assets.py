@@ -1,8 +1,8 @@
 """Add a piece from a product photo, on the touchscreen (behind the technician PIN).
 
 Photos are picked from the incoming folder (``<data_dir>/incoming``) and USB sticks mounted
-under /media. The cut-out and the face preview run on one worker thread (MediaPipe's graph
-stays on the thread that made it); the screen only shows results. Staff drag the hook point
+under /media. The cut-out and the face preview run on one worker thread (a MediaPipe graph must
+never run in two threads at once); the screen only shows results. Staff drag the hook point
 on the cut-out and see the piece worn on the sample video's face before saving.
 """
 
