@@ -81,6 +81,19 @@ class Layer:
         return self.rgba[:, :, 3]
 
 
+Rect = tuple[int, int, int, int]
+
+
+def _covered(items: Sequence[DrawItem], camera: Camera) -> tuple[list[DrawItem], list[list[Array]],
+                                                                 list[Rect | None], Rect | None]:
+    """The items that show (opaque enough, with parts), their segments posed, each one's
+    rectangle on screen and the rectangle they cover together (None: nothing in view)."""
+    shown = [it for it in items if it.opacity > 0 and it.model.parts]
+    posed = [posed_segments(it) for it in shown]
+    boxes = [screen_rect([it], camera, [m]) for it, m in zip(shown, posed, strict=True)]
+    return shown, posed, boxes, union_rect([b for b in boxes if b is not None])
+
+
 @dataclass
 class _Frame:
     """What one render call draws, for each tile of it."""
@@ -156,25 +169,19 @@ class Renderer:
                 handle.release()
 
     def _env(self, env: Environment) -> EnvGpu:
-        gpu = self._envs.get(id(env))
-        if gpu is not None and (gpu.env is not env or gpu.version != env.version):
-            if gpu.fits(env):
-                gpu.update(env)            # the same object re-estimated, or a new one at its id
+        gpu = self._envs.pop(id(env), None)
+        if gpu is None or gpu.env is not env or gpu.version != env.version:
+            # A new estimate goes into a texture already made: the one at its id (the same
+            # object re-estimated, or a new one there), else the oldest of the two kept.
+            if gpu is None and len(self._envs) >= 2:
+                gpu = self._envs.popitem(last=False)[1]
+            if gpu is not None and gpu.fits(env):
+                gpu.update(env)
             else:
-                del self._envs[id(env)]
-                gpu.release()
-                gpu = None
-        if gpu is None and len(self._envs) >= 2:
-            # The oldest of the two kept takes the new estimate in its own texture.
-            oldest = self._envs.popitem(last=False)[1]
-            if oldest.fits(env):
-                oldest.update(env)
-                gpu = self._envs[id(env)] = oldest
-            else:
-                oldest.release()
-        if gpu is None:
-            gpu = self._envs[id(env)] = EnvGpu(self.ctx, env)
-        self._envs.move_to_end(id(env))
+                if gpu is not None:
+                    gpu.release()
+                gpu = EnvGpu(self.ctx, env)
+        self._envs[id(env)] = gpu                     # (last: the most recently used)
         return gpu
 
     def release(self) -> None:
@@ -206,12 +213,9 @@ class Renderer:
         """Draw the items into the frame rectangle they cover (or `rect`); None if none shows.
         quality="still" supersamples 2x2 on top of MSAA. linear=True returns exposed linear
         radiance (premultiplied, not tone-mapped) for measurements."""
-        items = [it for it in items if it.opacity > 0 and it.model.parts]
+        items, posed, boxes, cover = _covered(items, camera)
         if not items:
             return None
-        posed = [posed_segments(it) for it in items]
-        boxes = [screen_rect([it], camera, [m]) for it, m in zip(items, posed, strict=True)]
-        cover = union_rect([b for b in boxes if b is not None])
         r = cover if rect is None else clip_rect(rect, (0, 0, camera.width, camera.height))
         # Only what the pieces cover is drawn, even inside a larger `rect` (a still's frame).
         drawn = clip_rect(cover, r) if cover is not None and r is not None else None
@@ -266,10 +270,7 @@ class Renderer:
             lit = self._env(env)
             targets = self._live["f1"]
             for i, (group, occluders) in enumerate(groups):
-                items = [it for it in group if it.opacity > 0 and it.model.parts]
-                posed = [posed_segments(it) for it in items]
-                boxes = [screen_rect([it], camera, [m]) for it, m in zip(items, posed, strict=True)]
-                cover = union_rect([b for b in boxes if b is not None])
+                items, posed, boxes, cover = _covered(group, camera)
                 if cover is None:
                     continue                           # nothing in view
                 if max(cover[2], cover[3]) > TILE_PX:
