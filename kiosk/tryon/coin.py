@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from kiosk.capture.base import Image
 from kiosk.track.hands import HandTrack
+from kiosk.tryon.sizing import HandScale
 
 SEARCH_SPANS = 3.0          # how far from the hand's centre, in knuckle spans
 RADIUS_RANGE = (0.7, 1.45)  # of the radius the hand's prior expects
@@ -43,11 +44,11 @@ class Coin:
     def px_per_mm(self, coin_mm: float) -> float:
         return 2.0 * self.radius_px / coin_mm
 
-    @property
-    def spread(self) -> float:
-        """Relative 1-sigma uncertainty of the scale: the rim to about half a pixel, and a coin
-        held up to ~2 cm nearer or further than the finger at arm's length (~3 %)."""
-        return 0.03 + 0.5 / self.radius_px
+    def scale(self, coin_mm: float) -> HandScale:
+        """The hand's scale from this coin, which beats both the iris and the hand's own
+        proportions. Its relative 1-sigma uncertainty: the rim to about half a pixel, and a
+        coin held up to ~2 cm nearer or further than the finger at arm's length (~3 %)."""
+        return HandScale(self.px_per_mm(coin_mm), "coin", 0.03 + 0.5 / self.radius_px)
 
     def as_json(self, coin_mm: float) -> dict[str, object]:
         return {"coin_mm": coin_mm, "centre_px": [round(self.centre[0], 1), round(self.centre[1], 1)],

@@ -29,7 +29,6 @@ from kiosk.track.handpose import HandPose, fit_hand
 from kiosk.track.hands import FINGERS, HandTrack
 from kiosk.tryon.coin import Coin, find_coin
 from kiosk.tryon.sizing import (
-    KNUCKLE_SPAN_MM,
     RING_AT,
     BangleSize,
     HandScale,
@@ -38,6 +37,7 @@ from kiosk.tryon.sizing import (
     finger_width_px,
     hand_scale,
     knuckle_span_3d_px,
+    prior_px_per_mm,
     ring_size,
 )
 
@@ -106,10 +106,10 @@ def fit_hands(frame: Image, hands: list[HandTrack], face_px_per_mm: float | None
     `--coin-mm`); where found it is the hand's scale."""
     out = []
     for hd in hands:
-        coin = (find_coin(frame, hd, coin_mm, knuckle_span_3d_px(hd) / KNUCKLE_SPAN_MM)
-                if coin_mm is not None else None)
-        scale = hand_scale(hd, face_px_per_mm, (coin.px_per_mm(coin_mm), coin.spread)
-                           if coin is not None and coin_mm is not None else None)
+        coin = None
+        if coin_mm is not None:
+            coin = find_coin(frame, hd, coin_mm, prior_px_per_mm(hd))
+        scale = hand_scale(hd, face_px_per_mm) if coin is None or coin_mm is None else coin.scale(coin_mm)
         width, measured = finger_width_px(frame, hd, DEFAULT_FINGER)
         pose = fit_hand(hd, camera, scale.px_per_mm, knuckle_span_3d_px(hd) / scale.px_per_mm)
         if pose is not None:

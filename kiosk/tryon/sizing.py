@@ -70,13 +70,13 @@ def knuckle_span_3d_px(hand: HandTrack) -> float:
     return hand.knuckle_span_px / shortening
 
 
-def hand_scale(hand: HandTrack, face_px_per_mm: float | None,
-               coin: tuple[float, float] | None = None) -> HandScale:
-    """`coin`: (px/mm, spread) from a coin of known size held beside the hand (coin.py),
-    which beats both the iris and the hand's own proportions."""
-    if coin is not None:
-        return HandScale(coin[0], "coin", coin[1])
-    prior = knuckle_span_3d_px(hand) / KNUCKLE_SPAN_MM
+def prior_px_per_mm(hand: HandTrack) -> float:
+    """The hand's scale from its own proportions: the knuckle span against the adult prior."""
+    return knuckle_span_3d_px(hand) / KNUCKLE_SPAN_MM
+
+
+def hand_scale(hand: HandTrack, face_px_per_mm: float | None) -> HandScale:
+    prior = prior_px_per_mm(hand)
     if face_px_per_mm is not None and face_px_per_mm > 0:
         if abs(prior / face_px_per_mm - 1.0) <= SAME_DEPTH_TOLERANCE:
             return HandScale(face_px_per_mm, "iris", 0.04)

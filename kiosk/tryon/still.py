@@ -122,6 +122,11 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
         return _fail(f"{photo}: no face found ({HINT_NO_FACE.split(':')[0].lower()}); "
                      "use a photo with the customer's face visible")
     coins = [hp.fit.coin for hp in result.hands if hp.fit.coin is not None]
+    coin_report: dict[str, object] | None = None
+    if coin_mm is not None and coins:
+        coin_report = coins[0].as_json(coin_mm) | {"found": True}
+    elif coin_mm is not None:
+        coin_report = {"coin_mm": coin_mm, "found": False}
     if coin_mm is not None and result.hands and not coins:
         print(f"kiosk tryon: no {coin_mm:g} mm coin found beside the hand (hold it flat to the camera, "
               "beside the finger, its rim in view); the sizes come from the hand's proportions",
@@ -142,8 +147,7 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
               "light": {k: round(v, 4) for k, v in result.light.items()},
               "head": result.head, "drawn": [d.as_json() for d in result.drawn],
               "renderer": still.renderer or _probe_renderer(),
-              "coin": (coins[0].as_json(coin_mm) | {"found": True} if coins and coin_mm is not None
-                       else {"coin_mm": coin_mm, "found": False} if coin_mm is not None else None),
+              "coin": coin_report,
               "generation_time_ms": round(ms, 1)}
     if as_json:
         print(json.dumps(report, indent=2))

@@ -18,7 +18,7 @@ from kiosk.track.hands import HandTrack
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon import still
 from kiosk.tryon.coin import find_coin
-from kiosk.tryon.sizing import KNUCKLE_SPAN_MM, knuckle_span_3d_px
+from kiosk.tryon.sizing import prior_px_per_mm
 from tests.helpers.coins import draw_coin
 from tests.helpers.photos import photo
 
@@ -39,10 +39,6 @@ def hands() -> Iterator[dict[str, list[HandTrack]]]:
         tracker.close()
 
 
-def _prior(hand: HandTrack) -> float:
-    return knuckle_span_3d_px(hand) / KNUCKLE_SPAN_MM
-
-
 def _beside(hand: HandTrack, where: tuple[float, float]) -> tuple[float, float]:
     c, span = hand.points.mean(axis=0), hand.knuckle_span_px
     return float(c[0] + where[0] * span), float(c[1] + where[1] * span)
@@ -52,7 +48,7 @@ def _beside(hand: HandTrack, where: tuple[float, float]) -> tuple[float, float]:
 def test_no_coin_is_found_where_there_is_none(name: str, hands: dict[str, list[HandTrack]]) -> None:
     assert hands[name], name
     for hand in hands[name]:
-        assert find_coin(photo(name), hand, COIN_MM, _prior(hand)) is None, (name, hand.side)
+        assert find_coin(photo(name), hand, COIN_MM, prior_px_per_mm(hand)) is None, (name, hand.side)
 
 
 @pytest.mark.parametrize("name, which, factor, where", DRAWN)
@@ -61,25 +57,25 @@ def test_a_coin_beside_the_hand_gives_its_true_scale(name: str, which: int, fact
                                                       hands: dict[str, list[HandTrack]]) -> None:
     hand = hands[name][which]
     img = photo(name)
-    radius = COIN_MM / 2 * _prior(hand) * factor
+    radius = COIN_MM / 2 * prior_px_per_mm(hand) * factor
     draw_coin(img, _beside(hand, where), radius, thumb_deg=200)
-    coin = find_coin(img, hand, COIN_MM, _prior(hand))
+    coin = find_coin(img, hand, COIN_MM, prior_px_per_mm(hand))
     assert coin is not None
     assert abs(coin.radius_px / radius - 1) < 0.015
-    assert abs(coin.px_per_mm(COIN_MM) / (_prior(hand) * factor) - 1) < 0.015
+    assert abs(coin.px_per_mm(COIN_MM) / (prior_px_per_mm(hand) * factor) - 1) < 0.015
 
 
 def test_two_coins_of_different_sizes_are_no_answer(hands: dict[str, list[HandTrack]]) -> None:
     hand = hands["hand_raised.jpg"][0]
     img = photo("hand_raised.jpg")
-    r = COIN_MM / 2 * _prior(hand)
+    r = COIN_MM / 2 * prior_px_per_mm(hand)
     draw_coin(img, _beside(hand, (-1.7, 0.0)), 1.15 * r, thumb_deg=200)
-    assert find_coin(img, hand, COIN_MM, _prior(hand)) is not None
+    assert find_coin(img, hand, COIN_MM, prior_px_per_mm(hand)) is not None
     other = photo("hand_raised.jpg")
     draw_coin(other, _beside(hand, (1.7, 0.0)), 0.85 * r, seed=2)
-    assert find_coin(other, hand, COIN_MM, _prior(hand)) is not None      # each alone is found
+    assert find_coin(other, hand, COIN_MM, prior_px_per_mm(hand)) is not None      # each alone is found
     draw_coin(img, _beside(hand, (1.7, 0.0)), 0.85 * r, seed=2)
-    assert find_coin(img, hand, COIN_MM, _prior(hand)) is None
+    assert find_coin(img, hand, COIN_MM, prior_px_per_mm(hand)) is None
 
 
 @pytest.mark.slow
@@ -87,7 +83,7 @@ def test_kiosk_tryon_sizes_from_the_coin_and_says_when_there_is_none(
         tmp_path: Path, hands: dict[str, list[HandTrack]], capsys: pytest.CaptureFixture[str]) -> None:
     hand = hands["hand_raised.jpg"][0]
     img = photo("hand_raised.jpg")
-    draw_coin(img, _beside(hand, (-1.7, 0.0)), COIN_MM / 2 * _prior(hand) * 1.15, thumb_deg=200)
+    draw_coin(img, _beside(hand, (-1.7, 0.0)), COIN_MM / 2 * prior_px_per_mm(hand) * 1.15, thumb_deg=200)
     with_coin, bare = tmp_path / "coin.png", tmp_path / "bare.png"
     cv2.imwrite(str(with_coin), img)
     cv2.imwrite(str(bare), photo("hand_raised.jpg"))
@@ -99,7 +95,7 @@ def test_kiosk_tryon_sizes_from_the_coin_and_says_when_there_is_none(
     got, err = reports[with_coin]
     ring = got["pieces"][0]
     assert got["coin"]["found"] is True and ring["scale"]["source"] == "coin" and not err
-    assert abs(ring["scale"]["px_per_mm"] / (_prior(hand) * 1.15) - 1) < 0.015
+    assert abs(ring["scale"]["px_per_mm"] / (prior_px_per_mm(hand) * 1.15) - 1) < 0.015
     got, err = reports[bare]
     assert got["coin"] == {"coin_mm": COIN_MM, "found": False}
     assert got["pieces"][0]["scale"]["source"] != "coin"
