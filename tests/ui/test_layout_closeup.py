@@ -40,17 +40,22 @@ def window(qtbot: QtBot, make_config: Callable[..., Path], tmp_path: Path) -> It
 
 
 def settled(qtbot: QtBot, win: MainWindow) -> Rect:
-    """The crop once the easing has arrived: it moved less than a pixel in the last half second."""
-    seen: list[tuple[float, Rect]] = []
+    """The crop once the easing has arrived: it moved less than a pixel in the last half second,
+    over which frames kept being painted (on a loaded machine a starved view holds still
+    without having arrived)."""
+    seen: list[tuple[float, Rect, int]] = []
 
     def still() -> bool:
         crop = win.live_view.crop
         if crop is None:
             return False
-        now = time.monotonic()
-        seen.append((now, crop))
-        old = [c for t, c in seen if now - t >= 0.5]
-        return bool(old) and abs(old[-1].h - crop.h) < 1 and abs(old[-1].x - crop.x) < 1
+        now, painted = time.monotonic(), win.live_view.painted
+        seen.append((now, crop, painted))
+        old = [(c, n) for t, c, n in seen if now - t >= 0.5]
+        if not old:
+            return False
+        before, then = old[-1]
+        return painted - then >= 5 and abs(before.h - crop.h) < 1 and abs(before.x - crop.x) < 1
 
     qtbot.waitUntil(still, timeout=10_000)
     return seen[-1][1]
@@ -99,19 +104,37 @@ def test_compare_puts_the_last_photo_beside_the_mirror(qtbot: QtBot, window: Mai
     click(qtbot, tools.compare)
     view = window.live_view
     assert view.comparison is not None and "Temple Gold Jhumka" in view.comparison.label
-    qtbot.wait(800)
-    shot = screenshot(view).astype(np.float32)
     live_area, photo_area = view.areas()
     assert photo_area is not None and not live_area.intersects(photo_area)
     assert live_area.width() > live_area.height()         # a tall mirror is split one above the other
 
-    def part(r: QRectF) -> np.ndarray:
-        return shot[int(r.y()):int(r.y() + r.height()), int(r.x()):int(r.x() + r.width())]
+    def sides() -> tuple[np.ndarray, np.ndarray]:
+        shot = screenshot(view).astype(np.float32)
 
-    live, photo = part(live_area), part(photo_area)
+        def part(r: QRectF) -> np.ndarray:
+            return shot[int(r.y()):int(r.y() + r.height()), int(r.x()):int(r.x() + r.width())]
+
+        assert photo_area is not None
+        return part(live_area), part(photo_area)
+
+    def blueness() -> list[float]:
+        return [float((p[:, :, 0] - p[:, :, 2]).mean()) for p in sides()]
+
+    def blue_live() -> bool:
+        b = blueness()
+        return b[0] > b[1] + 5
+
+    # The outfit's mask comes from the side thread, which yields to everything else: on a busy
+    # machine the blue arrives later than on a quiet one.
+    qtbot.wait(800)
+    try:
+        qtbot.waitUntil(blue_live, timeout=10_000)
+    except qtbot.TimeoutError:
+        pass                                                             # the asserts below say why
+    live, photo = sides()
     assert live.std() > 20 and photo.std() > 20                          # both sides show a picture
     # the live side wears the blue outfit, the photo the customer's own clothes
-    blue = [float((p[:, :, 0] - p[:, :, 2]).mean()) for p in (live, photo)]
+    blue = blueness()
     assert blue[0] > blue[1] + 5
     click(qtbot, v.catalogue.end_button)                                 # leaving: the mirror alone
     assert view.comparison is None and not tools.compare.isChecked()
