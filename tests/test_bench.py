@@ -56,6 +56,9 @@ def test_bench_hands_reports_every_figure() -> None:
 
     r = bench_hands(seconds=1.0)
     assert "skipped" not in r, r            # the bundled catalogue has rings and bangles
-    for run in ("hand_only", "face_and_hand"):
+    for run in ("hand_only", "face_and_hand", "two_hands"):
         assert r[run]["fps_sustained"] > 0 and r[run]["hand_found_pct"] > 50, r[run]
         assert r[run]["hand_total_ms"]["p95"] >= r[run]["hand_total_ms"]["p50"] > 0
+    assert r["hand_only"]["two_hands_pct"] == 0
+    # The second hand is followed once the side thread has seen it (twice a second).
+    assert r["two_hands"]["two_hands_pct"] > 0, r["two_hands"]

@@ -12,6 +12,8 @@ orientation: palm or back towards the camera and the wrist's rotation.
 from __future__ import annotations
 
 import math
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +22,21 @@ import numpy.typing as npt
 
 from kiosk.capture.base import Image
 from kiosk.track.filters import OneEuro, match_slot
+from kiosk.track.worker import LatestWorker
 
 MAX_HANDS = 2
-# Live, one hand: with room for a second one MediaPipe runs its palm detector on every frame
-# looking for it (about 10 ms a frame on 2 cores); a photo finds both.
+# Live, one hand per MediaPipe graph: with room for a second one MediaPipe runs its palm
+# detector on every frame looking for it (about 10 ms a frame on 2 cores). The second hand is
+# looked for on the side thread instead, twice a second, and followed by a second graph once
+# seen (HandTracker). A photo finds both in one graph.
 LIVE_HANDS = 1
+SEARCH_PERIOD_S = 0.5
+# A followed hand is painted out this far beyond its landmarks' box (a fraction of the box on
+# each side): the landmarks are joints, the hand's outline lies outside them.
+PAINT_MARGIN = 0.3
+PAINT_GREY = 128
+
+Box = tuple[float, float, float, float]
 
 # MediaPipe hand landmark indices.
 WRIST = 0
@@ -83,6 +95,38 @@ class HandTrack:
         return math.degrees(math.acos(max(-1.0, min(1.0, float(-back[2])))))
 
 
+def _graph(static: bool, hands: int, complexity: int) -> Any:
+    import mediapipe as mp
+
+    return mp.solutions.hands.Hands(static_image_mode=static, max_num_hands=hands,
+                                    model_complexity=complexity, min_detection_confidence=0.5,
+                                    min_tracking_confidence=0.5)
+
+
+def _paint_out(rgb: Image, boxes: list[Box]) -> Image:
+    """A copy of the frame with each box (and its margin) flat grey: no hand to find there."""
+    out: Image = np.array(rgb)
+    h, w = out.shape[:2]
+    for x0, y0, x1, y1 in boxes:
+        mx, my = (x1 - x0) * PAINT_MARGIN, (y1 - y0) * PAINT_MARGIN
+        rows = slice(max(0, int(y0 - my)), min(h, int(y1 + my) + 1))
+        out[rows, max(0, int(x0 - mx)):min(w, int(x1 + mx) + 1)] = PAINT_GREY
+    out.flags.writeable = False
+    return out
+
+
+def _same_hand(a: HandTrack, b: HandTrack) -> bool:
+    return float(np.hypot(*(a.pt(WRIST) - b.pt(WRIST)))) < 0.5 * max(a.knuckle_span_px, b.knuckle_span_px)
+
+
+def _distinct_sides(found: list[HandTrack]) -> None:
+    """Two hands are a left and a right: where MediaPipe calls both the same (each graph
+    judges its hand alone), the less certain one is the other side."""
+    if len(found) == 2 and found[0].side == found[1].side:
+        weaker = min(found, key=lambda hd: hd.score)
+        weaker.side = "left" if weaker.side == "right" else "right"
+
+
 def _side(label: str, mirrored: bool) -> str:
     """MediaPipe labels handedness as if the image were a mirror image (a selfie). The kiosk
     tracks the camera's true view (the mirror is only how the screen paints it) and photos are
@@ -101,45 +145,63 @@ class _Slot:
 
 
 class HandTracker:
-    """MediaPipe Hands, made on first use (most visits never need it)."""
+    """MediaPipe Hands, made on first use (most visits never need it).
+
+    Live, each MediaPipe graph follows one hand (see LIVE_HANDS): the first finds and follows
+    the customer's hand; the side thread looks for another one on the frame with that hand
+    painted out, and once it has seen one a second graph follows it, frame by frame, on
+    frames with the first hand painted out, until it is lost."""
 
     def __init__(self, static: bool = False, mirrored: bool = False):
         self.static = static
         self.mirrored = mirrored
         self._hands: Any = None
+        self._second: Any = None            # live: the graph following the other hand
+        self._finder: Any = None            # live: the side thread's detector (its thread only)
+        self._search: LatestWorker[tuple[Image, list[Box]]] | None = None
+        self._executor: ThreadPoolExecutor | None = None     # the second graph's thread
+        self._first_boxes: list[Box] = []
+        self._seen = threading.Event()      # the side thread saw another hand
+        self.second_on = False              # a second hand is being followed
+        self.searches = 0                   # side-thread looks for another hand so far
         self._slots: list[_Slot] = []
 
     def close(self) -> None:
-        if self._hands is not None:
-            self._hands.close()
-            self._hands = None
+        if self._search is not None:
+            self._search.close()
+            self._search = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        for m in (self._hands, self._second, self._finder):
+            if m is not None:
+                m.close()
+        self._hands = self._second = self._finder = None
 
     def reset(self) -> None:
         self._slots.clear()
+        self.second_on = False
+        self._seen.clear()
 
     def _model(self) -> Any:
         if self._hands is None:
-            import mediapipe as mp
-
             # Complexity 0 (the lite landmark model) live: it tracks at ~5 ms on these cores;
             # stills take the full model.
-            self._hands = mp.solutions.hands.Hands(
-                static_image_mode=self.static, max_num_hands=MAX_HANDS if self.static else LIVE_HANDS,
-                model_complexity=1 if self.static else 0,
-                min_detection_confidence=0.5, min_tracking_confidence=0.5)
+            self._hands = _graph(self.static, MAX_HANDS if self.static else LIVE_HANDS,
+                                 1 if self.static else 0)
         return self._hands
 
     def track(self, rgb: Image, t: float) -> list[HandTrack]:
         h, w = rgb.shape[:2]
-        res = self._model().process(rgb)
-        found = []
-        for lms, world, handed in zip(res.multi_hand_landmarks or [], res.multi_hand_world_landmarks or [],
-                                      res.multi_handedness or [], strict=False):
-            pts = np.array([(p.x * w, p.y * h) for p in lms.landmark], np.float32)
-            z = np.array([p.z * w for p in lms.landmark], np.float32)
-            wmm = np.array([(p.x, p.y, p.z) for p in world.landmark], np.float32) * 1000.0
-            c = handed.classification[0]
-            found.append(HandTrack(pts, z, wmm, _side(c.label, self.mirrored), float(c.score)))
+        # Live, the second graph runs beside the first (MediaPipe leaves the GIL while its
+        # graph runs), on the frame with the first graph's hands of the last frame painted out.
+        second = (self._pool().submit(self._follow, rgb, self._first_boxes)
+                  if not self.static and self.second_on else None)
+        found = self._read(self._model().process(rgb), w, h)
+        if not self.static:
+            self._first_boxes = [hd.box for hd in found]
+            found += self._other_hand(rgb, found, second)
+        _distinct_sides(found)
         # The biggest hand first: the customer's, held up to the mirror.
         found.sort(key=lambda hd: -hd.knuckle_span_px)
         if self.static:
@@ -152,6 +214,58 @@ class HandTracker:
         if not found:
             self._slots.clear()
         return found
+
+    def _read(self, res: Any, w: int, h: int) -> list[HandTrack]:
+        found = []
+        for lms, world, handed in zip(res.multi_hand_landmarks or [], res.multi_hand_world_landmarks or [],
+                                      res.multi_handedness or [], strict=False):
+            pts = np.array([(p.x * w, p.y * h) for p in lms.landmark], np.float32)
+            z = np.array([p.z * w for p in lms.landmark], np.float32)
+            wmm = np.array([(p.x, p.y, p.z) for p in world.landmark], np.float32) * 1000.0
+            c = handed.classification[0]
+            found.append(HandTrack(pts, z, wmm, _side(c.label, self.mirrored), float(c.score)))
+        return found
+
+    def _other_hand(self, rgb: Image, found: list[HandTrack],
+                    second: Future[list[HandTrack]] | None) -> list[HandTrack]:
+        """Live: the hand besides the first graph's, while one is followed or was just seen."""
+        if second is not None:
+            # The same hand twice: the first graph took the second's hand over (it had lost
+            # its own and looked again), or its hand moved out of last frame's painted box.
+            other = [hd for hd in second.result() if not any(_same_hand(hd, f) for f in found)]
+            self.second_on = bool(other)
+            return other[:1]
+        if len(found) != 1:
+            self._seen.clear()      # no hand: the first graph looks for one on every frame
+        elif self._seen.is_set():
+            self._seen.clear()
+            self.second_on = True   # followed from the next frame on
+        else:
+            if self._search is None:
+                self._search = LatestWorker("track-hand-search", self._look, SEARCH_PERIOD_S)
+            self._search.submit((rgb, [found[0].box]))
+        return []
+
+    def _follow(self, rgb: Image, boxes: list[Box]) -> list[HandTrack]:
+        """On the second graph's thread: the other hand, with the first's painted out."""
+        if self._second is None:
+            self._second = _graph(False, 1, 0)
+        h, w = rgb.shape[:2]
+        return self._read(self._second.process(_paint_out(rgb, boxes) if boxes else rgb), w, h)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="track-hand2")
+        return self._executor
+
+    def _look(self, item: tuple[Image, list[Box]]) -> None:
+        """On the side thread: is there a hand besides the ones in `boxes`?"""
+        rgb, boxes = item
+        if self._finder is None:
+            self._finder = _graph(True, 1, 0)
+        if self._finder.process(_paint_out(rgb, boxes)).multi_hand_landmarks:
+            self._seen.set()
+        self.searches += 1
 
     def _match(self, hd: HandTrack, taken: list[_Slot]) -> _Slot:
         return match_slot(self._slots, hd.pt(WRIST), 1.5 * max(hd.knuckle_span_px, 1.0), taken, _Slot,

@@ -12,7 +12,6 @@ Models come from the mediapipe wheel itself (mediapipe/modules/...); nothing is 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from typing import Any
@@ -34,6 +33,7 @@ from kiosk.track.base import (
 )
 from kiosk.track.filters import OneEuro, match_slot
 from kiosk.track.hands import HandTracker
+from kiosk.track.worker import SIDE_NICE, LatestWorker
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,7 @@ MAX_FACES = 2
 # followed is the first found; another face is looked for again when it is lost.
 LIVE_FACES = 1
 AUX_PERIOD_S = 0.1
-# The aux thread's nice value. Its ~25 ms pose runs used to land inside a third of the frames
-# and slow the face and the renderer there (llvmpipe's threads and MediaPipe's share 2 cores);
-# at nice 19 it runs in the time they leave idle. Threads inherit it: MediaPipe's executor and
-# XNNPACK threads are started by the first aux() call, on this thread.
-AUX_NICE = 19
+AUX_NICE = SIDE_NICE        # (kiosk/track/worker.py says why)
 POSE_SHOULDER_L, POSE_SHOULDER_R = 11, 12     # subject's left/right shoulder
 
 
@@ -81,63 +77,31 @@ class _Smoother:
         self.center: npt.NDArray[np.float32] | None = None
 
 
-def _lower_priority(nice: int) -> None:
-    """This thread (and the threads it starts) yields the CPU to the face and the renderer.
-    Linux schedules threads by their own nice value; elsewhere, or if refused, it stays."""
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), nice))
-    except (AttributeError, OSError) as e:
-        log.debug("aux thread priority unchanged: %s", e)
-
-
 class _AuxWorker:
-    """Pose + segmentation on the newest frame, on its own thread (live mode only)."""
+    """Pose + segmentation on the newest frame, on the side thread (live mode only)."""
 
     def __init__(self, tracker: MediaPipeTracker):
         self.tracker = tracker
-        self._frame: Image | None = None
-        self._needs = Needs()
-        self._cv = threading.Condition()
-        self._stop = False
         self.pose: PoseTrack | None = None
         self.mask: npt.NDArray[np.float32] | None = None
         self.ms = 0.0
-        self._thread = threading.Thread(target=self._run, name="track-aux", daemon=True)
-        self._thread.start()
+        # Shoulders and clothes move slowly: 10 Hz is plenty and leaves the CPU to the face.
+        self._worker: LatestWorker[tuple[Image, Needs]] = LatestWorker("track-aux", self._run, AUX_PERIOD_S,
+                                                                      AUX_NICE)
 
     def submit(self, frame: Image, needs: Needs) -> None:
-        with self._cv:
-            self._frame, self._needs = frame, needs
-            self._cv.notify()
+        self._worker.submit((frame, needs))
 
-    def _run(self) -> None:
-        _lower_priority(AUX_NICE)
-        next_at = 0.0
-        while True:
-            # Shoulders and clothes move slowly: 10 Hz is plenty and leaves the CPU to the face.
-            wait = next_at - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            next_at = time.monotonic() + AUX_PERIOD_S
-            with self._cv:
-                while self._frame is None and not self._stop:
-                    self._cv.wait()
-                if self._stop:
-                    return
-                frame, needs, self._frame = self._frame, self._needs, None
-            assert frame is not None
-            t0 = time.perf_counter()
-            pose, mask = self.tracker.aux(frame, needs, time.monotonic())
-            self.pose = pose if needs.pose else None
-            self.mask = mask if needs.segmentation else None
-            self.ms = (time.perf_counter() - t0) * 1000
+    def _run(self, item: tuple[Image, Needs]) -> None:
+        frame, needs = item
+        t0 = time.perf_counter()
+        pose, mask = self.tracker.aux(frame, needs, time.monotonic())
+        self.pose = pose if needs.pose else None
+        self.mask = mask if needs.segmentation else None
+        self.ms = (time.perf_counter() - t0) * 1000
 
     def close(self) -> None:
-        with self._cv:
-            self._stop = True
-            self._cv.notify()
-        self._thread.join(5)
+        self._worker.close()
 
 
 class MediaPipeTracker:

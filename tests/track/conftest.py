@@ -13,6 +13,7 @@ from kiosk.render.camera import Camera
 from kiosk.track.base import IRIS_MM, FaceTrack, Needs
 from kiosk.track.headpose import IRIS_CENTRES_MM, HeadPose, canonical_face
 from kiosk.track.mediapipe_tracker import MediaPipeTracker, scale_from
+from tests.helpers.handref import reference  # noqa: F401  (a fixture the hand tests use)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FPS = 29.97

@@ -3,19 +3,20 @@ an independent MediaPipe Hands run; the ring turns with the finger; sizes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
 from pathlib import Path
 
 import cv2
-import mediapipe as mp
 import numpy as np
 import pytest
 
+from kiosk.bench.hands import clip
 from kiosk.catalog.pieces import Catalog
 from kiosk.track.hands import FINGERS, INDEX_MCP, LITTLE_MCP, MIDDLE_MCP, WRIST
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.engine import HINT_NO_HAND, TryOn, TryOnResult
 from tests.fakes.renderer import fake_renderer
+from tests.helpers.handref import ref_hands
 from tests.helpers.photos import photo
 from tests.tryon.handpieces import hand_catalog
 
@@ -27,21 +28,6 @@ HAND_PHOTOS = ["hands_on_table.jpg", "hand_on_helmet.jpg", "hand_raised.jpg", "t
 @pytest.fixture(scope="module")
 def hands_catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     return Catalog.load(hand_catalog(tmp_path_factory.mktemp("hands")))
-
-
-@pytest.fixture(scope="module")
-def reference() -> Iterator[object]:
-    """MediaPipe Hands on its own (full model, fresh graph): the independent run."""
-    with mp.solutions.hands.Hands(static_image_mode=True, max_num_hands=2, model_complexity=1,
-                                  min_detection_confidence=0.4) as hands:
-        yield hands
-
-
-def ref_hands(reference: object, img: np.ndarray) -> list[np.ndarray]:
-    h, w = img.shape[:2]
-    res = reference.process(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))  # type: ignore[attr-defined]
-    return [np.array([(p.x * w, p.y * h) for p in lm.landmark], np.float32)
-            for lm in res.multi_hand_landmarks or []]
 
 
 def tryon(catalog: Catalog, tracker: MediaPipeTracker, img: np.ndarray, ids: list[str]) -> TryOnResult:
@@ -81,6 +67,39 @@ def test_the_ring_sits_on_the_ring_fingers_first_segment_and_the_bangle_at_the_w
         assert float(np.linalg.norm(rel)) <= 1.3 * span, name          # at the wrist
         assert float(rel @ hand_dir) <= 0.25 * float(hand_dir @ hand_dir), name   # not up the hand
     assert all(d.how == "3d" for d in res.drawn)
+
+
+def test_live_bangles_go_on_both_wrists_and_the_ring_on_one_hand(hands_catalog: Catalog,
+                                                                  reference: object) -> None:
+    """Live (video-mode tracking, the second hand found by the side thread): a bridal customer
+    shows both hands and sees a bangle on each wrist; a ring is tried on one finger at a time."""
+    frames = clip(photo("turned_head.jpg"), (620, 430), 60)
+    tracker = MediaPipeTracker(static=False)
+    engine = TryOn(hands_catalog, tracker, ["test_ring", "test_bangle"])
+    fake_renderer(engine.scene)
+    try:
+        start, i = time.monotonic(), 0
+        res = engine.process(frames[0].copy(), 0.0)
+        while len(res.hands) < 3:
+            assert time.monotonic() - start < 20, [(hp.piece.id, hp.side) for hp in res.hands]
+            i += 1
+            res = engine.process(frames[i % len(frames)].copy(), i / 30)
+            time.sleep(0.02)
+        refs = ref_hands(reference, frames[i % len(frames)])
+        bangles = [hp for hp in res.hands if hp.piece.id == "test_bangle"]
+        rings = [hp for hp in res.hands if hp.piece.id == "test_ring"]
+        assert sorted(hp.side for hp in bangles) == ["hand-left", "hand-right"] and len(rings) == 1
+        at = [id(nearest(refs, hp.anchor_px)) for hp in bangles]
+        assert len(set(at)) == 2                            # one bangle at each of her wrists
+        for hp in bangles:
+            pts = nearest(refs, hp.anchor_px)
+            span = float(np.linalg.norm(pts[INDEX_MCP] - pts[LITTLE_MCP]))
+            assert float(np.linalg.norm(np.asarray(hp.anchor_px) - pts[WRIST])) <= 1.3 * span
+        assert len([d for d in res.drawn if d.how == "3d"]) == 3
+    finally:
+        engine.close()
+        tracker.close()
+        engine.scene.close()
 
 
 def test_the_ring_turns_with_the_finger(hands_catalog: Catalog, still_tracker: MediaPipeTracker) -> None:
