@@ -41,6 +41,10 @@ class Camera:
         z = np.maximum(p[:, 2:3], 1e-3)
         return np.concatenate([self.fx * p[:, 0:1] / z + self.cx, self.fy * p[:, 1:2] / z + self.cy], axis=1)
 
+    def intrinsics(self) -> npt.NDArray[np.float64]:
+        """OpenCV's 3x3 camera matrix (solvePnP's), no distortion."""
+        return np.array([[self.fx, 0.0, self.cx], [0.0, self.fy, self.cy], [0.0, 0.0, 1.0]])
+
     def depth_for_scale(self, px_per_mm: float) -> float:
         """How far (mm) an object is when 1 mm on it spans `px_per_mm` pixels."""
         return self.fx / max(px_per_mm, 1e-6)

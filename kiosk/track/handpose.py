@@ -104,7 +104,7 @@ def fit_hand(hand: HandTrack, camera: Camera, px_per_mm: float, span_mm: float) 
         return None
     obj = (w - w[WRIST]) * (span_mm / full)
     img = hand.points.astype(np.float64)
-    k = np.array([[camera.fx, 0, camera.cx], [0, camera.fy, camera.cy], [0, 0, 1]], np.float64)
+    k = camera.intrinsics()
     # The shape is already in camera-aligned axes (MediaPipe's world x right, y down): start
     # from no rotation at the depth the scale implies, then refine.
     z0 = camera.fx / max(px_per_mm, 1e-3)

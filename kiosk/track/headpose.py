@@ -259,10 +259,6 @@ def jaw_line(pose: HeadPose) -> Array:
 NO_DISTORTION = np.zeros(4)
 
 
-def _intrinsics(camera: Camera) -> Mat:
-    return np.array([[camera.fx, 0.0, camera.cx], [0.0, camera.fy, camera.cy], [0.0, 0.0, 1.0]])
-
-
 @dataclass
 class _Solve:
     rvec: Mat
@@ -273,7 +269,7 @@ class _Solve:
 def _solve(points: Array, camera: Camera, guess: _Solve | None) -> _Solve | None:
     obj = canonical_face().vertices[list(FIT_LANDMARKS)].astype(np.float64)
     img = np.asarray(points[list(FIT_LANDMARKS)], np.float64)
-    k = _intrinsics(camera)
+    k = camera.intrinsics()
     best: _Solve | None = None
     for seeded in ([True] if guess is not None else []) + [False]:
         try:

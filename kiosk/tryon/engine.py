@@ -17,6 +17,7 @@ from kiosk.render.light import LightEstimator, SpriteGrade, estimate_still, spri
 from kiosk.track.base import FaceTrack, Needs, Tracker, Tracking
 from kiosk.tryon.ahead import Drawing, TrackAhead, reuse
 from kiosk.tryon.attire import Attire, clothing_mask, recolor
+from kiosk.tryon.card import Card, find_card
 from kiosk.tryon.compose import composite_layer, draw
 from kiosk.tryon.hands3d import HAND_CATEGORIES, HandPlacement, fit_hands, hand_occluders, place_hand_pieces
 from kiosk.tryon.placement import Placement, PlacementState, place
@@ -42,6 +43,7 @@ class TryOnResult:
     drawn: list[Drawn] = field(default_factory=list)           # how each 3D piece was drawn
     head: dict[str, object] | None = None                      # the head's pose, when 3D pieces ran
     hands: list[HandPlacement] = field(default_factory=list)   # rings and bangles, with sizes
+    card: Card | None = None                                    # a still's size card, found anywhere
 
 
 def needs_for(pieces: list[Piece], attire: Attire | None = None) -> Needs:
@@ -173,8 +175,10 @@ class TryOn:
         th = time.perf_counter()
         h, w = frame.shape[:2]
         camera = self.hand_camera = Camera.from_hfov(w, h, self.scene.hfov_deg)
+        # A still looks for the size card (a few ms on a photo); live it is not looked for.
+        card = res.card = find_card(frame, camera) if self.still else None
         fits = fit_hands(frame, tracking.hands, face.px_per_mm if face is not None else None, camera,
-                         self.coin_mm)
+                         self.coin_mm, card)
         live = not self.still
         three = self.scene.ready
         models = {p.id: self.scene.model(p, live) if p.model is not None and three else None

@@ -27,6 +27,7 @@ from kiosk.render.model import Model
 from kiosk.render.occluder import Occluder
 from kiosk.track.handpose import HandPose, fit_hand
 from kiosk.track.hands import FINGERS, HandTrack
+from kiosk.tryon.card import Card, card_for
 from kiosk.tryon.coin import Coin, find_coin
 from kiosk.tryon.sizing import (
     RING_AT,
@@ -58,6 +59,7 @@ class HandFit:
     finger_px: float
     finger_measured: bool
     coin: Coin | None = None        # the coin that gave the scale, if one was asked for and found
+    card: Card | None = None        # the size card that gave the scale, if held beside this hand
 
     @property
     def finger_mm(self) -> float:
@@ -101,19 +103,26 @@ class HandPlacement:
 
 
 def fit_hands(frame: Image, hands: list[HandTrack], face_px_per_mm: float | None,
-              camera: Camera, coin_mm: float | None = None) -> list[HandFit]:
+              camera: Camera, coin_mm: float | None = None, card: Card | None = None) -> list[HandFit]:
     """`coin_mm`: a coin of that diameter is looked for beside each hand (a still's
-    `--coin-mm`); where found it is the hand's scale."""
+    `--coin-mm`); where found it is the hand's scale. `card`: the size card found in the
+    frame, the scale of the hand it is held beside (a coin asked for and found comes first)."""
     out = []
     for hd in hands:
         coin = None
         if coin_mm is not None:
             coin = find_coin(frame, hd, coin_mm, prior_px_per_mm(hd))
-        scale = hand_scale(hd, face_px_per_mm) if coin is None or coin_mm is None else coin.scale(coin_mm)
+        beside = card_for(card, hd) if coin is None else None
+        if coin is not None and coin_mm is not None:
+            scale = coin.scale(coin_mm)
+        elif beside is not None:
+            scale = beside.scale()
+        else:
+            scale = hand_scale(hd, face_px_per_mm)
         width, measured = finger_width_px(frame, hd, DEFAULT_FINGER)
         pose = fit_hand(hd, camera, scale.px_per_mm, knuckle_span_3d_px(hd) / scale.px_per_mm)
         if pose is not None:
-            out.append(HandFit(hd, scale, pose, width, measured, coin))
+            out.append(HandFit(hd, scale, pose, width, measured, coin, beside))
     return out
 
 

@@ -131,6 +131,12 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
         print(f"kiosk tryon: no {coin_mm:g} mm coin found beside the hand (hold it flat to the camera, "
               "beside the finger, its rim in view); the sizes come from the hand's proportions",
               file=sys.stderr)
+    card = result.card
+    beside = any(hp.fit.card is not None for hp in result.hands)
+    if card is not None and result.hands and not beside:
+        print("kiosk tryon: the size card is in the photo but not beside the hand (hold it next to the "
+              "finger, at the same distance from the camera); the sizes come from "
+              f"the {result.hands[0].fit.scale.source}", file=sys.stderr)
     t0 = time.perf_counter()
     jpeg = still.jpeg()
     ms = still.ms + (time.perf_counter() - t0) * 1000
@@ -148,6 +154,7 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
               "head": result.head, "drawn": [d.as_json() for d in result.drawn],
               "renderer": still.renderer or _probe_renderer(),
               "coin": coin_report,
+              "card": card.as_json() | {"beside_hand": beside} if card is not None else None,
               "generation_time_ms": round(ms, 1)}
     if as_json:
         print(json.dumps(report, indent=2))

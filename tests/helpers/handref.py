@@ -1,5 +1,6 @@
-"""The independent hand landmark run the hand tests check against: MediaPipe Hands on its own
-(full model, a fresh graph in static mode), not the kiosk's tracker."""
+"""The hand photos the hand tests use: the independent landmark run they check against
+(MediaPipe Hands on its own: full model, a fresh graph in static mode, not the kiosk's
+tracker), and the kiosk's own tracking of them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,13 @@ import cv2
 import mediapipe as mp
 import numpy as np
 import pytest
+
+from kiosk.track.base import Needs
+from kiosk.track.hands import HandTrack
+from kiosk.track.mediapipe_tracker import MediaPipeTracker
+from tests.helpers.photos import photo
+
+HAND_PHOTOS = ["hands_on_table.jpg", "hand_on_helmet.jpg", "hand_raised.jpg", "turned_head.jpg"]
 
 
 @pytest.fixture(scope="module")
@@ -24,3 +32,19 @@ def ref_hands(reference: object, img: np.ndarray) -> list[np.ndarray]:
     res = reference.process(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))  # type: ignore[attr-defined]
     return [np.array([(p.x * w, p.y * h) for p in lm.landmark], np.float32)
             for lm in res.multi_hand_landmarks or []]
+
+
+@pytest.fixture(scope="module")
+def hands() -> Iterator[dict[str, list[HandTrack]]]:
+    """The kiosk's still tracking of each hand photo."""
+    tracker = MediaPipeTracker(static=True)
+    try:
+        yield {name: tracker.track(photo(name), Needs(hands=True), 0.0).hands for name in HAND_PHOTOS}
+    finally:
+        tracker.close()
+
+
+def beside(hand: HandTrack, where: tuple[float, float]) -> tuple[float, float]:
+    """A pixel `where` knuckle spans from the hand's centre (x right, y down)."""
+    c, span = hand.points.mean(axis=0), hand.knuckle_span_px
+    return float(c[0] + where[0] * span), float(c[1] + where[1] * span)

@@ -7,41 +7,24 @@ of its rim under a fingertip) at sizes the hand's own prior would get wrong by 1
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import pytest
 
-from kiosk.track.base import Needs
 from kiosk.track.hands import HandTrack
-from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon import still
 from kiosk.tryon.coin import find_coin
 from kiosk.tryon.sizing import prior_px_per_mm
 from tests.helpers.coins import draw_coin
+from tests.helpers.handref import HAND_PHOTOS, beside
 from tests.helpers.photos import photo
 
 COIN_MM = 25.0
-HAND_PHOTOS = ["hands_on_table.jpg", "hand_on_helmet.jpg", "hand_raised.jpg", "turned_head.jpg"]
 # (photo, hand, coin radius / the prior's, where beside the hand in knuckle spans)
 DRAWN = [("hands_on_table.jpg", 0, 1.15, (-1.7, 0.0)), ("hand_on_helmet.jpg", 0, 0.85, (1.7, 0.0)),
          ("hand_raised.jpg", 0, 1.15, (-1.7, 0.0)), ("turned_head.jpg", 0, 0.85, (1.7, 0.0)),
          ("turned_head.jpg", 0, 1.0, (1.5, 1.0))]
-
-
-@pytest.fixture(scope="module")
-def hands() -> Iterator[dict[str, list[HandTrack]]]:
-    tracker = MediaPipeTracker(static=True)
-    try:
-        yield {name: tracker.track(photo(name), Needs(hands=True), 0.0).hands for name in HAND_PHOTOS}
-    finally:
-        tracker.close()
-
-
-def _beside(hand: HandTrack, where: tuple[float, float]) -> tuple[float, float]:
-    c, span = hand.points.mean(axis=0), hand.knuckle_span_px
-    return float(c[0] + where[0] * span), float(c[1] + where[1] * span)
 
 
 @pytest.mark.parametrize("name", HAND_PHOTOS)
@@ -58,7 +41,7 @@ def test_a_coin_beside_the_hand_gives_its_true_scale(name: str, which: int, fact
     hand = hands[name][which]
     img = photo(name)
     radius = COIN_MM / 2 * prior_px_per_mm(hand) * factor
-    draw_coin(img, _beside(hand, where), radius, thumb_deg=200)
+    draw_coin(img, beside(hand, where), radius, thumb_deg=200)
     coin = find_coin(img, hand, COIN_MM, prior_px_per_mm(hand))
     assert coin is not None
     assert abs(coin.radius_px / radius - 1) < 0.015
@@ -69,12 +52,12 @@ def test_two_coins_of_different_sizes_are_no_answer(hands: dict[str, list[HandTr
     hand = hands["hand_raised.jpg"][0]
     img = photo("hand_raised.jpg")
     r = COIN_MM / 2 * prior_px_per_mm(hand)
-    draw_coin(img, _beside(hand, (-1.7, 0.0)), 1.15 * r, thumb_deg=200)
+    draw_coin(img, beside(hand, (-1.7, 0.0)), 1.15 * r, thumb_deg=200)
     assert find_coin(img, hand, COIN_MM, prior_px_per_mm(hand)) is not None
     other = photo("hand_raised.jpg")
-    draw_coin(other, _beside(hand, (1.7, 0.0)), 0.85 * r, seed=2)
+    draw_coin(other, beside(hand, (1.7, 0.0)), 0.85 * r, seed=2)
     assert find_coin(other, hand, COIN_MM, prior_px_per_mm(hand)) is not None      # each alone is found
-    draw_coin(img, _beside(hand, (1.7, 0.0)), 0.85 * r, seed=2)
+    draw_coin(img, beside(hand, (1.7, 0.0)), 0.85 * r, seed=2)
     assert find_coin(img, hand, COIN_MM, prior_px_per_mm(hand)) is None
 
 
@@ -83,7 +66,7 @@ def test_kiosk_tryon_sizes_from_the_coin_and_says_when_there_is_none(
         tmp_path: Path, hands: dict[str, list[HandTrack]], capsys: pytest.CaptureFixture[str]) -> None:
     hand = hands["hand_raised.jpg"][0]
     img = photo("hand_raised.jpg")
-    draw_coin(img, _beside(hand, (-1.7, 0.0)), COIN_MM / 2 * prior_px_per_mm(hand) * 1.15, thumb_deg=200)
+    draw_coin(img, beside(hand, (-1.7, 0.0)), COIN_MM / 2 * prior_px_per_mm(hand) * 1.15, thumb_deg=200)
     with_coin, bare = tmp_path / "coin.png", tmp_path / "bare.png"
     cv2.imwrite(str(with_coin), img)
     cv2.imwrite(str(bare), photo("hand_raised.jpg"))

@@ -16,13 +16,12 @@ from kiosk.track.hands import FINGERS, INDEX_MCP, LITTLE_MCP, MIDDLE_MCP, WRIST
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.engine import HINT_NO_HAND, TryOn, TryOnResult
 from tests.fakes.renderer import fake_renderer
-from tests.helpers.handref import ref_hands
+from tests.helpers.handref import HAND_PHOTOS, ref_hands
 from tests.helpers.photos import photo
 from tests.tryon.handpieces import hand_catalog
 
 pytestmark = pytest.mark.slow     # real MediaPipe face, pose and hands on photos
 
-HAND_PHOTOS = ["hands_on_table.jpg", "hand_on_helmet.jpg", "hand_raised.jpg", "turned_head.jpg"]
 
 
 @pytest.fixture(scope="module")
