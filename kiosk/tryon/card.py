@@ -7,6 +7,7 @@ neither). Its pose from the four corners (a planar square, solvePnP IPPE) gives 
 millimetres at the card's depth hold even with the card tilted: px/mm = fx / depth. A wrong
 field of view scales the depth and fx alike and cancels.
 
+Stills look for it on the photo; the live mirror on its side thread, twice a second (CardWatch).
 The card measures the hand only if held beside it, at its depth: it must lie within a few
 knuckle spans of the hand in the picture, and its scale must agree with the hand's own prior
 within that prior's reach (a card held far nearer the camera than the hand would not).
@@ -15,6 +16,7 @@ within that prior's reach (a card held far nearer the camera than the hand would
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,7 @@ from kiosk.capture.base import Image
 from kiosk.render.camera import Camera
 from kiosk.track.hands import HandTrack
 from kiosk.track.headpose import NO_DISTORTION
+from kiosk.track.worker import LatestWorker
 from kiosk.tryon.sizing import HandScale, prior_px_per_mm
 
 DICTIONARY = cv2.aruco.DICT_4X4_50
@@ -37,7 +40,12 @@ PRIOR_AGREES = (0.6, 1.7)    # card scale / the hand's prior: beyond, the card i
 MAX_TILT_DEG = 65.0          # more edge-on than this, the corners are too close to trust
 MIN_SIDE_PX = 16.0           # the marker's side: smaller, a corner's pixel is too much of it
 
-_detector: Any = None
+# Live, the card is looked for on the side thread twice a second, and a sighting holds this
+# long: a card held still beside the hand keeps the scale between looks, one put away lets go.
+WATCH_PERIOD_S = 0.5
+SIGHTING_S = 1.5
+
+_local = threading.local()      # one detector per thread: the live watch has its own
 
 
 @dataclass(frozen=True)
@@ -68,12 +76,13 @@ class Card:
 
 
 def _aruco() -> Any:
-    global _detector
-    if _detector is None:
+    detector = getattr(_local, "detector", None)
+    if detector is None:
         params = cv2.aruco.DetectorParameters()
         params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
-        _detector = cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(DICTIONARY), params)
-    return _detector
+        detector = _local.detector = cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(DICTIONARY),
+                                                             params)
+    return detector
 
 
 def find_card(frame: Image, camera: Camera) -> Card | None:
@@ -121,3 +130,33 @@ def card_for(card: Card | None, hand: HandTrack) -> Card | None:
         return None
     ratio = card.px_per_mm / max(prior_px_per_mm(hand), 1e-6)
     return card if PRIOR_AGREES[0] <= ratio <= PRIOR_AGREES[1] else None
+
+
+class CardWatch:
+    """Live: the size card looked for on the side thread (nice 19: ArUco on a 720p frame takes
+    several ms) twice a second while a hand piece is on; `see` gives the latest sighting."""
+
+    def __init__(self) -> None:
+        self._worker: LatestWorker[tuple[Image, Camera, float]] | None = None
+        self._sent = -math.inf
+        self._seen: tuple[Card, float] | None = None
+
+    def see(self, frame: Image, camera: Camera, t: float) -> Card | None:
+        if t - self._sent >= WATCH_PERIOD_S:
+            self._sent = t
+            if self._worker is None:
+                self._worker = LatestWorker("tryon-card", self._look, WATCH_PERIOD_S)
+            self._worker.submit((frame.copy(), camera, t))       # (the frame is drawn on next)
+        seen = self._seen
+        return seen[0] if seen is not None and abs(t - seen[1]) <= SIGHTING_S else None
+
+    def _look(self, item: tuple[Image, Camera, float]) -> None:
+        frame, camera, t = item
+        card = find_card(frame, camera)
+        if card is not None:
+            self._seen = (card, t)
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None

@@ -17,7 +17,7 @@ from kiosk.render.light import LightEstimator, SpriteGrade, estimate_still, spri
 from kiosk.track.base import FaceTrack, Needs, Tracker, Tracking
 from kiosk.tryon.ahead import Drawing, TrackAhead, reuse
 from kiosk.tryon.attire import Attire, clothing_mask, recolor
-from kiosk.tryon.card import Card, find_card
+from kiosk.tryon.card import Card, CardWatch, find_card
 from kiosk.tryon.compose import composite_layer, draw
 from kiosk.tryon.hands3d import HAND_CATEGORIES, HandPlacement, fit_hands, hand_occluders, place_hand_pieces
 from kiosk.tryon.placement import Placement, PlacementState, place
@@ -43,7 +43,7 @@ class TryOnResult:
     drawn: list[Drawn] = field(default_factory=list)           # how each 3D piece was drawn
     head: dict[str, object] | None = None                      # the head's pose, when 3D pieces ran
     hands: list[HandPlacement] = field(default_factory=list)   # rings and bangles, with sizes
-    card: Card | None = None                                    # a still's size card, found anywhere
+    card: Card | None = None                                    # the size card, found anywhere
 
 
 def needs_for(pieces: list[Piece], attire: Attire | None = None) -> Needs:
@@ -95,6 +95,7 @@ class TryOn:
         self.last_face: FaceTrack | None = None
         self.hand_camera: Camera | None = None      # the camera the hand pieces were posed through
         self._ahead = TrackAhead()
+        self._cards = CardWatch()
         self.coin_mm: float | None = None           # a still's reference coin beside the hand
         self.select(selected or [])
 
@@ -107,9 +108,10 @@ class TryOn:
         return sprite_grade(self.env)
 
     def close(self) -> None:
-        """Ends the tracker's thread for frames drawn ahead (the tracker and scene are their
-        owner's to close)."""
+        """Ends its threads: the tracker's for frames drawn ahead and the size card's watch (the
+        tracker and scene are their owner's to close)."""
         self._ahead.close()
+        self._cards.close()
 
     def select(self, ids: list[str]) -> None:
         self.pieces = self.catalog.expand(ids)
@@ -175,8 +177,8 @@ class TryOn:
         th = time.perf_counter()
         h, w = frame.shape[:2]
         camera = self.hand_camera = Camera.from_hfov(w, h, self.scene.hfov_deg)
-        # A still looks for the size card (a few ms on a photo); live it is not looked for.
-        card = res.card = find_card(frame, camera) if self.still else None
+        # The size card: on a still's photo; live, the side thread's latest sighting.
+        card = res.card = find_card(frame, camera) if self.still else self._cards.see(frame, camera, t)
         fits = fit_hands(frame, tracking.hands, face.px_per_mm if face is not None else None, camera,
                          self.coin_mm, card)
         live = not self.still

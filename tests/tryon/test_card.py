@@ -7,6 +7,8 @@ at scales the hand's own prior would get wrong by 15 %."""
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -14,11 +16,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from kiosk.bench.hands import clip
+from kiosk.catalog.pieces import Catalog
 from kiosk.render.camera import Camera
 from kiosk.track.hands import HandTrack
+from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon import still
-from kiosk.tryon.card import MARKER_ID, card_for, find_card
+from kiosk.tryon.card import MARKER_ID, SIGHTING_S, card_for, find_card
+from kiosk.tryon.engine import TryOn, TryOnResult
 from kiosk.tryon.sizing import prior_px_per_mm
+from kiosk.tryon.stage import size_lines
+from tests.fakes.renderer import fake_renderer
 from tests.helpers.cards import CARD_PNG, draw_card
 from tests.helpers.handref import HAND_PHOTOS, beside
 from tests.helpers.photos import photo
@@ -109,6 +117,42 @@ def test_kiosk_tryon_sizes_from_the_card(tmp_path: Path, hands: dict[str, list[H
     got = json.loads(out)
     assert got["card"]["beside_hand"] is False and got["pieces"][0]["scale"]["source"] != "card"
     assert "not beside the hand" in err
+
+
+@pytest.mark.slow
+def test_the_live_mirror_takes_the_card_held_beside_the_hand_and_lets_go_when_it_goes(
+        hands: dict[str, list[HandTrack]]) -> None:
+    hand = hands["hand_raised.jpg"][0]
+    img = photo("hand_raised.jpg")
+    truth = prior_px_per_mm(hand) * 1.15
+    bare = img.copy()
+    draw_card(img, _camera(img), beside(hand, (-3.2, 0.0)), truth, 0.0)   # square on: any window's truth
+    centre = (int(hand.points[:, 0].mean()) - 200, int(hand.points[:, 1].mean()) - 100)
+    with_card, without = clip(img, centre, 60), clip(bare, centre, 60)
+    tracker = MediaPipeTracker(static=False)
+    engine = TryOn(Catalog.load(), tracker, ["ring_gold_band"])
+    fake_renderer(engine.scene)
+    try:
+        def run(frames: list[np.ndarray], until: Callable[[TryOnResult], bool]) -> TryOnResult:
+            start = time.monotonic()
+            for k in range(10_000):
+                res = engine.process(frames[k % len(frames)].copy(), time.monotonic())
+                if res.hands and until(res):
+                    return res
+                assert time.monotonic() - start < 20, [hp.fit.scale for hp in res.hands]
+                time.sleep(0.02)
+            raise AssertionError("unreachable")
+
+        res = run(with_card, lambda r: r.hands[0].fit.scale.source == "card")
+        assert res.card is not None and abs(res.hands[0].fit.scale.px_per_mm / truth - 1) < 0.02
+        assert "measured by the size card" in size_lines(res)[0]
+        put_away = time.monotonic()
+        run(without, lambda r: r.hands[0].fit.scale.source != "card")
+        assert time.monotonic() - put_away < SIGHTING_S + 1.0
+    finally:
+        engine.close()
+        tracker.close()
+        engine.scene.close()
 
 
 def test_the_committed_card_is_the_generators_and_prints_at_true_size() -> None:
