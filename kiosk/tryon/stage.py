@@ -46,6 +46,15 @@ def size_lines(result: TryOnResult) -> tuple[str, ...]:
     return tuple(out)
 
 
+SIZE_CARD_TIP = "For a closer size, hold the size card beside the hand"
+
+
+def size_tip(result: TryOnResult) -> str:
+    """Sizes from the hand's own proportions are good to about +-5 ring sizes; the printed
+    card beside the hand brings that to about +-1 (README: Rings, bangles and bracelets)."""
+    return SIZE_CARD_TIP if any(hp.fit.scale.source == "hand" for hp in result.hands) else ""
+
+
 class TryOnStage:
     """Callable stage for PipelineWorker; ``hints`` and ``last`` are read by the UI thread."""
 
@@ -62,6 +71,7 @@ class TryOnStage:
         self.last: TryOnResult | None = None
         self.hints: tuple[str, ...] = ()
         self.sizes: tuple[str, ...] = ()          # ring / bangle size estimates, for the seller
+        self.size_tip = ""                        # how to get a closer one, when there is a way
         self.hand_boxes: tuple[tuple[float, float, float, float], ...] | None = None   # None: no hand piece
         self.last_raw: Image | None = None        # the camera frame as it came (face worker)
         self.last_face: FaceTrack | None = None   # the tracked face of that frame (auto-framing)
@@ -109,6 +119,7 @@ class TryOnStage:
         self.last, self.last_face = result, engine.last_face
         self.hints = tuple(result.hints)
         self.sizes = size_lines(result)
+        self.size_tip = size_tip(result)
         wants = any(p.category in HAND_CATEGORIES for p in engine.pieces)
         self.hand_boxes = tuple(hp.fit.track.box for hp in result.hands) if wants else None
         self.last_raw, self._last_out = frame.image, image

@@ -75,13 +75,18 @@ def test_the_size_line_goes_into_the_visits_notes(qtbot: QtBot, make_config: Cal
     text = v.sizes.label.text()
     assert "Gold Band" in text or "band" in text.lower()
     assert "about size" in text and "US" in text and "finger" in text
+    # Measured by the hand's own proportions (no face, no card in this clip): the seller is
+    # told how to measure closer; the tip never goes into the notes.
+    assert "measured by the hand's own size" in text
+    qtbot.waitUntil(lambda: v.sizes.tip.isVisible(), timeout=5_000)
+    assert "size card" in v.sizes.tip.text()
     assert not win.live_view.hand_wanted
     box = win._face()
     assert box is not None                                # framed on the hand
     click(qtbot, v.sizes.add_button)
     assert not v.sizes.add_button.isEnabled()
     v.to_end()
-    assert "about size" in v.end_screen.notes.text()
+    assert "about size" in v.end_screen.notes.text() and "size card" not in v.end_screen.notes.text()
 
 
 def test_the_view_widens_to_the_hands() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.ui.screens.common import button, note
 
@@ -32,10 +32,19 @@ class SizeLine(QObject):
         row.setContentsMargins(0, 0, 0, 0)
         self.label = note("", name="sizes_text")
         self.label.setWordWrap(True)
+        # How to measure closer (the size card): shown beside the estimate, never noted.
+        self.tip = note("", name="sizes_tip")
+        self.tip.setWordWrap(True)
+        self.tip.setStyleSheet("font-size: 14px; font-style: italic;")
+        self.tip.hide()
         self.add_button: QPushButton = button("Add to notes", "sizes_note", primary=False)
         self.add_button.setStyleSheet("min-width: 0; padding: 6px 10px; font-size: 16px;")
         self.add_button.clicked.connect(self.add_to_notes)
-        row.addWidget(self.label, 1)
+        text = QVBoxLayout()
+        text.setContentsMargins(0, 0, 0, 0)
+        text.addWidget(self.label)
+        text.addWidget(self.tip)
+        row.addLayout(text, 1)
         row.addWidget(self.add_button)
         self.host.hide()
         cat = visit.catalogue
@@ -52,6 +61,10 @@ class SizeLine(QObject):
     def refresh(self) -> None:
         stage = self.visit.stage
         lines = tuple(getattr(stage, "sizes", ())) if stage is not None else ()
+        tip = str(getattr(stage, "size_tip", "")) if stage is not None and lines else ""
+        if tip != self.tip.text():
+            self.tip.setText(tip)
+            self.tip.setVisible(bool(tip))
         if lines == self.lines:
             return
         self.lines = lines
@@ -74,4 +87,6 @@ class SizeLine(QObject):
         self.noted.clear()
         self.lines = ()
         self.label.setText("")
+        self.tip.setText("")
+        self.tip.hide()
         self.host.hide()
