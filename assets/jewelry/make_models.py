@@ -57,7 +57,7 @@ The catalogue (each builder's docstring in jewelgen/ describes the real piece an
   ring_navratna_gold      ring  22k navratna: ruby ringed by the other eight grahas  20.8   13332 /  1276
   ring_polki_cocktail     ring  kundan polki head 24 mm, red meenakari, seed pearls  24.0   17474 /  2879
   ring_ruby_band          ring  ruby and diamond half-eternity band, channel set     21.1   13038 /   614
-  ring_gold_band          ring  plain 22k court band, satin stripe, milgrain edges   20.8   17200 /   720
+  ring_gold_band          ring  plain 22k court band, satin stripe, milgrain edges   20.7   14320 /   508
   kada_gold_filigree      bangle    22k kada, filigree lozenges, granules, ropes    69.3   38496 /  6504
   kada_temple_gold        bangle    temple kada: ruby kemp lotuses, mangoes, beads  70.4   30248 /  7516
   bangles_gold_stack      bangle    four thin bangles: diamond-cut, twisted, beaded 63.3   24480 /  6056

@@ -62,24 +62,50 @@ def shank(r_in: float, thick: Profile, half_w: Profile, segs: int = 96, n: int =
     """A band round +Y from its inner radius out: thickness and half-width may vary round it.
     Its section is a superellipse, `dome` its outer half's exponent (1: round, smaller: boxier)
     and `inner` its inner half's (a comfort fit is nearly flat inside). n: a multiple of 4."""
+    p, _ = _shank_grid(r_in, thick, half_w, segs, n, dome, inner, y0)
+    return grid(p, wrap_u=True, wrap_v=True)
+
+
+def striped_shank(r_in: float, thick: Profile, half_w: Profile, stripe_w: float, segs: int = 96,
+                  n: int = 28, dome: float = 0.75, inner: float = 0.5) -> tuple[Mesh, Mesh]:
+    """The same band in two pieces of one surface: the stripe `stripe_w` mm wide round the middle
+    of its outside (for another finish: satin against polished) and the rest. One section, so
+    the two share their edge rows exactly: a stripe drawn as a second shell over the band
+    crossed it wherever the two tessellations differed, and showed as dotted lines live."""
+    p, stripe = _shank_grid(r_in, thick, half_w, segs, n, dome, inner, 0.0, stripe_w / 2)
+    i0, i1 = stripe
+    rest = np.concatenate([p[i1:], p[:i0 + 1]])
+    return grid(p[i0:i1 + 1], wrap_v=True), grid(rest, wrap_v=True)
+
+
+def _shank_grid(r_in: float, thick: Profile, half_w: Profile, segs: int, n: int, dome: float,
+                inner: float, y0: float, stripe_half: float | None = None) -> tuple[Arr, tuple[int, int]]:
+    """The band's (section rows, segments, 3) points, and the first and last rows of the
+    outside within `stripe_half` of the middle (kept at every detail)."""
     d = current()
     t = np.linspace(np.pi / 2, -1.5 * np.pi, n, endpoint=False)  # outer top, outer, bottom, inner
     c, s = np.cos(t), np.sin(t)
     e = np.where(c >= 0, dome, inner)
     ur, uy = np.sign(c) * np.abs(c) ** e, np.sign(s) * np.abs(s) ** e
+    hw0 = float(half_w(np.zeros(1))[0])
+    edge_rows = np.arange(0)
+    if stripe_half is not None:
+        inside = np.flatnonzero((c > 1e-9) & (np.abs(uy) * hw0 <= stripe_half))
+        edge_rows = np.array([inside.min(), inside.max()])
     if not d.full:
-        sec = np.stack([r_in + float(thick(np.zeros(1))[0]) * (ur + 1) / 2,
-                        float(half_w(np.zeros(1))[0]) * uy], 1)
+        sec = np.stack([r_in + float(thick(np.zeros(1))[0]) * (ur + 1) / 2, hw0 * uy], 1)
         # (the four extremes stay: the inside, the top and both edges keep their true size at
-        # every detail, so the band sits on the finger the same)
-        keep = np.union1d(d.keep(sec, closed=True, least=8), np.arange(4) * (n // 4))
+        # every detail, so the band sits on the finger the same; so do a stripe's edges)
+        keep = np.union1d(np.union1d(d.keep(sec, closed=True, least=8), np.arange(4) * (n // 4)), edge_rows)
         ur, uy = ur[keep], uy[keep]
+        edge_rows = np.searchsorted(keep, edge_rows)
         segs = d.around(segs, r_in + float(thick(np.zeros(1))[0]), 12)
     phi = TAU * np.arange(segs) / segs
     r = r_in + thick(phi)[None, :] * (ur[:, None] + 1) / 2
     y = y0 + half_w(phi)[None, :] * uy[:, None]
     p = np.stack([r * np.sin(phi)[None, :], y, r * np.cos(phi)[None, :]], -1)
-    return grid(p, wrap_u=True, wrap_v=True)
+    stripe = (int(edge_rows[0]), int(edge_rows[1])) if len(edge_rows) else (0, 0)
+    return p, stripe
 
 
 def on_band(r: float, phi: float, y: float = 0.0) -> tuple[Arr, Arr]:
@@ -290,8 +316,9 @@ def ring_gold_band() -> Model:
     edges, each edge finished with milgrain. Indian size 14."""
     m, r = GOLD, RING_INNER_MM / 2
     p = Part()
-    p.add(m, shank(r, const(1.7), const(2.0), 120, dome=0.85, inner=0.45))
-    p.add(GOLD_MATTE, shank(r + 1.55, const(0.2), const(0.9), 120, 12, dome=0.6, inner=0.6))
+    satin, polished = striped_shank(r, const(1.7), const(2.0), 1.8, 120, dome=0.85, inner=0.45)
+    p.add(m, polished)
+    p.add(GOLD_MATTE, satin)
     for y in (-1.55, 1.55):
         p.add(m, granules(circle(r + 1.5, 190, y), 0.34))
     return hand_model("ring_gold_band", p, RING_INNER_MM, 4.0)
