@@ -33,7 +33,7 @@ from kiosk.track.base import (
 )
 from kiosk.track.filters import OneEuro, match_slot
 from kiosk.track.hands import HandTracker
-from kiosk.track.worker import SIDE_NICE, LatestWorker
+from kiosk.track.worker import LatestWorker
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,6 @@ MAX_FACES = 2
 # followed is the first found; another face is looked for again when it is lost.
 LIVE_FACES = 1
 AUX_PERIOD_S = 0.1
-AUX_NICE = SIDE_NICE        # (kiosk/track/worker.py says why)
 POSE_SHOULDER_L, POSE_SHOULDER_R = 11, 12     # subject's left/right shoulder
 
 
@@ -86,8 +85,7 @@ class _AuxWorker:
         self.mask: npt.NDArray[np.float32] | None = None
         self.ms = 0.0
         # Shoulders and clothes move slowly: 10 Hz is plenty and leaves the CPU to the face.
-        self._worker: LatestWorker[tuple[Image, Needs]] = LatestWorker("track-aux", self._run, AUX_PERIOD_S,
-                                                                      AUX_NICE)
+        self._worker: LatestWorker[tuple[Image, Needs]] = LatestWorker("track-aux", self._run, AUX_PERIOD_S)
 
     def submit(self, frame: Image, needs: Needs) -> None:
         self._worker.submit((frame, needs))

@@ -61,12 +61,12 @@ class Card:
 
     @property
     def side_px(self) -> float:
-        return float(np.mean(np.linalg.norm(self.corners - np.roll(self.corners, 1, axis=0), axis=1)))
+        return _side_px(self.corners)
 
     def scale(self) -> HandScale:
-        """Its relative 1-sigma uncertainty: the corners to about half a pixel over the side,
-        and a card held up to ~2 cm nearer or further than the finger at arm's length (~3 %)."""
-        return HandScale(self.px_per_mm, "card", 0.03 + 0.5 / self.side_px)
+        """The hand's scale from the card (its corners to about half a pixel, held about at
+        the finger's depth)."""
+        return HandScale.beside(self.px_per_mm, "card", self.side_px)
 
     def as_json(self) -> dict[str, object]:
         x, y = self.centre
@@ -102,9 +102,13 @@ def find_card(frame: Image, camera: Camera) -> Card | None:
     return None
 
 
+def _side_px(pts: npt.NDArray[np.float32]) -> float:
+    """The mean of a quadrilateral's four sides."""
+    return float(np.mean(np.linalg.norm(pts - np.roll(pts, 1, axis=0), axis=1)))
+
+
 def _posed(pts: npt.NDArray[np.float32], camera: Camera) -> Card | None:
-    side = float(np.mean(np.linalg.norm(pts - np.roll(pts, 1, axis=0), axis=1)))
-    if side < MIN_SIDE_PX:
+    if _side_px(pts) < MIN_SIDE_PX:
         return None
     h = MARKER_MM / 2
     # ArUco's corner order: top-left, top-right, bottom-right, bottom-left (IPPE_SQUARE's own).

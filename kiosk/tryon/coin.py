@@ -46,9 +46,8 @@ class Coin:
 
     def scale(self, coin_mm: float) -> HandScale:
         """The hand's scale from this coin, which beats both the iris and the hand's own
-        proportions. Its relative 1-sigma uncertainty: the rim to about half a pixel, and a
-        coin held up to ~2 cm nearer or further than the finger at arm's length (~3 %)."""
-        return HandScale(self.px_per_mm(coin_mm), "coin", 0.03 + 0.5 / self.radius_px)
+        proportions (its rim to about half a pixel, held about at the finger's depth)."""
+        return HandScale.beside(self.px_per_mm(coin_mm), "coin", self.radius_px)
 
     def as_json(self, coin_mm: float) -> dict[str, object]:
         return {"coin_mm": coin_mm, "centre_px": [round(self.centre[0], 1), round(self.centre[1], 1)],

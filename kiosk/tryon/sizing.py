@@ -49,11 +49,28 @@ INCH_MM = 25.4
 
 
 
+# A reference held beside the finger (a coin, the size card) is seldom at its very depth: up
+# to ~2 cm nearer or further at arm's length, ~3 % of its scale.
+BESIDE_DEPTH_SPREAD = 0.03
+# How the seller reads each source of a scale.
+SCALE_NAMES = {"iris": "iris", "card": "size card", "coin": "coin", "hand": "hand's own size"}
+
+
 @dataclass(frozen=True)
 class HandScale:
     px_per_mm: float
-    source: str               # "coin", "iris" (the face beside the hand) or "hand" (the prior)
+    source: str               # "coin", "card", "iris" (the face beside the hand) or "hand" (the prior)
     spread: float             # relative 1-sigma uncertainty of px_per_mm
+
+    @classmethod
+    def beside(cls, px_per_mm: float, source: str, edge_px: float) -> HandScale:
+        """From a reference of known size held beside the hand, measured along an edge of
+        `edge_px` pixels (a coin's radius, the card's side) to about half a pixel."""
+        return cls(px_per_mm, source, BESIDE_DEPTH_SPREAD + 0.5 / edge_px)
+
+    @property
+    def name(self) -> str:
+        return SCALE_NAMES.get(self.source, SCALE_NAMES["hand"])
 
     def as_json(self) -> dict[str, object]:
         return {"px_per_mm": round(self.px_per_mm, 3), "source": self.source,

@@ -31,16 +31,12 @@ def live_tracker() -> Tracker:
     return MediaPipeTracker(static=False)
 
 
-SCALE_NAMES = {"iris": "iris", "card": "size card", "coin": "coin", "hand": "hand's own size"}
-
-
 def size_lines(result: TryOnResult) -> tuple[str, ...]:
     """One line per hand piece worn: what size the customer's finger or hand suggests."""
     out = []
     for hp in result.hands:
         where = f"{hp.fit.track.side} hand" + (f", {hp.finger} finger" if hp.finger else "")
-        scale = SCALE_NAMES.get(hp.fit.scale.source, "hand's own size")
-        line = f"{hp.piece.name} ({where}): {hp.size.text()}, measured by the {scale}"
+        line = f"{hp.piece.name} ({where}): {hp.size.text()}, measured by the {hp.fit.scale.name}"
         if line not in out:
             out.append(line)
     return tuple(out)

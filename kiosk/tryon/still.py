@@ -136,7 +136,7 @@ def main(photo: Path, jewelry: str, out: Path, as_json: bool, attire_id: str | N
     if card is not None and result.hands and not beside:
         print("kiosk tryon: the size card is in the photo but not beside the hand (hold it next to the "
               "finger, at the same distance from the camera); the sizes come from "
-              f"the {result.hands[0].fit.scale.source}", file=sys.stderr)
+              f"the {result.hands[0].fit.scale.name}", file=sys.stderr)
     t0 = time.perf_counter()
     jpeg = still.jpeg()
     ms = still.ms + (time.perf_counter() - t0) * 1000

@@ -12,6 +12,7 @@ import pytest
 
 from kiosk.track import mediapipe_tracker as mt
 from kiosk.track.base import Needs
+from kiosk.track.worker import SIDE_NICE
 
 
 def _nice() -> int:
@@ -47,5 +48,5 @@ def test_the_aux_thread_and_what_it_starts_run_at_low_priority() -> None:
         assert rec.done.wait(5)
     finally:
         worker.close()
-    assert rec.nice and all(n >= mt.AUX_NICE for n in rec.nice), rec.nice
+    assert rec.nice and all(n >= SIDE_NICE for n in rec.nice), rec.nice
     assert _nice() == before                       # the caller's own thread keeps its priority
