@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -56,6 +56,11 @@ class FaceTrack:
 
     def pt(self, i: int) -> npt.NDArray[np.float32]:
         return np.asarray(self.points[i], dtype=np.float32)
+
+    def scaled(self, f: float) -> FaceTrack:
+        """The same face in a copy of its frame resized by f (a photo at camera resolution)."""
+        return replace(self, points=(self.points * f).astype(np.float32), z=self.z * f,
+                                   px_per_mm=self.px_per_mm * f)
 
     @property
     def roll_deg(self) -> float:

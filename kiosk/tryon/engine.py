@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from kiosk.capture.base import Image
+from kiosk.capture.base import Image, Mask
 from kiosk.catalog.pieces import Catalog, Piece
 from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
@@ -97,6 +97,7 @@ class TryOn:
         self._ahead = TrackAhead()
         self._cards = CardWatch()
         self.coin_mm: float | None = None           # a still's reference coin beside the hand
+        self.last_mask: Mask | None = None          # the person mask the outfit was last drawn in
         self.select(selected or [])
 
     @property
@@ -136,10 +137,8 @@ class TryOn:
         ta = time.perf_counter()
         face = tracking.primary
         self.last_face = face
-        if (self.attire is not None and not self.attire.is_original and face is not None
-                and tracking.person_mask is not None):
-            recolor(frame, clothing_mask(frame, tracking.person_mask, face), self.attire,
-                    face.px_per_mm)
+        self.last_mask = tracking.person_mask
+        dress(frame, self.attire, tracking.person_mask, face)
         t1 = time.perf_counter()
         res.ms["attire"] = (t1 - ta) * 1000
         res.ms.update(tracking.ms)
@@ -245,6 +244,12 @@ class TryOn:
         return {p.id for p in three}
 
 
+def dress(frame: Image, attire: Attire | None, person: Mask | None, face: FaceTrack | None) -> None:
+    """The outfit recoloured in place over the person's clothes (nothing for the original)."""
+    if attire is not None and not attire.is_original and face is not None and person is not None:
+        recolor(frame, clothing_mask(frame, person, face), attire, face.px_per_mm)
+
+
 def turned_sprite(piece: Piece, pl: Placement, yaw_deg: float) -> tuple[Piece, Placement]:
     """Without an OpenGL context a 3D piece is drawn as its sprite pre-rendered nearest the
     head's yaw (never a blank mirror); a photo piece as itself."""
@@ -268,6 +273,12 @@ def capture(frame: Image, engine: TryOn, placements: list[Placement],
     """
     t0 = time.perf_counter()
     out = frame.copy()
+    # The outfit the mirror shows, in the person mask of the last processed frame (the photo's
+    # frame is the camera's own, not the mirror's recoloured one).
+    mask = engine.last_mask
+    if face is not None and mask is not None:
+        f = out.shape[1] / mask.shape[1]
+        dress(out, engine.attire, mask, face if f == 1 else face.scaled(f))
     by_id = {p.id: p for p in engine.pieces}
     grade = engine.grade
     scene = engine.scene

@@ -10,12 +10,42 @@ from kiosk.catalog.pieces import Catalog
 from kiosk.track.base import FACE_OVAL, Needs
 from kiosk.track.mediapipe_tracker import MediaPipeTracker
 from kiosk.tryon.attire import AttireError, load_attire
-from kiosk.tryon.engine import TryOn
+from kiosk.tryon.engine import TryOn, capture
+from tests.fakes.renderer import fake_renderer
 from tests.helpers.photos import photo
 
 
 def lab(img: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(img.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)
+
+
+@pytest.mark.slow
+def test_the_photo_wears_the_outfit_the_mirror_shows(catalog: Catalog,
+                                                     still_tracker: MediaPipeTracker) -> None:
+    """The photo is made from the camera's own frame (engine.capture), at the mirror's size and
+    at twice it: the chosen outfit is on it as on the mirror, the face untouched."""
+    original = photo("obama_portrait.jpg")
+    red = load_attire()["saree_red_silk"]
+    engine = TryOn(catalog, still_tracker, ["jhumka_gold"], red)
+    fake_renderer(engine.scene)
+    mirror = original.copy()
+    res = engine.process(mirror, t=None)
+    face = engine.last_face
+    assert face is not None and engine.last_mask is not None
+    jacket = engine.last_mask > 0.9
+    jacket[: int(face.pt(152)[1]) + 150] = False
+    cheek = np.zeros_like(jacket)
+    x0, y0, x1, y1 = (int(v) for v in face.box)
+    cheek[(y0 + y1) // 2:(y0 + 3 * y1) // 4, x0 + (x1 - x0) // 5:x0 + 2 * (x1 - x0) // 5] = True
+    for f in (1, 2):
+        big = cv2.resize(original, None, fx=f, fy=f) if f > 1 else original
+        jpeg, _ = capture(big, engine, res.placements, face)
+        shot = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+        shot = cv2.resize(shot, (original.shape[1], original.shape[0]), interpolation=cv2.INTER_AREA)
+        diff = np.abs(lab(shot)[jacket].mean(axis=0) - lab(mirror)[jacket].mean(axis=0))
+        assert diff.max() < 4, (f, diff)                     # the same red as the mirror's
+        assert np.abs(lab(shot)[jacket].mean(axis=0) - lab(original)[jacket].mean(axis=0))[1] > 15
+        assert np.abs(lab(shot)[cheek].mean(axis=0) - lab(original)[cheek].mean(axis=0)).max() < 3, f
 
 
 def test_bundled_attire_has_original_and_colours() -> None:
