@@ -1,14 +1,16 @@
-"""Drawing the live 3D pieces while the tracker looks at the frame.
+"""Drawing the live 3D pieces ahead of the frame that shows them.
 
-On the 2-core kiosk a frame's two big stages each keep about one core busy, one after the
-other: MediaPipe's face mesh ~6 ms (its graph runs with the GIL released) and the renderer
-~11 ms (llvmpipe shades the vertices in the calling thread). So the tracker gets the new frame
-on a thread of its own while the pieces are drawn with the last frame's poses; once the new
-poses are known, each layer is moved by the shift of its hook, in whole pixels (a still head is
-neither resampled nor blurred, so it does not shimmer). A piece that turned or came nearer by
-more than a frame's worth is drawn again at its new pose, as is one whose layer was cut by the
-frame's edge. What the customer sees is one frame late only in a piece's turn and swing (a
-degree or two, a 33 ms lag of the pendulum), never in where it hangs.
+On the 2-core kiosk a frame's two big stages each keep about one core busy: MediaPipe's face
+mesh ~5-9 ms (its graph runs with the GIL released) and the renderer ~8-11 ms (llvmpipe shades
+the vertices in the calling thread). So once a frame is done, its pieces are drawn again at its
+poses on the renderer's own thread (kiosk/render/thread.py), in the time until the next frame
+comes; the next frame is tracked on a thread of its own meanwhile should it come before the
+drawing is done. Once the new poses are known, each layer is moved by the shift of its hook,
+in whole pixels (a still head is neither resampled nor blurred, so it does not shimmer). A
+piece that turned or came nearer by more than a frame's worth is drawn again at its new pose,
+as is one whose layer was cut by the frame's edge. What the customer sees is one frame late
+only in a piece's turn and swing (a degree or two, a 33 ms lag of the pendulum), never in where
+it hangs; a frame waits for tracking and compositing, not for drawing.
 
 Stills and the first frame after a change (a piece chosen, the face found again) are drawn after
 tracking, as before.
@@ -27,7 +29,7 @@ from kiosk.capture.base import Mat
 from kiosk.render.camera import Camera
 from kiosk.render.renderer import Layer
 from kiosk.track.base import Tracking
-from kiosk.tryon.scene3d import PosedPiece
+from kiosk.tryon.scene3d import Drawing, PosedPiece
 
 # Beyond these a layer drawn for the last frame is drawn again: a turn of 3 degrees is what a
 # head turning fast (90 deg/s) does in a frame, and about where a jhumka's outline would visibly
@@ -35,8 +37,6 @@ from kiosk.tryon.scene3d import PosedPiece
 TURN_TOL_DEG = 3.0
 DEPTH_TOL = 0.03
 SHIFT_TOL_PX = 48
-
-Drawing = tuple[PosedPiece, Layer | None, float]
 
 
 def _turn_deg(a: Mat, b: Mat) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import cv2
@@ -15,13 +16,13 @@ from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
 from kiosk.render.light import LightEstimator, SpriteGrade, estimate_still, sprite_grade
 from kiosk.track.base import FaceTrack, Needs, Tracker, Tracking
-from kiosk.tryon.ahead import Drawing, TrackAhead, reuse
+from kiosk.tryon.ahead import TrackAhead, reuse
 from kiosk.tryon.attire import Attire, clothing_mask, recolor
 from kiosk.tryon.card import Card, CardWatch, find_card
 from kiosk.tryon.compose import composite_layer, draw
 from kiosk.tryon.hands3d import HAND_CATEGORIES, HandPlacement, fit_hands, hand_occluders, place_hand_pieces
 from kiosk.tryon.placement import Placement, PlacementState, place
-from kiosk.tryon.scene3d import Drawn, Scene3D
+from kiosk.tryon.scene3d import Drawing, Drawn, PosedPiece, Scene3D
 
 HINT_NO_FACE = "No face in view: ask the customer to stand in front of the camera"
 HINT_TOO_FAR = "Too far: ask the customer to come a step closer"
@@ -95,6 +96,10 @@ class TryOn:
         self.last_face: FaceTrack | None = None
         self.hand_camera: Camera | None = None      # the camera the hand pieces were posed through
         self._ahead = TrackAhead()
+        # The next frame's pieces at this frame's poses, drawn on the renderer's thread between
+        # frames (ahead.py), and the camera they were posed through.
+        self._pending: tuple[Future[tuple[list[Drawing], float]], Camera] | None = None
+        self._next: tuple[list[PosedPiece], Camera] | None = None
         self._cards = CardWatch()
         self.coin_mm: float | None = None           # a still's reference coin beside the hand
         self.last_mask: Mask | None = None          # the person mask the outfit was last drawn in
@@ -113,6 +118,9 @@ class TryOn:
         tracker and scene are their owner's to close)."""
         self._ahead.close()
         self._cards.close()
+        if self._pending is not None:
+            self._pending[0].result()
+            self._pending = None
 
     def select(self, ids: list[str]) -> None:
         self.pieces = self.catalog.expand(ids)
@@ -123,12 +131,18 @@ class TryOn:
         needs = needs_for(self.pieces, self.attire)
         ahead: list[Drawing] = []
         was = self.scene.pose.camera if self.scene.pose is not None else None
+        pending, self._pending = self._pending, None
         if not self.still and self.has_3d and self.scene.started and self.scene.last and was is not None:
-            # The pieces drawn at the last frame's poses while this one is tracked (ahead.py).
+            # The pieces drawn at the last frame's poses, between frames or while this one is
+            # tracked (ahead.py).
             job = self._ahead.start(lambda: self.tracker.track(frame, needs, t))
             tr = time.perf_counter()
-            ahead = self.scene.render(self.scene.last, was, self.env, "live")
-            res.ms["render_ahead"] = (time.perf_counter() - tr) * 1000
+            if pending is not None and pending[1] is was:
+                ahead, res.ms["render_ahead"] = pending[0].result()
+            else:
+                ahead = self.scene.render(self.scene.last, was, self.env, "live")
+                res.ms["render_ahead"] = (time.perf_counter() - tr) * 1000
+            res.ms["ahead_wait"] = (time.perf_counter() - tr) * 1000
             tracking, res.ms["track"] = job.result()
         else:
             t0 = time.perf_counter()
@@ -169,6 +183,12 @@ class TryOn:
         else:
             self.scene.last_hands = []
         res.ms["composite"] = (time.perf_counter() - t1) * 1000
+        if self._next is not None:
+            # Sent once this frame is done, so the drawing takes the time until the next frame
+            # rather than this one's.
+            posed, cam = self._next
+            self._next = None
+            self._pending = self.scene.render_later(posed, cam, self.env), cam
         return res
 
     def _draw_hands(self, frame: Image, tracking: Tracking, face: FaceTrack | None, res: TryOnResult,
@@ -241,6 +261,8 @@ class TryOn:
             res.drawn.append(Drawn(p.piece.id, p.side, "3d", (float(hook[0]), float(hook[1])), ppm,
                                    layer.rect if layer is not None else None, p.item.model.triangles, ms))
         res.ms["render"] = (time.perf_counter() - t1) * 1000
+        if not self.still:
+            self._next = posed, pose.camera
         return {p.id for p in three}
 
 

@@ -8,9 +8,10 @@ skull and neck (kiosk/track/occluders.py) hide what is behind the customer: the 
 behind the cheek as the head turns, the back of a chain behind the neck. Each piece is rendered
 in its own small rectangle (kiosk/render/renderer.py) and composited with a contact shadow.
 
-The renderer's OpenGL context belongs to the thread that made it: a Scene3D is made and used
-on one thread (the pipeline worker, or a still's caller). When no context can be made, `ready`
-is False with the reason, and the engine draws each 3D piece as its sprites rendered from the
+The renderer lives on a thread of its own (kiosk/render/thread.py): `render` waits for it,
+`render_later` does not (a live frame's pieces drawn between frames). A Scene3D is posed from
+one thread (the pipeline worker, or a still's caller). When no context can be made, `ready` is
+False with the reason, and the engine draws each 3D piece as its sprites rendered from the
 model (fallback, never a blank mirror).
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,13 +30,13 @@ import numpy.typing as npt
 from kiosk.capture.base import Mat
 from kiosk.catalog.pieces import Piece
 from kiosk.render.camera import Camera
-from kiosk.render.context import RenderUnavailable
 from kiosk.render.environment import Environment, sh_eval
 from kiosk.render.light import FACE_NORMAL, LUMA, SpriteGrade, grade_layer, sprite_grade
 from kiosk.render.model import Model, load_model
 from kiosk.render.occluder import Occluder
 from kiosk.render.renderer import DrawItem, Layer, Renderer
 from kiosk.render.segments import swing_frames
+from kiosk.render.thread import RenderThread
 from kiosk.track.base import FaceTrack, Tracking
 from kiosk.track.headpose import Anchor, HeadPose, HeadTracker, fit_head_pose
 from kiosk.track.neck import neck_base
@@ -80,6 +82,9 @@ class PosedPiece:
     item: DrawItem
     hook_cam: Mat
     occluders: list[Occluder] | None = None     # None: the head's (a hand piece has its hand's)
+
+
+Drawing = tuple[PosedPiece, Layer | None, float]     # a piece, its layer (None: out of view), ms
 
 
 def _with_model(p: PosedPiece, model: Model) -> PosedPiece:
@@ -146,7 +151,6 @@ class Scene3D:
     swings: Swings = field(default_factory=Swings)
     unavailable: str | None = None
     pose: HeadPose | None = None
-    _renderer: Renderer | None = None
     _models: dict[Path, Model] = field(default_factory=dict)
     _chains: dict[Path, tuple[str, npt.NDArray[np.float32]] | None] = field(default_factory=dict)
     _joints: dict[int, tuple[list[SwingJoint], dict[str, str]]] = field(default_factory=dict)
@@ -155,29 +159,29 @@ class Scene3D:
     last_occluders: list[Occluder] = field(default_factory=list)
     last_hands: list[PosedPiece] = field(default_factory=list)
     _slides: dict[tuple[str, str], SlideStack] = field(default_factory=dict)
+    _gl: RenderThread = field(init=False)
 
     def __post_init__(self) -> None:
         self.head = HeadTracker(self.hfov_deg)
+        self._gl = RenderThread(self.aa)
 
     # ---- resources ----------------------------------------------------------------------------
 
     @property
     def started(self) -> bool:
         """A context was made, or tried and found impossible."""
-        return self._renderer is not None or self.unavailable is not None
+        return self._gl.renderer is not None or self.unavailable is not None
 
     @property
     def ready(self) -> bool:
         return self.renderer() is not None
 
     def renderer(self) -> Renderer | None:
-        if self._renderer is None and self.unavailable is None:
-            try:
-                self._renderer = Renderer(aa=self.aa)
-            except RenderUnavailable as e:
-                self.unavailable = e.reason
-                log.warning("3D pieces drawn as pre-rendered sprites: %s", e.reason)
-        return self._renderer
+        if self._gl.renderer is None and self.unavailable is None:
+            self.unavailable = self._gl.start()
+            if self.unavailable is not None:
+                log.warning("3D pieces drawn as pre-rendered sprites: %s", self.unavailable)
+        return self._gl.renderer
 
     def model(self, piece: Piece, live: bool) -> Model:
         assert piece.model is not None
@@ -190,9 +194,7 @@ class Scene3D:
         return m
 
     def close(self) -> None:
-        if self._renderer is not None:
-            self._renderer.release()
-            self._renderer = None
+        self._gl.close()
 
     # ---- posing -------------------------------------------------------------------------------
 
@@ -373,14 +375,33 @@ class Scene3D:
         return self._lit[1], self._lit[2]
 
     def render(self, posed: list[PosedPiece], camera: Camera, env: Environment,
-               quality: str = "live") -> list[tuple[PosedPiece, Layer | None, float]]:
+               quality: str = "live") -> list[Drawing]:
+        """`posed` drawn now (see `_render`)."""
+        if self.renderer() is None:
+            return []
+        return self._gl.run(lambda: self._render(posed, camera, env, quality))
+
+    def render_later(self, posed: list[PosedPiece], camera: Camera,
+                     env: Environment) -> Future[tuple[list[Drawing], float]]:
+        """`posed` drawn at live quality on the renderer's thread while the caller goes on;
+        the drawings and the ms they took there."""
+        posed = list(posed)
+
+        def job() -> tuple[list[Drawing], float]:
+            t0 = time.perf_counter()
+            return self._render(posed, camera, env, "live"), (time.perf_counter() - t0) * 1000
+
+        return self._gl.later(job)
+
+    def _render(self, posed: list[PosedPiece], camera: Camera, env: Environment,
+                quality: str) -> list[Drawing]:
         """Each piece in its own rectangle. The estimate's map (its shape: what the gold mirrors,
         lamps, the customer's clothes) lights the piece at the studio's level and in neutral
         colour, where the tone curve is near linear; the store's level and colour are then
         applied to the result as they are to a photo piece (a gain on display values), so a
         piece darkens, warms and cools exactly as the skin beside it does instead of sliding
         along the curve's shoulder, where it would keep its colour."""
-        r = self.renderer()
+        r = self._gl.renderer
         if r is None:
             return []
         lit, grade = self._lighting(env)

@@ -78,8 +78,9 @@ class FakeRenderer:
 
 def fake_renderer(scene: Scene3D) -> FakeRenderer:
     """Give `scene` (a TryOn's `engine.scene`) a FakeRenderer before its first frame: Scene3D
-    makes its Renderer lazily in `renderer()` and keeps it in `_renderer`, the one seam there
-    is short of a renderer factory in kiosk/tryon/scene3d.py."""
+    makes its Renderer lazily in `renderer()` and keeps it on its render thread (`_gl`), the
+    one seam there is short of a renderer factory in kiosk/tryon/scene3d.py. The fake is then
+    called on that thread, as the real one is."""
     fake = FakeRenderer(aa=scene.aa)
-    scene._renderer = fake  # type: ignore[assignment]
+    scene._gl.renderer = fake  # type: ignore[assignment]
     return fake

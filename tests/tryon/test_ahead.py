@@ -119,7 +119,7 @@ def _engine(catalog: Catalog, step: float) -> tuple[TryOn, _Shifting]:
     tracker = _Shifting(drawing, step)
     engine = TryOn(catalog, tracker, [PIECE])
     fake_renderer(engine.scene)
-    engine.scene._renderer = _Signalling(aa=engine.scene.aa, drawing=drawing)  # type: ignore[assignment]
+    engine.scene._gl.renderer = _Signalling(aa=engine.scene.aa, drawing=drawing)  # type: ignore[assignment]
     return engine, tracker
 
 
@@ -166,7 +166,55 @@ def test_the_face_lost_draws_nothing_ahead(catalog: Catalog) -> None:
     engine.close()
     assert [len(r.drawn) for r in got] == [2, 0, 2]
     # The frame that lost the face was drawn ahead for nothing; the one after it had nothing
-    # posed to draw ahead, and drew after tracking.
+    # posed to draw ahead, and drew after tracking. Each frame with the face draws the next
+    # one's pieces once it is done; the one without it does not.
     assert "render_ahead" in got[1].ms and "render_ahead" not in got[2].ms
-    assert len(fake.calls) == 3 * 2
+    assert len(fake.calls) == 2 * (1 + 1) + 2 * (1 + 1)
 
+
+
+@dataclasses.dataclass
+class _Noting(FakeRenderer):
+    """Notes the thread each live drawing ran on."""
+    threads: list[str] = dataclasses.field(default_factory=list)
+
+    def render_each(self, groups: Sequence[tuple[Sequence[DrawItem], Sequence]], camera: Camera,
+                    env: Environment) -> list[Layer | None]:
+        out = super().render_each(groups, camera, env)
+        self.threads.append(threading.current_thread().name)
+        return out
+
+
+def test_the_next_frames_pieces_are_drawn_between_frames_on_the_renderers_thread(catalog: Catalog) -> None:
+    tracker = FakeTracker()
+    engine = TryOn(catalog, tracker, [PIECE])
+    fake = _Noting(aa=engine.scene.aa)
+    engine.scene._gl.renderer = fake  # type: ignore[assignment]
+    frame = np.full((720, 1280, 3), 90, np.uint8)
+    def drawings(n: int) -> bool:
+        for _ in range(100):
+            if len(fake.threads) >= n:
+                return len(fake.threads) == n
+            threading.Event().wait(0.05)
+        return False
+
+    try:
+        engine.process(frame.copy(), 0.0)
+        # This frame's own pieces, drawn after tracking; then, with no frame being processed,
+        # the next one's at this one's poses.
+        assert drawings(2)
+        res = engine.process(frame.copy(), 1 / 30)
+        # The next frame took those layers (nothing drawn again) and its pieces land where its
+        # own poses put them; once it is done, the frame after it is drawn for.
+        assert res.ms["redrawn"] == 0 and "render_ahead" in res.ms and len(res.drawn) == 2
+        assert drawings(3)
+        cam = engine.scene.pose.camera
+        for d, p in zip(res.drawn, engine.scene.last, strict=True):
+            layer = engine.scene.render([p], cam, engine.env)[0][1]
+            assert layer is not None and d.rect is not None
+            assert abs(d.rect[0] - layer.x0) <= 1 and abs(d.rect[1] - layer.y0) <= 1
+    finally:
+        engine.close()
+        engine.scene.close()
+    me = threading.current_thread().name
+    assert fake.threads and all(t.startswith("render") and t != me for t in fake.threads), fake.threads
