@@ -77,7 +77,8 @@ def bench_tryon(seconds: float = 10.0) -> dict[str, Any]:
     track_ms: list[float] = []
     comp_ms: list[float] = []
     total_ms: list[float] = []
-    stages: dict[str, list[float]] = {k: [] for k in ("pose", "light", "render_ahead", "ahead_wait", "render")}
+    stages: dict[str, list[float]] = {
+        k: [] for k in ("pose", "light", "render_ahead", "ahead_wait", "render")}
 
     def record(r: TryOnResult) -> None:
         track_ms.append(r.ms["track"])
