@@ -34,6 +34,7 @@ class Needs:
     pose: bool = False            # necklaces (shoulders)
     segmentation: bool = False    # outfits (person mask)
     hands: bool = False           # rings, bangles, bracelets
+    hand_watch: bool = False      # face pieces: a hand near the face hides them where it covers
 
 
 @dataclass

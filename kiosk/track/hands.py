@@ -115,6 +115,18 @@ def _paint_out(rgb: Image, boxes: list[Box]) -> Image:
     return out
 
 
+def near_face(box: Box) -> Box:
+    """Where a hand would be in front of a face piece: the face, the ears beside it and the
+    neck and chest below it, where the necklaces lie."""
+    x0, y0, x1, y1 = box
+    fw, fh = x1 - x0, y1 - y0
+    return x0 - 0.8 * fw, y0 - 0.2 * fh, x1 + 0.8 * fw, y1 + 1.8 * fh
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 def _same_hand(a: HandTrack, b: HandTrack) -> bool:
     return float(np.hypot(*(a.pt(WRIST) - b.pt(WRIST)))) < 0.5 * max(a.knuckle_span_px, b.knuckle_span_px)
 
@@ -158,11 +170,13 @@ class HandTracker:
         self._hands: Any = None
         self._second: Any = None            # live: the graph following the other hand
         self._finder: Any = None            # live: the side thread's detector (its thread only)
-        self._search: LatestWorker[tuple[Image, list[Box]]] | None = None
+        self._search: LatestWorker[tuple[Image, list[Box], Box | None]] | None = None
         self._executor: ThreadPoolExecutor | None = None     # the second graph's thread
         self._first_boxes: list[Box] = []
         self._seen = threading.Event()      # the side thread saw another hand
+        self._making = threading.Lock()     # the first graph is made by either thread
         self.second_on = False              # a second hand is being followed
+        self.watching = False               # face pieces only: a hand near the face is followed
         self.searches = 0                   # side-thread looks for another hand so far
         self._slots: list[_Slot] = []
 
@@ -181,14 +195,38 @@ class HandTracker:
     def reset(self) -> None:
         self._slots.clear()
         self.second_on = False
+        self.watching = False
         self._seen.clear()
 
+    def watch(self, rgb: Image, t: float, near: Box) -> list[HandTrack]:
+        """With face pieces only: the hands inside `near` (a hand raised to the face is in front
+        of its pieces). Live, they are looked for on the side thread twice a second, as the
+        second hand is, and followed frame by frame only while one is there: a hand elsewhere,
+        or none, costs no graph on the frame's thread."""
+        if self.static or self.watching:
+            found = [hd for hd in self.track(rgb, t) if _overlap(hd.box, near)]
+            if not found and not self.static:
+                self.reset()            # looked for again on the side thread
+            return found
+        if self._seen.is_set():
+            self._seen.clear()
+            self.watching = True        # followed from the next frame on
+        else:
+            self._searcher().submit((rgb, [], near))
+        return []
+
+    def _searcher(self) -> LatestWorker[tuple[Image, list[Box], Box | None]]:
+        if self._search is None:
+            self._search = LatestWorker("track-hand-search", self._look, SEARCH_PERIOD_S)
+        return self._search
+
     def _model(self) -> Any:
-        if self._hands is None:
-            # Complexity 0 (the lite landmark model) live: it tracks at ~5 ms on these cores;
-            # stills take the full model.
-            self._hands = _graph(self.static, MAX_HANDS if self.static else LIVE_HANDS,
-                                 1 if self.static else 0)
+        with self._making:
+            if self._hands is None:
+                # Complexity 0 (the lite landmark model) live: it tracks at ~5 ms on these
+                # cores; stills take the full model.
+                self._hands = _graph(self.static, MAX_HANDS if self.static else LIVE_HANDS,
+                                     1 if self.static else 0)
         return self._hands
 
     def track(self, rgb: Image, t: float) -> list[HandTrack]:
@@ -241,9 +279,7 @@ class HandTracker:
             self._seen.clear()
             self.second_on = True   # followed from the next frame on
         else:
-            if self._search is None:
-                self._search = LatestWorker("track-hand-search", self._look, SEARCH_PERIOD_S)
-            self._search.submit((rgb, [found[0].box]))
+            self._searcher().submit((rgb, [found[0].box], None))
         return []
 
     def _follow(self, rgb: Image, boxes: list[Box]) -> list[HandTrack]:
@@ -258,12 +294,19 @@ class HandTracker:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="track-hand2")
         return self._executor
 
-    def _look(self, item: tuple[Image, list[Box]]) -> None:
-        """On the side thread: is there a hand besides the ones in `boxes`?"""
-        rgb, boxes = item
+    def _look(self, item: tuple[Image, list[Box], Box | None]) -> None:
+        """On the side thread: is there a hand besides the ones in `boxes` (inside `near`)?"""
+        rgb, boxes, near = item
         if self._finder is None:
             self._finder = _graph(True, 1, 0)
-        if self._finder.process(_paint_out(rgb, boxes)).multi_hand_landmarks:
+        h, w = rgb.shape[:2]
+        seen = self._read(self._finder.process(_paint_out(rgb, boxes) if boxes else rgb), w, h)
+        if any(near is None or _overlap(hd.box, near) for hd in seen):
+            if near is not None:
+                # Made and run once here (the frame's thread does not run it until `_seen`):
+                # its first frame takes ~0.1 s the mirror would stall for, and it then follows
+                # the hand from this frame on.
+                self._model().process(rgb)
             self._seen.set()
         self.searches += 1
 

@@ -32,7 +32,7 @@ from kiosk.track.base import (
     Tracking,
 )
 from kiosk.track.filters import OneEuro, match_slot
-from kiosk.track.hands import HandTracker
+from kiosk.track.hands import HandTracker, near_face
 from kiosk.track.worker import LatestWorker
 
 log = logging.getLogger(__name__)
@@ -229,6 +229,10 @@ class MediaPipeTracker:
             # On this thread: a ring follows a finger as closely as an earring the face.
             th = time.perf_counter()
             out.hands = self._hands.track(rgb, t)
+            out.ms["hands"] = (time.perf_counter() - th) * 1000
+        elif needs.hand_watch and faces:
+            th = time.perf_counter()
+            out.hands = self._hands.watch(rgb, t, near_face(faces[0].box))
             out.ms["hands"] = (time.perf_counter() - th) * 1000
         else:
             self._hands.reset()

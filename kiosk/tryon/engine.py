@@ -16,10 +16,12 @@ from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
 from kiosk.render.light import LightEstimator, SpriteGrade, estimate_still, sprite_grade
 from kiosk.track.base import FaceTrack, Needs, Tracker, Tracking
+from kiosk.track.hands import HandTrack
 from kiosk.tryon.ahead import TrackAhead, reuse
 from kiosk.tryon.attire import Attire, clothing_mask, recolor
 from kiosk.tryon.card import Card, CardWatch, find_card
 from kiosk.tryon.compose import composite_layer, draw
+from kiosk.tryon.handcover import hand_cover
 from kiosk.tryon.hands3d import HAND_CATEGORIES, HandPlacement, fit_hands, hand_occluders, place_hand_pieces
 from kiosk.tryon.placement import Placement, PlacementState, place
 from kiosk.tryon.scene3d import Drawing, Drawn, PosedPiece, Scene3D
@@ -50,8 +52,9 @@ class TryOnResult:
 def needs_for(pieces: list[Piece], attire: Attire | None = None) -> Needs:
     # Outfits need only the person mask; the shoulders (pose) are for necklaces.
     dress = attire is not None and not attire.is_original
-    return Needs(pose=any(p.category == "necklace" for p in pieces), segmentation=dress,
-                 hands=any(p.category in HAND_CATEGORIES for p in pieces))
+    hands = any(p.category in HAND_CATEGORIES for p in pieces)
+    return Needs(pose=any(p.category == "necklace" for p in pieces), segmentation=dress, hands=hands,
+                 hand_watch=not hands and any(p.category not in HAND_CATEGORIES for p in pieces))
 
 
 def hints_for(frame: Image, tracking: Tracking, pieces: list[Piece]) -> list[str]:
@@ -103,6 +106,8 @@ class TryOn:
         self._cards = CardWatch()
         self.coin_mm: float | None = None           # a still's reference coin beside the hand
         self.last_mask: Mask | None = None          # the person mask the outfit was last drawn in
+        self.last_hands: list[HandTrack] = []       # the hands last seen (in front of face pieces)
+        self.last_width = 0                         # the last processed frame's width (px)
         self.select(selected or [])
 
     @property
@@ -152,6 +157,7 @@ class TryOn:
         face = tracking.primary
         self.last_face = face
         self.last_mask = tracking.person_mask
+        self.last_hands, self.last_width = tracking.hands, frame.shape[1]
         dress(frame, self.attire, tracking.person_mask, face)
         t1 = time.perf_counter()
         res.ms["attire"] = (t1 - ta) * 1000
@@ -166,14 +172,15 @@ class TryOn:
             res.light = dict(self.env.stats)
             res.px_per_mm, res.scale_source = face.px_per_mm, face.scale_source
             res.placements = place(self.pieces, face, tracking.pose, self.state, t)
-            in_3d = self._draw_3d(frame, tracking, face, t, res, (ahead, was))
+            cover = hand_cover(tracking.hands, frame.shape)
+            in_3d = self._draw_3d(frame, tracking, face, t, res, (ahead, was), cover)
             by_id = {p.id: p for p in self.pieces}
             grade = self.grade
             for pl in res.placements:
                 if pl.piece_id in in_3d:
                     continue
                 piece, turned = turned_sprite(by_id[pl.piece_id], pl, face.yaw_deg)
-                draw(frame, piece, turned, face, grade)
+                draw(frame, piece, turned, face, grade, cover)
                 if not pl.hidden:
                     res.drawn.append(Drawn(pl.piece_id, pl.side, "sprite", pl.anchor, pl.px_per_mm))
         else:
@@ -227,7 +234,8 @@ class TryOn:
         res.ms["hands_render"] = (time.perf_counter() - th) * 1000
 
     def _draw_3d(self, frame: Image, tracking: Tracking, face: FaceTrack, t: float,
-                 res: TryOnResult, ahead: tuple[list[Drawing], Camera | None] = ([], None)) -> set[str]:
+                 res: TryOnResult, ahead: tuple[list[Drawing], Camera | None] = ([], None),
+                 cover: Mask | None = None) -> set[str]:
         """The pieces with a model, rendered and composited; returns their ids (the rest, and
         all of them when no OpenGL context can be made, are drawn as sprites)."""
         three = [p for p in self.pieces if p.model is not None]
@@ -257,7 +265,7 @@ class TryOn:
             hook = pose.camera.project(p.hook_cam.reshape(1, 3).astype(np.float32))[0]
             ppm = pose.camera.fx / float(p.hook_cam[2])
             if layer is not None:
-                composite_layer(frame, layer.rgba, layer.x0, layer.y0, ppm)
+                composite_layer(frame, layer.rgba, layer.x0, layer.y0, ppm, cover)
             res.drawn.append(Drawn(p.piece.id, p.side, "3d", (float(hook[0]), float(hook[1])), ppm,
                                    layer.rect if layer is not None else None, p.item.model.triangles, ms))
         res.ms["render"] = (time.perf_counter() - t1) * 1000
@@ -305,23 +313,26 @@ def capture(frame: Image, engine: TryOn, placements: list[Placement],
     grade = engine.grade
     scene = engine.scene
     in_3d: set[str] = set()
-    layers = []
+    # A hand in front of the face pieces hides them in the photo as on the mirror.
+    cover = (hand_cover(engine.last_hands, out.shape, out.shape[1] / engine.last_width)
+             if engine.last_hands else None)
+    layers: list[tuple[Camera, list[PosedPiece], Mask | None]] = []
     if scene.ready:
         if scene.pose is not None and scene.last:
-            layers.append((scene.pose.camera, scene.last))
+            layers.append((scene.pose.camera, scene.last, cover))
         if engine.hand_camera is not None and scene.last_hands:
-            layers.append((engine.hand_camera, scene.last_hands))
-    for cam, posed in layers:
+            layers.append((engine.hand_camera, scene.last_hands, None))
+    for cam, posed, hidden in layers:
         cam = cam.scaled(out.shape[1] / cam.width) if out.shape[1] != cam.width else cam
         for p, layer, _ms in scene.render(scene.full_detail(posed), cam, engine.env, "still"):
             if layer is not None:
-                composite_layer(out, layer.rgba, layer.x0, layer.y0, cam.fx / float(p.hook_cam[2]))
+                composite_layer(out, layer.rgba, layer.x0, layer.y0, cam.fx / float(p.hook_cam[2]), hidden)
             in_3d.add(p.piece.id)
     for pl in placements:
         piece = by_id.get(pl.piece_id)
         if piece is not None and piece.id not in in_3d:
             shown, turned = turned_sprite(piece, pl, face.yaw_deg if face is not None else 0.0)
-            draw(out, shown, turned, face, grade)
+            draw(out, shown, turned, face, grade, cover)
     jpeg = encode_jpeg(out)
     return jpeg, (time.perf_counter() - t0) * 1000
 
