@@ -125,6 +125,11 @@ class GlbBuilder:
         return len(self.doc.bufferViews) - 1
 
     def _accessor(self, arr: npt.NDArray[Any], kind: str, ctype: int, target: int | None) -> int:
+        if arr.dtype.kind == "f":
+            # -0.0 becomes 0.0: whether a zero comes out signed depends on the CPU's vector
+            # maths (it differed between two machines here), and the committed models must
+            # regenerate byte for byte anywhere.
+            arr = arr + arr.dtype.type(0.0)
         view = self._view(arr.tobytes(), target)
         acc = pygltflib.Accessor(bufferView=view, componentType=ctype, count=len(arr), type=kind)
         if kind == "VEC3":
