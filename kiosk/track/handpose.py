@@ -21,7 +21,7 @@ from kiosk.capture.base import Mat
 from kiosk.render.camera import Camera
 from kiosk.render.occluder import Occluder
 from kiosk.track.hands import FINGERS, INDEX_MCP, LITTLE_MCP, MIDDLE_MCP, THUMB, WRIST, HandTrack
-from kiosk.track.occluders import cylinder, merge
+from kiosk.track.occluders import cylinder, merge, slab
 
 BANGLE_BEHIND_WRIST_MM = 22.0    # the wrist bones, up the forearm from landmark 0 (the crease)
 WRIST_RADIUS_MM = 26.0           # wrist ~ 160-175 mm round: an ellipse ~ 58 x 40 mm
@@ -71,10 +71,12 @@ class HandPose:
                 parts.append(cylinder(j[p], j[q], r * 0.92))
         for p, q in zip(THUMB[:-1], THUMB[1:], strict=True):
             parts.append(cylinder(j[p], j[q], finger_radius_mm * 1.1))
-        # The palm: a flat slab is two triangles of knuckles and wrist, thickened as cylinders.
+        # The palm: a slab from the wrist to the knuckles, its edges rounded by cylinders.
         palm_r = finger_radius_mm * 1.2
         for p in (INDEX_MCP, MIDDLE_MCP, LITTLE_MCP):
             parts.append(cylinder(j[WRIST], j[p], palm_r))
+        outline = j[[WRIST, THUMB[0], INDEX_MCP, MIDDLE_MCP, FINGERS["ring"][0], LITTLE_MCP]]
+        parts.append(slab(outline, self.back, palm_r))
         y = j[MIDDLE_MCP] - j[WRIST]
         y /= max(float(np.linalg.norm(y)), 1e-6)
         arm_r = wrist_radius_mm * (0.8 if skip == "wrist" else 1.0)

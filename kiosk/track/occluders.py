@@ -112,6 +112,23 @@ def cylinder(start: npt.ArrayLike, end: npt.ArrayLike, radius_mm: float, extend_
     return Occluder(np.asarray(pts, np.float32), faces.copy())
 
 
+def slab(outline: npt.ArrayLike, normal: npt.ArrayLike, half_mm: float) -> Occluder:
+    """A closed slab `2 * half_mm` thick round a (near planar, convex) outline of camera-mm
+    points in order: a palm between its wrist and knuckles. Cylinders along its bones leave
+    gaps a piece's proud stones showed through."""
+    pts = np.asarray(outline, np.float64).reshape(-1, 3)
+    n = np.asarray(normal, np.float64).reshape(3)
+    n = n / max(float(np.linalg.norm(n)), 1e-6) * half_mm
+    k = len(pts)
+    centre = pts.mean(axis=0)
+    verts = np.concatenate([pts + n, pts - n, [centre + n, centre - n]])
+    faces = []
+    for i in range(k):
+        j = (i + 1) % k
+        faces += [(2 * k, i, j), (2 * k + 1, k + j, k + i), (i, k + i, k + j), (i, k + j, j)]
+    return Occluder(np.asarray(verts, np.float32), np.asarray(faces, np.int32))
+
+
 def neck_occluder(pose: HeadPose, neck: NeckBase, radius_mm: float = NECK_RADIUS_MM) -> Occluder:
     """From the head's neck pivot straight down through the neck base to below it."""
     return cylinder(pose.to_camera(NECK_PIVOT_MM)[0], neck.anchor.position, radius_mm * pose.scale,

@@ -19,6 +19,7 @@ from kiosk.capture.base import Image, Mask
 from kiosk.catalog.pieces import Piece, Sprite
 from kiosk.render.light import SpriteGrade, grade_bgr, grade_layer
 from kiosk.track.base import FACE_OVAL, FaceTrack
+from kiosk.tryon.handcover import HandCover
 from kiosk.tryon.placement import Placement
 
 SHADOW_STRENGTH = 0.35
@@ -99,7 +100,7 @@ def _overlaps(face: FaceTrack, x0: int, y0: int, x1: int, y1: int) -> bool:
 
 
 def draw(dst: Image, piece: Piece, pl: Placement, face: FaceTrack | None = None,
-         grade: SpriteGrade | None = None, cover: Mask | None = None) -> None:
+         grade: SpriteGrade | None = None, cover: HandCover | None = None) -> None:
     """`grade`: the scene light (kiosk/render/light.py), so a photo piece darkens, warms and
     cools with the store like the skin beside it. `cover`: what is in front of the piece (a
     hand, kiosk/tryon/handcover.py), over the whole frame."""
@@ -140,7 +141,7 @@ def draw(dst: Image, piece: Piece, pl: Placement, face: FaceTrack | None = None,
         visible = 1.0 - face_mask(face, x0, y0, x1 - x0, y1 - y0, 1.5 * s)
         layer *= cv2.merge([visible] * 4)
     if cover is not None:
-        _uncover(layer, shadow, cover[y0:y1, x0:x1])
+        _uncover(layer, shadow, cover.crop(x0, y0, x1, y1))
     if keep < 1.0:
         layer *= keep
         shadow *= keep
@@ -161,7 +162,7 @@ def _uncover(layer: npt.NDArray[np.float32], shadow: npt.NDArray[np.float32] | N
 
 
 def composite_layer(dst: Image, rgba: npt.NDArray[np.float32], x0: int, y0: int, px_per_mm: float,
-                    cover: Mask | None = None) -> None:
+                    cover: HandCover | None = None) -> None:
     """A rendered 3D piece (premultiplied display-sRGB RGBA at (x0, y0), RGB order) over the
     frame, with the same soft contact shadow as a sprite: its coverage blurred and dropped a
     millimetre or so down-right. `cover` as for `draw`."""
@@ -180,16 +181,17 @@ def composite_layer(dst: Image, rgba: npt.NDArray[np.float32], x0: int, y0: int,
     if sx1 <= sx0 or sy1 <= sy0:
         return
     layer[ly0 + sy0:ly0 + sy1, lx0 + sx0:lx0 + sx1] = rgba[sy0:sy1, sx0:sx1, [2, 1, 0, 3]]
-    if cover is not None:
-        _uncover(layer, None, cover[by0:by1, bx0:bx1])
+    hidden = cover.crop(bx0, by0, bx1, by1) if cover is not None else None
+    if hidden is not None:
+        _uncover(layer, None, hidden)
     alpha = layer[:, :, 3]
     sigma = SHADOW_BLUR_MM * s
     k = max(3, int(sigma * 3) | 1)
     shift = np.array([[1, 0, SHADOW_OFFSET_MM[0] * s], [0, 1, SHADOW_OFFSET_MM[1] * s]], np.float32)
     shadow = np.asarray(cv2.GaussianBlur(cv2.warpAffine(alpha, shift, (alpha.shape[1], alpha.shape[0])),
                                          (k, k), sigma), np.float32)
-    if cover is not None:
-        shadow *= 1.0 - cover[by0:by1, bx0:bx1]     # what is in front takes no shadow from behind
+    if hidden is not None:
+        shadow *= 1.0 - hidden                    # what is in front takes no shadow from behind
     through = cv2.multiply(1.0 - SHADOW_STRENGTH * shadow, 1.0 - alpha)
     roi = dst[by0:by1, bx0:bx1].astype(np.float32)
     rgb = np.ascontiguousarray(layer[:, :, :3])

@@ -21,7 +21,7 @@ from kiosk.tryon.ahead import TrackAhead, reuse
 from kiosk.tryon.attire import Attire, clothing_mask, recolor
 from kiosk.tryon.card import Card, CardWatch, find_card
 from kiosk.tryon.compose import composite_layer, draw
-from kiosk.tryon.handcover import hand_cover
+from kiosk.tryon.handcover import HandCover, drop_islands
 from kiosk.tryon.hands3d import HAND_CATEGORIES, HandPlacement, fit_hands, hand_occluders, place_hand_pieces
 from kiosk.tryon.placement import Placement, PlacementState, place
 from kiosk.tryon.scene3d import Drawing, Drawn, PosedPiece, Scene3D
@@ -172,7 +172,7 @@ class TryOn:
             res.light = dict(self.env.stats)
             res.px_per_mm, res.scale_source = face.px_per_mm, face.scale_source
             res.placements = place(self.pieces, face, tracking.pose, self.state, t)
-            cover = hand_cover(tracking.hands, frame.shape)
+            cover = HandCover(tracking.hands) if tracking.hands else None
             in_3d = self._draw_3d(frame, tracking, face, t, res, (ahead, was), cover)
             by_id = {p.id: p for p in self.pieces}
             grade = self.grade
@@ -216,9 +216,13 @@ class TryOn:
         if three:
             posed = self.scene.place_hands(res.hands, hand_occluders(fits, res.hands), live,
                                            None if self.still else t)
+            hand_covers = {f"hand-{fit.track.side}": HandCover([fit.track]) for fit in fits}
             for p, layer, ms in self.scene.render(posed, camera, self.env, "still" if self.still else "live"):
                 ppm = camera.fx / float(p.hook_cam[2])
                 if layer is not None:
+                    if p.piece.category != "ring" and p.side in hand_covers:
+                        x, y, w, h = layer.rect
+                        drop_islands(layer.rgba, hand_covers[p.side].crop(x, y, x + w, y + h))
                     composite_layer(frame, layer.rgba, layer.x0, layer.y0, ppm)
                 anchor = camera.project(p.hook_cam.reshape(1, 3).astype(np.float32))[0]
                 res.drawn.append(Drawn(p.piece.id, p.side, "3d", (float(anchor[0]), float(anchor[1])), ppm,
@@ -235,7 +239,7 @@ class TryOn:
 
     def _draw_3d(self, frame: Image, tracking: Tracking, face: FaceTrack, t: float,
                  res: TryOnResult, ahead: tuple[list[Drawing], Camera | None] = ([], None),
-                 cover: Mask | None = None) -> set[str]:
+                 cover: HandCover | None = None) -> set[str]:
         """The pieces with a model, rendered and composited; returns their ids (the rest, and
         all of them when no OpenGL context can be made, are drawn as sprites)."""
         three = [p for p in self.pieces if p.model is not None]
@@ -314,9 +318,8 @@ def capture(frame: Image, engine: TryOn, placements: list[Placement],
     scene = engine.scene
     in_3d: set[str] = set()
     # A hand in front of the face pieces hides them in the photo as on the mirror.
-    cover = (hand_cover(engine.last_hands, out.shape, out.shape[1] / engine.last_width)
-             if engine.last_hands else None)
-    layers: list[tuple[Camera, list[PosedPiece], Mask | None]] = []
+    cover = HandCover(engine.last_hands, out.shape[1] / engine.last_width) if engine.last_hands else None
+    layers: list[tuple[Camera, list[PosedPiece], HandCover | None]] = []
     if scene.ready:
         if scene.pose is not None and scene.last:
             layers.append((scene.pose.camera, scene.last, cover))
