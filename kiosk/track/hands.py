@@ -175,6 +175,7 @@ class HandTracker:
         self._first_boxes: list[Box] = []
         self._seen = threading.Event()      # the side thread saw another hand
         self._making = threading.Lock()     # the first graph is made by either thread
+        self._running = threading.Lock()    # and run by one at a time (watching for a hand)
         self.second_on = False              # a second hand is being followed
         self.watching = False               # face pieces only: a hand near the face is followed
         self.searches = 0                   # side-thread looks for another hand so far
@@ -204,7 +205,7 @@ class HandTracker:
         second hand is, and followed frame by frame only while one is there: a hand elsewhere,
         or none, costs no graph on the frame's thread."""
         if self.static or self.watching:
-            found = [hd for hd in self.track(rgb, t) if _overlap(hd.box, near)]
+            found = [hd for hd in self.track(rgb, t, second=False) if _overlap(hd.box, near)]
             if not found and not self.static:
                 self.reset()            # looked for again on the side thread
             return found
@@ -229,16 +230,18 @@ class HandTracker:
                                      1 if self.static else 0)
         return self._hands
 
-    def track(self, rgb: Image, t: float) -> list[HandTrack]:
+    def track(self, rgb: Image, t: float, second: bool = True) -> list[HandTrack]:
+        """`second`: also look for and follow a second hand (live)."""
         h, w = rgb.shape[:2]
         # Live, the second graph runs beside the first (MediaPipe leaves the GIL while its
         # graph runs), on the frame with the first graph's hands of the last frame painted out.
-        second = (self._pool().submit(self._follow, rgb, self._first_boxes)
-                  if not self.static and self.second_on else None)
-        found = self._read(self._model().process(rgb), w, h)
-        if not self.static:
+        other = (self._pool().submit(self._follow, rgb, self._first_boxes)
+                 if not self.static and second and self.second_on else None)
+        with self._running:
+            found = self._read(self._model().process(rgb), w, h)
+        if not self.static and second:
             self._first_boxes = [hd.box for hd in found]
-            found += self._other_hand(rgb, found, second)
+            found += self._other_hand(rgb, found, other)
         _distinct_sides(found)
         # The biggest hand first: the customer's, held up to the mirror.
         found.sort(key=lambda hd: -hd.knuckle_span_px)
@@ -295,18 +298,23 @@ class HandTracker:
         return self._executor
 
     def _look(self, item: tuple[Image, list[Box], Box | None]) -> None:
-        """On the side thread: is there a hand besides the ones in `boxes` (inside `near`)?"""
+        """On the side thread: is there a hand besides the ones in `boxes`, or (watching for
+        one, `near` given) any inside `near`?"""
         rgb, boxes, near = item
-        if self._finder is None:
-            self._finder = _graph(True, 1, 0)
         h, w = rgb.shape[:2]
-        seen = self._read(self._finder.process(_paint_out(rgb, boxes) if boxes else rgb), w, h)
+        if near is not None:
+            # The first graph itself looks (one graph less in memory, ~60 MB): the frame's
+            # thread does not run it until one is seen, and it then follows that hand on from
+            # this frame (its first run here, ~0.1 s, is not the mirror's stall either).
+            if self.watching:
+                return
+            with self._running:
+                seen = self._read(self._model().process(rgb), w, h)
+        else:
+            if self._finder is None:
+                self._finder = _graph(True, 1, 0)
+            seen = self._read(self._finder.process(_paint_out(rgb, boxes)), w, h)
         if any(near is None or _overlap(hd.box, near) for hd in seen):
-            if near is not None:
-                # Made and run once here (the frame's thread does not run it until `_seen`):
-                # its first frame takes ~0.1 s the mirror would stall for, and it then follows
-                # the hand from this frame on.
-                self._model().process(rgb)
             self._seen.set()
         self.searches += 1
 
