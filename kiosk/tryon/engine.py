@@ -15,6 +15,7 @@ from kiosk.catalog.pieces import Catalog, Piece
 from kiosk.render.camera import Camera
 from kiosk.render.environment import Environment
 from kiosk.render.light import LightEstimator, SpriteGrade, estimate_still, sprite_grade
+from kiosk.render.renderer import Layer
 from kiosk.track.base import FaceTrack, Needs, Tracker, Tracking
 from kiosk.track.hands import HandTrack
 from kiosk.tryon.ahead import TrackAhead, reuse
@@ -216,13 +217,11 @@ class TryOn:
         if three:
             posed = self.scene.place_hands(res.hands, hand_occluders(fits, res.hands), live,
                                            None if self.still else t)
-            hand_covers = {f"hand-{fit.track.side}": HandCover([fit.track]) for fit in fits}
+            covers = hand_covers([fit.track for fit in fits])
             for p, layer, ms in self.scene.render(posed, camera, self.env, "still" if self.still else "live"):
                 ppm = camera.fx / float(p.hook_cam[2])
                 if layer is not None:
-                    if p.piece.category != "ring" and p.side in hand_covers:
-                        x, y, w, h = layer.rect
-                        drop_islands(layer.rgba, hand_covers[p.side].crop(x, y, x + w, y + h))
+                    without_specks(p, layer, covers)
                     composite_layer(frame, layer.rgba, layer.x0, layer.y0, ppm)
                 anchor = camera.project(p.hook_cam.reshape(1, 3).astype(np.float32))[0]
                 res.drawn.append(Drawn(p.piece.id, p.side, "3d", (float(anchor[0]), float(anchor[1])), ppm,
@@ -278,6 +277,19 @@ class TryOn:
         return {p.id for p in three}
 
 
+def hand_covers(hands: list[HandTrack], scale: float = 1.0) -> dict[str, HandCover]:
+    """Each hand's own cover, by the side its pieces are placed on."""
+    return {f"hand-{hd.side}": HandCover([hd], scale) for hd in hands}
+
+
+def without_specks(p: PosedPiece, layer: Layer, covers: dict[str, HandCover]) -> None:
+    """A bangle's or bracelet's layer without the specks of its hidden part that its hand's
+    occluder let through (handcover.drop_islands)."""
+    if p.piece.category != "ring" and p.side in covers:
+        x, y, w, h = layer.rect
+        drop_islands(layer.rgba, covers[p.side].crop(x, y, x + w, y + h))
+
+
 def dress(frame: Image, attire: Attire | None, person: Mask | None, face: FaceTrack | None) -> None:
     """The outfit recoloured in place over the person's clothes (nothing for the original)."""
     if attire is not None and not attire.is_original and face is not None and person is not None:
@@ -301,7 +313,7 @@ def capture(frame: Image, engine: TryOn, placements: list[Placement],
     """The photo: this frame at full resolution with the current placements, as JPEG; the 3D
     pieces as they were posed on the last processed frame, rendered again at still quality
     (supersampled) through the same camera at this frame's size. Call it on the thread that
-    processes frames (the renderer's context is that thread's).
+    processes frames: it reads the poses that thread keeps.
 
     Returns the JPEG and the generation time in ms (feeds image.generated).
     """
@@ -318,7 +330,9 @@ def capture(frame: Image, engine: TryOn, placements: list[Placement],
     scene = engine.scene
     in_3d: set[str] = set()
     # A hand in front of the face pieces hides them in the photo as on the mirror.
-    cover = HandCover(engine.last_hands, out.shape[1] / engine.last_width) if engine.last_hands else None
+    k = out.shape[1] / engine.last_width if engine.last_width else 1.0
+    cover = HandCover(engine.last_hands, k) if engine.last_hands else None
+    covers = hand_covers(engine.last_hands, k)
     layers: list[tuple[Camera, list[PosedPiece], HandCover | None]] = []
     if scene.ready:
         if scene.pose is not None and scene.last:
@@ -329,6 +343,8 @@ def capture(frame: Image, engine: TryOn, placements: list[Placement],
         cam = cam.scaled(out.shape[1] / cam.width) if out.shape[1] != cam.width else cam
         for p, layer, _ms in scene.render(scene.full_detail(posed), cam, engine.env, "still"):
             if layer is not None:
+                if hidden is None:
+                    without_specks(p, layer, covers)
                 composite_layer(out, layer.rgba, layer.x0, layer.y0, cam.fx / float(p.hook_cam[2]), hidden)
             in_3d.add(p.piece.id)
     for pl in placements:

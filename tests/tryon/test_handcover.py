@@ -147,8 +147,9 @@ def test_specks_of_a_bangle_on_the_hand_are_dropped_the_rest_kept() -> None:
 
 @pytest.mark.slow      # real MediaPipe Hands and the renderer
 def test_the_polki_bangle_on_the_bench_hand_has_no_specks_floating_on_the_hand(catalog: Catalog) -> None:
-    """The bench's hand photo, live: the hand's 3D fit sees it nearly edge-on, its occluder
-    hid the loop's lower part but two proud polki of it showed on the back of the hand."""
+    """The bench's hand photo, live and in the photo: the hand's 3D fit sees it nearly edge-on,
+    its occluder hid the loop's lower part but two proud polki of it showed on the back of the
+    hand."""
     from kiosk.bench.hands import HAND_AT, HAND_PHOTO, clip
     from kiosk.track.mediapipe_tracker import MediaPipeTracker
     from kiosk.tryon import engine as eng_mod
@@ -168,12 +169,16 @@ def test_the_polki_bangle_on_the_bench_hand_has_no_specks_floating_on_the_hand(c
         with mock.patch.object(eng_mod, "composite_layer", spy):
             for i, f in enumerate(frames):
                 res = engine.process(f.copy(), i / 30)
-        assert res.hands and res.drawn[0].how == "3d"
+            assert res.hands and res.drawn[0].how == "3d"
+            live = len(layers)
+            capture(frames[-1], engine, res.placements, engine.last_face)    # the photo: full model
+        assert len(layers) == live + 1
     finally:
         engine.close()
         tracker.close()
         engine.scene.close()
-    for seen in layers[-10:]:
+    for seen in layers[-11:]:
         n, _, stats, _ = cv2.connectedComponentsWithStats(seen.astype(np.uint8), connectivity=8)
         areas = stats[1:, cv2.CC_STAT_AREA]
-        assert n >= 2 and not (areas < 0.05 * areas.max()).any(), areas.tolist()
+        # (a stray pixel or two of anti-aliasing is not a speck one sees)
+        assert n >= 2 and not ((areas < 0.05 * areas.max()) & (areas > 3)).any(), areas.tolist()
