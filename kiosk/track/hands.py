@@ -36,7 +36,13 @@ SEARCH_PERIOD_S = 0.5
 PAINT_MARGIN = 0.3
 PAINT_GREY = 128
 
-Box = tuple[float, float, float, float]
+Box = tuple[float, float, float, float]          # x0, y0, x1, y1 (px)
+
+
+def overlap(a: Box, b: Box) -> bool:
+    """Whether two boxes share any area."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
 
 # MediaPipe hand landmark indices.
 WRIST = 0
@@ -123,10 +129,6 @@ def near_face(box: Box) -> Box:
     return x0 - 0.8 * fw, y0 - 0.2 * fh, x1 + 0.8 * fw, y1 + 1.8 * fh
 
 
-def _overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
 def _same_hand(a: HandTrack, b: HandTrack) -> bool:
     return float(np.hypot(*(a.pt(WRIST) - b.pt(WRIST)))) < 0.5 * max(a.knuckle_span_px, b.knuckle_span_px)
 
@@ -205,7 +207,7 @@ class HandTracker:
         second hand is, and followed frame by frame only while one is there: a hand elsewhere,
         or none, costs no graph on the frame's thread."""
         if self.static or self.watching:
-            found = [hd for hd in self.track(rgb, t, second=False) if _overlap(hd.box, near)]
+            found = [hd for hd in self.track(rgb, t, second=False) if overlap(hd.box, near)]
             if not found and not self.static:
                 self.reset()            # looked for again on the side thread
             return found
@@ -314,7 +316,7 @@ class HandTracker:
             if self._finder is None:
                 self._finder = _graph(True, 1, 0)
             seen = self._read(self._finder.process(_paint_out(rgb, boxes)), w, h)
-        if any(near is None or _overlap(hd.box, near) for hd in seen):
+        if any(near is None or overlap(hd.box, near) for hd in seen):
             self._seen.set()
         self.searches += 1
 

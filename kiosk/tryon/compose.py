@@ -19,6 +19,7 @@ from kiosk.capture.base import Image, Mask
 from kiosk.catalog.pieces import Piece, Sprite
 from kiosk.render.light import SpriteGrade, grade_bgr, grade_layer
 from kiosk.track.base import FACE_OVAL, FaceTrack
+from kiosk.track.hands import overlap
 from kiosk.tryon.handcover import HandCover
 from kiosk.tryon.placement import Placement
 
@@ -94,11 +95,6 @@ def draw_chain(dst: Image, a: tuple[float, float], b: tuple[float, float], px_pe
     cv2.polylines(dst, [line], False, colour, thick, cv2.LINE_AA, 2)
 
 
-def _overlaps(face: FaceTrack, x0: int, y0: int, x1: int, y1: int) -> bool:
-    fx0, fy0, fx1, fy1 = face.box
-    return fx0 < x1 and x0 < fx1 and fy0 < y1 and y0 < fy1
-
-
 def draw(dst: Image, piece: Piece, pl: Placement, face: FaceTrack | None = None,
          grade: SpriteGrade | None = None, cover: HandCover | None = None) -> None:
     """`grade`: the scene light (kiosk/render/light.py), so a photo piece darkens, warms and
@@ -136,7 +132,7 @@ def draw(dst: Image, piece: Piece, pl: Placement, face: FaceTrack | None = None,
     shadow = np.asarray(cv2.warpAffine(shadow_src, ms, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR),
                         np.float32)
     keep = np.float32(pl.opacity)                      # fading pieces fade with their shadow
-    if pl.occlude_face and face is not None and _overlaps(face, x0, y0, x1, y1):
+    if pl.occlude_face and face is not None and overlap(face.box, (x0, y0, x1, y1)):
         # The chin and jaw are in front of the top of a necklace.
         visible = 1.0 - face_mask(face, x0, y0, x1 - x0, y1 - y0, 1.5 * s)
         layer *= cv2.merge([visible] * 4)

@@ -284,7 +284,7 @@ def hand_covers(hands: list[HandTrack], scale: float = 1.0) -> dict[str, HandCov
 
 def without_specks(p: PosedPiece, layer: Layer, covers: dict[str, HandCover]) -> None:
     """A bangle's or bracelet's layer without the specks of its hidden part that its hand's
-    occluder let through (handcover.drop_islands)."""
+    occluder let through (handcover.drop_islands); any other piece's as it is."""
     if p.piece.category != "ring" and p.side in covers:
         x, y, w, h = layer.rect
         drop_islands(layer.rgba, covers[p.side].crop(x, y, x + w, y + h))
@@ -343,8 +343,7 @@ def capture(frame: Image, engine: TryOn, placements: list[Placement],
         cam = cam.scaled(out.shape[1] / cam.width) if out.shape[1] != cam.width else cam
         for p, layer, _ms in scene.render(scene.full_detail(posed), cam, engine.env, "still"):
             if layer is not None:
-                if hidden is None:
-                    without_specks(p, layer, covers)
+                without_specks(p, layer, covers)
                 composite_layer(out, layer.rgba, layer.x0, layer.y0, cam.fx / float(p.hook_cam[2]), hidden)
             in_3d.add(p.piece.id)
     for pl in placements:

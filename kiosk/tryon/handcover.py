@@ -24,9 +24,9 @@ FOREARM_PALMS = 2.5            # how far the forearm is drawn below the wrist, i
 PALM = (WRIST, 1, 2, 5, 9, 13, 17)
 SHIFT = 4                      # OpenCV's fixed-point bits: outlines placed to 1/16 px
 EDGE_PX = 1.0                  # the soft edge's blur (sigma)
-
-
 MARGIN_PX = 4                  # a window is drawn this much wider, so its soft edge is the frame's
+ISLAND_AREA = 0.05             # a speck: under this part of the piece's largest visible part
+ISLAND_COVERED = 0.2           # the hand's cover somewhere on the speck: it touches the outline
 
 
 def _fixed(points: npt.NDArray[np.float32]) -> npt.NDArray[np.int32]:
@@ -73,9 +73,6 @@ def hand_cover(hands: list[HandTrack], shape: tuple[int, ...], scale: float = 1.
     if not hands:
         return None
     return HandCover(hands, scale).crop(0, 0, int(shape[1]), int(shape[0]))
-
-ISLAND_AREA = 0.05       # of the piece's largest visible part
-ISLAND_COVERED = 0.2     # the hand's cover somewhere on the island: it touches the outline
 
 
 def drop_islands(rgba: npt.NDArray[np.float32], cover: Mask) -> None:
