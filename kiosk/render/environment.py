@@ -77,6 +77,9 @@ class Environment:
     version: int = 0
     # What the light estimate measured, for `kiosk tryon --json` and the tests.
     stats: dict[str, float] = field(default_factory=dict)
+    # The colour of the light on the customer (linear RGB, luminance 1): the map holds what the
+    # camera recorded under it, so the map divided by it is the scene under white light.
+    light: Array = field(default_factory=lambda: np.ones(3, np.float32))
 
     @classmethod
     def studio(cls, height: int = 32) -> Environment:

@@ -10,20 +10,25 @@ a few times a second, from a downsampled copy (about a millisecond on these 2 co
   jewelry mostly reflects and the camera cannot see) is the same picture mirrored through the
   z = 0 plane and heavily blurred: the same room continues in front, with the ceiling lights
   still above and the walls still at the sides, and the two halves meet without a seam at the
-  horizon. Mirroring or stretching the camera image into an environment map is the usual
-  stand-in in web AR; ARKit and ARCore likewise complete the part no camera saw from the part
-  it did (with learned models we do not have here). The brightest texels are not blurred but
-  mirrored sharp, so the lights stay small highlight sources, and camera-clipped pixels are
-  boosted, since a clipped lamp is far brighter than white. Directions downwards fade to the
-  customer's own clothes colour, which is what a necklace or a jhumka sees below it.
+  horizon. Where the map is guessed (in front, and towards the rim behind) it keeps the guess's
+  brightness but mostly takes the colour of the light on the face (below): what is behind the
+  customer is often a backdrop or a wall of one colour, and stretched and mirrored it made every
+  gold piece reflect it (teal before a blue studio backdrop) where a real piece reflects the lit
+  store and the lamps that light the face. Mirroring or stretching the camera image into an
+  environment map is the usual stand-in in web AR; ARKit and ARCore likewise complete the part
+  no camera saw from the part it did (with learned models we do not have here). The brightest
+  texels are not blurred but mirrored sharp, so the lights stay small highlight sources, and
+  camera-clipped pixels are boosted, since a clipped lamp is far brighter than white. Directions
+  downwards fade to the customer's own clothes colour, which is what a necklace or a jhumka
+  sees below it.
 - Level and colour. The map's own brightness says little about the light on the customer (the
   lights in front are unseen), the face says the most: the skin's linear luminance and
   chromaticity against a typical well-lit skin under neutral light, blended geometrically with
   the scene's mean (grey world) so a dark or ruddy skin is not read as a dark or red light.
   Both cues scale with the light, so the estimate follows a change of light exactly. The map is
-  scaled per channel so that a surface facing the camera gets the estimated colour at the
-  studio's brightness; `exposure` carries the level (1.0 = as bright as the reference studio
-  light, where pieces keep their catalogue look).
+  scaled so that a surface facing the camera gets the studio's brightness, and keeps the colours
+  the camera recorded; `light` is the light's colour and `exposure` its level (1.0 = as bright
+  as the reference studio light, where pieces keep their catalogue look).
 - Time. Updates are smoothed in log space: slowly while the estimate only jitters (no flicker
   when the customer holds still), fast once it moves away by more than ~10 % (a light switched
   on is followed within ~0.3 s), until it has caught up.
@@ -47,6 +52,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk.capture.base import Array, Image, Mask
+from kiosk.render import keylight
 from kiosk.render.environment import Environment, equirect_dirs, project_sh, sh_eval
 
 Box = tuple[float, float, float, float]
@@ -72,6 +78,16 @@ CLIPPED_BOOST = 3.0
 CLIPPED_SHARE = 0.04                 # at most this share of the view counts as light sources
 DISPLAY_GAMMA = 2.2                  # sRGB is close to a 2.2 power above its toe (see below)
 
+# What the camera did not see (the store in front of the customer, the ceiling above, guessed
+# from the frame stretched and mirrored) takes the colour of the light on the face and is evened
+# out towards its mean brightness (the lamps seen in the frame stay as they are): a blue studio
+# backdrop or a green wall, stretched over the ceiling and mirrored to the front, made every gold
+# piece teal, and a dark one made it black, where a real piece reflects the lit room and the
+# lamps that light the face. By how far a texel is guessed (the blur's weight).
+UNSEEN_NEUTRAL = 0.85
+UNSEEN_EVEN = 0.6
+KEY_SHARE = 0.3                      # of the light on a camera-facing surface, from the face's lamp
+
 SRC_SIZE = (64, 40)                  # the frame around the customer, downsampled (w, h)
 PERIOD_S = 0.1                       # re-estimate 10 times a second (every 3rd frame at 30 fps)
 TAU_SLOW_S, TAU_FAST_S = 0.7, 0.1
@@ -86,8 +102,8 @@ def _studio_irradiance() -> float:
 
 @lru_cache(maxsize=4)
 def _tables(height: int, sw: int, sh: int) -> tuple[Array, Array, Array, Array]:
-    """Where each equirect texel looks in the downsampled frame (x, y), how blurred it is (0..1)
-    and how much of the clothes colour it gets."""
+    """Where each equirect texel looks in the downsampled frame (x, y), how blurred it is (0..1:
+    how far it is guessed rather than seen) and how much of the clothes colour it gets."""
     d = equirect_dirs(height, height * 2)
     x, y, z = d[..., 0], d[..., 1], np.abs(d[..., 2])      # -z looks up its mirror image in +z
     r = np.arccos(np.clip(z, -1.0, 1.0)) / (math.pi / 2)   # 0 straight behind .. 1 at the horizon
@@ -233,16 +249,8 @@ def _measure(frame: Image, face: Subject | None, mask: Mask | None, height: int)
     k = max(3, (sw // 4) | 1)
     soft = np.asarray(cv2.GaussianBlur(src - highlights, (k, k), sw / 8, borderType=cv2.BORDER_REFLECT),
                       np.float32) + highlights
-    mx, my, blur, down = _tables(height, sw, sh_)
-    both = cv2.remap(np.concatenate([src, soft], axis=2), mx, my, cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE)
-    env = np.asarray(both[:, :, :3] + blur * (both[:, :, 3:] - both[:, :, :3]), np.float32)
-
     skin = _skin(frame, face, box) if face is not None and box is not None else None
     clothes = _clothes(frame, box, mask) if box is not None else None
-    if clothes is not None:
-        env += down * (clothes[None, None, :] - env)
-
     # Level: skin vs the reference skin and the scene vs middle grey, geometrically blended.
     scene_y = max(scene_y, 1e-5)
     grey = scene / max(float(scene @ LUMA), 1e-6)
@@ -265,14 +273,41 @@ def _measure(frame: Image, face: Subject | None, mask: Mask | None, height: int)
     colour /= float(colour @ LUMA)
     exposure = float(np.clip(level, *EXPOSURE_RANGE))
 
+    mx, my, blur, down = _tables(height, sw, sh_)
+    both = cv2.remap(np.concatenate([src, soft, highlights], axis=2), mx, my, cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
+    lamps = np.asarray(both[:, :, 6:], np.float32)
+    env = np.asarray(both[:, :, :3] + blur * (both[:, :, 3:6] - both[:, :, :3]), np.float32) - lamps
+    # The guess (all but the lamps) evened out and in the light's colour.
+    y = env @ LUMA
+    guessed = blur[:, :, 0] > 0.5
+    y_even = y + UNSEEN_EVEN * (float(y[guessed].mean()) - y)
+    env += (UNSEEN_NEUTRAL * blur) * (y_even[:, :, None] * colour[None, None, :] - env)
+    env += lamps
+    if clothes is not None:
+        env += down * (clothes[None, None, :] - env)
+
     # Bands 0-2 need no detail: the SH of the half-size map is the same to ~0.1 % and cheaper.
     half = np.asarray(cv2.resize(env, (height, height // 2), interpolation=cv2.INTER_AREA), np.float32)
     sh = project_sh(half)
-    facing = np.maximum(sh_eval(sh, FACE_NORMAL)[0], 1e-6)
-    scale = (colour * _studio_irradiance() / facing).astype(np.float32)
+    # The lamp lighting the face (keylight.py), in the light's colour: KEY_SHARE of what
+    # reaches a surface facing the camera.
+    azimuth = 0.0
+    if face is not None and box is not None and not isinstance(face, tuple):
+        r = max(2, int(0.05 * (box[2] - box[0])))
+        azimuth = keylight.azimuth_deg(frame, (face.pt(keylight.LEFT_CHEEK), face.pt(keylight.RIGHT_CHEEK)),
+                                       r, SRGB_TO_LINEAR)
+    env, sh = keylight.add(env, sh, azimuth, colour, KEY_SHARE)
+    # Only the level is set here (a surface facing the camera at the studio's brightness): the
+    # map keeps the colours the camera recorded, the clothes' included. Scaled per channel to
+    # make that surface the light's colour, a bright outfit below (reflected by the front of a
+    # piece) pushed every other direction towards its complement: an orange suit turned the
+    # lit room and the ceiling cyan and a gold jhumka teal.
+    facing = max(float(sh_eval(sh, FACE_NORMAL)[0] @ LUMA), 1e-6)
+    scale = np.float32(_studio_irradiance() / facing)
     stats = {"mean_luminance": round(scene_y, 5), "skin_luminance": round(skin_y, 5),
-             "skin_found": float(skin is not None)}
-    return _Estimate(env * scale, sh * scale[None, :], exposure, colour, stats)
+             "skin_found": float(skin is not None), "key_azimuth_deg": round(azimuth, 1)}
+    return _Estimate(env * scale, sh * scale, exposure, colour, stats)
 
 
 def _environment(e: _Estimate, version: int, ms: float) -> Environment:
@@ -281,7 +316,7 @@ def _environment(e: _Estimate, version: int, ms: float) -> Environment:
     stats.update(exposure=round(e.exposure, 4), gain_r=round(float(gain[0]), 4),
                  gain_g=round(float(gain[1]), 4), gain_b=round(float(gain[2]), 4),
                  cct_k=round(_cct(e.wb)), update_ms=round(ms, 3))
-    return Environment(e.equirect.copy(), e.sh.copy(), e.exposure, version, stats)
+    return Environment(e.equirect.copy(), e.sh.copy(), e.exposure, version, stats, light=e.wb.copy())
 
 
 def estimate_still(frame: Image, face: Subject | None, person_mask: Mask | None = None,
@@ -363,7 +398,7 @@ class SpriteGrade:
 
 def sprite_grade(env: Environment) -> SpriteGrade:
     """The light on a camera-facing surface (where a sprite faces), relative to the studio's."""
-    facing = env.exposure * sh_eval(env.sh, FACE_NORMAL)[0] / _studio_irradiance()
+    facing = env.exposure * np.asarray(env.light, np.float32)
     r, g, b = (float(np.clip(c, EXPOSURE_RANGE[0] * GAIN_RANGE[0], EXPOSURE_RANGE[1] * GAIN_RANGE[1]))
                for c in facing)
     return SpriteGrade((r, g, b))

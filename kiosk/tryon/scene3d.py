@@ -30,8 +30,8 @@ import numpy.typing as npt
 from kiosk.capture.base import Mat
 from kiosk.catalog.pieces import Piece
 from kiosk.render.camera import Camera
-from kiosk.render.environment import Environment, sh_eval
-from kiosk.render.light import FACE_NORMAL, LUMA, SpriteGrade, grade_layer, sprite_grade
+from kiosk.render.environment import Environment
+from kiosk.render.light import SpriteGrade, grade_layer, sprite_grade
 from kiosk.render.model import Model, load_model
 from kiosk.render.occluder import Occluder
 from kiosk.render.renderer import DrawItem, Layer, Renderer
@@ -362,12 +362,12 @@ class Scene3D:
     # ---- drawing ------------------------------------------------------------------------------
 
     def _lighting(self, env: Environment) -> tuple[Environment, SpriteGrade]:
-        """The map with its overall colour taken out, at the studio level, and the grade (the
-        store's level and colour, as for a photo piece) to apply to what it renders."""
+        """The map with the light's colour taken out (the scene as under white light), at the
+        studio level, and the grade (the store's level and light colour, as for a photo piece)
+        to apply to what it renders."""
         if self._lit is None or self._lit[0] != env.version:
             grade = sprite_grade(env)
-            facing = np.maximum(sh_eval(env.sh, FACE_NORMAL)[0], 1e-6)
-            chroma = facing / float(facing @ LUMA)
+            chroma = np.maximum(np.asarray(env.light, np.float32), 1e-4)
             neutral = dataclasses.replace(env, equirect=np.asarray(env.equirect / chroma, np.float32),
                                           sh=np.asarray(env.sh / chroma, np.float32),
                                           exposure=RENDER_EXPOSURE)

@@ -330,3 +330,60 @@ def test_studio_light_leaves_a_sprite_as_it_was_and_grading_keeps_it_premultipli
         estimate_still(np.zeros((20, 20), np.uint8), None)
     assert grade_bgr(compose.CHAIN_BGR, SpriteGrade((0.218, 0.218, 0.218))) == tuple(
         round(c * 0.5) for c in compose.CHAIN_BGR)
+
+
+# ---- the lamp that lights the face -------------------------------------------------------------
+
+def _half_dark(img: Frame, face: FaceTrack, side: str) -> Frame:
+    """The face lit from one side: the other half (left or right of the nose) at 40 %."""
+    out = img.copy()
+    x = int(face.pt(1)[0])
+    part = out[:, :x] if side == "left" else out[:, x:]
+    part[:] = (part.astype(np.float32) * 0.4).astype(np.uint8)
+    return out
+
+
+def _front_above(env: Environment) -> tuple[float, float]:
+    """The mean luminance in front of the customer and above, on the image's left and right."""
+    y = env.equirect @ LUMA
+    d = equirect_dirs(*y.shape)
+    above = (d[:, :, 2] < 0) & (d[:, :, 1] < -0.3)
+    return float(y[above & (d[:, :, 0] < 0)].mean()), float(y[above & (d[:, :, 0] > 0)].mean())
+
+
+def test_the_lamp_in_front_is_on_the_side_that_lights_the_face(portraits: dict[str, Portrait]) -> None:
+    for name, p in portraits.items():
+        even = estimate_still(p.img, p.face).stats["key_azimuth_deg"]
+        from_right = estimate_still(_half_dark(p.img, p.face, "left"), p.face)
+        from_left = estimate_still(_half_dark(p.img, p.face, "right"), p.face)
+        assert from_right.stats["key_azimuth_deg"] > even + 10, name
+        assert from_left.stats["key_azimuth_deg"] < even - 10, name
+        # It is in the map, where a piece facing the camera mirrors it: above, on that side.
+        left, right = _front_above(from_right)
+        assert right > 1.2 * left, (name, left, right)
+        left, right = _front_above(from_left)
+        assert left > 1.2 * right, (name, left, right)
+
+
+def test_a_backdrop_and_an_outfit_do_not_colour_what_the_camera_cannot_see(
+        portraits: dict[str, Portrait]) -> None:
+    """A blue backdrop behind a customer in an orange suit, lit by white light: the store in
+    front and the ceiling are guessed from the frame, so they take its brightness but the
+    light's colour, neither the backdrop's blue nor (scaled to make up for the suit below) its
+    complement, cyan, which made a gold jhumka teal."""
+    p = portraits["portrait_shoulders.jpg"]
+    img = p.img.copy()
+    x0, y0, x1, y1 = (int(v) for v in p.face.box)
+    img[y1 + (y1 - y0) // 3:] = (40, 110, 235)          # BGR: an orange suit below the chin
+    backdrop = np.zeros(img.shape[:2], bool)
+    backdrop[: max(0, y0 - 20)] = True
+    backdrop[:, : max(0, x0 - 60)] = True
+    backdrop[:, x1 + 60:] = True
+    img[backdrop] = (150, 80, 30)                       # studio blue
+    env = estimate_still(img, p.face)
+    d = equirect_dirs(*env.equirect.shape[:2])
+    for name, where in (("in front", (d[:, :, 2] < -0.3) & (np.abs(d[:, :, 1]) < 0.3)),
+                        ("above", d[:, :, 1] < -0.6)):
+        seen = env.equirect[where].mean(axis=0)
+        off = np.log(seen / (env.light * float(seen @ LUMA)))
+        assert np.abs(off).max() < 0.3, (name, off)

@@ -160,6 +160,17 @@ def test_3d_pieces_darken_and_tint_like_the_skin(photo: str) -> None:
 
 
 @pytest.mark.slow
+def test_gold_stays_gold_before_a_blue_backdrop_in_an_orange_suit() -> None:
+    """The studio portrait of an astronaut (blue backdrop, orange suit): the jhumkas' gold was
+    mirrored as teal (the map scaled to make up for the suit below turned the rest cyan)."""
+    out, piece, _skin = _worn(cv2.imread(str(ROOT / "tests/fixtures/photos/hand_on_helmet.jpg")))
+    lab = cv2.cvtColor(out, cv2.COLOR_BGR2LAB).astype(np.float32)[piece]
+    a, b = float(lab[:, 1].mean()) - 128, float(lab[:, 2].mean()) - 128
+    hue = math.degrees(math.atan2(b, a))
+    assert 55 < hue < 100 and b > 8, (hue, a, b)          # yellow, as 22k gold is
+
+
+@pytest.mark.slow
 def test_on_a_photo_of_a_turned_head_the_far_earring_is_mostly_behind_it() -> None:
     """A real photo turned ~22 degrees (the sample video turns only ~13, where the far ear is
     still in sight beside the cheek, and a truthful occluder keeps its earring in sight)."""
