@@ -14,13 +14,13 @@ a few times a second, from a downsampled copy (about a millisecond on these 2 co
   brightness but mostly takes the colour of the light on the face (below): what is behind the
   customer is often a backdrop or a wall of one colour, and stretched and mirrored it made every
   gold piece reflect it (teal before a blue studio backdrop) where a real piece reflects the lit
-  store and the lamps that light the face. Mirroring or stretching the camera image into an
-  environment map is the usual stand-in in web AR; ARKit and ARCore likewise complete the part
-  no camera saw from the part it did (with learned models we do not have here). The brightest
-  texels are not blurred but mirrored sharp, so the lights stay small highlight sources, and
-  camera-clipped pixels are boosted, since a clipped lamp is far brighter than white. Directions
-  downwards fade to the customer's own clothes colour, which is what a necklace or a jhumka
-  sees below it.
+  store. The lamp that lights the face is added in front (kiosk/render/keylight.py). Mirroring
+  or stretching the camera image into an environment map is the usual stand-in in web AR;
+  ARKit and ARCore likewise complete the part no camera saw from the part it did (with learned
+  models we do not have here). The brightest texels are not blurred but mirrored sharp, so the
+  lights stay small highlight sources, and camera-clipped pixels are boosted, since a clipped
+  lamp is far brighter than white. Directions downwards fade to the customer's own clothes
+  colour, which is what a necklace or a jhumka sees below it.
 - Level and colour. The map's own brightness says little about the light on the customer (the
   lights in front are unseen), the face says the most: the skin's linear luminance and
   chromaticity against a typical well-lit skin under neutral light, blended geometrically with
@@ -79,14 +79,18 @@ CLIPPED_SHARE = 0.04                 # at most this share of the view counts as 
 DISPLAY_GAMMA = 2.2                  # sRGB is close to a 2.2 power above its toe (see below)
 
 # What the camera did not see (the store in front of the customer, the ceiling above, guessed
-# from the frame stretched and mirrored) takes the colour of the light on the face and is evened
-# out towards its mean brightness (the lamps seen in the frame stay as they are): a blue studio
-# backdrop or a green wall, stretched over the ceiling and mirrored to the front, made every gold
-# piece teal, and a dark one made it black, where a real piece reflects the lit room and the
-# lamps that light the face. By how far a texel is guessed (the blur's weight).
+# from the frame stretched and mirrored) keeps the guess's brightness but takes the colour of
+# the light on the face: a blue studio backdrop or a green wall, stretched over the ceiling and
+# mirrored to the front, made every gold piece teal where a real piece reflects the lit room.
+# By how far a texel is guessed (the blur's weight).
 UNSEEN_NEUTRAL = 0.85
-UNSEEN_EVEN = 0.6
-KEY_SHARE = 0.3                      # of the light on a camera-facing surface, from the face's lamp
+# The lamp that lights the face (keylight.py): its share of the light on a surface facing the
+# camera. Set against a real gold ring worn in a photo (tests/fixtures/photos/hand_on_helmet.jpg,
+# the astronaut's wedding band): a 22k band drawn on the same hand reads L* 49.5 (90th
+# percentile 80.8), C* 22.2 against the real ring's 49.6 (78.4), 22.1. With a share of 0.3 and
+# a broader lamp it read 68 (88): polished gold mirrors the dim room and a few bright lamps, so
+# most of it is darker than the skin beside it.
+KEY_SHARE = 0.6
 
 SRC_SIZE = (64, 40)                  # the frame around the customer, downsampled (w, h)
 PERIOD_S = 0.1                       # re-estimate 10 times a second (every 3rd frame at 30 fps)
@@ -274,16 +278,10 @@ def _measure(frame: Image, face: Subject | None, mask: Mask | None, height: int)
     exposure = float(np.clip(level, *EXPOSURE_RANGE))
 
     mx, my, blur, down = _tables(height, sw, sh_)
-    both = cv2.remap(np.concatenate([src, soft, highlights], axis=2), mx, my, cv2.INTER_LINEAR,
+    both = cv2.remap(np.concatenate([src, soft], axis=2), mx, my, cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_REPLICATE)
-    lamps = np.asarray(both[:, :, 6:], np.float32)
-    env = np.asarray(both[:, :, :3] + blur * (both[:, :, 3:6] - both[:, :, :3]), np.float32) - lamps
-    # The guess (all but the lamps) evened out and in the light's colour.
-    y = env @ LUMA
-    guessed = blur[:, :, 0] > 0.5
-    y_even = y + UNSEEN_EVEN * (float(y[guessed].mean()) - y)
-    env += (UNSEEN_NEUTRAL * blur) * (y_even[:, :, None] * colour[None, None, :] - env)
-    env += lamps
+    env = np.asarray(both[:, :, :3] + blur * (both[:, :, 3:] - both[:, :, :3]), np.float32)
+    env += (UNSEEN_NEUTRAL * blur) * ((env @ LUMA)[:, :, None] * colour[None, None, :] - env)
     if clothes is not None:
         env += down * (clothes[None, None, :] - env)
 

@@ -108,13 +108,14 @@ def _chroma(img: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.array([math.log(m[2] / m[1]), math.log(m[0] / m[1])])   # ln R/G, ln B/G
 
 
-def _worn(photo: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The photo with two jhumkas in 3D, the pieces' opaque pixels and the skin's."""
+def _worn(photo: np.ndarray,
+          ids: tuple[str, ...] = ("jhumka_gold",)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The photo with the pieces (two jhumkas) in 3D, the pieces' opaque pixels and the skin's."""
     from kiosk.track.mediapipe_tracker import MediaPipeTracker
     from kiosk.tryon.engine import TryOn
 
     tracker = MediaPipeTracker(static=True)
-    engine = TryOn(CATALOG, tracker, ["jhumka_gold"], still=True)
+    engine = TryOn(CATALOG, tracker, list(ids), still=True)
     layers = []
     real = engine.scene.render
 
@@ -168,6 +169,29 @@ def test_gold_stays_gold_before_a_blue_backdrop_in_an_orange_suit() -> None:
     a, b = float(lab[:, 1].mean()) - 128, float(lab[:, 2].mean()) - 128
     hue = math.degrees(math.atan2(b, a))
     assert 55 < hue < 100 and b > 8, (hue, a, b)          # yellow, as 22k gold is
+
+
+def _lab(img: np.ndarray, where: np.ndarray) -> np.ndarray:
+    lab = cv2.cvtColor(img, cv2.COLOR_BGR2LAB).astype(np.float32)[where]
+    return np.stack([lab[:, 0] * (100 / 255), lab[:, 1] - 128, lab[:, 2] - 128], axis=1)
+
+
+@pytest.mark.slow
+def test_a_gold_band_is_as_light_as_the_real_gold_ring_beside_it() -> None:
+    """The astronaut wears his wedding band in the photo: a 22k band drawn on the same hand is
+    about as light as that real ring (polished gold mirrors the dim studio and a few lamps, so
+    it is darker than the skin beside it: drawn as bright as the skin, it looked painted on)."""
+    photo = cv2.imread(str(ROOT / "tests/fixtures/photos/hand_on_helmet.jpg"))
+    box = np.zeros(photo.shape[:2], bool)
+    box[1450:1510, 810:860] = True                         # round his ring, on the ring finger
+    lab = _lab(photo, box)
+    gold = (np.degrees(np.arctan2(lab[:, 2], lab[:, 1])) > 55) & (np.hypot(lab[:, 1], lab[:, 2]) > 10)
+    assert gold.sum() > 60                                 # the ring, not the skin round it
+    real = float(lab[gold, 0].mean())
+    out, piece, _skin = _worn(photo, ("ring_gold_band",))
+    drawn = _lab(out, piece)
+    assert len(drawn) > 100
+    assert abs(float(drawn[:, 0].mean()) - real) < 8, (float(drawn[:, 0].mean()), real)
 
 
 @pytest.mark.slow
