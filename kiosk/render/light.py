@@ -84,13 +84,17 @@ DISPLAY_GAMMA = 2.2                  # sRGB is close to a 2.2 power above its to
 # mirrored to the front, made every gold piece teal where a real piece reflects the lit room.
 # By how far a texel is guessed (the blur's weight).
 UNSEEN_NEUTRAL = 0.85
-# The lamp that lights the face (keylight.py): its share of the light on a surface facing the
-# camera. Set against a real gold ring worn in a photo (tests/fixtures/photos/hand_on_helmet.jpg,
-# the astronaut's wedding band): a 22k band drawn on the same hand reads L* 49.5 (90th
-# percentile 80.8), C* 22.2 against the real ring's 49.6 (78.4), 22.1. With a share of 0.3 and
-# a broader lamp it read 68 (88): polished gold mirrors the dim room and a few bright lamps, so
-# most of it is darker than the skin beside it.
-KEY_SHARE = 0.6
+# The lamp that lights the face (keylight.py) gives what the room seen around the customer
+# does not: the darker the frame against the skin, the larger its share of the light on a
+# surface facing the camera, 1 - KEY_ROOM * scene / skin (luminances), within KEY_SHARE_RANGE.
+# Set against a real gold ring worn in a photo (tests/fixtures/photos/hand_on_helmet.jpg, the
+# astronaut's wedding band, a dark studio: share 0.6): a 22k band drawn on the same hand reads
+# L* 49.5 (90th percentile 80.8), C* 22.2 against the real ring's 49.6 (78.4), 22.1. Polished
+# gold mirrors the room and a few bright lamps, so before a dark backdrop most of it is darker
+# than the skin beside it; in a bright room (the sample video: share 0.2) it is brighter.
+KEY_ROOM = 1.58
+KEY_SHARE_RANGE = (0.2, 0.7)
+KEY_SHARE_NO_SKIN = 0.4
 
 SRC_SIZE = (64, 40)                  # the frame around the customer, downsampled (w, h)
 PERIOD_S = 0.1                       # re-estimate 10 times a second (every 3rd frame at 30 fps)
@@ -288,14 +292,15 @@ def _measure(frame: Image, face: Subject | None, mask: Mask | None, height: int)
     # Bands 0-2 need no detail: the SH of the half-size map is the same to ~0.1 % and cheaper.
     half = np.asarray(cv2.resize(env, (height, height // 2), interpolation=cv2.INTER_AREA), np.float32)
     sh = project_sh(half)
-    # The lamp lighting the face (keylight.py), in the light's colour: KEY_SHARE of what
-    # reaches a surface facing the camera.
+    # The lamp lighting the face (keylight.py), in the light's colour.
+    share = (float(np.clip(1.0 - KEY_ROOM * scene_y / skin_y, *KEY_SHARE_RANGE)) if skin is not None
+             else KEY_SHARE_NO_SKIN)
     azimuth = 0.0
     if face is not None and box is not None and not isinstance(face, tuple):
         r = max(2, int(0.05 * (box[2] - box[0])))
         azimuth = keylight.azimuth_deg(frame, (face.pt(keylight.LEFT_CHEEK), face.pt(keylight.RIGHT_CHEEK)),
                                        r, SRGB_TO_LINEAR)
-    env, sh = keylight.add(env, sh, azimuth, colour, KEY_SHARE)
+    env, sh = keylight.add(env, sh, azimuth, colour, share)
     # Only the level is set here (a surface facing the camera at the studio's brightness): the
     # map keeps the colours the camera recorded, the clothes' included. Scaled per channel to
     # make that surface the light's colour, a bright outfit below (reflected by the front of a
@@ -304,7 +309,8 @@ def _measure(frame: Image, face: Subject | None, mask: Mask | None, height: int)
     facing = max(float(sh_eval(sh, FACE_NORMAL)[0] @ LUMA), 1e-6)
     scale = np.float32(_studio_irradiance() / facing)
     stats = {"mean_luminance": round(scene_y, 5), "skin_luminance": round(skin_y, 5),
-             "skin_found": float(skin is not None), "key_azimuth_deg": round(azimuth, 1)}
+             "skin_found": float(skin is not None), "key_azimuth_deg": round(azimuth, 1),
+             "key_share": round(share, 3)}
     return _Estimate(env * scale, sh * scale, exposure, colour, stats)
 
 
