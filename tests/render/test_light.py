@@ -387,3 +387,17 @@ def test_a_backdrop_and_an_outfit_do_not_colour_what_the_camera_cannot_see(
         seen = env.equirect[where].mean(axis=0)
         off = np.log(seen / (env.light * float(seen @ LUMA)))
         assert np.abs(off).max() < 0.3, (name, off)
+
+
+def test_the_lamp_gives_less_of_the_light_in_a_bright_room_than_before_a_dark_backdrop(
+        portraits: dict[str, Portrait]) -> None:
+    p = portraits["obama_portrait.jpg"]
+    x0, y0, x1, y1 = (int(v) for v in p.face.box)
+    room = np.ones(p.img.shape[:2], bool)
+    room[max(0, y0 - 10):y1 + 10, max(0, x0 - 10):x1 + 10] = False
+    shares = {}
+    for name, code in (("dark", 25), ("bright", 200)):
+        img = p.img.copy()
+        img[room] = code
+        shares[name] = estimate_still(img, p.face).stats["key_share"]
+    assert shares["dark"] >= 0.6 and shares["bright"] <= 0.3, shares
