@@ -35,9 +35,10 @@ LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
 
 
 def azimuth_deg(frame: Image, cheeks: tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]],
-                radius: int, to_linear: Array) -> float:
+                radius: int, to_linear: Array, yaw_deg: float = 0.0) -> float:
     """The lamp's side from the two cheeks' linear luminance (positive: from the image's right,
-    so the image-right cheek is the brighter); 0 where a cheek is off the frame."""
+    so the image-right cheek is the brighter); 0 where a cheek is off the frame. `yaw_deg`: the
+    head's turn (positive: the nose towards the image's right), which turns the cheeks with it."""
     h, w = frame.shape[:2]
     lum = []
     for c in sorted(cheeks, key=lambda p: float(p[0])):
@@ -50,7 +51,7 @@ def azimuth_deg(frame: Image, cheeks: tuple[npt.NDArray[np.float32], npt.NDArray
     left, right = lum
     if left + right < 1e-4:
         return 0.0
-    phi = math.degrees(math.atan((right - left) / (right + left) / CHEEK_TURN))
+    phi = yaw_deg + math.degrees(math.atan((right - left) / (right + left) / CHEEK_TURN))
     return float(np.clip(phi, -MAX_AZIMUTH_DEG, MAX_AZIMUTH_DEG))
 
 

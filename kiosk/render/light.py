@@ -298,8 +298,11 @@ def _measure(frame: Image, face: Subject | None, mask: Mask | None, height: int)
     azimuth = 0.0
     if face is not None and box is not None and not isinstance(face, tuple):
         r = max(2, int(0.05 * (box[2] - box[0])))
+        # A tracked face knows its turn (kiosk.track.base.FaceTrack.yaw_deg); a protocol's
+        # stand-in may not.
+        yaw = float(getattr(face, "yaw_deg", 0.0))
         azimuth = keylight.azimuth_deg(frame, (face.pt(keylight.LEFT_CHEEK), face.pt(keylight.RIGHT_CHEEK)),
-                                       r, SRGB_TO_LINEAR)
+                                       r, SRGB_TO_LINEAR, yaw)
     env, sh = keylight.add(env, sh, azimuth, colour, share)
     # Only the level is set here (a surface facing the camera at the studio's brightness): the
     # map keeps the colours the camera recorded, the clothes' included. Scaled per channel to

@@ -30,6 +30,7 @@ import pytest
 
 from kiosk import paths
 from kiosk.catalog.pieces import Catalog, Piece
+from kiosk.render import keylight
 from kiosk.render.environment import Environment, equirect_dirs, sh_eval
 from kiosk.render.light import (
     SRGB_TO_LINEAR,
@@ -358,6 +359,11 @@ def test_the_lamp_in_front_is_on_the_side_that_lights_the_face(portraits: dict[s
         from_left = estimate_still(_half_dark(p.img, p.face, "right"), p.face)
         assert from_right.stats["key_azimuth_deg"] > even + 10, name
         assert from_left.stats["key_azimuth_deg"] < even - 10, name
+        # Cheeks lit alike on a head turned to the image's right: the cheek turned away would be
+        # the darker under a lamp straight in front, so the lamp is to the right.
+        cheeks = (p.face.pt(keylight.LEFT_CHEEK), p.face.pt(keylight.RIGHT_CHEEK))
+        flat = np.full_like(p.img, 128)
+        assert keylight.azimuth_deg(flat, cheeks, 6, SRGB_TO_LINEAR, 20.0) == pytest.approx(20.0), name
         # It is in the map, where a piece facing the camera mirrors it: above, on that side.
         left, right = _front_above(from_right)
         assert right > 1.2 * left, (name, left, right)
