@@ -3,8 +3,9 @@
 The face is lit, often brightly, by lights in front of the customer (a store's ceiling lights
 and spots, a studio's softbox), and those are what a polished piece facing the camera mirrors:
 without them the front of a gold jhumka reflected only the dim guess of the room that the
-camera frame gives (kiosk/render/light.py) and read dark olive before a dark backdrop. The
-environment gets one broad lamp in front, above eye level, on the side the face is lit from.
+camera frame gives (kiosk/render/light.py), in a dark studio nearly black. The environment
+gets one lamp in front, above eye level, on the side the face is lit from; how much of the
+light it gives is light.py's (KEY_SHARE_RANGE).
 
 Its side comes from the face itself: a Lambertian cheek turned ~35 deg towards a lamp at
 azimuth phi is brighter than the other by (R - L) / (R + L) = tan(phi) tan(35 deg); the fill
