@@ -28,8 +28,12 @@ SHOTS = (("hands_on_table.jpg", "ring_polki_cocktail,kada_temple_gold"),
 
 def tile(photo: str, pieces: str, catalog: Catalog) -> np.ndarray:
     img = cv2.imread(str(ROOT / "tests/fixtures/photos" / photo))
+    if img is None:
+        raise SystemExit(f"cannot read tests/fixtures/photos/{photo}")
     shot = render(img, catalog, pieces.split(","))
     rects = [d.rect for d in shot.result.drawn if d.rect is not None]
+    if not rects:
+        raise SystemExit(f"nothing drawn in 3D on {photo} (no hand found, or no OpenGL context)")
     x0, y0 = min(r[0] for r in rects), min(r[1] for r in rects)
     x1, y1 = max(r[0] + r[2] for r in rects), max(r[1] + r[3] for r in rects)
     # The pieces with room round them, at the tile's aspect, inside the photo.

@@ -28,6 +28,8 @@ from kiosk.capture.base import Array
 #   Y0 = C0; Y1 = C1 y; Y2 = C1 z; Y3 = C1 x; Y4 = C2 x y; Y5 = C2 y z; Y6 = C3 (3 z^2 - 1);
 #   Y7 = C2 x z; Y8 = C4 (x^2 - y^2)
 SH_C = (0.282095, 0.488603, 1.092548, 0.315392, 0.546274)
+LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)          # linear sRGB -> Y
+FACE_NORMAL = np.array([[0.0, 0.0, -1.0]], np.float32)          # a surface facing the camera
 
 
 
@@ -78,7 +80,8 @@ class Environment:
     # What the light estimate measured, for `kiosk tryon --json` and the tests.
     stats: dict[str, float] = field(default_factory=dict)
     # The colour of the light on the customer (linear RGB, luminance 1): the map holds what the
-    # camera recorded under it, so the map divided by it is the scene under white light.
+    # camera recorded under it, so the map divided by it is the scene under white light. A photo
+    # piece is graded by exposure * light alone (light.sprite_grade), not by the map.
     light: Array = field(default_factory=lambda: np.ones(3, np.float32))
 
     @classmethod

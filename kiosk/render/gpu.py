@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk.capture.base import Array
-from kiosk.render.environment import Environment
+from kiosk.render.environment import LUMA, Environment
 from kiosk.render.model import Material, Model, Part
 from kiosk.render.occluder import Occluder
 
@@ -132,7 +132,6 @@ class ModelHandle:
 
 
 REFLECTION_CONTRAST = 2.3
-LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
 
 
 def reflection_contrast(img: Array, k: float = REFLECTION_CONTRAST) -> Array:

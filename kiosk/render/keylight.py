@@ -23,16 +23,17 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk.capture.base import Array, Image
-from kiosk.render.environment import equirect_dirs, project_sh, sh_eval
+from kiosk.render.environment import FACE_NORMAL, LUMA, equirect_dirs, project_sh, sh_eval
 
 LEFT_CHEEK, RIGHT_CHEEK = 50, 280          # MediaPipe face mesh; which is which by x below
 CHEEK_TURN = math.tan(math.radians(35.0))
 MAX_AZIMUTH_DEG = 50.0
 ELEVATION_DEG = 40.0                        # above the customer's eye line
-SPREAD = 0.05                               # the lobe's width: 1 - cos of ~18 deg (see KEY_SHARE)
+SPREAD = 0.05                               # the lobe's width: 1 - cos of ~18 deg (light.KEY_ROOM)
+# Turned further, the far cheek's landmark nears the face's edge and its patch sees the hair or
+# the backdrop, no longer a cheek lit by the lamp: the cheeks' say fades out by then.
+CHEEKS_UP_TO_YAW_DEG = (25.0, 40.0)
 STEP_DEG = 5.0                              # azimuths kept to this step (cached lobes)
-FACING = np.array([[0.0, 0.0, -1.0]], np.float32)
-LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
 
 
 def azimuth_deg(frame: Image, cheeks: tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]],
@@ -48,11 +49,13 @@ def azimuth_deg(frame: Image, cheeks: tuple[npt.NDArray[np.float32], npt.NDArray
         if patch.size < 12:
             return 0.0
         b, g, r = (float(to_linear[int(v)]) for v in np.median(patch.reshape(-1, 3), axis=0))
-        lum.append(0.2126 * r + 0.7152 * g + 0.0722 * b)
+        lum.append(float(np.array([r, g, b], np.float32) @ LUMA))
     left, right = lum
     if left + right < 1e-4:
         return 0.0
-    phi = yaw_deg + math.degrees(math.atan((right - left) / (right + left) / CHEEK_TURN))
+    lo, hi = CHEEKS_UP_TO_YAW_DEG
+    say = float(np.clip((hi - abs(yaw_deg)) / (hi - lo), 0.0, 1.0))
+    phi = yaw_deg + say * math.degrees(math.atan((right - left) / (right + left) / CHEEK_TURN))
     return float(np.clip(phi, -MAX_AZIMUTH_DEG, MAX_AZIMUTH_DEG))
 
 
@@ -71,8 +74,8 @@ def add(equirect: Array, sh: Array, azimuth: float, colour: Array, share: float)
     """The map (H, 2H, 3) and its diffuse SH (9, 3) with the lamp added in `colour`, so that it
     gives `share` of the light on a surface facing the camera."""
     lamp, lamp_sh = _lobe(equirect.shape[0], int(round(azimuth / STEP_DEG)))
-    lamp_facing = float(sh_eval(np.repeat(lamp_sh[:, None], 3, axis=1), FACING)[0, 0])
-    rest = float(sh_eval(sh, FACING)[0] @ LUMA)
+    lamp_facing = float(sh_eval(np.repeat(lamp_sh[:, None], 3, axis=1), FACE_NORMAL)[0, 0])
+    rest = max(float(sh_eval(sh, FACE_NORMAL)[0] @ LUMA), 0.0)   # band-2 SH can dip below 0
     k = share / (1.0 - share) * rest / max(lamp_facing, 1e-6)
     return (np.asarray(equirect + (k * lamp)[:, :, None] * colour[None, None, :], np.float32),
             np.asarray(sh + k * lamp_sh[:, None] * colour[None, :], np.float32))

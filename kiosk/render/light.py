@@ -33,9 +33,10 @@ a few times a second, from a downsampled copy (about a millisecond on these 2 co
   when the customer holds still), fast once it moves away by more than ~10 % (a light switched
   on is followed within ~0.3 s), until it has caught up.
 
-Photo pieces (sprites) get the same light: `sprite_grade(env)` is the light reaching a surface
-that faces the camera, relative to the studio's, and `grade_layer` applies it to a premultiplied
-sprite or to the layer `compose.draw` warps it into.
+Photo pieces (sprites) get the same light: `sprite_grade(env)` is the estimated light (its level
+and colour, `exposure` x `light`) relative to the studio's, and `grade_layer` applies it to a
+premultiplied sprite or to the layer `compose.draw` warps it into; the renderer grades a 3D
+piece by the same after lighting it with the map divided by `light` (kiosk/tryon/scene3d.py).
 """
 
 from __future__ import annotations
@@ -53,16 +54,14 @@ import numpy.typing as npt
 
 from kiosk.capture.base import Array, Image, Mask
 from kiosk.render import keylight
-from kiosk.render.environment import Environment, equirect_dirs, project_sh, sh_eval
+from kiosk.render.environment import FACE_NORMAL, LUMA, Environment, equirect_dirs, project_sh, sh_eval
 
 Box = tuple[float, float, float, float]
 
-LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)          # linear sRGB -> Y
 SRGB_TO_LINEAR = np.array([c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
                            for c in np.arange(256) / 255.0], np.float32)
 
 
-FACE_NORMAL = np.array([[0.0, 0.0, -1.0]], np.float32)          # a surface facing the camera
 
 # A typical skin under neutral light in a well-exposed photo, linear RGB (sRGB ~ (209, 148, 127)):
 # the median of the 25 public-domain portraits in tests/fixtures with a face (Y 0.36 of 0.17-0.63,
@@ -126,11 +125,15 @@ def _tables(height: int, sw: int, sh: int) -> tuple[Array, Array, Array, Array]:
 
 
 class FaceLike(Protocol):
-    """What the estimate reads of a tracked face (kiosk.track.base.FaceTrack): where it is and
-    its landmarks, for the skin patches. A protocol, so the renderer's package needs no tracker."""
+    """What the estimate reads of a tracked face (kiosk.track.base.FaceTrack): where it is, its
+    landmarks (the skin patches, the cheeks) and its turn (positive: the nose towards the
+    image's right). A protocol, so the renderer's package needs no tracker."""
 
     @property
     def box(self) -> Box: ...
+
+    @property
+    def yaw_deg(self) -> float: ...
 
     def pt(self, i: int) -> npt.NDArray[np.float32]: ...
 
@@ -298,11 +301,8 @@ def _measure(frame: Image, face: Subject | None, mask: Mask | None, height: int)
     azimuth = 0.0
     if face is not None and box is not None and not isinstance(face, tuple):
         r = max(2, int(0.05 * (box[2] - box[0])))
-        # A tracked face knows its turn (kiosk.track.base.FaceTrack.yaw_deg); a protocol's
-        # stand-in may not.
-        yaw = float(getattr(face, "yaw_deg", 0.0))
         azimuth = keylight.azimuth_deg(frame, (face.pt(keylight.LEFT_CHEEK), face.pt(keylight.RIGHT_CHEEK)),
-                                       r, SRGB_TO_LINEAR, yaw)
+                                       r, SRGB_TO_LINEAR, face.yaw_deg)
     env, sh = keylight.add(env, sh, azimuth, colour, share)
     # Only the level is set here (a surface facing the camera at the studio's brightness): the
     # map keeps the colours the camera recorded, the clothes' included. Scaled per channel to
@@ -404,7 +404,8 @@ class SpriteGrade:
 
 
 def sprite_grade(env: Environment) -> SpriteGrade:
-    """The light on a camera-facing surface (where a sprite faces), relative to the studio's."""
+    """The estimated light (exposure x its colour, `env.light`) relative to the studio's: what
+    reaches a sprite, which faces the camera."""
     facing = env.exposure * np.asarray(env.light, np.float32)
     r, g, b = (float(np.clip(c, EXPOSURE_RANGE[0] * GAIN_RANGE[0], EXPOSURE_RANGE[1] * GAIN_RANGE[1]))
                for c in facing)

@@ -370,7 +370,7 @@ class Scene3D:
             chroma = np.maximum(np.asarray(env.light, np.float32), 1e-4)
             neutral = dataclasses.replace(env, equirect=np.asarray(env.equirect / chroma, np.float32),
                                           sh=np.asarray(env.sh / chroma, np.float32),
-                                          exposure=RENDER_EXPOSURE)
+                                          exposure=RENDER_EXPOSURE, light=np.ones(3, np.float32))
             self._lit = (env.version, neutral, grade)
         return self._lit[1], self._lit[2]
 

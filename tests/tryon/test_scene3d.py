@@ -110,7 +110,8 @@ def _chroma(img: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def _worn(photo: np.ndarray,
           ids: tuple[str, ...] = ("jhumka_gold",)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The photo with the pieces (two jhumkas) in 3D, the pieces' opaque pixels and the skin's."""
+    """The photo with the pieces (by default two jhumkas) in 3D, the pieces' opaque pixels and
+    the skin's."""
     from kiosk.track.mediapipe_tracker import MediaPipeTracker
     from kiosk.tryon.engine import TryOn
 
@@ -158,6 +159,19 @@ def test_3d_pieces_darken_and_tint_like_the_skin(photo: str) -> None:
     skin_shift = float(np.linalg.norm(_chroma(o2, s2) - _chroma(o0, s0)))
     piece_shift = float(np.linalg.norm(_chroma(o2, p2) - _chroma(o0, p0)))
     assert piece_shift >= 0.6 * skin_shift, (piece_shift, skin_shift)
+
+
+def test_the_renderer_lights_with_the_map_under_white_light_and_grades_by_the_light(scene: Scene3D) -> None:
+    """The map holds the colours the camera recorded under the store's light: the renderer takes
+    that light's colour out of it and applies level and colour afterwards, as to a photo piece."""
+    from kiosk.render.light import estimate_still
+
+    env = estimate_still(cv2.imread(str(ROOT / "tests/fixtures/photos/hand_on_helmet.jpg")), None)
+    neutral, grade = scene._lighting(env)
+    assert np.allclose(neutral.equirect * env.light, env.equirect, rtol=1e-5)
+    assert np.allclose(neutral.sh * env.light, env.sh, rtol=1e-5, atol=1e-7)
+    assert np.allclose(neutral.light, 1.0)
+    assert np.allclose(grade.gain_rgb, env.exposure * env.light, rtol=1e-5)
 
 
 @pytest.mark.slow
