@@ -73,8 +73,8 @@ def main() -> None:
         m = int(0.35 * max(rw, rh))
         crop = now[max(0, ry - m):ry + rh + m, max(0, rx - m):rx + rw + m]
         scale = CLOSEUP_H / crop.shape[0]
-        tiles.append(titled(cv2.resize(crop, (round(crop.shape[1] * scale), CLOSEUP_H),
-                                       interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC), label))
+        how = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+        tiles.append(titled(cv2.resize(crop, (round(crop.shape[1] * scale), CLOSEUP_H), interpolation=how), label))
     row = [tiles[0]]
     for t in tiles[1:]:
         row += [gap(t.shape[0]), t]
