@@ -74,7 +74,8 @@ def main() -> None:
         crop = now[max(0, ry - m):ry + rh + m, max(0, rx - m):rx + rw + m]
         scale = CLOSEUP_H / crop.shape[0]
         how = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-        tiles.append(titled(cv2.resize(crop, (round(crop.shape[1] * scale), CLOSEUP_H), interpolation=how), label))
+        size = (round(crop.shape[1] * scale), CLOSEUP_H)
+        tiles.append(titled(cv2.resize(crop, size, interpolation=how), label))
     row = [tiles[0]]
     for t in tiles[1:]:
         row += [gap(t.shape[0]), t]
