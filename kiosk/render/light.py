@@ -158,15 +158,21 @@ def _crop(frame: Image, box: Box | None) -> Image:
     return frame[c:d, a:b] if b - a >= 16 and d - c >= 16 else frame
 
 
-# Skin patches: forehead, both cheeks, between the brows (MediaPipe face mesh indices).
-SKIN_POINTS = (151, 50, 280, 9)
+# Skin patches: forehead, both cheeks (the lamp's side is read from those two), between the
+# brows (MediaPipe face mesh indices).
+SKIN_POINTS = (151, keylight.LEFT_CHEEK, keylight.RIGHT_CHEEK, 9)
 BOX_SKIN = ((0.5, 0.22), (0.3, 0.6), (0.7, 0.6))      # the same, from a face box alone
+
+
+def _patch_radius(box: Box) -> int:
+    """Half a skin patch's side: a twentieth of the face's width."""
+    return max(2, int(0.05 * (box[2] - box[0])))
 
 
 def _skin(frame: Image, face: Subject, box: Box) -> Array | None:
     """Median linear RGB of the skin patches, or None if they are off the frame."""
     x0, y0, x1, y1 = box
-    r = max(2, int(0.05 * (x1 - x0)))
+    r = _patch_radius(box)
     if not isinstance(face, tuple):
         centres = [face.pt(i) for i in SKIN_POINTS]
     else:
@@ -300,9 +306,8 @@ def _measure(frame: Image, face: Subject | None, mask: Mask | None, height: int)
              else KEY_SHARE_NO_SKIN)
     azimuth = 0.0
     if face is not None and box is not None and not isinstance(face, tuple):
-        r = max(2, int(0.05 * (box[2] - box[0])))
         azimuth = keylight.azimuth_deg(frame, (face.pt(keylight.LEFT_CHEEK), face.pt(keylight.RIGHT_CHEEK)),
-                                       r, SRGB_TO_LINEAR, face.yaw_deg)
+                                       _patch_radius(box), SRGB_TO_LINEAR, face.yaw_deg)
     env, sh = keylight.add(env, sh, azimuth, colour, share)
     # Only the level is set here (a surface facing the camera at the studio's brightness): the
     # map keeps the colours the camera recorded, the clothes' included. Scaled per channel to
